@@ -1,0 +1,22 @@
+//! Wire types shared by the Confab widget and relay.
+//!
+//! Everything that crosses between the widget (in a visitor's browser) and the relay (on
+//! Cloudflare Workers) is a type from this crate, serialised as JSON. The crate depends on
+//! serde alone so both sides, and native tests, can use it.
+//!
+//! Compatibility rules, so that an older cached widget keeps talking to a newer relay:
+//! - unknown fields are ignored (no `deny_unknown_fields` anywhere);
+//! - enums that may grow carry an `Unknown` variant that unknown tags decode into;
+//! - new fields are optional (`#[serde(default)]`).
+
+pub mod api;
+pub mod ids;
+pub mod message;
+pub mod text;
+
+pub use api::{
+    BrandProfile, ErrorBody, ErrorDetail, MessagePage, SendMessage, Session, SessionRequest,
+};
+pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};
+pub use message::{Author, Channel, DeliveryStatus, Message};
+pub use text::{validate_text, TextError, MAX_TEXT_CHARS};

@@ -1,0 +1,27 @@
+//! The Worker's IO edge: the fetch handler, the Thread Durable Object and the D1 brand
+//! registry. Only this module talks to the runtime; it decodes what comes in, calls the pure
+//! modules of the crate, and encodes what goes out. It exists only on wasm.
+
+mod api;
+mod brands;
+mod http;
+mod thread;
+
+use crate::error::RelayError;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use worker::{event, Context, Env, Request, Response, Result};
+
+/// The Worker's entry point for HTTP. Static assets (the widget, the demo site) are served by
+/// the assets binding before this runs; everything else is the API.
+#[event(fetch)]
+pub async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(api::handle(request, &env).await)
+}
+
+/// A new random id of 128 bits, as 22 characters of base64url: unguessable, URL-safe.
+pub fn random_id() -> std::result::Result<String, RelayError> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(http::internal)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}

@@ -1,0 +1,96 @@
+//! HTTP helpers of the edge: JSON bodies in and out, bearer tokens, CORS headers, and the
+//! one function that turns a [`RelayError`] into a response.
+
+use crate::error::RelayError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use worker::{Headers, Request, Response};
+
+/// No valid request body is larger: a message of 4,096 four-byte characters, escaped, fits.
+pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// Maps any runtime error to an internal error, keeping the detail for the log.
+pub fn internal(error: impl std::fmt::Display) -> RelayError {
+    RelayError::Internal(error.to_string())
+}
+
+/// Reads and decodes a JSON body, refusing bodies over [`MAX_BODY_BYTES`].
+pub async fn read_json<T: DeserializeOwned>(request: &mut Request) -> Result<T, RelayError> {
+    let declared = request
+        .headers()
+        .get("Content-Length")
+        .map_err(internal)?
+        .and_then(|length| length.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+        return Err(RelayError::BodyTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    let bytes = request
+        .bytes()
+        .await
+        .map_err(|e| RelayError::MalformedJson(e.to_string()))?;
+    if bytes.len() > MAX_BODY_BYTES {
+        return Err(RelayError::BodyTooLarge {
+            limit: MAX_BODY_BYTES,
+        });
+    }
+    serde_json::from_slice(&bytes).map_err(|e| RelayError::MalformedJson(e.to_string()))
+}
+
+/// A JSON response with `status`.
+pub fn json<T: Serialize>(value: &T, status: u16) -> Result<Response, RelayError> {
+    Response::from_json(value)
+        .map(|response| response.with_status(status))
+        .map_err(internal)
+}
+
+/// The response for an error, logging internal ones.
+pub fn error_response(error: &RelayError) -> Response {
+    if let RelayError::Internal(detail) = error {
+        worker::console_error!("internal error: {detail}");
+    }
+    let mut response = match Response::from_json(&error.body()) {
+        Ok(response) => response.with_status(error.status()),
+        // Only reachable if the runtime cannot build a JSON response at all.
+        Err(_) => return Response::builder().with_status(500).fixed(Vec::new()),
+    };
+    if let RelayError::MethodNotAllowed { allowed, .. } = error {
+        let _ = response.headers_mut().set("Allow", &allowed.join(", "));
+    }
+    response
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub fn bearer_token(request: &Request) -> Result<String, RelayError> {
+    let header = request
+        .headers()
+        .get("Authorization")
+        .map_err(internal)?
+        .ok_or(RelayError::MissingToken)?;
+    header
+        .strip_prefix("Bearer ")
+        .map(|token| token.trim().to_string())
+        .filter(|token| !token.is_empty())
+        .ok_or(RelayError::MissingToken)
+}
+
+/// The request's `Origin` header, if any.
+pub fn origin(request: &Request) -> Option<String> {
+    request.headers().get("Origin").ok().flatten()
+}
+
+/// Adds CORS headers granting `origin` (already checked to be allowed) to `response`.
+pub fn allow_origin(response: &mut Response, origin: &str, preflight: bool) {
+    let headers: &mut Headers = response.headers_mut();
+    let _ = headers.set("Access-Control-Allow-Origin", origin);
+    let _ = headers.append("Vary", "Origin");
+    if preflight {
+        let _ = headers.set("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
+        let _ = headers.set(
+            "Access-Control-Allow-Headers",
+            "Authorization, Content-Type",
+        );
+        let _ = headers.set("Access-Control-Max-Age", "86400");
+    }
+}

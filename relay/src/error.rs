@@ -1,0 +1,157 @@
+//! The relay's one error type, and the single place that maps it to an HTTP status and a
+//! stable error code.
+
+use confab_protocol::{ErrorBody, ErrorDetail, TextError};
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelayError {
+    /// The body is not the JSON the route expects.
+    #[error("the request body is not valid JSON for this call: {0}")]
+    MalformedJson(String),
+    /// A query or path parameter is out of range or badly formed.
+    #[error("invalid {name}: {reason}")]
+    InvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The message text breaks the rules of [`confab_protocol::validate_text`].
+    #[error("{0}")]
+    InvalidText(#[from] TextError),
+    /// The body is larger than any valid request.
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge {
+        /// The largest body accepted, in bytes.
+        limit: usize,
+    },
+    /// No `Authorization: Bearer` token came with a call that needs one.
+    #[error("this call needs a visitor token")]
+    MissingToken,
+    /// The token is malformed or its signature does not match.
+    #[error("the token is not valid")]
+    InvalidToken,
+    /// The token was valid but has expired; start a new session to refresh it.
+    #[error("the token has expired")]
+    ExpiredToken,
+    /// The token is valid, but for another thread.
+    #[error("the token does not grant access to this thread")]
+    WrongThread,
+    /// The page's origin is not on the brand's list.
+    #[error("origin {0:?} is not allowed for this brand")]
+    OriginNotAllowed(String),
+    /// No brand has this id.
+    #[error("no brand {0:?}")]
+    UnknownBrand(String),
+    /// No route has this path.
+    #[error("no such resource: {0}")]
+    NotFound(String),
+    /// The path exists, but not for this method.
+    #[error("method {method} is not allowed here")]
+    MethodNotAllowed {
+        /// The method that was used.
+        method: String,
+        /// The methods the path accepts, for the `Allow` header.
+        allowed: &'static [&'static str],
+    },
+    /// A bug or an outage behind the relay; the detail is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl RelayError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
+            RelayError::InvalidText(_) => 422,
+            RelayError::BodyTooLarge { .. } => 413,
+            RelayError::MissingToken | RelayError::InvalidToken | RelayError::ExpiredToken => 401,
+            RelayError::WrongThread | RelayError::OriginNotAllowed(_) => 403,
+            RelayError::UnknownBrand(_) | RelayError::NotFound(_) => 404,
+            RelayError::MethodNotAllowed { .. } => 405,
+            RelayError::Internal(_) => 500,
+        }
+    }
+
+    /// The stable, machine-readable code in the JSON body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RelayError::MalformedJson(_) => "malformed_json",
+            RelayError::InvalidParameter { .. } => "invalid_parameter",
+            RelayError::InvalidText(TextError::Empty) => "text_empty",
+            RelayError::InvalidText(TextError::TooLong { .. }) => "text_too_long",
+            RelayError::BodyTooLarge { .. } => "body_too_large",
+            RelayError::MissingToken => "token_missing",
+            RelayError::InvalidToken => "token_invalid",
+            RelayError::ExpiredToken => "token_expired",
+            RelayError::WrongThread => "token_wrong_thread",
+            RelayError::OriginNotAllowed(_) => "origin_not_allowed",
+            RelayError::UnknownBrand(_) => "unknown_brand",
+            RelayError::NotFound(_) => "not_found",
+            RelayError::MethodNotAllowed { .. } => "method_not_allowed",
+            RelayError::Internal(_) => "internal",
+        }
+    }
+
+    /// The JSON body: `{"error":{"code":"…","message":"…"}}`. Internal details stay in the log.
+    pub fn body(&self) -> ErrorBody {
+        let message = match self {
+            RelayError::Internal(_) => "internal error".to_string(),
+            other => other.to_string(),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_string(),
+                message,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(error: RelayError, status: u16, code: &str) {
+        assert_eq!((error.status(), error.code()), (status, code), "{error:?}");
+        assert_eq!(error.body().error.code, code);
+    }
+
+    #[test]
+    fn maps_errors_to_status_and_code() {
+        check(RelayError::MalformedJson("x".into()), 400, "malformed_json");
+        check(RelayError::InvalidText(TextError::Empty), 422, "text_empty");
+        check(
+            RelayError::InvalidText(TextError::TooLong { chars: 5000 }),
+            422,
+            "text_too_long",
+        );
+        check(RelayError::BodyTooLarge { limit: 1 }, 413, "body_too_large");
+        check(RelayError::MissingToken, 401, "token_missing");
+        check(RelayError::ExpiredToken, 401, "token_expired");
+        check(RelayError::WrongThread, 403, "token_wrong_thread");
+        check(
+            RelayError::OriginNotAllowed("x".into()),
+            403,
+            "origin_not_allowed",
+        );
+        check(RelayError::NotFound("/x".into()), 404, "not_found");
+        check(
+            RelayError::MethodNotAllowed {
+                method: "PUT".into(),
+                allowed: &["GET"],
+            },
+            405,
+            "method_not_allowed",
+        );
+        check(RelayError::Internal("db down".into()), 500, "internal");
+    }
+
+    #[test]
+    fn internal_details_are_not_sent() {
+        let body = RelayError::Internal("secret stack trace".into()).body();
+        assert_eq!(body.error.message, "internal error");
+    }
+}

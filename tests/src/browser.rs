@@ -1,0 +1,120 @@
+//! Headless Chromium driven through chromedriver, with helpers that reach into the widget's
+//! shadow root.
+
+use crate::eventually;
+use crate::process::{free_port, Service};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+/// The flags that keep Chromium quiet on a machine with no outside network.
+const CHROMIUM_FLAGS: [&str; 9] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+];
+
+/// A browser with one window; ends with the test.
+pub struct Browser {
+    /// The WebDriver session.
+    pub client: Client,
+    _driver: Service,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium profile.
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let mut command = Command::new("/usr/bin/chromedriver");
+        command.arg(format!("--port={port}"));
+        let driver = Service::start(command, "started successfully", 30).await;
+        let profile = tempfile::tempdir().expect("a temporary profile folder");
+        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
+        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push("--window-size=1280,900".into());
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": "/usr/bin/chromium", "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session with Chromium");
+        Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        }
+    }
+
+    /// Runs `script` (a function body) in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
+    }
+
+    /// The element matching `selector` inside the widget's shadow root, once it exists.
+    pub async fn widget_element(&self, selector: &str) -> Element {
+        let script = format!(
+            "const host = document.querySelector('confab-chat');\
+             return host && host.shadowRoot && host.shadowRoot.querySelector({});",
+            json!(selector)
+        );
+        let found = eventually(20, || async {
+            let found = self.eval(&script).await;
+            if found.is_null() {
+                Err(format!("no widget element {selector}"))
+            } else {
+                Ok(found)
+            }
+        })
+        .await;
+        // A WebDriver element reference: {"element-6066-11e4-a52e-4f735466cecf": "<id>"}.
+        let id = found
+            .as_object()
+            .and_then(|reference| reference.values().next())
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("{selector} did not give an element: {found}"))
+            .to_string();
+        Element::from_element_id(self.client.clone(), id.into())
+    }
+
+    /// The texts of the acknowledged messages shown in the widget, in order.
+    pub async fn shown_messages(&self) -> Vec<String> {
+        let value = self
+            .eval(
+                "const host = document.querySelector('confab-chat');\
+                 if (!host || !host.shadowRoot) return [];\
+                 return [...host.shadowRoot.querySelectorAll('.confab-message[data-seq] .confab-text')]\
+                   .map(node => node.textContent);",
+            )
+            .await;
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
+    /// Waits until the widget shows exactly `expected` as its acknowledged messages.
+    pub async fn wait_for_messages(&self, expected: &[&str]) {
+        eventually(20, || async {
+            let shown = self.shown_messages().await;
+            if shown == expected {
+                Ok(())
+            } else {
+                Err(format!("the widget shows {shown:?}, expected {expected:?}"))
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,97 @@
+//! The relay under test: `wrangler dev` on workerd with its own persistence folder, D1
+//! migrated and seeded with the `demo` brand.
+
+use crate::process::{free_port, Service};
+use crate::repo_root;
+use std::path::PathBuf;
+use tokio::process::Command;
+
+/// The Worker secret the tests run the relay with.
+pub const TEST_TOKEN_SECRET: &str = "e2e-token-secret";
+
+/// A running relay.
+pub struct Relay {
+    service: Option<Service>,
+    persist: tempfile::TempDir,
+    port: u16,
+}
+
+fn node_bin(tool: &str) -> PathBuf {
+    std::env::var_os("CONFAB_NODE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("node_modules/.bin"))
+        .join(tool)
+}
+
+impl Relay {
+    /// Starts a relay on fresh state.
+    pub async fn start() -> Relay {
+        let persist = tempfile::tempdir().expect("a temporary folder");
+        for args in [
+            vec!["d1", "migrations", "apply", "DB", "--local"],
+            vec![
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--file",
+                "relay/seed/dev.sql",
+            ],
+        ] {
+            let status = Command::new(node_bin("wrangler"))
+                .args(args)
+                .arg("--persist-to")
+                .arg(persist.path())
+                .current_dir(repo_root())
+                .env("CI", "true")
+                .stdout(std::process::Stdio::null())
+                .status()
+                .await
+                .expect("wrangler runs");
+            assert!(status.success(), "preparing the local D1 database failed");
+        }
+        let mut relay = Relay {
+            service: None,
+            persist,
+            port: free_port(),
+        };
+        relay.launch().await;
+        relay
+    }
+
+    async fn launch(&mut self) {
+        let mut command = Command::new(node_bin("wrangler"));
+        command
+            .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--inspector-port", &free_port().to_string()])
+            .arg("--persist-to")
+            .arg(self.persist.path())
+            .args([
+                "--show-interactive-dev-session=false",
+                "--log-level",
+                "info",
+            ])
+            .args(["--var", &format!("TOKEN_SECRET:{TEST_TOKEN_SECRET}")])
+            .current_dir(repo_root())
+            .env("CI", "true");
+        self.service = Some(Service::start(command, "Ready on", 90).await);
+    }
+
+    /// Stops workerd and starts it again on the same persisted state.
+    pub async fn restart(&mut self) {
+        if let Some(service) = self.service.take() {
+            service.stop().await;
+        }
+        self.launch().await;
+    }
+
+    /// The relay's origin, e.g. `http://127.0.0.1:41234`.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// A URL on the relay.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin())
+    }
+}

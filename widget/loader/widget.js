@@ -1,0 +1,59 @@
+// The Confab loader: the one script tag a brand pastes, and the only hand-written JavaScript
+// of the widget. It must stay tiny (budget: 2 KB gzipped) because every page view pays for
+// it. It creates a Shadow DOM host, so the host page's CSS and the widget's never meet,
+// draws the launcher, and loads the WebAssembly app only when the visitor clicks the
+// launcher or the browser is idle. It injects no inline script or style, so it works under
+// a strict Content-Security-Policy.
+(() => {
+  const script = document.currentScript;
+  if (!script || document.querySelector("confab-chat")) return;
+  const data = script.dataset;
+  const assets = new URL("widget/", script.src).href;
+  const config = {
+    brand: data.brand || "",
+    relay: data.relay || new URL(script.src).origin,
+  };
+  let stored = null;
+  try {
+    stored = localStorage.getItem("confab:" + config.brand + ":open");
+  } catch (_) {
+    // Storage blocked: the panel simply starts closed.
+  }
+
+  const host = document.createElement("confab-chat");
+  host.setAttribute("data-position", data.position === "left" ? "left" : "right");
+  const root = host.attachShadow({ mode: "open" });
+  const style = document.createElement("link");
+  style.rel = "stylesheet";
+  style.href = assets + "widget.css";
+  const mountPoint = document.createElement("div");
+  mountPoint.className = "confab";
+  const launcher = document.createElement("button");
+  launcher.type = "button";
+  launcher.className = "confab-launcher";
+  launcher.setAttribute("aria-label", "Open chat");
+  mountPoint.append(launcher);
+  root.append(style, mountPoint);
+
+  let loading = null;
+  const load = (open) =>
+    (loading ||= import(assets + "confab_widget.js")
+      .then(async (app) => {
+        await app.default({ module_or_path: assets + "confab_widget_bg.wasm" });
+        launcher.remove();
+        app.mount(mountPoint, JSON.stringify(config), open);
+      })
+      .catch((error) => {
+        loading = null;
+        console.error("Confab: the chat could not load", error);
+      }));
+
+  launcher.addEventListener("click", () => load(true));
+  const attach = () => {
+    document.body.append(host);
+    if (stored === "1") load(true);
+    else (window.requestIdleCallback || setTimeout)(() => load(false), 2000);
+  };
+  if (document.body) attach();
+  else addEventListener("DOMContentLoaded", attach);
+})();

@@ -1,0 +1,37 @@
+//! The Confab widget: the chat a visitor sees, a Yew app compiled to WebAssembly.
+//!
+//! The loader (`loader/widget.js`) creates a Shadow DOM host, shows a launcher, and on first
+//! interaction (or when the browser is idle) loads this module and calls [`mount`].
+//!
+//! - [`state`]: the one `State`, its `Action`s and the reducer; pure, tested natively.
+//! - [`app`]: the root component; it owns the state and runs the effects (relay, storage).
+//! - [`view`]: components that take data and callbacks.
+//! - [`relay`]: the HTTP client of the relay's API.
+//! - [`storage`]: what the widget keeps in the browser between pages.
+//! - [`config`]: the settings the loader passes in.
+
+pub mod app;
+pub mod config;
+pub mod error;
+pub mod relay;
+pub mod state;
+pub mod storage;
+pub mod view;
+
+use wasm_bindgen::prelude::*;
+
+/// Mounts the widget into `root` (an element inside the loader's shadow root).
+///
+/// `config` is the loader's JSON settings; `open` says whether the visitor has just asked
+/// for the panel (a click on the launcher before the module was loaded).
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, config: &str, open: bool) -> Result<(), JsValue> {
+    let config =
+        config::Config::from_json(config).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let props = app::AppProps {
+        config: std::rc::Rc::new(config),
+        open,
+    };
+    yew::Renderer::<app::App>::with_root_and_props(root, props).render();
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! The HTTP client of the relay's API, on the browser's `fetch`.
+
+use crate::error::WidgetError;
+use confab_protocol::{
+    BrandId, ErrorBody, Message, MessagePage, SendMessage, Seq, Session, SessionRequest,
+    VisitorToken,
+};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// A client of one relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelayClient {
+    base: String,
+}
+
+impl RelayClient {
+    /// A client of the relay at `base` (an origin, no trailing slash).
+    pub fn new(base: impl Into<String>) -> Self {
+        Self { base: base.into() }
+    }
+
+    /// `POST /v1/sessions`: resumes the thread of `token`, or starts one.
+    pub async fn start_session(
+        &self,
+        brand: &BrandId,
+        token: Option<VisitorToken>,
+    ) -> Result<Session, WidgetError> {
+        let body = SessionRequest {
+            brand: brand.clone(),
+            token,
+        };
+        self.call("POST", "/v1/sessions", None, Some(&body)).await
+    }
+
+    /// `GET /v1/threads/{id}/messages?after=…`: one page of history.
+    pub async fn messages(
+        &self,
+        session: &Session,
+        after: Seq,
+    ) -> Result<MessagePage, WidgetError> {
+        let path = format!(
+            "/v1/threads/{}/messages?after={}",
+            session.thread_id, after.0
+        );
+        self.call::<MessagePage, ()>("GET", &path, Some(&session.token), None)
+            .await
+    }
+
+    /// `POST /v1/threads/{id}/messages`: sends, or finds the earlier copy of, a message.
+    pub async fn send(
+        &self,
+        session: &Session,
+        message: &SendMessage,
+    ) -> Result<Message, WidgetError> {
+        let path = format!("/v1/threads/{}/messages", session.thread_id);
+        self.call("POST", &path, Some(&session.token), Some(message))
+            .await
+    }
+
+    async fn call<T: DeserializeOwned, B: Serialize>(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&VisitorToken>,
+        body: Option<&B>,
+    ) -> Result<T, WidgetError> {
+        let network = |error: JsValue| WidgetError::Network(format!("{error:?}"));
+        let headers = web_sys::Headers::new().map_err(network)?;
+        let init = web_sys::RequestInit::new();
+        init.set_method(method);
+        if let Some(body) = body {
+            let json =
+                serde_json::to_string(body).map_err(|e| WidgetError::Decode(e.to_string()))?;
+            headers
+                .set("Content-Type", "application/json")
+                .map_err(network)?;
+            init.set_body(&JsValue::from_str(&json));
+        }
+        if let Some(token) = token {
+            headers
+                .set("Authorization", &format!("Bearer {token}"))
+                .map_err(network)?;
+        }
+        init.set_headers(&headers);
+        let url = format!("{}{path}", self.base);
+        let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(network)?;
+        let window = web_sys::window().ok_or_else(|| WidgetError::Network("no window".into()))?;
+        let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+            .await
+            .map_err(network)?
+            .dyn_into()
+            .map_err(network)?;
+        let text = JsFuture::from(response.text().map_err(network)?)
+            .await
+            .map_err(network)?
+            .as_string()
+            .unwrap_or_default();
+        if !response.ok() {
+            let status = response.status();
+            return Err(match serde_json::from_str::<ErrorBody>(&text) {
+                Ok(body) => WidgetError::Relay {
+                    status,
+                    code: body.error.code,
+                    message: body.error.message,
+                },
+                Err(_) => WidgetError::Relay {
+                    status,
+                    code: "unknown".into(),
+                    message: text,
+                },
+            });
+        }
+        serde_json::from_str(&text).map_err(|e| WidgetError::Decode(e.to_string()))
+    }
+}

@@ -1,0 +1,32 @@
+//! The round button that opens and closes the panel.
+
+use yew::prelude::*;
+
+/// The launcher's data.
+#[derive(Properties, PartialEq)]
+pub struct LauncherProps {
+    /// Whether the panel is open.
+    pub open: bool,
+    /// Called on a click.
+    pub on_toggle: Callback<()>,
+}
+
+/// The launcher button, bottom right (or left) of the page.
+#[function_component(Launcher)]
+pub fn launcher(props: &LauncherProps) -> Html {
+    let onclick = props.on_toggle.reform(|_: MouseEvent| ());
+    let label = if props.open {
+        "Close chat"
+    } else {
+        "Open chat"
+    };
+    html! {
+        <button
+            type="button"
+            class={classes!("confab-launcher", props.open.then_some("confab-launcher-open"))}
+            aria-label={label}
+            aria-expanded={props.open.to_string()}
+            {onclick}
+        />
+    }
+}

@@ -1,0 +1,69 @@
+//! The thread: acknowledged messages in order, then those still being sent. Text is always
+//! rendered as a text node, never as HTML.
+
+use crate::state::Outgoing;
+use confab_protocol::{Author, Message};
+use yew::prelude::*;
+
+/// The list's data.
+#[derive(Properties, PartialEq)]
+pub struct MessageListProps {
+    /// Acknowledged messages, in order.
+    pub messages: Vec<Message>,
+    /// Messages still being sent.
+    pub outbox: Vec<Outgoing>,
+}
+
+/// The scrolling list of messages; it keeps the newest in view.
+#[function_component(MessageList)]
+pub fn message_list(props: &MessageListProps) -> Html {
+    let list = use_node_ref();
+    {
+        let list = list.clone();
+        let count = props.messages.len() + props.outbox.len();
+        use_effect_with(count, move |_| {
+            if let Some(element) = list.cast::<web_sys::Element>() {
+                element.set_scroll_top(element.scroll_height());
+            }
+        });
+    }
+    html! {
+        <ol class="confab-messages" ref={list} aria-live="polite">
+            { for props.messages.iter().map(stored) }
+            { for props.outbox.iter().map(pending) }
+        </ol>
+    }
+}
+
+fn stored(message: &Message) -> Html {
+    let from = match message.author {
+        Author::Visitor => "confab-from-visitor",
+        _ => "confab-from-team",
+    };
+    html! {
+        <li class={classes!("confab-message", from)} key={message.seq.0} data-seq={message.seq.0.to_string()}>
+            <p class="confab-text">{ &message.text }</p>
+            <span class="confab-meta">{ clock(message.created_at.0) }</span>
+        </li>
+    }
+}
+
+fn pending(outgoing: &Outgoing) -> Html {
+    let status = if outgoing.error.is_some() {
+        "Not sent"
+    } else {
+        "Sending…"
+    };
+    html! {
+        <li class="confab-message confab-from-visitor confab-pending" key={outgoing.client_id.as_str()}>
+            <p class="confab-text">{ &outgoing.text }</p>
+            <span class="confab-meta">{ status }</span>
+        </li>
+    }
+}
+
+/// `HH:MM` in the visitor's time zone.
+fn clock(millis: u64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}

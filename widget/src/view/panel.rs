@@ -1,0 +1,64 @@
+//! The chat panel: header, messages and composer.
+
+use super::{Composer, MessageList};
+use crate::state::{Connection, Outgoing};
+use confab_protocol::Message;
+use yew::prelude::*;
+
+/// The panel's data.
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    /// The brand's display name (empty until the session starts).
+    pub brand_name: String,
+    /// Acknowledged messages, in order.
+    pub messages: Vec<Message>,
+    /// Messages still being sent.
+    pub outbox: Vec<Outgoing>,
+    /// The composer's text.
+    pub draft: String,
+    /// Where the widget stands with the relay.
+    pub connection: Connection,
+    /// The composer changed.
+    pub on_draft: Callback<String>,
+    /// The visitor sent the draft.
+    pub on_send: Callback<()>,
+    /// The visitor closed the panel.
+    pub on_close: Callback<()>,
+}
+
+/// The open chat.
+#[function_component(Panel)]
+pub fn panel(props: &PanelProps) -> Html {
+    let title = if props.brand_name.is_empty() {
+        "Chat".to_string()
+    } else {
+        props.brand_name.clone()
+    };
+    let notice = match &props.connection {
+        Connection::Connecting => Some("Connecting…"),
+        Connection::Ready => None,
+        Connection::Failed(_) => Some("Can't reach the chat right now."),
+    };
+    html! {
+        <section class="confab-panel" role="dialog" aria-label={format!("Chat with {title}")}>
+            <header class="confab-header">
+                <h2 class="confab-title">{ title }</h2>
+                <button
+                    type="button"
+                    class="confab-close"
+                    aria-label="Close chat"
+                    onclick={props.on_close.reform(|_: MouseEvent| ())}
+                />
+            </header>
+            if let Some(notice) = notice {
+                <p class="confab-notice" role="status">{ notice }</p>
+            }
+            <MessageList messages={props.messages.clone()} outbox={props.outbox.clone()} />
+            <Composer
+                draft={props.draft.clone()}
+                on_draft={props.on_draft.clone()}
+                on_send={props.on_send.clone()}
+            />
+        </section>
+    }
+}

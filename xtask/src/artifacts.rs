@@ -1,0 +1,185 @@
+//! Builds what Confab ships: the widget (wasm, JS glue, CSS and the loader), the demo site,
+//! assembled in `dist/` (the Worker's static assets), and the relay in `relay/build/`.
+
+use crate::error::{io, Result};
+use crate::setup::{modified, Tools};
+use crate::step::{run, skipped, step};
+use flate2::{write::GzEncoder, Compression};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+/// The files a deploy serves, relative to `dist/`, whose sizes the build reports.
+pub const SHIPPED: [(&str, &str); 4] = [
+    ("loader", "widget.js"),
+    ("widget wasm", "widget/confab_widget_bg.wasm"),
+    ("widget JS glue", "widget/confab_widget.js"),
+    ("widget CSS", "widget/widget.css"),
+];
+
+/// Builds everything: the widget and demo site into `dist/`, the relay into `relay/build/`.
+pub fn build_all(root: &Path, tools: &Tools) -> Result<()> {
+    let dist = root.join("dist");
+    std::fs::create_dir_all(dist.join("widget")).map_err(io(&dist))?;
+    widget_wasm(root, tools, &dist)?;
+    step("loader and stylesheet (esbuild --minify)", || {
+        minify(
+            tools,
+            &root.join("widget/loader/widget.js"),
+            &dist.join("widget.js"),
+        )?;
+        minify(
+            tools,
+            &root.join("widget/style/widget.css"),
+            &dist.join("widget/widget.css"),
+        )
+    })?;
+    step("demo site (www/ → dist/)", || {
+        copy_tree(&root.join("www"), &dist)
+    })?;
+    relay(root, tools)?;
+    report_sizes(root, &dist)
+}
+
+fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
+    step("widget (cargo build --release, wasm32)", || {
+        run(Command::new("cargo")
+            .args(["build", "--package", "confab-widget", "--lib", "--release"])
+            .args(["--target", "wasm32-unknown-unknown"])
+            .current_dir(root))
+    })?;
+    let compiled = root.join("target/wasm32-unknown-unknown/release/confab_widget.wasm");
+    let shipped = dist.join("widget/confab_widget_bg.wasm");
+    if is_newer(modified(&shipped), modified(&compiled)) {
+        skipped("widget wasm-bindgen and wasm-opt", "up to date");
+        return Ok(());
+    }
+    let bindgen_out = root.join("target/widget-bindgen");
+    step("widget wasm-bindgen --target web", || {
+        run(Command::new(&tools.wasm_bindgen)
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(&bindgen_out)
+            .arg(&compiled))
+    })?;
+    step("widget wasm-opt -Oz", || {
+        run(Command::new(tools.npm_tool("wasm-opt"))
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(bindgen_out.join("confab_widget_bg.wasm"))
+            .arg("-o")
+            .arg(&shipped))?;
+        let glue = bindgen_out.join("confab_widget.js");
+        let target = dist.join("widget/confab_widget.js");
+        minify(tools, &glue, &target)
+    })
+}
+
+/// The wasm features rustc enables by default for wasm32-unknown-unknown; wasm-opt must
+/// accept them.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-multivalue",
+    "--enable-reference-types",
+];
+
+fn minify(tools: &Tools, source: &Path, target: &Path) -> Result<()> {
+    run(Command::new(tools.npm_tool("esbuild"))
+        .arg(source)
+        .args(["--minify", "--log-level=warning"])
+        .arg(format!("--outfile={}", target.display())))
+}
+
+fn relay(root: &Path, tools: &Tools) -> Result<()> {
+    let built = modified(&root.join("relay/build/index.js"));
+    let sources = newest_in(&[
+        root.join("relay/src"),
+        root.join("relay/Cargo.toml"),
+        root.join("protocol"),
+        root.join("Cargo.lock"),
+    ]);
+    if is_newer(built, sources) {
+        skipped("relay (worker-build)", "up to date");
+        return Ok(());
+    }
+    step("relay (worker-build --release)", || {
+        run(Command::new(&tools.worker_build)
+            .arg("--release")
+            .current_dir(root.join("relay"))
+            .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+            .env("WASM_OPT_BIN", tools.npm_tool("wasm-opt"))
+            .env("ESBUILD_BIN", tools.npm_tool("esbuild")))
+    })
+}
+
+/// Whether `output` exists and is at least as new as `input`.
+fn is_newer(output: Option<SystemTime>, input: Option<SystemTime>) -> bool {
+    matches!((output, input), (Some(output), Some(input)) if output >= input)
+}
+
+fn newest_in(paths: &[PathBuf]) -> Option<SystemTime> {
+    paths.iter().filter_map(|path| newest(path)).max()
+}
+
+fn newest(path: &Path) -> Option<SystemTime> {
+    let own = modified(path);
+    let children = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| newest(&entry.path()));
+    own.into_iter().chain(children).max()
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        if source.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(io(&source))?;
+        }
+    }
+    Ok(())
+}
+
+/// The gzip-compressed size of `bytes` (level 9, as a CDN would serve it).
+pub fn gzipped_len(bytes: &[u8]) -> usize {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::best());
+    // Writing into a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().map(|gz| gz.len()).unwrap_or(0)
+}
+
+fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
+    eprintln!("\nsizes            raw        gzip");
+    let mut widget_total = 0;
+    let mut rows: Vec<(String, PathBuf)> = SHIPPED
+        .iter()
+        .map(|(label, file)| (label.to_string(), dist.join(file)))
+        .collect();
+    rows.push(("relay wasm".into(), root.join("relay/build/index_bg.wasm")));
+    for (label, path) in rows {
+        let bytes = std::fs::read(&path).map_err(io(&path))?;
+        let gzip = gzipped_len(&bytes);
+        if label.starts_with("widget") {
+            widget_total += gzip;
+        }
+        eprintln!(
+            "{label:<15} {:>7.1} KB {:>7.1} KB",
+            kb(bytes.len()),
+            kb(gzip)
+        );
+    }
+    eprintln!("full widget gzip total: {:.1} KB\n", kb(widget_total));
+    Ok(())
+}
+
+fn kb(bytes: usize) -> f64 {
+    bytes as f64 / 1024.0
+}

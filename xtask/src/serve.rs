@@ -1,0 +1,104 @@
+//! Running the relay locally on workerd (`wrangler dev`), and the test run.
+
+use crate::error::Result;
+use crate::setup::Tools;
+use crate::step::{run, step};
+use std::path::Path;
+use std::process::Command;
+
+/// Prepares the local D1 database (migrations, the development `demo` brand) in the given
+/// persistence folder.
+pub fn prepare_database(root: &Path, tools: &Tools, persist_to: &Path) -> Result<()> {
+    step("local D1: migrations and the demo brand", || {
+        run(Command::new(tools.npm_tool("wrangler"))
+            .args(["d1", "migrations", "apply", "DB", "--local", "--persist-to"])
+            .arg(persist_to)
+            .env("CI", "true")
+            .current_dir(root))?;
+        run(Command::new(tools.npm_tool("wrangler"))
+            .args([
+                "d1",
+                "execute",
+                "DB",
+                "--local",
+                "--file",
+                "relay/seed/dev.sql",
+            ])
+            .arg("--persist-to")
+            .arg(persist_to)
+            .env("CI", "true")
+            .current_dir(root))
+    })
+}
+
+/// `cargo xtask dev`: serves `dist/` and the API on 127.0.0.1:`port` until interrupted.
+pub fn dev(root: &Path, tools: &Tools, port: u16, extra: &[String]) -> Result<()> {
+    let persist_to = root.join(".wrangler/state");
+    prepare_database(root, tools, &persist_to)?;
+    eprintln!("\nConfab is starting: open http://127.0.0.1:{port}/ (Ctrl-C stops it)\n");
+    run(Command::new(tools.npm_tool("wrangler"))
+        .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
+        .arg("--persist-to")
+        .arg(&persist_to)
+        .args(["--show-interactive-dev-session=false"])
+        .args(extra)
+        .current_dir(root))
+}
+
+/// `cargo xtask test`: lints, native tests, the deploy dry run, then the end-to-end tests.
+pub fn test(root: &Path, tools: &Tools) -> Result<()> {
+    step("cargo fmt --check", || {
+        run(Command::new("cargo")
+            .args(["fmt", "--all", "--", "--check"])
+            .current_dir(root))
+    })?;
+    step(
+        "cargo clippy -D warnings (native, and wasm for widget and relay)",
+        || {
+            run(Command::new("cargo")
+                .args([
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--quiet",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(root))?;
+            run(Command::new("cargo")
+                .args([
+                    "clippy",
+                    "--package",
+                    "confab-relay",
+                    "--package",
+                    "confab-widget",
+                ])
+                .args([
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--quiet",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .current_dir(root))
+        },
+    )?;
+    step("native tests (cargo test)", || {
+        run(Command::new("cargo")
+            .args(["test", "--workspace", "--exclude", "confab-e2e"])
+            .current_dir(root))
+    })?;
+    step("wrangler deploy --dry-run", || {
+        run(Command::new(tools.npm_tool("wrangler"))
+            .args(["deploy", "--dry-run", "--outdir", "target/deploy-dry-run"])
+            .current_dir(root))
+    })?;
+    step("end-to-end tests (real workerd, headless Chromium)", || {
+        run(Command::new("cargo")
+            .args(["test", "--package", "confab-e2e"])
+            .env("CONFAB_NODE_BIN", &tools.node_bin)
+            .current_dir(root))
+    })
+}

@@ -1,0 +1,234 @@
+//! Machine set-up: installs, idempotently, every tool the build and the tests need, from the
+//! package registries only (rustup, crates.io, npm, Debian). Nothing is downloaded from
+//! elsewhere: worker-build is pointed at these tools through its `*_BIN` variables.
+
+use crate::error::{io, Result, XtaskError};
+use crate::step::{output, run, skipped, step};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The worker-build release the relay is built with (it must match workers-rs 0.8).
+const WORKER_BUILD_VERSION: &str = "0.8.7";
+
+/// What the run is for: tests also need a browser.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Build and serve.
+    Build,
+    /// Build, serve and drive a browser.
+    Test,
+}
+
+/// Where the installed tools are.
+pub struct Tools {
+    /// The wasm-bindgen CLI, at the version in Cargo.lock.
+    pub wasm_bindgen: PathBuf,
+    /// worker-build.
+    pub worker_build: PathBuf,
+    /// `node_modules/.bin` of the workspace (wrangler, esbuild, wasm-opt).
+    pub node_bin: PathBuf,
+}
+
+impl Tools {
+    /// An npm tool installed from `package.json`.
+    pub fn npm_tool(&self, name: &str) -> PathBuf {
+        self.node_bin.join(name)
+    }
+}
+
+/// Installs what is missing and says where everything is.
+pub fn tools(root: &Path, needs: Needs) -> Result<Tools> {
+    let cargo_bin = cargo_bin_dir();
+    wasm_target()?;
+    let wasm_bindgen = wasm_bindgen_cli(root, &cargo_bin)?;
+    let worker_build = worker_build(&cargo_bin)?;
+    let node_bin = npm_tools(root)?;
+    dev_vars(root)?;
+    if needs == Needs::Test {
+        chromium()?;
+    }
+    Ok(Tools {
+        wasm_bindgen,
+        worker_build,
+        node_bin,
+    })
+}
+
+fn cargo_bin_dir() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+        .join("bin")
+}
+
+fn wasm_target() -> Result<()> {
+    let components = "rust components clippy and rustfmt";
+    let have_components = output(Command::new("cargo").args(["clippy", "--version"])).is_some()
+        && output(Command::new("cargo").args(["fmt", "--version"])).is_some();
+    if have_components {
+        skipped(components, "installed");
+    } else {
+        step(components, || {
+            run(Command::new("rustup").args(["component", "add", "clippy", "rustfmt"]))
+        })?;
+    }
+    let name = "rust target wasm32-unknown-unknown";
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+        .is_some_and(|list| {
+            list.lines()
+                .any(|line| line.trim() == "wasm32-unknown-unknown")
+        });
+    if installed {
+        skipped(name, "installed");
+        return Ok(());
+    }
+    step(name, || {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    })
+}
+
+/// The version of `package` that Cargo.lock pins.
+pub fn locked_version(root: &Path, package: &str) -> Result<String> {
+    let lock_path = root.join("Cargo.lock");
+    let lock = std::fs::read_to_string(&lock_path).map_err(io(&lock_path))?;
+    let name_line = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == name_line {
+            if let Some(version) = lines
+                .next()
+                .and_then(|line| line.strip_prefix("version = \""))
+                .and_then(|rest| rest.strip_suffix('"'))
+            {
+                return Ok(version.to_string());
+            }
+        }
+    }
+    Err(XtaskError::Missing(format!(
+        "Cargo.lock has no {package}; run `cargo generate-lockfile`"
+    )))
+}
+
+fn wasm_bindgen_cli(root: &Path, cargo_bin: &Path) -> Result<PathBuf> {
+    let version = locked_version(root, "wasm-bindgen")?;
+    let binary = cargo_bin.join("wasm-bindgen");
+    let name = format!("wasm-bindgen-cli {version}");
+    let installed = output(Command::new(&binary).arg("--version"))
+        .is_some_and(|answer| answer.split_whitespace().nth(1) == Some(version.as_str()));
+    if installed {
+        skipped(&name, "installed");
+        return Ok(binary);
+    }
+    // Without --locked: the CLI's own lock file pins a crate version the registry lacks.
+    step(&format!("{name} (cargo install, a few minutes)"), || {
+        run(Command::new("cargo").args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--force",
+        ]))
+    })?;
+    Ok(binary)
+}
+
+fn worker_build(cargo_bin: &Path) -> Result<PathBuf> {
+    let binary = cargo_bin.join("worker-build");
+    let name = format!("worker-build {WORKER_BUILD_VERSION}");
+    let installed = output(Command::new(&binary).arg("--version"))
+        .is_some_and(|answer| answer.contains(WORKER_BUILD_VERSION));
+    if installed {
+        skipped(&name, "installed");
+        return Ok(binary);
+    }
+    step(&format!("{name} (cargo install, a few minutes)"), || {
+        run(Command::new("cargo").args([
+            "install",
+            "worker-build",
+            "--version",
+            WORKER_BUILD_VERSION,
+            "--force",
+        ]))
+    })?;
+    Ok(binary)
+}
+
+/// Installs wrangler, esbuild, binaryen and the test tools from the committed lock file into
+/// the workspace's own `node_modules/`.
+fn npm_tools(root: &Path) -> Result<PathBuf> {
+    let name = "npm tools (wrangler, esbuild, binaryen)";
+    let lock = root.join("package-lock.json");
+    let installed = root.join("node_modules/.package-lock.json");
+    let fresh = match (modified(&installed), modified(&lock)) {
+        (Some(installed), Some(lock)) => installed >= lock,
+        _ => false,
+    };
+    if fresh {
+        skipped(name, "installed");
+    } else {
+        step(name, || {
+            run(Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(root))
+        })?;
+    }
+    Ok(root.join("node_modules/.bin"))
+}
+
+/// Writes `.dev.vars` (the development secrets, never committed) with a fresh random
+/// `TOKEN_SECRET` if it does not exist.
+fn dev_vars(root: &Path) -> Result<()> {
+    let path = root.join(".dev.vars");
+    if path.exists() {
+        skipped(".dev.vars", "present");
+        return Ok(());
+    }
+    step(".dev.vars (development secrets)", || {
+        let mut secret = [0u8; 32];
+        let urandom = Path::new("/dev/urandom");
+        std::io::Read::read_exact(
+            &mut std::fs::File::open(urandom).map_err(io(urandom))?,
+            &mut secret,
+        )
+        .map_err(io(urandom))?;
+        let hex: String = secret.iter().map(|byte| format!("{byte:02x}")).collect();
+        let contents = format!(
+            "# Development secrets for `wrangler dev`; generated by `cargo xtask`, never committed.\n\
+             TOKEN_SECRET={hex}\n"
+        );
+        std::fs::write(&path, contents).map_err(io(&path))
+    })
+}
+
+/// The browser for the end-to-end tests: Debian's Chromium and its driver.
+fn chromium() -> Result<()> {
+    let name = "chromium and chromium-driver (apt-get)";
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        skipped(name, "installed");
+        return Ok(());
+    }
+    step(name, || {
+        let as_root = output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0");
+        let apt = |args: &[&str]| {
+            let mut command = if as_root {
+                Command::new("apt-get")
+            } else {
+                let mut sudo = Command::new("sudo");
+                sudo.arg("apt-get");
+                sudo
+            };
+            command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+            run(&mut command)
+        };
+        apt(&["update", "-q"])?;
+        apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+    })
+}
+
+/// A file's modification time, if it exists.
+pub fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
+}
