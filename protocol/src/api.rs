@@ -73,3 +73,14 @@ pub struct ErrorDetail {
     /// A sentence for people.
     pub message: String,
 }
+
+/// `POST /v1/threads/{id}/tickets`: a single-use ticket to open the thread's WebSocket, so
+/// that no long-lived secret ever appears in a socket URL.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SocketTicket {
+    /// Goes in the socket URL: `/v1/threads/{id}/ws?ticket=…&after=SEQ`.
+    pub ticket: String,
+    /// The ticket works once, until then.
+    pub expires_at: Timestamp,
+}

@@ -10,13 +10,16 @@
 //! - new fields are optional (`#[serde(default)]`).
 
 pub mod api;
+pub mod frame;
 pub mod ids;
 pub mod message;
 pub mod text;
 
 pub use api::{
     BrandProfile, ErrorBody, ErrorDetail, MessagePage, SendMessage, Session, SessionRequest,
+    SocketTicket,
 };
+pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};
 pub use message::{Author, Channel, DeliveryStatus, Message};
 pub use text::{validate_text, TextError, MAX_TEXT_CHARS};

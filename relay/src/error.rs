@@ -35,6 +35,12 @@ pub enum RelayError {
     /// The token was valid but has expired; start a new session to refresh it.
     #[error("the token has expired")]
     ExpiredToken,
+    /// A WebSocket ticket is missing, unknown, used or expired.
+    #[error("the socket ticket is not valid (tickets work once, for a minute)")]
+    InvalidTicket,
+    /// A WebSocket route was called without `Upgrade: websocket`.
+    #[error("this route only accepts WebSocket upgrades")]
+    UpgradeRequired,
     /// The token is valid, but for another thread.
     #[error("the token does not grant access to this thread")]
     WrongThread,
@@ -67,7 +73,11 @@ impl RelayError {
             RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
             RelayError::InvalidText(_) => 422,
             RelayError::BodyTooLarge { .. } => 413,
-            RelayError::MissingToken | RelayError::InvalidToken | RelayError::ExpiredToken => 401,
+            RelayError::MissingToken
+            | RelayError::InvalidToken
+            | RelayError::ExpiredToken
+            | RelayError::InvalidTicket => 401,
+            RelayError::UpgradeRequired => 426,
             RelayError::WrongThread | RelayError::OriginNotAllowed(_) => 403,
             RelayError::UnknownBrand(_) | RelayError::NotFound(_) => 404,
             RelayError::MethodNotAllowed { .. } => 405,
@@ -87,6 +97,8 @@ impl RelayError {
             RelayError::InvalidToken => "token_invalid",
             RelayError::ExpiredToken => "token_expired",
             RelayError::WrongThread => "token_wrong_thread",
+            RelayError::InvalidTicket => "ticket_invalid",
+            RelayError::UpgradeRequired => "upgrade_required",
             RelayError::OriginNotAllowed(_) => "origin_not_allowed",
             RelayError::UnknownBrand(_) => "unknown_brand",
             RelayError::NotFound(_) => "not_found",
@@ -132,6 +144,8 @@ mod tests {
         check(RelayError::MissingToken, 401, "token_missing");
         check(RelayError::ExpiredToken, 401, "token_expired");
         check(RelayError::WrongThread, 403, "token_wrong_thread");
+        check(RelayError::InvalidTicket, 401, "ticket_invalid");
+        check(RelayError::UpgradeRequired, 426, "upgrade_required");
         check(
             RelayError::OriginNotAllowed("x".into()),
             403,

@@ -15,6 +15,10 @@ pub enum Route {
     ListMessages(ThreadId),
     /// `POST /v1/threads/{id}/messages`.
     SendMessage(ThreadId),
+    /// `POST /v1/threads/{id}/tickets`: a single-use ticket for the WebSocket.
+    CreateTicket(ThreadId),
+    /// `GET /v1/threads/{id}/ws?ticket=…&after=SEQ`: the thread's WebSocket.
+    OpenSocket(ThreadId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -33,6 +37,20 @@ pub fn route(method: &str, path: &str) -> Result<Route, RelayError> {
                 _ => None,
             };
             (&["GET", "POST"], route)
+        }
+        ["v1", "threads", id, "tickets"] => {
+            let thread = parse_thread_id(id)?;
+            (
+                &["POST"],
+                (method == "POST").then_some(Route::CreateTicket(thread)),
+            )
+        }
+        ["v1", "threads", id, "ws"] => {
+            let thread = parse_thread_id(id)?;
+            (
+                &["GET"],
+                (method == "GET").then_some(Route::OpenSocket(thread)),
+            )
         }
         _ => return Err(RelayError::NotFound(path.to_string())),
     };
@@ -72,6 +90,29 @@ pub struct PageQuery {
 pub const DEFAULT_PAGE_LIMIT: u32 = 100;
 /// The largest page served.
 pub const MAX_PAGE_LIMIT: u32 = 500;
+
+/// What a WebSocket URL carries: `ticket=…&after=SEQ`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketQuery {
+    /// The single-use ticket from `POST .../tickets`.
+    pub ticket: String,
+    /// The last `seq` the client has (0 for none).
+    pub after: u64,
+}
+
+/// Parses a WebSocket URL's query: `ticket` is required, `after` defaults to 0.
+pub fn parse_socket_query(query: &str) -> Result<SocketQuery, RelayError> {
+    let after = parse_page_query(query)?.after;
+    let ticket = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("ticket="))
+        .filter(|ticket| !ticket.is_empty())
+        .ok_or(RelayError::InvalidTicket)?;
+    Ok(SocketQuery {
+        ticket: ticket.to_string(),
+        after,
+    })
+}
 
 /// Parses `after=SEQ&limit=N` (both optional; unknown parameters are ignored).
 pub fn parse_page_query(query: &str) -> Result<PageQuery, RelayError> {
@@ -135,6 +176,16 @@ mod tests {
             Err("not_found"),
         );
         check("GET", "/v2/sessions", Err("not_found"));
+        let tickets = format!("/v1/threads/{THREAD}/tickets");
+        check(
+            "POST",
+            &tickets,
+            Ok(Route::CreateTicket(ThreadId::new(THREAD))),
+        );
+        check("GET", &tickets, Err("method_not_allowed"));
+        let socket = format!("/v1/threads/{THREAD}/ws");
+        check("GET", &socket, Ok(Route::OpenSocket(ThreadId::new(THREAD))));
+        check("POST", &socket, Err("method_not_allowed"));
         check("GET", "/", Err("not_found"));
         check("GET", "", Err("not_found"));
     }
@@ -165,5 +216,19 @@ mod tests {
         check_page("after=-1", Err("invalid_parameter"));
         check_page("after=abc", Err("invalid_parameter"));
         check_page("after", Err("invalid_parameter"));
+    }
+
+    #[test]
+    fn parses_socket_queries() {
+        let parse = |query: &str| parse_socket_query(query).map_err(|e| e.code());
+        let query = |ticket: &str, after| SocketQuery {
+            ticket: ticket.into(),
+            after,
+        };
+        assert_eq!(parse("ticket=abc"), Ok(query("abc", 0)));
+        assert_eq!(parse("after=9&ticket=abc"), Ok(query("abc", 9)));
+        assert_eq!(parse("after=9"), Err("ticket_invalid"));
+        assert_eq!(parse("ticket="), Err("ticket_invalid"));
+        assert_eq!(parse("ticket=abc&after=x"), Err("invalid_parameter"));
     }
 }

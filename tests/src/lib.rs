@@ -5,6 +5,7 @@
 //! `cargo xtask test` builds `dist/` and `relay/build/` before these tests run; run alone,
 //! they use whatever build is there.
 
+pub mod api;
 pub mod browser;
 pub mod process;
 pub mod relay;

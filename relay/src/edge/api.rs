@@ -66,6 +66,24 @@ async fn dispatch(
             };
             thread::append(env, &thread, &append).await
         }
+        Route::CreateTicket(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            thread::create_ticket(env, &thread).await
+        }
+        Route::OpenSocket(thread) => {
+            // The single-use ticket in the URL is the credential; the object checks it.
+            let upgrade = request.headers().get("Upgrade").map_err(internal)?;
+            if !upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
+                return Err(RelayError::UpgradeRequired);
+            }
+            let query = request
+                .url()
+                .map_err(internal)?
+                .query()
+                .unwrap_or("")
+                .to_string();
+            thread::open_socket(env, &thread, &query, request).await
+        }
     }
 }
 

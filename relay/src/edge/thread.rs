@@ -69,6 +69,36 @@ pub async fn append(
     call(env, thread, Method::Post, "/messages", Some(body)).await
 }
 
+/// `POST /tickets`: a single-use WebSocket ticket.
+pub async fn create_ticket(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
+    call(env, thread, Method::Post, "/tickets", None).await
+}
+
+/// `GET /ws?<query>`: hands the upgrade request to the object, whose answer (101 with the
+/// socket, or an error) goes back untouched.
+pub async fn open_socket(
+    env: &Env,
+    thread: &ThreadId,
+    query: &str,
+    request: &Request,
+) -> Result<Response, RelayError> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::Get)
+        .with_headers(request.headers().clone());
+    let upgrade =
+        Request::new_with_init(&format!("https://thread/ws?{query}"), &init).map_err(internal)?;
+    stub(env, thread)?
+        .fetch_with_request(upgrade)
+        .await
+        .map_err(internal)
+}
+
+fn stub(env: &Env, thread: &ThreadId) -> Result<worker::Stub, RelayError> {
+    env.durable_object("THREAD")
+        .and_then(|namespace| namespace.get_by_name(thread.as_str()))
+        .map_err(internal)
+}
+
 /// Calls the thread's object and re-wraps its answer so the caller can add headers.
 async fn call(
     env: &Env,
@@ -77,10 +107,7 @@ async fn call(
     path_and_query: &str,
     body: Option<String>,
 ) -> Result<Response, RelayError> {
-    let stub = env
-        .durable_object("THREAD")
-        .and_then(|namespace| namespace.get_by_name(thread.as_str()))
-        .map_err(internal)?;
+    let stub = stub(env, thread)?;
     let mut init = RequestInit::new();
     init.with_method(method);
     if let Some(body) = body {

@@ -4,21 +4,36 @@
 //! (`AUTOINCREMENT`: strictly increasing, never reused), and `client_id` is `UNIQUE`, so a
 //! retried send finds its first copy instead of adding a second. Each call runs its SQL
 //! without awaiting in between, so the runtime commits it as one unit.
+//!
+//! Sockets use the hibernation API: the object may be evicted from memory while sockets stay
+//! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
+//! the missed messages, then `ready`, then every new message as it is stored.
 
 use super::super::http::{self, internal};
 use super::Append;
 use super::Init;
 use crate::error::RelayError;
-use crate::route::parse_page_query;
-use confab_protocol::{DeliveryStatus, Message, MessageId, MessagePage, Seq, Timestamp};
+use crate::route::{parse_page_query, parse_socket_query};
+use confab_protocol::{
+    validate_text, Author, Channel, ClientFrame, DeliveryStatus, Message, MessageId, MessagePage,
+    Seq, ServerFrame, SocketTicket, Timestamp,
+};
 use serde::Serialize;
 use std::cell::Cell;
 use worker::{
     durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result,
-    SqlStorage, SqlStorageValue, State,
+    SqlStorage, SqlStorageValue, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
-const SCHEMA: [&str; 2] = [
+/// How long a socket ticket works: long enough to open a socket, too short to be worth
+/// stealing from a log.
+const TICKET_LIFETIME_MS: u64 = 60_000;
+
+/// The most missed messages sent on a new socket; a client further behind pages over HTTP.
+const SOCKET_BACKLOG_LIMIT: u32 = 500;
+
+const SCHEMA: [&str; 3] = [
+    "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS messages (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -40,6 +55,7 @@ const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, 
 /// One conversation thread.
 #[durable_object]
 pub struct Thread {
+    state: State,
     sql: SqlStorage,
     schema_ready: Cell<bool>,
 }
@@ -48,6 +64,7 @@ impl DurableObject for Thread {
     fn new(state: State, _env: Env) -> Self {
         Self {
             sql: state.storage().sql(),
+            state,
             schema_ready: Cell::new(false),
         }
     }
@@ -57,6 +74,76 @@ impl DurableObject for Thread {
             .serve(&mut request)
             .await
             .unwrap_or_else(|error| http::error_response(&error)))
+    }
+
+    async fn websocket_message(
+        &self,
+        socket: WebSocket,
+        message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        let WebSocketIncomingMessage::String(text) = message else {
+            return Ok(());
+        };
+        // Frames that do not decode are ignored, like unknown ones: a newer widget may speak
+        // a richer protocol.
+        match serde_json::from_str::<ClientFrame>(&text) {
+            Ok(ClientFrame::Send { client_id, text }) => {
+                let append = Append {
+                    client_id: client_id.clone(),
+                    text,
+                    author: Author::Visitor,
+                    channel: Channel::Web,
+                };
+                let outcome = validate_text(&append.text)
+                    .map_err(RelayError::from)
+                    .and_then(|_| self.ensure_schema())
+                    .and_then(|_| self.append(append));
+                match outcome {
+                    // A new message went to every socket, this one included.
+                    Ok((_, true)) => {}
+                    Ok((message, false)) => send(&socket, &ServerFrame::Message { message }),
+                    Err(error) => send(
+                        &socket,
+                        &ServerFrame::Rejected {
+                            client_id,
+                            code: error.code().to_string(),
+                            message: error.body().error.message,
+                        },
+                    ),
+                }
+            }
+            Ok(ClientFrame::Ping) => send(&socket, &ServerFrame::Pong),
+            Ok(ClientFrame::Unknown) | Err(_) => {}
+        }
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        socket: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        // Complete the closing handshake; 1005/1006 cannot be sent back, so answer 1000.
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|code| (1000..=4999).contains(code) && ![1005, 1006, 1015].contains(code))
+            .unwrap_or(1000);
+        let _ = socket.close(Some(code), Some("closing"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _socket: WebSocket, _error: worker::Error) -> Result<()> {
+        // The runtime has already closed the socket; nothing is kept per socket.
+        Ok(())
+    }
+}
+
+/// Sends a frame; a socket that has gone away is not an error of the sender's.
+fn send(socket: &WebSocket, frame: &ServerFrame) {
+    if let Ok(json) = serde_json::to_string(frame) {
+        let _ = socket.send_with_str(json);
     }
 }
 
@@ -81,11 +168,11 @@ impl Thread {
             }
             (Method::Post, "/messages") => {
                 let append: Append = http::read_json(request).await?;
-                match self.find_by_client_id(append.client_id.as_str())? {
-                    Some(existing) => http::json(&existing, 200),
-                    None => http::json(&self.insert(append)?, 201),
-                }
+                let (message, created) = self.append(append)?;
+                http::json(&message, if created { 201 } else { 200 })
             }
+            (Method::Post, "/tickets") => http::json(&self.issue_ticket()?, 201),
+            (Method::Get, "/ws") => self.open_socket(url.query().unwrap_or("")),
             (_, path) => Err(RelayError::NotFound(path.to_string())),
         }
     }
@@ -98,6 +185,75 @@ impl Thread {
             self.schema_ready.set(true);
         }
         Ok(())
+    }
+
+    /// Stores a message unless its client id is known; returns the stored copy and whether
+    /// it is new. A new message goes out to every open socket.
+    fn append(&self, append: Append) -> std::result::Result<(Message, bool), RelayError> {
+        if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
+            return Ok((existing, false));
+        }
+        let message = self.insert(append)?;
+        let frame = ServerFrame::Message {
+            message: message.clone(),
+        };
+        for socket in self.state.get_websockets() {
+            send(&socket, &frame);
+        }
+        Ok((message, true))
+    }
+
+    fn issue_ticket(&self) -> std::result::Result<SocketTicket, RelayError> {
+        let now = worker::Date::now().as_millis();
+        let ticket = super::super::random_id()?;
+        let expires_at = Timestamp(now + TICKET_LIFETIME_MS);
+        self.sql
+            .exec(
+                "DELETE FROM tickets WHERE expires_at <= ?",
+                vec![sql_int(now)?],
+            )
+            .map_err(internal)?;
+        self.sql
+            .exec(
+                "INSERT INTO tickets (ticket, expires_at) VALUES (?, ?)",
+                vec![
+                    SqlStorageValue::from(ticket.clone()),
+                    sql_int(expires_at.0)?,
+                ],
+            )
+            .map_err(internal)?;
+        Ok(SocketTicket { ticket, expires_at })
+    }
+
+    fn open_socket(&self, query: &str) -> std::result::Result<Response, RelayError> {
+        let query = parse_socket_query(query)?;
+        let now = worker::Date::now().as_millis();
+        // Deleting the ticket is what makes it single-use.
+        let used: Vec<serde_json::Value> = self
+            .sql
+            .exec(
+                "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
+                vec![SqlStorageValue::from(query.ticket), sql_int(now)?],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        if used.is_empty() {
+            return Err(RelayError::InvalidTicket);
+        }
+        let pair = WebSocketPair::new().map_err(internal)?;
+        self.state.accept_web_socket(&pair.server);
+        let backlog = self.page(query.after, SOCKET_BACKLOG_LIMIT)?;
+        let mut last_seq = Seq(query.after);
+        for message in backlog.messages {
+            last_seq = message.seq;
+            send(&pair.server, &ServerFrame::Message { message });
+        }
+        let ready = ServerFrame::Ready {
+            last_seq,
+            complete: !backlog.has_more,
+        };
+        send(&pair.server, &ready);
+        Response::from_websocket(pair.client).map_err(internal)
     }
 
     fn page(&self, after: u64, limit: u32) -> std::result::Result<MessagePage, RelayError> {

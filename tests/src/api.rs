@@ -1,0 +1,175 @@
+//! A client of the relay's API for tests: sessions, sends, history and sockets, speaking
+//! the `protocol` types.
+
+use confab_protocol::{
+    ClientFrame, Message, MessagePage, ServerFrame, Session, SocketTicket, ThreadId,
+};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The relay's API, as one visitor of the `demo` brand sees it.
+pub struct Api {
+    /// The relay's origin.
+    pub origin: String,
+    /// The HTTP client.
+    pub http: reqwest::Client,
+}
+
+impl Api {
+    /// A client of the relay at `origin`.
+    pub fn new(origin: String) -> Api {
+        Api {
+            origin,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// A URL on the relay.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// A new thread of the `demo` brand.
+    pub async fn session(&self) -> Session {
+        let response = self
+            .http
+            .post(self.url("/v1/sessions"))
+            .json(&json!({ "brand": "demo" }))
+            .send()
+            .await
+            .expect("the relay answers");
+        assert_eq!(response.status(), 201, "a new session");
+        response.json().await.expect("a session body")
+    }
+
+    /// Sends over HTTP; returns the status and the stored message.
+    pub async fn send(&self, session: &Session, client_id: &str, text: &str) -> (u16, Message) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/threads/{}/messages", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .json(&json!({ "clientId": client_id, "text": text }))
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a message body"))
+    }
+
+    /// The whole history of a thread, page by page.
+    pub async fn history(&self, session: &Session) -> Vec<Message> {
+        let mut all = Vec::new();
+        loop {
+            let after = all.last().map_or(0, |message: &Message| message.seq.0);
+            let page: MessagePage = self
+                .http
+                .get(self.url(&format!(
+                    "/v1/threads/{}/messages?after={after}",
+                    session.thread_id
+                )))
+                .bearer_auth(session.token.as_str())
+                .send()
+                .await
+                .expect("the relay answers")
+                .json()
+                .await
+                .expect("a page body");
+            all.extend(page.messages);
+            if !page.has_more {
+                return all;
+            }
+        }
+    }
+
+    /// A single-use socket ticket.
+    pub async fn ticket(&self, session: &Session) -> SocketTicket {
+        self.http
+            .post(self.url(&format!("/v1/threads/{}/tickets", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .send()
+            .await
+            .expect("the relay answers")
+            .json()
+            .await
+            .expect("a ticket body")
+    }
+
+    /// The socket URL for `thread` with `ticket`, resuming after `after`.
+    pub fn socket_url(&self, thread: &ThreadId, ticket: &str, after: u64) -> String {
+        let origin = self.origin.replacen("http://", "ws://", 1);
+        format!("{origin}/v1/threads/{thread}/ws?ticket={ticket}&after={after}")
+    }
+
+    /// Opens the thread's socket, resuming after `after`.
+    pub async fn socket(&self, session: &Session, after: u64) -> Socket {
+        let ticket = self.ticket(session).await;
+        let url = self.socket_url(&session.thread_id, &ticket.ticket, after);
+        let (stream, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("the socket opens");
+        Socket { stream }
+    }
+}
+
+/// An open thread socket.
+pub struct Socket {
+    stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl Socket {
+    /// Sends a frame.
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        let json = serde_json::to_string(frame).expect("frames serialise");
+        self.stream
+            .send(WsMessage::text(json))
+            .await
+            .expect("the socket takes the frame");
+    }
+
+    /// The next server frame (failing after 20 s).
+    pub async fn next(&mut self) -> ServerFrame {
+        loop {
+            let next = tokio::time::timeout(std::time::Duration::from_secs(20), self.stream.next())
+                .await
+                .expect("a frame within 20 s")
+                .expect("the socket is open")
+                .expect("a readable frame");
+            if let WsMessage::Text(text) = next {
+                return serde_json::from_str(&text).expect("a server frame");
+            }
+        }
+    }
+
+    /// Reads frames until `ready`, returning the messages before it and the ready frame.
+    pub async fn until_ready(&mut self) -> (Vec<Message>, ServerFrame) {
+        let mut messages = Vec::new();
+        loop {
+            match self.next().await {
+                ServerFrame::Message { message } => messages.push(message),
+                ready @ ServerFrame::Ready { .. } => return (messages, ready),
+                other => panic!("unexpected frame before ready: {other:?}"),
+            }
+        }
+    }
+
+    /// Reads message frames until `count` distinct messages arrived; returns them in
+    /// arrival order.
+    pub async fn messages(&mut self, count: usize) -> Vec<Message> {
+        let mut seen: Vec<Message> = Vec::new();
+        while seen.len() < count {
+            if let ServerFrame::Message { message } = self.next().await {
+                if !seen.iter().any(|known| known.seq == message.seq) {
+                    seen.push(message);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Closes the socket.
+    pub async fn close(mut self) {
+        let _ = self.stream.close(None).await;
+    }
+}
