@@ -1,0 +1,187 @@
+//! Bad input and abuse against the running relay: each request gets its status and stable
+//! error code, and the thread is left exactly as it was.
+
+use confab_e2e::api::Api;
+use confab_e2e::relay::TEST_TOKEN_SECRET;
+use confab_e2e::Relay;
+use confab_protocol::{BrandId, ErrorBody, Timestamp};
+use confab_relay::token::{TokenClaims, TokenSigner};
+use reqwest::{Method, RequestBuilder};
+use serde_json::json;
+
+async fn check(name: &str, request: RequestBuilder, status: u16, code: &str) {
+    let response = request.send().await.expect("the relay answers");
+    let actual_status = response.status().as_u16();
+    let body = response.text().await.unwrap_or_default();
+    let actual_code = serde_json::from_str::<ErrorBody>(&body)
+        .map(|body| body.error.code)
+        .unwrap_or_else(|_| format!("<not an error body: {body}>"));
+    assert_eq!(
+        (actual_status, actual_code.as_str()),
+        (status, code),
+        "case: {name}"
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_their_status_and_code_and_change_nothing() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let session = api.session().await;
+    let other = api.session().await;
+    api.send(&session, "kept", "the only message").await;
+    let thread = session.thread_id.to_string();
+    let messages = api.url(&format!("/v1/threads/{thread}/messages"));
+    let token = session.token.to_string();
+    let http = &api.http;
+    let post = |body: String| {
+        http.post(&messages)
+            .bearer_auth(&token)
+            .header("Content-Type", "application/json")
+            .body(body)
+    };
+    let send = |text: String| post(json!({ "clientId": "new", "text": text }).to_string());
+
+    check(
+        "malformed JSON",
+        post("{\"clientId\":".into()),
+        400,
+        "malformed_json",
+    )
+    .await;
+    check("wrong shape", post("[1, 2]".into()), 400, "malformed_json").await;
+    let invalid_utf8 = http
+        .post(&messages)
+        .bearer_auth(&token)
+        .header("Content-Type", "application/json")
+        .body(b"{\"clientId\":\"x\",\"text\":\"\xff\xfe\"}".to_vec());
+    check("invalid UTF-8", invalid_utf8, 400, "malformed_json").await;
+    check("empty text", send("   ".into()), 422, "text_empty").await;
+    check(
+        "text too long",
+        send("字".repeat(4097)),
+        422,
+        "text_too_long",
+    )
+    .await;
+    check(
+        "oversize body",
+        send("a".repeat(40_000)),
+        413,
+        "body_too_large",
+    )
+    .await;
+    check(
+        "deeply nested body",
+        post(format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
+        413,
+        "body_too_large",
+    )
+    .await;
+    check("no token", http.get(&messages), 401, "token_missing").await;
+    check(
+        "not a bearer",
+        http.get(&messages).header("Authorization", "Basic eDp5"),
+        401,
+        "token_missing",
+    )
+    .await;
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    check(
+        "forged token",
+        http.get(&messages).bearer_auth(forged),
+        401,
+        "token_invalid",
+    )
+    .await;
+    let expired = TokenSigner::new(TEST_TOKEN_SECRET.as_bytes()).sign(&TokenClaims {
+        brand: BrandId::new("demo"),
+        thread: session.thread_id.clone(),
+        expires_at: Timestamp(1),
+    });
+    check(
+        "expired token",
+        http.get(&messages).bearer_auth(expired.as_str()),
+        401,
+        "token_expired",
+    )
+    .await;
+    check(
+        "another thread's token",
+        http.get(&messages).bearer_auth(other.token.as_str()),
+        403,
+        "token_wrong_thread",
+    )
+    .await;
+    check(
+        "disallowed origin",
+        http.get(&messages)
+            .bearer_auth(&token)
+            .header("Origin", "https://evil.example"),
+        403,
+        "origin_not_allowed",
+    )
+    .await;
+    check(
+        "session from a disallowed origin",
+        http.post(api.url("/v1/sessions"))
+            .header("Origin", "https://evil.example")
+            .json(&json!({ "brand": "demo" })),
+        403,
+        "origin_not_allowed",
+    )
+    .await;
+    check(
+        "unknown brand",
+        http.post(api.url("/v1/sessions"))
+            .json(&json!({ "brand": "nobody" })),
+        404,
+        "unknown_brand",
+    )
+    .await;
+    check(
+        "unknown route",
+        http.get(api.url("/v1/nothing")),
+        404,
+        "not_found",
+    )
+    .await;
+    check(
+        "malformed thread id",
+        http.get(api.url("/v1/threads/x/messages")),
+        404,
+        "not_found",
+    )
+    .await;
+    check(
+        "wrong method",
+        http.request(Method::PUT, &messages).bearer_auth(&token),
+        405,
+        "method_not_allowed",
+    )
+    .await;
+    check(
+        "bad page query",
+        http.get(format!("{messages}?limit=100000"))
+            .bearer_auth(&token),
+        400,
+        "invalid_parameter",
+    )
+    .await;
+    check(
+        "socket without upgrade",
+        http.get(api.url(&format!("/v1/threads/{thread}/ws?ticket=x"))),
+        426,
+        "upgrade_required",
+    )
+    .await;
+
+    let history = api.history(&session).await;
+    let texts: Vec<&str> = history.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["the only message"],
+        "nothing was stored or lost"
+    );
+    assert!(api.history(&other).await.is_empty());
+}
