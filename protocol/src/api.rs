@@ -13,6 +13,14 @@ pub struct SessionRequest {
     /// A token from an earlier session; when still valid for this brand, its thread resumes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<VisitorToken>,
+    /// The brand's id for a signed-in user: with a valid `user_hash`, the user gets the same
+    /// thread on every device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Hex HMAC-SHA256 of `user_id` under the brand's identity secret, computed by the
+    /// brand's server (as Intercom and Chatwoot do).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_hash: Option<String>,
 }
 
 /// The answer to [`SessionRequest`].
@@ -30,11 +38,83 @@ pub struct Session {
 }
 
 /// The public face of a brand, shown in the widget's header.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrandProfile {
     /// The brand's display name.
     pub name: String,
+    /// The first line the widget shows in an empty thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+    /// The accent colour, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme_color: Option<String>,
+    /// When the team answers; absent means always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BusinessHours>,
+    /// Shown outside business hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub away_message: Option<String>,
+    /// Whether the visitor's reading of agent messages is reported to the team.
+    #[serde(default)]
+    pub read_receipts: ReadReceipts,
+}
+
+/// Weekly opening hours in one IANA time zone. The widget evaluates them with the
+/// browser's own time-zone data.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BusinessHours {
+    /// An IANA zone such as `Asia/Shanghai`.
+    pub time_zone: String,
+    /// Opening spans; a day with none is closed.
+    pub weekly: Vec<OpeningSpan>,
+}
+
+/// One opening span of one weekday.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpeningSpan {
+    /// 1 = Monday … 7 = Sunday (ISO 8601).
+    pub day: u8,
+    /// `HH:MM`, 24-hour.
+    pub open: String,
+    /// `HH:MM`, 24-hour, after `open`.
+    pub close: String,
+}
+
+/// A brand's read-receipt policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ReadReceipts {
+    /// Reported (the visitor may still turn them off in the widget).
+    #[default]
+    On,
+    /// Never reported.
+    Off,
+    /// A policy this version does not know; treated as off.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `POST /v1/threads/{id}/read`: the visitor has seen every message up to `seq`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadUpTo {
+    /// The highest `seq` seen.
+    pub seq: crate::Seq,
+}
+
+/// `GET /v1/threads/{id}/transcript`: the whole thread, for the visitor to keep.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transcript {
+    /// The thread.
+    pub thread_id: ThreadId,
+    /// The brand's display name.
+    pub brand: String,
+    /// Every message, in order.
+    pub messages: Vec<Message>,
 }
 
 /// `POST /v1/threads/{id}/messages`: a visitor's message.

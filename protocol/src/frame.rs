@@ -5,7 +5,7 @@
 //! types decode as `Unknown` and are ignored by both sides.
 
 use crate::ids::{ClientMessageId, Seq};
-use crate::message::Message;
+use crate::message::{Author, Message};
 use serde::{Deserialize, Serialize};
 
 /// What the relay sends.
@@ -38,6 +38,15 @@ pub enum ServerFrame {
         /// A sentence for people.
         message: String,
     },
+    /// Someone started or stopped typing (never stored).
+    Typing {
+        /// Who is typing.
+        author: Author,
+        /// Whether they are typing now.
+        active: bool,
+    },
+    /// The thread was erased; the socket closes after this frame.
+    Erased,
     /// The answer to [`ClientFrame::Ping`].
     Pong,
     /// A frame this version does not know.
@@ -60,6 +69,11 @@ pub enum ClientFrame {
         client_id: ClientMessageId,
         /// The text.
         text: String,
+    },
+    /// The visitor started or stopped typing; relayed to the thread's other sockets.
+    Typing {
+        /// Whether the visitor is typing now.
+        active: bool,
     },
     /// Keeps the connection alive; answered with [`ServerFrame::Pong`].
     Ping,
@@ -113,7 +127,8 @@ mod tests {
             serde_json::to_value(ServerFrame::Pong).unwrap(),
             json!({"type": "pong"})
         );
-        let unknown: ServerFrame = serde_json::from_value(json!({"type": "typing"})).unwrap();
+        let unknown: ServerFrame =
+            serde_json::from_value(json!({"type": "presence", "online": true})).unwrap();
         assert_eq!(unknown, ServerFrame::Unknown);
     }
 }

@@ -16,8 +16,8 @@ pub mod message;
 pub mod text;
 
 pub use api::{
-    BrandProfile, ErrorBody, ErrorDetail, MessagePage, SendMessage, Session, SessionRequest,
-    SocketTicket,
+    BrandProfile, BusinessHours, ErrorBody, ErrorDetail, MessagePage, OpeningSpan, ReadReceipts,
+    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Transcript,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};

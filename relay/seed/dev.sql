@@ -1,8 +1,22 @@
--- The development brand used by the demo site (www/) and the tests. Local only: it allows any
--- port on the loopback host names.
-INSERT INTO brands (id, name, allowed_origins)
-VALUES ('demo', 'Acme Outdoor', '["http://127.0.0.1:*", "http://localhost:*"]')
-ON CONFLICT (id) DO UPDATE SET
-    name = excluded.name,
-    allowed_origins = excluded.allowed_origins,
-    updated_at = unixepoch() * 1000;
+-- Development brands, local only: they allow any port on the loopback host names.
+-- `demo` is what the demo site (www/) uses, with default limits; `bench` raises the visitor
+-- rate limit for load tests and benchmarks.
+INSERT INTO brands (id, settings) VALUES
+('demo', '{
+  "name": "Acme Outdoor",
+  "allowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"],
+  "themeColor": "#14532d",
+  "greeting": "Hi! Ask us anything about our gear. 有问题请随时问我们。",
+  "businessHours": {"timeZone": "Asia/Shanghai", "weekly": [
+    {"day": 1, "open": "09:00", "close": "18:00"}, {"day": 2, "open": "09:00", "close": "18:00"},
+    {"day": 3, "open": "09:00", "close": "18:00"}, {"day": 4, "open": "09:00", "close": "18:00"},
+    {"day": 5, "open": "09:00", "close": "18:00"}]},
+  "awayMessage": "We are away right now; we answer here, or on WhatsApp, when we are back.",
+  "identitySecret": "DEMO_IDENTITY_SECRET"
+}'),
+('bench', '{
+  "name": "Bench",
+  "allowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"],
+  "visitorRateLimit": {"burst": 100000, "perMinute": 6000000}
+}')
+ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = unixepoch() * 1000;

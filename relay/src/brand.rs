@@ -1,63 +1,370 @@
-//! A brand (tenant) as the D1 registry stores it.
+//! Brands (tenants) as the D1 registry stores them, and the rules their settings follow.
+//!
+//! A brand's settings are one JSON document (`brands.settings`), so new settings need no
+//! schema migration. Secrets are never stored here: settings name Worker secrets instead
+//! (`identitySecret: "ACME_IDENTITY_SECRET"`), which `wrangler secret put` sets.
 
-use confab_protocol::BrandId;
-use serde::Deserialize;
+use crate::error::RelayError;
+use confab_protocol::{BrandId, BrandProfile, BusinessHours, ReadReceipts};
+use serde::{Deserialize, Serialize};
 
-/// A brand's settings that the relay needs to answer a visitor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Brand {
-    /// The brand's id, as in the script tag's `data-brand`.
-    pub id: BrandId,
-    /// The name shown in the widget's header.
+/// Threads idle this long are erased unless the brand says otherwise: 180 days.
+pub const DEFAULT_RETENTION_SECONDS: u64 = 180 * 24 * 60 * 60;
+
+/// Everything a brand configures, as the admin API takes it and D1 stores it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BrandSettings {
+    /// The display name.
     pub name: String,
-    /// Origin patterns of the pages allowed to use the widget (see [`crate::origin`]).
+    /// Origin patterns allowed to use the widget (see [`crate::origin`]).
+    #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// The accent colour, `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme_color: Option<String>,
+    /// The first line of an empty thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub greeting: Option<String>,
+    /// When the team answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BusinessHours>,
+    /// Shown outside business hours.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub away_message: Option<String>,
+    /// Idle threads are erased after this many seconds.
+    #[serde(default = "default_retention")]
+    pub retention_seconds: u64,
+    /// Whether visitors' reading is reported.
+    #[serde(default)]
+    pub read_receipts: ReadReceipts,
+    /// The name of the Worker secret that signs verified user ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_secret: Option<String>,
+    /// How fast one visitor may send.
+    #[serde(default)]
+    pub visitor_rate_limit: RateLimit,
+    /// Connector settings (Telegram, WhatsApp, webhooks), naming secrets, never holding them.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub connectors: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A row of the `brands` table; list columns are JSON text.
+fn default_retention() -> u64 {
+    DEFAULT_RETENTION_SECONDS
+}
+
+/// A send rate: `burst` messages at once, refilled at `per_minute`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RateLimit {
+    /// Messages that may be sent at once.
+    pub burst: u32,
+    /// Messages per minute once the burst is spent.
+    pub per_minute: u32,
+}
+
+impl Default for RateLimit {
+    /// 30 at once, then one a second: far above a person typing, far below a flood.
+    fn default() -> Self {
+        RateLimit {
+            burst: 30,
+            per_minute: 60,
+        }
+    }
+}
+
+/// A brand: its id and settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brand {
+    /// The id, as in the script tag's `data-brand`.
+    pub id: BrandId,
+    /// Its settings.
+    pub settings: BrandSettings,
+}
+
+impl Brand {
+    /// What the widget shows of the brand.
+    pub fn profile(&self) -> BrandProfile {
+        let settings = &self.settings;
+        BrandProfile {
+            name: settings.name.clone(),
+            greeting: settings.greeting.clone(),
+            theme_color: settings.theme_color.clone(),
+            business_hours: settings.business_hours.clone(),
+            away_message: settings.away_message.clone(),
+            read_receipts: settings.read_receipts,
+        }
+    }
+
+    /// How long an idle thread is kept, in milliseconds.
+    pub fn retention_ms(&self) -> u64 {
+        self.settings.retention_seconds.saturating_mul(1000)
+    }
+}
+
+/// A row of the `brands` table.
 #[derive(Clone, Debug, Deserialize)]
 pub struct BrandRow {
     /// `brands.id`.
     pub id: String,
-    /// `brands.name`.
-    pub name: String,
-    /// `brands.allowed_origins`: a JSON array of strings.
-    pub allowed_origins: String,
+    /// `brands.settings`: [`BrandSettings`] as JSON.
+    pub settings: String,
 }
 
 impl TryFrom<BrandRow> for Brand {
-    type Error = serde_json::Error;
+    type Error = RelayError;
 
-    fn try_from(row: BrandRow) -> Result<Self, Self::Error> {
+    fn try_from(row: BrandRow) -> Result<Self, RelayError> {
+        let settings = serde_json::from_str(&row.settings)
+            .map_err(|e| RelayError::Internal(format!("brand {}: settings: {e}", row.id)))?;
         Ok(Brand {
             id: BrandId::new(row.id),
-            name: row.name,
-            allowed_origins: serde_json::from_str(&row.allowed_origins)?,
+            settings,
         })
     }
+}
+
+/// Checks a brand id from a path: 1 to 64 of `a-z`, `0-9` and `-`.
+pub fn parse_brand_id(raw: &str) -> Result<BrandId, RelayError> {
+    let valid = (1..=64).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(BrandId::new(raw))
+    } else {
+        Err(RelayError::InvalidBrand(format!(
+            "the brand id {raw:?} must be 1 to 64 of a-z, 0-9 and -"
+        )))
+    }
+}
+
+/// The longest retention a brand may set: ten years.
+const MAX_RETENTION_SECONDS: u64 = 10 * 365 * 24 * 60 * 60;
+
+/// Checks settings before they are stored; the message says what to fix.
+pub fn validate_settings(settings: &BrandSettings) -> Result<(), RelayError> {
+    let fail = |reason: String| Err(RelayError::InvalidBrand(reason));
+    let name_chars = settings.name.trim().chars().count();
+    if !(1..=100).contains(&name_chars) {
+        return fail("name must have 1 to 100 characters".into());
+    }
+    for origin in &settings.allowed_origins {
+        if !valid_origin_pattern(origin) {
+            return fail(format!(
+                "allowed origin {origin:?} must look like https://shop.example, \
+                 https://*.shop.example or http://localhost:*"
+            ));
+        }
+    }
+    if let Some(color) = &settings.theme_color {
+        let hex = color.strip_prefix('#').unwrap_or("");
+        if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return fail(format!("theme colour {color:?} must be #rrggbb"));
+        }
+    }
+    for text in [&settings.greeting, &settings.away_message]
+        .into_iter()
+        .flatten()
+    {
+        if text.chars().count() > 500 {
+            return fail("greeting and away message have at most 500 characters".into());
+        }
+    }
+    if let Some(hours) = &settings.business_hours {
+        if hours.time_zone.is_empty() || hours.time_zone.len() > 64 {
+            return fail("business hours need an IANA time zone such as Asia/Shanghai".into());
+        }
+        for span in &hours.weekly {
+            let (open, close) = (minutes(&span.open), minutes(&span.close));
+            if !(1..=7).contains(&span.day) || open.is_none() || close.is_none() || open >= close {
+                return fail(format!(
+                    "opening span {span:?} needs a day from 1 (Monday) to 7 and open < close as HH:MM"
+                ));
+            }
+        }
+    }
+    if !(1..=MAX_RETENTION_SECONDS).contains(&settings.retention_seconds) {
+        return fail(format!(
+            "retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"
+        ));
+    }
+    let rate = settings.visitor_rate_limit;
+    if rate.burst == 0 || rate.per_minute == 0 {
+        return fail("visitorRateLimit needs a burst and a perMinute above 0".into());
+    }
+    if let Some(secret) = &settings.identity_secret {
+        if !valid_secret_name(secret) {
+            return fail(format!(
+                "identitySecret names a Worker secret (A-Z, 0-9, _), not {secret:?}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` can be a Worker secret's name.
+pub fn valid_secret_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn minutes(clock: &str) -> Option<u32> {
+    let (hours, minutes) = clock.split_once(':')?;
+    let (hours, minutes): (u32, u32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (clock.len() == 5 && hours <= 24 && minutes < 60 && hours * 60 + minutes <= 24 * 60)
+        .then_some(hours * 60 + minutes)
+}
+
+fn valid_origin_pattern(pattern: &str) -> bool {
+    let Some((scheme, rest)) = pattern.split_once("://") else {
+        return false;
+    };
+    let host = rest.strip_prefix("*.").unwrap_or(rest);
+    let host = host
+        .strip_suffix(":*")
+        .or_else(|| {
+            host.rsplit_once(':')
+                .filter(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+                .map(|(host, _)| host)
+        })
+        .unwrap_or(host);
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use confab_protocol::OpeningSpan;
+
+    fn settings() -> BrandSettings {
+        serde_json::from_str(r#"{"name": "Acme"}"#).unwrap()
+    }
+
+    fn check(change: impl FnOnce(&mut BrandSettings), valid: bool) {
+        let mut candidate = settings();
+        change(&mut candidate);
+        assert_eq!(
+            validate_settings(&candidate).is_ok(),
+            valid,
+            "{candidate:?}: {:?}",
+            validate_settings(&candidate)
+        );
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let settings = settings();
+        assert_eq!(settings.retention_seconds, DEFAULT_RETENTION_SECONDS);
+        assert_eq!(settings.read_receipts, ReadReceipts::On);
+        assert!(validate_settings(&settings).is_ok());
+    }
+
+    #[test]
+    fn validates_settings() {
+        check(|s| s.name = " ".into(), false);
+        check(|s| s.name = "蓝".repeat(100), true);
+        check(|s| s.name = "a".repeat(101), false);
+        for (origin, valid) in [
+            ("https://shop.example", true),
+            ("https://*.shop.example", true),
+            ("http://127.0.0.1:*", true),
+            ("http://localhost:8080", true),
+            ("shop.example", false),
+            ("ftp://shop.example", false),
+            ("https://shop.example/path", false),
+            ("https://", false),
+        ] {
+            check(|s| s.allowed_origins = vec![origin.into()], valid);
+        }
+        check(|s| s.theme_color = Some("#2563eb".into()), true);
+        check(|s| s.theme_color = Some("blue".into()), false);
+        check(|s| s.retention_seconds = 0, false);
+        check(|s| s.retention_seconds = 1, true);
+        check(|s| s.retention_seconds = MAX_RETENTION_SECONDS + 1, false);
+        check(|s| s.identity_secret = Some("ACME_IDENTITY".into()), true);
+        check(
+            |s| {
+                s.visitor_rate_limit = RateLimit {
+                    burst: 0,
+                    per_minute: 1,
+                }
+            },
+            false,
+        );
+        check(
+            |s| s.identity_secret = Some("the secret itself!".into()),
+            false,
+        );
+        let hours = |day, open: &str, close: &str| BusinessHours {
+            time_zone: "Asia/Shanghai".into(),
+            weekly: vec![OpeningSpan {
+                day,
+                open: open.into(),
+                close: close.into(),
+            }],
+        };
+        check(
+            |s| s.business_hours = Some(hours(1, "09:00", "18:00")),
+            true,
+        );
+        check(
+            |s| s.business_hours = Some(hours(7, "00:00", "24:00")),
+            true,
+        );
+        check(
+            |s| s.business_hours = Some(hours(0, "09:00", "18:00")),
+            false,
+        );
+        check(
+            |s| s.business_hours = Some(hours(1, "18:00", "09:00")),
+            false,
+        );
+        check(
+            |s| s.business_hours = Some(hours(1, "9:00", "18:00")),
+            false,
+        );
+        check(
+            |s| s.business_hours = Some(hours(1, "09:00", "24:30")),
+            false,
+        );
+    }
+
+    #[test]
+    fn checks_brand_ids() {
+        for (raw, valid) in [
+            ("demo", true),
+            ("acme-2", true),
+            ("", false),
+            ("Acme", false),
+            ("a/b", false),
+        ] {
+            assert_eq!(parse_brand_id(raw).is_ok(), valid, "{raw:?}");
+        }
+    }
 
     #[test]
     fn decodes_rows() {
         let row = BrandRow {
             id: "demo".into(),
-            name: "Demo".into(),
-            allowed_origins: r#"["http://127.0.0.1:*"]"#.into(),
+            settings: r#"{"name":"Demo","allowedOrigins":["http://127.0.0.1:*"],"future":1}"#
+                .into(),
         };
         let brand = Brand::try_from(row).unwrap();
         assert_eq!(
-            brand.allowed_origins,
+            brand.settings.allowed_origins,
             vec!["http://127.0.0.1:*".to_string()]
         );
-
+        assert_eq!(brand.profile().name, "Demo");
         let broken = BrandRow {
             id: "x".into(),
-            name: "X".into(),
-            allowed_origins: "not json".into(),
+            settings: "not json".into(),
         };
         assert!(Brand::try_from(broken).is_err());
     }

@@ -47,6 +47,24 @@ pub enum RelayError {
     /// The page's origin is not on the brand's list.
     #[error("origin {0:?} is not allowed for this brand")]
     OriginNotAllowed(String),
+    /// Brand settings sent to the admin API break a rule.
+    #[error("invalid brand settings: {0}")]
+    InvalidBrand(String),
+    /// A `userId` came without a valid `userHash`.
+    #[error("the user hash does not match the user id")]
+    InvalidIdentity,
+    /// The admin API was called without the admin secret.
+    #[error("this call needs the admin secret")]
+    AdminOnly,
+    /// The thread was erased (by the visitor, or after the brand's retention period).
+    #[error("this conversation was deleted")]
+    ThreadErased,
+    /// Too many requests; try again after the given number of seconds.
+    #[error("too many requests; try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a retry can succeed (the `Retry-After` header).
+        retry_after: u64,
+    },
     /// No brand has this id.
     #[error("no brand {0:?}")]
     UnknownBrand(String),
@@ -59,7 +77,7 @@ pub enum RelayError {
         /// The method that was used.
         method: String,
         /// The methods the path accepts, for the `Allow` header.
-        allowed: &'static [&'static str],
+        allowed: Vec<&'static str>,
     },
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
@@ -71,7 +89,10 @@ impl RelayError {
     pub fn status(&self) -> u16 {
         match self {
             RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
-            RelayError::InvalidText(_) => 422,
+            RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
+            RelayError::InvalidIdentity | RelayError::AdminOnly => 401,
+            RelayError::ThreadErased => 410,
+            RelayError::RateLimited { .. } => 429,
             RelayError::BodyTooLarge { .. } => 413,
             RelayError::MissingToken
             | RelayError::InvalidToken
@@ -101,6 +122,11 @@ impl RelayError {
             RelayError::UpgradeRequired => "upgrade_required",
             RelayError::OriginNotAllowed(_) => "origin_not_allowed",
             RelayError::UnknownBrand(_) => "unknown_brand",
+            RelayError::InvalidBrand(_) => "invalid_brand",
+            RelayError::InvalidIdentity => "identity_invalid",
+            RelayError::AdminOnly => "admin_only",
+            RelayError::ThreadErased => "thread_erased",
+            RelayError::RateLimited { .. } => "rate_limited",
             RelayError::NotFound(_) => "not_found",
             RelayError::MethodNotAllowed { .. } => "method_not_allowed",
             RelayError::Internal(_) => "internal",
@@ -155,12 +181,21 @@ mod tests {
         check(
             RelayError::MethodNotAllowed {
                 method: "PUT".into(),
-                allowed: &["GET"],
+                allowed: vec!["GET"],
             },
             405,
             "method_not_allowed",
         );
         check(RelayError::Internal("db down".into()), 500, "internal");
+        check(RelayError::InvalidBrand("x".into()), 422, "invalid_brand");
+        check(RelayError::InvalidIdentity, 401, "identity_invalid");
+        check(RelayError::AdminOnly, 401, "admin_only");
+        check(RelayError::ThreadErased, 410, "thread_erased");
+        check(
+            RelayError::RateLimited { retry_after: 3 },
+            429,
+            "rate_limited",
+        );
     }
 
     #[test]

@@ -9,13 +9,19 @@
 //! - [`error`]: the one error type, its HTTP status and stable code.
 //! - [`token`]: signed visitor tokens.
 //! - [`origin`]: which page origins a brand allows.
-//! - [`brand`]: a brand's settings as the registry stores them.
+//! - [`brand`]: a brand's settings as the registry stores them, and their rules.
+//! - [`credential`]: signed user ids, the admin secret, agent API keys.
+//! - [`rate`]: the token bucket behind `429 Too Many Requests`.
+//! - [`transcript`]: a thread as plain text.
 
 pub mod brand;
+pub mod credential;
 pub mod error;
 pub mod origin;
+pub mod rate;
 pub mod route;
 pub mod token;
+pub mod transcript;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -1,8 +1,25 @@
 //! The relay's API routes: which call a method and a path name, decided in pure code so the
 //! whole table is tested natively (and checked against `relay/openapi.yaml` later).
 
+use crate::brand::parse_brand_id;
 use crate::error::RelayError;
-use confab_protocol::ThreadId;
+use confab_protocol::{BrandId, ThreadId};
+
+/// Every API route as (method, path template). `relay/openapi.yaml` documents exactly these
+/// (a test checks both ways); `{id}` is a thread id, `{brand}` a brand id.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("POST", "/v1/sessions"),
+    ("GET", "/v1/threads/{id}/messages"),
+    ("POST", "/v1/threads/{id}/messages"),
+    ("POST", "/v1/threads/{id}/read"),
+    ("POST", "/v1/threads/{id}/tickets"),
+    ("GET", "/v1/threads/{id}/ws"),
+    ("GET", "/v1/threads/{id}/transcript"),
+    ("DELETE", "/v1/threads/{id}"),
+    ("GET", "/v1/admin/brands/{brand}"),
+    ("PUT", "/v1/admin/brands/{brand}"),
+    ("POST", "/v1/admin/brands/{brand}/keys"),
+];
 
 /// One API call, with the parameters its path carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,53 +32,85 @@ pub enum Route {
     ListMessages(ThreadId),
     /// `POST /v1/threads/{id}/messages`.
     SendMessage(ThreadId),
+    /// `POST /v1/threads/{id}/read`: the visitor has read up to a `seq`.
+    MarkRead(ThreadId),
     /// `POST /v1/threads/{id}/tickets`: a single-use ticket for the WebSocket.
     CreateTicket(ThreadId),
     /// `GET /v1/threads/{id}/ws?ticket=…&after=SEQ`: the thread's WebSocket.
     OpenSocket(ThreadId),
+    /// `GET /v1/threads/{id}/transcript?format=json|text`.
+    Transcript(ThreadId),
+    /// `DELETE /v1/threads/{id}`: erase the thread.
+    EraseThread(ThreadId),
+    /// `GET /v1/admin/brands/{brand}`.
+    GetBrand(BrandId),
+    /// `PUT /v1/admin/brands/{brand}`: create or replace a brand's settings.
+    PutBrand(BrandId),
+    /// `POST /v1/admin/brands/{brand}/keys`: a new agent API key, shown once.
+    CreateAgentKey(BrandId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
 pub fn route(method: &str, path: &str) -> Result<Route, RelayError> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    let (allowed, matched): (&'static [&'static str], Option<Route>) = match segments.as_slice() {
-        ["v1", "sessions"] => (
-            &["POST"],
-            (method == "POST").then_some(Route::CreateSession),
-        ),
-        ["v1", "threads", id, "messages"] => {
-            let thread = parse_thread_id(id)?;
-            let route = match method {
-                "GET" => Some(Route::ListMessages(thread)),
-                "POST" => Some(Route::SendMessage(thread)),
-                _ => None,
-            };
-            (&["GET", "POST"], route)
+    let mut allowed = Vec::new();
+    for &(route_method, template) in ROUTES {
+        let Some(parameter) = match_template(template, &segments) else {
+            continue;
+        };
+        if route_method == method {
+            return build(method, template, parameter);
         }
-        ["v1", "threads", id, "tickets"] => {
-            let thread = parse_thread_id(id)?;
-            (
-                &["POST"],
-                (method == "POST").then_some(Route::CreateTicket(thread)),
-            )
-        }
-        ["v1", "threads", id, "ws"] => {
-            let thread = parse_thread_id(id)?;
-            (
-                &["GET"],
-                (method == "GET").then_some(Route::OpenSocket(thread)),
-            )
-        }
-        _ => return Err(RelayError::NotFound(path.to_string())),
-    };
-    match matched {
-        Some(route) => Ok(route),
-        None if method == "OPTIONS" => Ok(Route::Preflight),
-        None => Err(RelayError::MethodNotAllowed {
+        allowed.push(route_method);
+    }
+    match (allowed.is_empty(), method) {
+        (true, _) => Err(RelayError::NotFound(path.to_string())),
+        (false, "OPTIONS") => Ok(Route::Preflight),
+        (false, _) => Err(RelayError::MethodNotAllowed {
             method: method.to_string(),
             allowed,
         }),
     }
+}
+
+/// Matches path segments against a template; returns the `{…}` segment ("" if none).
+fn match_template<'a>(template: &str, segments: &[&'a str]) -> Option<&'a str> {
+    let parts: Vec<&str> = template.split('/').skip(1).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut parameter = "";
+    for (part, segment) in parts.iter().zip(segments) {
+        if part.starts_with('{') {
+            parameter = segment;
+        } else if part != segment {
+            return None;
+        }
+    }
+    Some(parameter)
+}
+
+fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayError> {
+    let thread = || parse_thread_id(parameter);
+    let brand = || parse_brand_id(parameter);
+    Ok(match (method, template) {
+        ("POST", "/v1/sessions") => Route::CreateSession,
+        ("GET", "/v1/threads/{id}/messages") => Route::ListMessages(thread()?),
+        ("POST", "/v1/threads/{id}/messages") => Route::SendMessage(thread()?),
+        ("POST", "/v1/threads/{id}/read") => Route::MarkRead(thread()?),
+        ("POST", "/v1/threads/{id}/tickets") => Route::CreateTicket(thread()?),
+        ("GET", "/v1/threads/{id}/ws") => Route::OpenSocket(thread()?),
+        ("GET", "/v1/threads/{id}/transcript") => Route::Transcript(thread()?),
+        ("DELETE", "/v1/threads/{id}") => Route::EraseThread(thread()?),
+        ("GET", "/v1/admin/brands/{brand}") => Route::GetBrand(brand()?),
+        ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
+        ("POST", "/v1/admin/brands/{brand}/keys") => Route::CreateAgentKey(brand()?),
+        _ => {
+            return Err(RelayError::Internal(format!(
+                "route {method} {template} has no handler"
+            )))
+        }
+    })
 }
 
 /// Checks the shape of a thread id from a path: 16 to 64 characters of base64url.
@@ -176,6 +225,19 @@ mod tests {
             Err("not_found"),
         );
         check("GET", "/v2/sessions", Err("not_found"));
+        let thread_path = format!("/v1/threads/{THREAD}");
+        check(
+            "DELETE",
+            &thread_path,
+            Ok(Route::EraseThread(ThreadId::new(THREAD))),
+        );
+        check("GET", &thread_path, Err("method_not_allowed"));
+        check(
+            "PUT",
+            "/v1/admin/brands/acme",
+            Ok(Route::PutBrand(BrandId::new("acme"))),
+        );
+        check("PUT", "/v1/admin/brands/Not_Valid", Err("invalid_brand"));
         let tickets = format!("/v1/threads/{THREAD}/tickets");
         check(
             "POST",
@@ -192,9 +254,20 @@ mod tests {
 
     #[test]
     fn method_not_allowed_names_the_allowed_methods() {
-        match route("PUT", "/v1/sessions") {
-            Err(RelayError::MethodNotAllowed { allowed, .. }) => assert_eq!(allowed, ["POST"]),
+        match route("PUT", &format!("/v1/threads/{THREAD}/messages")) {
+            Err(RelayError::MethodNotAllowed { allowed, .. }) => {
+                assert_eq!(allowed, ["GET", "POST"])
+            }
             other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_route_in_the_table_has_a_handler() {
+        for (method, template) in ROUTES {
+            let path = template.replace("{id}", THREAD).replace("{brand}", "acme");
+            let routed = route(method, &path);
+            assert!(routed.is_ok(), "{method} {template}: {routed:?}");
         }
     }
 

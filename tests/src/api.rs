@@ -33,10 +33,15 @@ impl Api {
 
     /// A new thread of the `demo` brand.
     pub async fn session(&self) -> Session {
+        self.session_of("demo").await
+    }
+
+    /// A new thread of `brand` (`bench` has no practical send limit).
+    pub async fn session_of(&self, brand: &str) -> Session {
         let response = self
             .http
             .post(self.url("/v1/sessions"))
-            .json(&json!({ "brand": "demo" }))
+            .json(&json!({ "brand": brand }))
             .send()
             .await
             .expect("the relay answers");

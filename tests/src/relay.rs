@@ -8,6 +8,10 @@ use tokio::process::Command;
 
 /// The Worker secret the tests run the relay with.
 pub const TEST_TOKEN_SECRET: &str = "e2e-token-secret";
+/// The admin secret the tests run the relay with.
+pub const TEST_ADMIN_SECRET: &str = "e2e-admin-secret";
+/// The `demo` brand's identity secret in the tests.
+pub const TEST_IDENTITY_SECRET: &str = "e2e-identity-secret";
 
 /// A running relay.
 pub struct Relay {
@@ -72,6 +76,11 @@ impl Relay {
                 "info",
             ])
             .args(["--var", &format!("TOKEN_SECRET:{TEST_TOKEN_SECRET}")])
+            .args(["--var", &format!("ADMIN_SECRET:{TEST_ADMIN_SECRET}")])
+            .args([
+                "--var",
+                &format!("DEMO_IDENTITY_SECRET:{TEST_IDENTITY_SECRET}"),
+            ])
             .current_dir(repo_root())
             .env("CI", "true");
         self.service = Some(Service::start(command, "Ready on", 90).await);

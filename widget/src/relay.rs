@@ -31,6 +31,8 @@ impl RelayClient {
         let body = SessionRequest {
             brand: brand.clone(),
             token,
+            user_id: None,
+            user_hash: None,
         };
         self.call("POST", "/v1/sessions", None, Some(&body)).await
     }

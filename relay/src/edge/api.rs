@@ -1,17 +1,23 @@
 //! The API handlers: one function per [`Route`], each checking who is asking before it
-//! forwards the call to the thread's Durable Object.
+//! calls the thread's Durable Object or the registry.
 
 use super::http::{self, internal};
-use super::{brands, thread};
+use super::thread::{self, Append, Policy};
+use super::{brands, random_id};
+use crate::brand::{validate_settings, Brand, BrandSettings};
+use crate::credential::{admin_secret_matches, agent_key_hash, verify_user_hash};
 use crate::error::RelayError;
 use crate::origin::origin_allowed;
 use crate::route::{route, Route};
 use crate::token::{TokenClaims, TokenSigner, TOKEN_LIFETIME_MS};
 use confab_protocol::{
-    validate_text, Author, BrandProfile, Channel, SendMessage, Session, SessionRequest, ThreadId,
-    Timestamp,
+    validate_text, Author, Channel, ReadUpTo, SendMessage, Session, SessionRequest, ThreadId,
+    Timestamp, Transcript,
 };
 use worker::{Env, Request, Response};
+
+/// Sessions one IP address may start per minute (the `SESSIONS_PER_IP` binding's period).
+const SESSION_LIMIT_PERIOD_SECONDS: u64 = 60;
 
 /// Answers one API request; every failure becomes its JSON error response.
 pub async fn handle(mut request: Request, env: &Env) -> Response {
@@ -46,25 +52,25 @@ async fn dispatch(
         Route::CreateSession => create_session(request, env, origin).await,
         Route::ListMessages(thread) => {
             authorize(request, env, &thread, origin).await?;
-            let query = request
-                .url()
-                .map_err(internal)?
-                .query()
-                .unwrap_or("")
-                .to_string();
-            thread::list_messages(env, &thread, &query).await
+            thread::list_messages(env, &thread, &query(request)?).await
         }
         Route::SendMessage(thread) => {
-            authorize(request, env, &thread, origin).await?;
+            let brand = authorize(request, env, &thread, origin).await?;
             let send: SendMessage = http::read_json(request).await?;
             validate_text(&send.text)?;
-            let append = thread::Append {
+            let append = Append {
                 client_id: send.client_id,
                 text: send.text,
                 author: Author::Visitor,
                 channel: Channel::Web,
+                policy: Policy::new(&brand, &thread),
             };
-            thread::append(env, &thread, &append).await
+            thread::append(env, &append).await
+        }
+        Route::MarkRead(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            let read: ReadUpTo = http::read_json(request).await?;
+            thread::mark_read(env, &thread, read.seq.0).await
         }
         Route::CreateTicket(thread) => {
             authorize(request, env, &thread, origin).await?;
@@ -76,81 +82,176 @@ async fn dispatch(
             if !upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
                 return Err(RelayError::UpgradeRequired);
             }
-            let query = request
-                .url()
-                .map_err(internal)?
-                .query()
-                .unwrap_or("")
-                .to_string();
-            thread::open_socket(env, &thread, &query, request).await
+            thread::open_socket(env, &thread, &query(request)?, request).await
+        }
+        Route::Transcript(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            transcript(env, &thread, &query(request)?).await
+        }
+        Route::EraseThread(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            thread::erase(env, &thread).await
+        }
+        Route::GetBrand(brand) => {
+            authorize_admin(request, env)?;
+            http::json(&brands::load(env, brand.as_str()).await?.settings, 200)
+        }
+        Route::PutBrand(brand) => {
+            authorize_admin(request, env)?;
+            let settings: BrandSettings = http::read_json(request).await?;
+            validate_settings(&settings)?;
+            let created = brands::put(env, &brand, &settings).await?;
+            http::json(&settings, if created { 201 } else { 200 })
+        }
+        Route::CreateAgentKey(brand) => {
+            authorize_admin(request, env)?;
+            brands::load(env, brand.as_str()).await?;
+            let key = format!("ck_{}{}", random_id()?, random_id()?);
+            brands::add_agent_key(env, &brand, &agent_key_hash(&key)).await?;
+            http::json(&serde_json::json!({ "key": key, "brand": brand }), 201)
         }
     }
+}
+
+fn query(request: &Request) -> Result<String, RelayError> {
+    Ok(request
+        .url()
+        .map_err(internal)?
+        .query()
+        .unwrap_or("")
+        .to_string())
 }
 
 fn now() -> Timestamp {
     Timestamp(worker::Date::now().as_millis())
 }
 
+/// A Worker secret's value.
+fn secret(env: &Env, name: &str) -> Result<String, RelayError> {
+    env.secret(name)
+        .map(|secret| secret.to_string())
+        .map_err(|_| internal(format!("the {name} secret is not set")))
+}
+
 fn signer(env: &Env) -> Result<TokenSigner, RelayError> {
-    let secret = env
-        .secret("TOKEN_SECRET")
-        .map_err(|_| internal("the TOKEN_SECRET secret is not set"))?
-        .to_string();
-    Ok(TokenSigner::new(secret.as_bytes()))
+    Ok(TokenSigner::new(secret(env, "TOKEN_SECRET")?.as_bytes()))
 }
 
 /// Checks the bearer token against the thread in the path and, for browsers, the origin
-/// against the token's brand.
+/// against the token's brand; returns the brand.
 async fn authorize(
     request: &Request,
     env: &Env,
     thread: &ThreadId,
     origin: Option<&str>,
-) -> Result<TokenClaims, RelayError> {
+) -> Result<Brand, RelayError> {
     let token = http::bearer_token(request)?;
     let claims = signer(env)?.verify(&token, now())?;
     if &claims.thread != thread {
         return Err(RelayError::WrongThread);
     }
-    if let Some(origin) = origin {
-        let brand = brands::load(env, claims.brand.as_str()).await?;
-        if !origin_allowed(&brand.allowed_origins, origin) {
-            return Err(RelayError::OriginNotAllowed(origin.to_string()));
-        }
-    }
-    Ok(claims)
+    let brand = brands::load(env, claims.brand.as_str()).await?;
+    check_origin(&brand, origin)?;
+    Ok(brand)
 }
 
-/// `POST /v1/sessions`: resumes the thread of a still-refreshable token of the same brand,
-/// or starts a new thread. Requests without an `Origin` come from servers, not pages, and
-/// are not origin-checked (the origin check protects visitors' browsers).
+/// Requests without an `Origin` come from servers, not pages, and are not origin-checked:
+/// the check protects visitors' browsers, and a server can send any header it likes.
+fn check_origin(brand: &Brand, origin: Option<&str>) -> Result<(), RelayError> {
+    match origin {
+        Some(origin) if !origin_allowed(&brand.settings.allowed_origins, origin) => {
+            Err(RelayError::OriginNotAllowed(origin.to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn authorize_admin(request: &Request, env: &Env) -> Result<(), RelayError> {
+    let presented = http::bearer_token(request).map_err(|_| RelayError::AdminOnly)?;
+    let expected = env
+        .secret("ADMIN_SECRET")
+        .map(|secret| secret.to_string())
+        .unwrap_or_default();
+    if admin_secret_matches(&expected, &presented) {
+        Ok(())
+    } else {
+        Err(RelayError::AdminOnly)
+    }
+}
+
+/// `POST /v1/sessions`: the thread of a verified user; else the thread of a still
+/// refreshable token of the same brand; else a new thread.
 async fn create_session(
     request: &mut Request,
     env: &Env,
     origin: Option<&str>,
 ) -> Result<Response, RelayError> {
+    limit_sessions_per_ip(request, env).await?;
     let body: SessionRequest = http::read_json(request).await?;
     let brand = brands::load(env, body.brand.as_str()).await?;
-    if let Some(origin) = origin {
-        if !origin_allowed(&brand.allowed_origins, origin) {
-            return Err(RelayError::OriginNotAllowed(origin.to_string()));
-        }
-    }
+    check_origin(&brand, origin)?;
     let signer = signer(env)?;
     let now = now();
-    let resumed = body
+    let from_token = body
         .token
+        .as_ref()
         .and_then(|token| signer.verify_for_refresh(token.as_str(), now).ok())
         .filter(|claims| claims.brand == brand.id)
         .map(|claims| claims.thread);
-    let (thread, status) = match resumed {
+    let identified = match (&body.user_id, &body.user_hash) {
+        (None, None) => None,
+        (Some(user_id), Some(user_hash)) => {
+            let secret_name = brand
+                .settings
+                .identity_secret
+                .as_deref()
+                .ok_or(RelayError::InvalidIdentity)?;
+            verify_user_hash(secret(env, secret_name)?.as_bytes(), user_id, user_hash)?;
+            Some(user_id.as_str())
+        }
+        _ => return Err(RelayError::InvalidIdentity),
+    };
+
+    // A known thread is refreshed; one that was erased gives way to a new thread.
+    let known = match identified {
+        Some(user_id) => brands::existing_identity_thread(env, &brand.id, user_id).await?,
+        None => None,
+    }
+    .or(from_token);
+    let mut resumed = None;
+    if let Some(thread) = known {
+        match thread::init(env, &Policy::new(&brand, &thread)).await {
+            Ok(()) => resumed = Some(thread),
+            Err(RelayError::ThreadErased) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let (mut thread, mut status) = match resumed {
         Some(thread) => (thread, 200),
         None => {
-            let thread = ThreadId::new(super::random_id()?);
-            thread::init(env, &thread, &brand.id).await?;
+            let thread = ThreadId::new(random_id()?);
+            thread::init(env, &Policy::new(&brand, &thread)).await?;
             (thread, 201)
         }
     };
+    if let Some(user_id) = identified {
+        // Links this thread to the user, unless another device linked one first.
+        let linked = brands::identity_thread(env, &brand.id, user_id, &thread).await?;
+        if linked != thread {
+            thread = linked;
+            status = 200;
+        }
+    }
+    session(&signer, &brand, thread, now, status)
+}
+
+fn session(
+    signer: &TokenSigner,
+    brand: &Brand,
+    thread: ThreadId,
+    now: Timestamp,
+    status: u16,
+) -> Result<Response, RelayError> {
     let claims = TokenClaims {
         brand: brand.id.clone(),
         thread: thread.clone(),
@@ -160,7 +261,62 @@ async fn create_session(
         thread_id: thread,
         token: signer.sign(&claims),
         expires_at: claims.expires_at,
-        brand: BrandProfile { name: brand.name },
+        brand: brand.profile(),
     };
     http::json(&session, status)
+}
+
+/// Starting sessions is limited per IP address (the `SESSIONS_PER_IP` binding), so nobody
+/// can mint threads by the million.
+async fn limit_sessions_per_ip(request: &Request, env: &Env) -> Result<(), RelayError> {
+    let ip = request
+        .headers()
+        .get("CF-Connecting-IP")
+        .map_err(internal)?
+        .unwrap_or_else(|| "unknown".into());
+    let outcome = env
+        .rate_limiter("SESSIONS_PER_IP")
+        .map_err(internal)?
+        .limit(ip)
+        .await
+        .map_err(internal)?;
+    if outcome.success {
+        Ok(())
+    } else {
+        Err(RelayError::RateLimited {
+            retry_after: SESSION_LIMIT_PERIOD_SECONDS,
+        })
+    }
+}
+
+/// `GET .../transcript?format=json|text`.
+async fn transcript(env: &Env, thread: &ThreadId, query: &str) -> Result<Response, RelayError> {
+    let format = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("format="))
+        .unwrap_or("json");
+    let mut answer = thread::transcript(env, thread).await?;
+    if answer.status_code() != 200 || format == "json" {
+        return Ok(answer);
+    }
+    if format != "text" {
+        return Err(RelayError::InvalidParameter {
+            name: "format",
+            reason: format!("{format:?} is neither json nor text"),
+        });
+    }
+    let transcript: Transcript = answer.json().await.map_err(internal)?;
+    let text = crate::transcript::plain_text(&transcript.brand, &transcript.messages);
+    let mut response = Response::ok(text).map_err(internal)?;
+    let headers = response.headers_mut();
+    headers
+        .set("Content-Type", "text/plain; charset=utf-8")
+        .map_err(internal)?;
+    headers
+        .set(
+            "Content-Disposition",
+            "attachment; filename=\"conversation.txt\"",
+        )
+        .map_err(internal)?;
+    Ok(response)
 }

@@ -1,44 +1,188 @@
-//! The brand registry in D1 (binding `DB`, table `brands`, see `relay/migrations/`).
+//! The brand registry in D1 (binding `DB`, see `relay/migrations/`): brands, agent-key
+//! hashes and the directory of verified users. Brands are cached in the isolate for a few
+//! seconds, since every API call needs its brand.
 
 use super::http::internal;
-use crate::brand::{Brand, BrandRow};
+use crate::brand::{Brand, BrandRow, BrandSettings};
 use crate::error::RelayError;
 use crate::origin::origin_allowed;
-use worker::{wasm_bindgen::JsValue, Env};
+use confab_protocol::{BrandId, ThreadId};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use worker::{wasm_bindgen::JsValue, D1Database, Env};
+
+/// How long a brand read from D1 is reused by this isolate.
+const CACHE_MS: u64 = 10_000;
+
+thread_local! {
+    static CACHE: RefCell<HashMap<String, (u64, Brand)>> = RefCell::new(HashMap::new());
+    static ORIGINS: RefCell<HashMap<String, (u64, bool)>> = RefCell::new(HashMap::new());
+}
+
+fn db(env: &Env) -> Result<D1Database, RelayError> {
+    env.d1("DB").map_err(internal)
+}
+
+fn now() -> u64 {
+    worker::Date::now().as_millis()
+}
 
 /// Loads one brand, or [`RelayError::UnknownBrand`].
 pub async fn load(env: &Env, id: &str) -> Result<Brand, RelayError> {
-    let row: Option<BrandRow> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare("SELECT id, name, allowed_origins FROM brands WHERE id = ?1")
+    let cached = CACHE.with(|cache| {
+        cache
+            .borrow()
+            .get(id)
+            .filter(|(loaded, _)| now().saturating_sub(*loaded) < CACHE_MS)
+            .map(|(_, brand)| brand.clone())
+    });
+    if let Some(brand) = cached {
+        return Ok(brand);
+    }
+    let row: Option<BrandRow> = db(env)?
+        .prepare("SELECT id, settings FROM brands WHERE id = ?1")
         .bind(&[JsValue::from_str(id)])
         .map_err(internal)?
         .first(None)
         .await
         .map_err(internal)?;
-    let row = row.ok_or_else(|| RelayError::UnknownBrand(id.to_string()))?;
-    Brand::try_from(row).map_err(|e| internal(format!("brand {id}: allowed_origins: {e}")))
+    let brand = Brand::try_from(row.ok_or_else(|| RelayError::UnknownBrand(id.to_string()))?)?;
+    CACHE.with(|cache| {
+        cache
+            .borrow_mut()
+            .insert(id.to_string(), (now(), brand.clone()))
+    });
+    Ok(brand)
+}
+
+/// Creates or replaces a brand's settings; returns whether it was created.
+pub async fn put(env: &Env, id: &BrandId, settings: &BrandSettings) -> Result<bool, RelayError> {
+    let json = serde_json::to_string(settings).map_err(internal)?;
+    let existed = load(env, id.as_str()).await.is_ok();
+    db(env)?
+        .prepare(
+            "INSERT INTO brands (id, settings) VALUES (?1, ?2) \
+             ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, \
+             updated_at = unixepoch() * 1000",
+        )
+        .bind(&[JsValue::from_str(id.as_str()), JsValue::from_str(&json)])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    CACHE.with(|cache| cache.borrow_mut().remove(id.as_str()));
+    Ok(!existed)
+}
+
+/// Stores the hash of a new agent API key.
+pub async fn add_agent_key(env: &Env, brand: &BrandId, hash: &str) -> Result<(), RelayError> {
+    db(env)?
+        .prepare("INSERT INTO agent_keys (hash, brand_id) VALUES (?1, ?2)")
+        .bind(&[JsValue::from_str(hash), JsValue::from_str(brand.as_str())])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The thread of a verified user, creating the entry with `candidate` if there is none.
+/// Two devices racing both end up with the thread that won the insert.
+pub async fn identity_thread(
+    env: &Env,
+    brand: &BrandId,
+    user_id: &str,
+    candidate: &ThreadId,
+) -> Result<ThreadId, RelayError> {
+    let db = db(env)?;
+    let args = [
+        JsValue::from_str(brand.as_str()),
+        JsValue::from_str(user_id),
+        JsValue::from_str(candidate.as_str()),
+    ];
+    db.prepare(
+        "INSERT INTO identities (brand_id, user_id, thread_id) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (brand_id, user_id) DO NOTHING",
+    )
+    .bind(&args)
+    .map_err(internal)?
+    .run()
+    .await
+    .map_err(internal)?;
+    let thread: Option<String> = db
+        .prepare("SELECT thread_id FROM identities WHERE brand_id = ?1 AND user_id = ?2")
+        .bind(&args[..2])
+        .map_err(internal)?
+        .first(Some("thread_id"))
+        .await
+        .map_err(internal)?;
+    thread
+        .map(ThreadId::new)
+        .ok_or_else(|| internal("identity row vanished after insert"))
+}
+
+/// The thread a verified user already has, if any.
+pub async fn existing_identity_thread(
+    env: &Env,
+    brand: &BrandId,
+    user_id: &str,
+) -> Result<Option<ThreadId>, RelayError> {
+    let thread: Option<String> = db(env)?
+        .prepare("SELECT thread_id FROM identities WHERE brand_id = ?1 AND user_id = ?2")
+        .bind(&[
+            JsValue::from_str(brand.as_str()),
+            JsValue::from_str(user_id),
+        ])
+        .map_err(internal)?
+        .first(Some("thread_id"))
+        .await
+        .map_err(internal)?;
+    Ok(thread.map(ThreadId::new))
+}
+
+/// Forgets every directory entry that points at an erased thread.
+pub async fn forget_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError> {
+    db(env)?
+        .prepare("DELETE FROM identities WHERE thread_id = ?1")
+        .bind(&[JsValue::from_str(thread.as_str())])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    Ok(())
 }
 
 /// Whether any brand allows `origin`. Used only to decide whether the browser may read a
 /// response (CORS); each call still checks the origin against its own brand.
 pub async fn any_allows(env: &Env, origin: &str) -> Result<bool, RelayError> {
-    #[derive(serde::Deserialize)]
-    struct Row {
-        allowed_origins: String,
+    let cached = ORIGINS.with(|cache| {
+        cache
+            .borrow()
+            .get(origin)
+            .filter(|(checked, _)| now().saturating_sub(*checked) < CACHE_MS)
+            .map(|(_, allowed)| *allowed)
+    });
+    if let Some(allowed) = cached {
+        return Ok(allowed);
     }
-    let rows: Vec<Row> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare("SELECT allowed_origins FROM brands")
+    let rows: Vec<BrandRow> = db(env)?
+        .prepare("SELECT id, settings FROM brands")
         .all()
         .await
         .map_err(internal)?
         .results()
         .map_err(internal)?;
-    Ok(rows.iter().any(|row| {
-        serde_json::from_str::<Vec<String>>(&row.allowed_origins)
-            .is_ok_and(|patterns| origin_allowed(&patterns, origin))
-    }))
+    let allowed = rows.into_iter().any(|row| {
+        Brand::try_from(row)
+            .is_ok_and(|brand| origin_allowed(&brand.settings.allowed_origins, origin))
+    });
+    ORIGINS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        // Origins are attacker-chosen: bound the cache.
+        if cache.len() > 1000 {
+            cache.clear();
+        }
+        cache.insert(origin.to_string(), (now(), allowed));
+    });
+    Ok(allowed)
 }

@@ -55,8 +55,16 @@ pub fn error_response(error: &RelayError) -> Response {
         // Only reachable if the runtime cannot build a JSON response at all.
         Err(_) => return Response::builder().with_status(500).fixed(Vec::new()),
     };
-    if let RelayError::MethodNotAllowed { allowed, .. } = error {
-        let _ = response.headers_mut().set("Allow", &allowed.join(", "));
+    match error {
+        RelayError::MethodNotAllowed { allowed, .. } => {
+            let _ = response.headers_mut().set("Allow", &allowed.join(", "));
+        }
+        RelayError::RateLimited { retry_after } => {
+            let _ = response
+                .headers_mut()
+                .set("Retry-After", &retry_after.to_string());
+        }
+        _ => {}
     }
     response
 }

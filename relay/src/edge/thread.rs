@@ -1,15 +1,48 @@
 //! Threads: the Worker's side of the calls to a thread's Durable Object ([`object::Thread`]).
 //!
 //! The Worker has already authorised the caller; the object trusts these internal calls.
-//! Each thread is the Durable Object named by its id.
+//! Each thread is the Durable Object named by its id. Calls that can change the brand's
+//! policy for the thread carry it, so the object always applies the brand's current rules.
 
 mod object;
 
 use super::http::internal;
+use crate::brand::{Brand, RateLimit};
 use crate::error::RelayError;
-use confab_protocol::{Author, BrandId, Channel, ClientMessageId, ThreadId};
+use confab_protocol::{Author, BrandId, Channel, ClientMessageId, ReadReceipts, ThreadId};
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Headers, Method, Request, RequestInit, Response};
+
+/// The brand's rules for one thread, as the object stores them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// The thread's own id (the object does not otherwise know its name).
+    pub thread: ThreadId,
+    /// The brand.
+    pub brand: BrandId,
+    /// The brand's display name, for transcripts.
+    pub brand_name: String,
+    /// Erase the thread after this long without a message.
+    pub retention_ms: u64,
+    /// How fast the visitor may send.
+    pub rate: RateLimit,
+    /// Whether reads are reported.
+    pub read_receipts: ReadReceipts,
+}
+
+impl Policy {
+    /// The policy of `brand` for `thread`.
+    pub fn new(brand: &Brand, thread: &ThreadId) -> Self {
+        Policy {
+            thread: thread.clone(),
+            brand: brand.id.clone(),
+            brand_name: brand.settings.name.clone(),
+            retention_ms: brand.retention_ms(),
+            rate: brand.settings.visitor_rate_limit,
+            read_receipts: brand.settings.read_receipts,
+        }
+    }
+}
 
 /// A message to add to a thread (internal call `POST /messages`).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -22,25 +55,15 @@ pub struct Append {
     pub author: Author,
     /// Where it was written.
     pub channel: Channel,
+    /// The brand's current rules.
+    pub policy: Policy,
 }
 
-/// The body of the internal call `POST /init`.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Init {
-    brand: BrandId,
-}
-
-/// Creates a thread's storage for `brand` (idempotent).
-pub async fn init(env: &Env, thread: &ThreadId, brand: &BrandId) -> Result<(), RelayError> {
-    let body = serde_json::to_string(&Init {
-        brand: brand.clone(),
-    })
-    .map_err(internal)?;
-    let response = call(env, thread, Method::Post, "/init", Some(body)).await?;
-    match response.status_code() {
-        200..=299 => Ok(()),
-        status => Err(internal(format!("thread init answered {status}"))),
-    }
+/// Creates a thread, or refreshes an existing thread's policy (`POST /init`). Fails with
+/// [`RelayError::ThreadErased`] if the thread was erased.
+pub async fn init(env: &Env, policy: &Policy) -> Result<(), RelayError> {
+    let body = serde_json::to_string(policy).map_err(internal)?;
+    expect_success(call(env, &policy.thread, Method::Post, "/init", Some(body)).await?).await
 }
 
 /// `GET /messages?<query>`: a page of history, passed through as the object wrote it.
@@ -60,13 +83,32 @@ pub async fn list_messages(
 }
 
 /// `POST /messages`: appends a message, or returns the one with the same client id.
-pub async fn append(
-    env: &Env,
-    thread: &ThreadId,
-    message: &Append,
-) -> Result<Response, RelayError> {
+pub async fn append(env: &Env, message: &Append) -> Result<Response, RelayError> {
     let body = serde_json::to_string(message).map_err(internal)?;
-    call(env, thread, Method::Post, "/messages", Some(body)).await
+    call(
+        env,
+        &message.policy.thread,
+        Method::Post,
+        "/messages",
+        Some(body),
+    )
+    .await
+}
+
+/// `POST /read`: marks the team's messages up to `seq` as read.
+pub async fn mark_read(env: &Env, thread: &ThreadId, seq: u64) -> Result<Response, RelayError> {
+    let body = serde_json::json!({ "seq": seq }).to_string();
+    call(env, thread, Method::Post, "/read", Some(body)).await
+}
+
+/// `GET /transcript`: every message of the thread.
+pub async fn transcript(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
+    call(env, thread, Method::Get, "/transcript", None).await
+}
+
+/// `DELETE /`: erases the thread.
+pub async fn erase(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
+    call(env, thread, Method::Delete, "/", None).await
 }
 
 /// `POST /tickets`: a single-use WebSocket ticket.
@@ -99,6 +141,18 @@ fn stub(env: &Env, thread: &ThreadId) -> Result<worker::Stub, RelayError> {
         .map_err(internal)
 }
 
+/// Turns an error answer of the object back into the error it stands for.
+async fn expect_success(mut response: Response) -> Result<(), RelayError> {
+    match response.status_code() {
+        200..=299 => Ok(()),
+        410 => Err(RelayError::ThreadErased),
+        status => {
+            let body = response.text().await.unwrap_or_default();
+            Err(internal(format!("thread answered {status}: {body}")))
+        }
+    }
+}
+
 /// Calls the thread's object and re-wraps its answer so the caller can add headers.
 async fn call(
     env: &Env,
@@ -117,10 +171,15 @@ async fn call(
         .map_err(internal)?;
     let mut answer = stub.fetch_with_request(request).await.map_err(internal)?;
     let status = answer.status_code();
+    let content_type = answer
+        .headers()
+        .get("Content-Type")
+        .map_err(internal)?
+        .unwrap_or_else(|| "application/json".into());
     let bytes = answer.bytes().await.map_err(internal)?;
     let headers = Headers::new();
     headers
-        .set("Content-Type", "application/json")
+        .set("Content-Type", &content_type)
         .map_err(internal)?;
     Ok(Response::from_bytes(bytes)
         .map_err(internal)?

@@ -8,18 +8,21 @@
 //! Sockets use the hibernation API: the object may be evicted from memory while sockets stay
 //! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
 //! the missed messages, then `ready`, then every new message as it is stored.
+//!
+//! The object calls no third party. Its alarm erases the thread once it has been idle for
+//! the brand's retention period.
 
 use super::super::http::{self, internal};
-use super::Append;
-use super::Init;
+use super::{Append, Policy};
 use crate::error::RelayError;
+use crate::rate::TokenBucket;
 use crate::route::{parse_page_query, parse_socket_query};
 use confab_protocol::{
     validate_text, Author, Channel, ClientFrame, DeliveryStatus, Message, MessageId, MessagePage,
-    Seq, ServerFrame, SocketTicket, Timestamp,
+    ReadReceipts, ReadUpTo, Seq, ServerFrame, SocketTicket, Timestamp, Transcript,
 };
 use serde::Serialize;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use worker::{
     durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result,
     SqlStorage, SqlStorageValue, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
@@ -32,9 +35,12 @@ const TICKET_LIFETIME_MS: u64 = 60_000;
 /// The most missed messages sent on a new socket; a client further behind pages over HTTP.
 const SOCKET_BACKLOG_LIMIT: u32 = 500;
 
+/// The most messages a transcript holds.
+const TRANSCRIPT_LIMIT: u32 = 20_000;
+
 const SCHEMA: [&str; 3] = [
-    "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS messages (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         id TEXT NOT NULL UNIQUE,
@@ -56,16 +62,33 @@ const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, 
 #[durable_object]
 pub struct Thread {
     state: State,
+    env: Env,
     sql: SqlStorage,
     schema_ready: Cell<bool>,
+    /// The brand's rules, cached from `meta`.
+    policy: RefCell<Option<Policy>>,
+    /// The visitor's send budget; in memory, so approximate across evictions.
+    bucket: RefCell<Option<TokenBucket>>,
+    /// When the retention alarm is set for, as far as this instance knows.
+    alarm_at: Cell<u64>,
+}
+
+type Outcome<T> = std::result::Result<T, RelayError>;
+
+fn now() -> u64 {
+    worker::Date::now().as_millis()
 }
 
 impl DurableObject for Thread {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         Self {
             sql: state.storage().sql(),
             state,
+            env,
             schema_ready: Cell::new(false),
+            policy: RefCell::new(None),
+            bucket: RefCell::new(None),
+            alarm_at: Cell::new(0),
         }
     }
 
@@ -74,6 +97,13 @@ impl DurableObject for Thread {
             .serve(&mut request)
             .await
             .unwrap_or_else(|error| http::error_response(&error)))
+    }
+
+    async fn alarm(&self) -> Result<Response> {
+        if let Err(error) = self.expire().await {
+            worker::console_error!("retention alarm: {error}");
+        }
+        Response::empty()
     }
 
     async fn websocket_message(
@@ -88,17 +118,7 @@ impl DurableObject for Thread {
         // a richer protocol.
         match serde_json::from_str::<ClientFrame>(&text) {
             Ok(ClientFrame::Send { client_id, text }) => {
-                let append = Append {
-                    client_id: client_id.clone(),
-                    text,
-                    author: Author::Visitor,
-                    channel: Channel::Web,
-                };
-                let outcome = validate_text(&append.text)
-                    .map_err(RelayError::from)
-                    .and_then(|_| self.ensure_schema())
-                    .and_then(|_| self.append(append));
-                match outcome {
+                match self.socket_send(client_id.clone(), text).await {
                     // A new message went to every socket, this one included.
                     Ok((_, true)) => {}
                     Ok((message, false)) => send(&socket, &ServerFrame::Message { message }),
@@ -110,6 +130,17 @@ impl DurableObject for Thread {
                             message: error.body().error.message,
                         },
                     ),
+                }
+            }
+            Ok(ClientFrame::Typing { active }) => {
+                let frame = ServerFrame::Typing {
+                    author: Author::Visitor,
+                    active,
+                };
+                for other in self.state.get_websockets() {
+                    if other != socket {
+                        send(&other, &frame);
+                    }
                 }
             }
             Ok(ClientFrame::Ping) => send(&socket, &ServerFrame::Pong),
@@ -148,18 +179,17 @@ fn send(socket: &WebSocket, frame: &ServerFrame) {
 }
 
 impl Thread {
-    async fn serve(&self, request: &mut Request) -> std::result::Result<Response, RelayError> {
+    async fn serve(&self, request: &mut Request) -> Outcome<Response> {
         self.ensure_schema()?;
+        if self.meta("erased")?.is_some() {
+            return Err(RelayError::ThreadErased);
+        }
         let url = request.url().map_err(internal)?;
         match (request.method(), url.path()) {
             (Method::Post, "/init") => {
-                let init: Init = http::read_json(request).await?;
-                self.sql
-                    .exec(
-                        "INSERT OR IGNORE INTO meta (key, value) VALUES ('brand', ?)",
-                        vec![SqlStorageValue::from(init.brand.to_string())],
-                    )
-                    .map_err(internal)?;
+                let policy: Policy = http::read_json(request).await?;
+                self.set_policy(&policy)?;
+                self.schedule_expiry(now()).await?;
                 Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Get, "/messages") => {
@@ -168,8 +198,31 @@ impl Thread {
             }
             (Method::Post, "/messages") => {
                 let append: Append = http::read_json(request).await?;
+                self.set_policy(&append.policy)?;
+                self.take_send_budget()?;
                 let (message, created) = self.append(append)?;
+                if created {
+                    self.schedule_expiry(message.created_at.0).await?;
+                }
                 http::json(&message, if created { 201 } else { 200 })
+            }
+            (Method::Post, "/read") => {
+                let read: ReadUpTo = http::read_json(request).await?;
+                self.mark_read(read.seq)?;
+                Ok(Response::empty().map_err(internal)?.with_status(204))
+            }
+            (Method::Get, "/transcript") => {
+                let policy = self.policy()?;
+                let transcript = Transcript {
+                    thread_id: policy.thread,
+                    brand: policy.brand_name,
+                    messages: self.page(0, TRANSCRIPT_LIMIT)?.messages,
+                };
+                http::json(&transcript, 200)
+            }
+            (Method::Delete, "/") => {
+                self.erase().await?;
+                Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Post, "/tickets") => http::json(&self.issue_ticket()?, 201),
             (Method::Get, "/ws") => self.open_socket(url.query().unwrap_or("")),
@@ -177,7 +230,7 @@ impl Thread {
         }
     }
 
-    fn ensure_schema(&self) -> std::result::Result<(), RelayError> {
+    fn ensure_schema(&self) -> Outcome<()> {
         if !self.schema_ready.get() {
             for statement in SCHEMA {
                 self.sql.exec(statement, None).map_err(internal)?;
@@ -187,24 +240,209 @@ impl Thread {
         Ok(())
     }
 
+    fn meta(&self, key: &str) -> Outcome<Option<String>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let mut rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT value FROM meta WHERE key = ?",
+                vec![SqlStorageValue::from(key.to_string())],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        Ok(rows.pop().map(|row| row.value))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Outcome<()> {
+        self.sql
+            .exec(
+                "INSERT INTO meta (key, value) VALUES (?, ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                vec![
+                    SqlStorageValue::from(key.to_string()),
+                    SqlStorageValue::from(value.to_string()),
+                ],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    fn policy(&self) -> Outcome<Policy> {
+        if let Some(policy) = self.policy.borrow().as_ref() {
+            return Ok(policy.clone());
+        }
+        let stored = self
+            .meta("policy")?
+            .ok_or_else(|| RelayError::NotFound("thread".into()))?;
+        let policy: Policy = serde_json::from_str(&stored).map_err(internal)?;
+        *self.policy.borrow_mut() = Some(policy.clone());
+        Ok(policy)
+    }
+
+    /// Stores the brand's current rules if they changed.
+    fn set_policy(&self, policy: &Policy) -> Outcome<()> {
+        if self.policy.borrow().as_ref() == Some(policy) {
+            return Ok(());
+        }
+        self.set_meta("policy", &serde_json::to_string(policy).map_err(internal)?)?;
+        if self.policy.borrow().as_ref().map(|old| old.rate) != Some(policy.rate) {
+            *self.bucket.borrow_mut() = None;
+        }
+        *self.policy.borrow_mut() = Some(policy.clone());
+        Ok(())
+    }
+
+    fn take_send_budget(&self) -> Outcome<()> {
+        let rate = self.policy()?.rate;
+        let now = now();
+        let mut bucket = self.bucket.borrow_mut();
+        let bucket = bucket.get_or_insert_with(|| {
+            TokenBucket::new(rate.burst, f64::from(rate.per_minute) / 60.0, now)
+        });
+        bucket
+            .take(now)
+            .map_err(|retry_after| RelayError::RateLimited { retry_after })
+    }
+
+    async fn socket_send(
+        &self,
+        client_id: confab_protocol::ClientMessageId,
+        text: String,
+    ) -> Outcome<(Message, bool)> {
+        validate_text(&text)?;
+        self.ensure_schema()?;
+        if self.meta("erased")?.is_some() {
+            return Err(RelayError::ThreadErased);
+        }
+        let policy = self.policy()?;
+        self.take_send_budget()?;
+        let (message, created) = self.append(Append {
+            client_id,
+            text,
+            author: Author::Visitor,
+            channel: Channel::Web,
+            policy,
+        })?;
+        if created {
+            self.schedule_expiry(message.created_at.0).await?;
+        }
+        Ok((message, created))
+    }
+
     /// Stores a message unless its client id is known; returns the stored copy and whether
     /// it is new. A new message goes out to every open socket.
-    fn append(&self, append: Append) -> std::result::Result<(Message, bool), RelayError> {
+    fn append(&self, append: Append) -> Outcome<(Message, bool)> {
         if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
             return Ok((existing, false));
         }
         let message = self.insert(append)?;
+        self.broadcast(&message);
+        Ok((message, true))
+    }
+
+    fn broadcast(&self, message: &Message) {
         let frame = ServerFrame::Message {
             message: message.clone(),
         };
         for socket in self.state.get_websockets() {
             send(&socket, &frame);
         }
-        Ok((message, true))
     }
 
-    fn issue_ticket(&self) -> std::result::Result<SocketTicket, RelayError> {
-        let now = worker::Date::now().as_millis();
+    /// Marks the team's messages up to `seq` as read, if the brand reports reads.
+    fn mark_read(&self, seq: Seq) -> Outcome<()> {
+        if self.policy()?.read_receipts != ReadReceipts::On {
+            return Ok(());
+        }
+        let updated: Vec<Message> = self
+            .sql
+            .exec(
+                &format!(
+                    "UPDATE messages SET status = 'read' WHERE seq <= ? AND author != 'visitor' \
+                     AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
+                ),
+                vec![sql_int(seq.0)?],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        for message in &updated {
+            self.broadcast(message);
+        }
+        Ok(())
+    }
+
+    /// Sets the retention alarm to `last_activity` + retention, unless it is already about
+    /// there (re-arming on every message would cost a storage write each).
+    async fn schedule_expiry(&self, last_activity: u64) -> Outcome<()> {
+        let retention = self.policy()?.retention_ms;
+        let due = last_activity.saturating_add(retention);
+        let slack = (retention / 10).min(3_600_000);
+        if due.saturating_sub(self.alarm_at.get()) > slack || self.alarm_at.get() > due {
+            // An i64 alarm time is an offset from now, in milliseconds.
+            let offset = i64::try_from(due.saturating_sub(now())).map_err(internal)?;
+            self.state
+                .storage()
+                .set_alarm(offset)
+                .await
+                .map_err(internal)?;
+            self.alarm_at.set(due);
+        }
+        Ok(())
+    }
+
+    /// The alarm: erases the thread if it has been idle for the retention period, or sets
+    /// the alarm again for when it will have been.
+    async fn expire(&self) -> Outcome<()> {
+        self.ensure_schema()?;
+        if self.meta("erased")?.is_some() {
+            return Ok(());
+        }
+        #[derive(serde::Deserialize)]
+        struct Last {
+            last: Option<u64>,
+        }
+        let last: Last = self
+            .sql
+            .exec("SELECT MAX(created_at) AS last FROM messages", None)
+            .and_then(|cursor| cursor.one())
+            .map_err(internal)?;
+        let policy = self.policy()?;
+        let last_activity = last.last.unwrap_or(0);
+        if now() >= last_activity.saturating_add(policy.retention_ms) {
+            self.erase().await
+        } else {
+            self.alarm_at.set(0);
+            self.schedule_expiry(last_activity).await
+        }
+    }
+
+    /// Erases everything the thread holds, closes its sockets, and leaves a tombstone so
+    /// that its id can never be used again. The D1 directory forgets it too.
+    async fn erase(&self) -> Outcome<()> {
+        let thread = self.policy().ok().map(|policy| policy.thread);
+        for socket in self.state.get_websockets() {
+            send(&socket, &ServerFrame::Erased);
+            let _ = socket.close(Some(4410), Some("erased"));
+        }
+        let storage = self.state.storage();
+        storage.delete_alarm().await.map_err(internal)?;
+        storage.delete_all().await.map_err(internal)?;
+        self.schema_ready.set(false);
+        *self.policy.borrow_mut() = None;
+        *self.bucket.borrow_mut() = None;
+        self.ensure_schema()?;
+        self.set_meta("erased", &now().to_string())?;
+        if let Some(thread) = thread {
+            super::super::brands::forget_thread(&self.env, &thread).await?;
+        }
+        Ok(())
+    }
+
+    fn issue_ticket(&self) -> Outcome<SocketTicket> {
+        let now = now();
         let ticket = super::super::random_id()?;
         let expires_at = Timestamp(now + TICKET_LIFETIME_MS);
         self.sql
@@ -225,15 +463,14 @@ impl Thread {
         Ok(SocketTicket { ticket, expires_at })
     }
 
-    fn open_socket(&self, query: &str) -> std::result::Result<Response, RelayError> {
+    fn open_socket(&self, query: &str) -> Outcome<Response> {
         let query = parse_socket_query(query)?;
-        let now = worker::Date::now().as_millis();
         // Deleting the ticket is what makes it single-use.
         let used: Vec<serde_json::Value> = self
             .sql
             .exec(
                 "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
-                vec![SqlStorageValue::from(query.ticket), sql_int(now)?],
+                vec![SqlStorageValue::from(query.ticket), sql_int(now())?],
             )
             .and_then(|cursor| cursor.to_array())
             .map_err(internal)?;
@@ -256,7 +493,7 @@ impl Thread {
         Response::from_websocket(pair.client).map_err(internal)
     }
 
-    fn page(&self, after: u64, limit: u32) -> std::result::Result<MessagePage, RelayError> {
+    fn page(&self, after: u64, limit: u32) -> Outcome<MessagePage> {
         // One row more than asked tells whether another page follows.
         let mut messages: Vec<Message> = self
             .sql
@@ -273,10 +510,7 @@ impl Thread {
         Ok(MessagePage { messages, has_more })
     }
 
-    fn find_by_client_id(
-        &self,
-        client_id: &str,
-    ) -> std::result::Result<Option<Message>, RelayError> {
+    fn find_by_client_id(&self, client_id: &str) -> Outcome<Option<Message>> {
         let mut rows: Vec<Message> = self
             .sql
             .exec(
@@ -288,13 +522,13 @@ impl Thread {
         Ok(rows.pop())
     }
 
-    fn insert(&self, append: Append) -> std::result::Result<Message, RelayError> {
+    fn insert(&self, append: Append) -> Outcome<Message> {
         #[derive(serde::Deserialize)]
         struct Inserted {
             seq: u64,
         }
         let id = MessageId::new(super::super::random_id()?);
-        let created_at = Timestamp(worker::Date::now().as_millis());
+        let created_at = Timestamp(now());
         let status = DeliveryStatus::Sent;
         let inserted: Inserted = self
             .sql
@@ -328,14 +562,14 @@ impl Thread {
 }
 
 /// The JSON string a unit enum variant serialises to (`Author::Visitor` → `visitor`).
-fn wire_name<T: Serialize>(value: &T) -> std::result::Result<String, RelayError> {
+fn wire_name<T: Serialize>(value: &T) -> Outcome<String> {
     match serde_json::to_value(value).map_err(internal)? {
         serde_json::Value::String(name) => Ok(name),
         other => Err(internal(format!("{other} is not a unit variant"))),
     }
 }
 
-fn sql_int(value: u64) -> std::result::Result<SqlStorageValue, RelayError> {
+fn sql_int(value: u64) -> Outcome<SqlStorageValue> {
     let value = i64::try_from(value).map_err(internal)?;
     SqlStorageValue::try_from_i64(value).map_err(internal)
 }
