@@ -11,7 +11,7 @@ use crate::brand::{Brand, RateLimit};
 use crate::error::RelayError;
 use confab_protocol::{Author, BrandId, Channel, ClientMessageId, ReadReceipts, ThreadId};
 use serde::{Deserialize, Serialize};
-use worker::{wasm_bindgen::JsValue, Env, Headers, Method, Request, RequestInit, Response};
+use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
 
 /// The brand's rules for one thread, as the object stores them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -153,7 +153,8 @@ async fn expect_success(mut response: Response) -> Result<(), RelayError> {
     }
 }
 
-/// Calls the thread's object and re-wraps its answer so the caller can add headers.
+/// Calls the thread's object and re-wraps its answer, with all its headers (`Retry-After`,
+/// `Allow`, …), in a response whose headers the caller can still change.
 async fn call(
     env: &Env,
     thread: &ThreadId,
@@ -171,16 +172,9 @@ async fn call(
         .map_err(internal)?;
     let mut answer = stub.fetch_with_request(request).await.map_err(internal)?;
     let status = answer.status_code();
-    let content_type = answer
-        .headers()
-        .get("Content-Type")
-        .map_err(internal)?
-        .unwrap_or_else(|| "application/json".into());
+    // A copy: the headers of a fetched response are immutable.
+    let headers = answer.headers().clone();
     let bytes = answer.bytes().await.map_err(internal)?;
-    let headers = Headers::new();
-    headers
-        .set("Content-Type", &content_type)
-        .map_err(internal)?;
     Ok(Response::from_bytes(bytes)
         .map_err(internal)?
         .with_status(status)
