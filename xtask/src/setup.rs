@@ -10,6 +10,9 @@ use std::process::Command;
 /// The worker-build release the relay is built with (it must match workers-rs 0.8).
 const WORKER_BUILD_VERSION: &str = "0.8.7";
 
+/// The schemathesis release (PyPI) that tests the running relay against its OpenAPI spec.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
 /// What the run is for: tests also need a browser.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -46,6 +49,7 @@ pub fn tools(root: &Path, needs: Needs) -> Result<Tools> {
     dev_vars(root)?;
     if needs == Needs::Test {
         chromium()?;
+        schemathesis(root)?;
     }
     Ok(Tools {
         wasm_bindgen,
@@ -243,6 +247,27 @@ fn chromium() -> Result<()> {
         };
         apt(&["update", "-q"])?;
         apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+    })
+}
+
+/// Schemathesis in a virtual environment of its own, `target/tools/schemathesis`.
+fn schemathesis(root: &Path) -> Result<()> {
+    let name = format!("schemathesis {SCHEMATHESIS_VERSION} (pip, in target/tools)");
+    let venv = root.join("target/tools/schemathesis");
+    let installed = output(Command::new(venv.join("bin/schemathesis")).arg("--version"))
+        .is_some_and(|answer| answer.contains(SCHEMATHESIS_VERSION));
+    if installed {
+        skipped(&name, "installed");
+        return Ok(());
+    }
+    step(&name, || {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+        ]))
     })
 }
 

@@ -22,7 +22,8 @@ const SESSION_LIMIT_PERIOD_SECONDS: u64 = 60;
 /// Answers one API request; every failure becomes its JSON error response.
 pub async fn handle(mut request: Request, env: &Env) -> Response {
     let origin = http::origin(&request);
-    let method = request.method().to_string();
+    // The raw method: workers-rs maps methods it does not know (QUERY, PROPFIND…) to GET.
+    let method = request.inner().method();
     let path = request.path();
     let matched = route(&method, &path);
     let preflight = matches!(matched, Ok(Route::Preflight));
