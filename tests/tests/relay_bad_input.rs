@@ -185,3 +185,52 @@ async fn bad_requests_get_their_status_and_code_and_change_nothing() {
     );
     assert!(api.history(&other).await.is_empty());
 }
+
+#[tokio::test]
+async fn cors_headers_go_to_allowed_origins_only() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let session = api.session().await;
+    let messages = api.url(&format!("/v1/threads/{}/messages", session.thread_id));
+    let allowed = "http://localhost:3000";
+    let cases = [
+        // (origin, preflight?, expected Access-Control-Allow-Origin)
+        (allowed, true, Some(allowed)),
+        (allowed, false, Some(allowed)),
+        ("https://evil.example", true, None),
+        ("https://evil.example", false, None),
+    ];
+    for (origin, preflight, expected) in cases {
+        let request = if preflight {
+            api.http
+                .request(Method::OPTIONS, &messages)
+                .header("Access-Control-Request-Method", "POST")
+                .header(
+                    "Access-Control-Request-Headers",
+                    "authorization, content-type",
+                )
+        } else {
+            api.http.get(&messages).bearer_auth(session.token.as_str())
+        };
+        let response = request.header("Origin", origin).send().await.unwrap();
+        let granted = response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|value| value.to_str().unwrap().to_string());
+        assert_eq!(
+            granted.as_deref(),
+            expected,
+            "{origin}, preflight: {preflight}"
+        );
+        if preflight && expected.is_some() {
+            assert_eq!(response.status(), 204);
+            let headers = response.headers()["access-control-allow-headers"]
+                .to_str()
+                .unwrap();
+            assert!(
+                headers.to_ascii_lowercase().contains("authorization"),
+                "{headers}"
+            );
+        }
+    }
+}
