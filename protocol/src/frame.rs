@@ -28,6 +28,9 @@ pub enum ServerFrame {
         last_seq: Seq,
         /// Whether every missed message was sent on the socket.
         complete: bool,
+        /// The relay's [`crate::PROTOCOL_VERSION`].
+        #[serde(default)]
+        protocol: u32,
     },
     /// A send over this socket was refused.
     Rejected {
@@ -118,10 +121,11 @@ mod tests {
         let ready = ServerFrame::Ready {
             last_seq: Seq(4),
             complete: true,
+            protocol: 1,
         };
         assert_eq!(
             serde_json::to_value(&ready).unwrap(),
-            json!({"type": "ready", "lastSeq": 4, "complete": true})
+            json!({"type": "ready", "lastSeq": 4, "complete": true, "protocol": 1})
         );
         assert_eq!(
             serde_json::to_value(ServerFrame::Pong).unwrap(),

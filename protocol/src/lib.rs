@@ -9,6 +9,10 @@
 //! - enums that may grow carry an `Unknown` variant that unknown tags decode into;
 //! - new fields are optional (`#[serde(default)]`).
 
+/// The version of this protocol. The HTTP API carries it in its paths (`/v1/…`) and the
+/// socket in its `ready` frame; it changes only when an old widget could no longer work.
+pub const PROTOCOL_VERSION: u32 = 1;
+
 pub mod api;
 pub mod frame;
 pub mod ids;

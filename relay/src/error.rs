@@ -53,6 +53,9 @@ pub enum RelayError {
     /// A `userId` came without a valid `userHash`.
     #[error("the user hash does not match the user id")]
     InvalidIdentity,
+    /// The agent API was called without a valid agent API key.
+    #[error("this call needs a valid agent API key of the thread's brand")]
+    InvalidAgentKey,
     /// The admin API was called without the admin secret.
     #[error("this call needs the admin secret")]
     AdminOnly,
@@ -90,7 +93,9 @@ impl RelayError {
         match self {
             RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
             RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
-            RelayError::InvalidIdentity | RelayError::AdminOnly => 401,
+            RelayError::InvalidIdentity | RelayError::AdminOnly | RelayError::InvalidAgentKey => {
+                401
+            }
             RelayError::ThreadErased => 410,
             RelayError::RateLimited { .. } => 429,
             RelayError::BodyTooLarge { .. } => 413,
@@ -125,6 +130,7 @@ impl RelayError {
             RelayError::InvalidBrand(_) => "invalid_brand",
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
+            RelayError::InvalidAgentKey => "agent_key_invalid",
             RelayError::ThreadErased => "thread_erased",
             RelayError::RateLimited { .. } => "rate_limited",
             RelayError::NotFound(_) => "not_found",
@@ -190,6 +196,7 @@ mod tests {
         check(RelayError::InvalidBrand("x".into()), 422, "invalid_brand");
         check(RelayError::InvalidIdentity, 401, "identity_invalid");
         check(RelayError::AdminOnly, 401, "admin_only");
+        check(RelayError::InvalidAgentKey, 401, "agent_key_invalid");
         check(RelayError::ThreadErased, 410, "thread_erased");
         check(
             RelayError::RateLimited { retry_after: 3 },

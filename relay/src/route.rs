@@ -19,6 +19,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/brands/{brand}"),
     ("PUT", "/v1/admin/brands/{brand}"),
     ("POST", "/v1/admin/brands/{brand}/keys"),
+    ("POST", "/v1/agent/threads/{id}/messages"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -48,6 +49,8 @@ pub enum Route {
     PutBrand(BrandId),
     /// `POST /v1/admin/brands/{brand}/keys`: a new agent API key, shown once.
     CreateAgentKey(BrandId),
+    /// `POST /v1/agent/threads/{id}/messages`: a team member answers (agent API key).
+    AgentSend(ThreadId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -105,6 +108,7 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("GET", "/v1/admin/brands/{brand}") => Route::GetBrand(brand()?),
         ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
         ("POST", "/v1/admin/brands/{brand}/keys") => Route::CreateAgentKey(brand()?),
+        ("POST", "/v1/agent/threads/{id}/messages") => Route::AgentSend(thread()?),
         _ => {
             return Err(RelayError::Internal(format!(
                 "route {method} {template} has no handler"

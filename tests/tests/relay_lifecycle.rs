@@ -386,3 +386,116 @@ async fn floods_get_429_with_retry_after() {
         "sessions per IP are limited"
     );
 }
+
+async fn agent_key(api: &Api, brand: &str) -> String {
+    let key: Value = api
+        .http
+        .post(api.url(&format!("/v1/admin/brands/{brand}/keys")))
+        .bearer_auth(TEST_ADMIN_SECRET)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    key["key"].as_str().unwrap().to_string()
+}
+
+async fn agent_send(api: &Api, key: &str, session: &Session, client_id: &str) -> (u16, Value) {
+    let response = api
+        .http
+        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
+        .bearer_auth(key)
+        .json(&json!({ "clientId": client_id, "text": "Yes, it ships tomorrow." }))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+async fn mark_read(api: &Api, session: &Session, seq: u64) -> u16 {
+    api.http
+        .post(api.url(&format!("/v1/threads/{}/read", session.thread_id)))
+        .bearer_auth(session.token.as_str())
+        .json(&json!({ "seq": seq }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn agents_answer_with_their_brands_key_and_reads_follow_the_brands_policy() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let session = api.session().await;
+    api.send(&session, "q1", "Does the blue tent ship tomorrow?")
+        .await;
+    let mut socket = api.socket(&session, 1).await;
+    socket.until_ready().await;
+
+    let key = agent_key(&api, "demo").await;
+    let (status, answer) = agent_send(&api, &key, &session, "a1").await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        (answer["author"].as_str(), answer["channel"].as_str()),
+        (Some("agent"), Some("api"))
+    );
+    let ServerFrame::Message { message } = socket.next().await else {
+        panic!("a message frame")
+    };
+    assert_eq!((message.seq.0, message.author), (2, Author::Agent));
+
+    // Keys work only for their own brand's threads; no key, no answer.
+    let bench_key = agent_key(&api, "bench").await;
+    assert_eq!(agent_send(&api, &bench_key, &session, "a2").await.0, 404);
+    assert_eq!(
+        agent_send(&api, "ck_not-a-key", &session, "a3").await.0,
+        401
+    );
+
+    // The visitor reads: the team's message turns "read" on every socket; theirs stays "sent".
+    assert_eq!(mark_read(&api, &session, 2).await, 204);
+    let ServerFrame::Message { message } = socket.next().await else {
+        panic!("a message frame")
+    };
+    assert_eq!(
+        (message.seq.0, message.status),
+        (2, confab_protocol::DeliveryStatus::Read)
+    );
+    let statuses: Vec<_> = api
+        .history(&session)
+        .await
+        .iter()
+        .map(|m| m.status)
+        .collect();
+    use confab_protocol::DeliveryStatus::{Read, Sent};
+    assert_eq!(statuses, vec![Sent, Read]);
+
+    // A brand that does not report reads leaves the team's messages unread.
+    let quiet = json!({ "name": "Quiet", "readReceipts": "off" });
+    let put = api
+        .http
+        .put(api.url("/v1/admin/brands/quiet"))
+        .bearer_auth(TEST_ADMIN_SECRET)
+        .json(&quiet)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let quiet_session = api.session_of("quiet").await;
+    let quiet_key = agent_key(&api, "quiet").await;
+    assert_eq!(
+        agent_send(&api, &quiet_key, &quiet_session, "a1").await.0,
+        201
+    );
+    assert_eq!(mark_read(&api, &quiet_session, 1).await, 204);
+    let statuses: Vec<_> = api
+        .history(&quiet_session)
+        .await
+        .iter()
+        .map(|m| m.status)
+        .collect();
+    assert_eq!(statuses, vec![Sent]);
+}

@@ -94,10 +94,15 @@ async fn a_dropped_socket_resumes_with_nothing_missed_or_repeated() {
     let mut resumed = api.socket(&session, 3).await;
     let (missed, ready) = resumed.until_ready().await;
     assert_eq!(seqs(&missed), vec![4, 5]);
-    let ServerFrame::Ready { last_seq, complete } = ready else {
+    let ServerFrame::Ready {
+        last_seq,
+        complete,
+        protocol,
+    } = ready
+    else {
         unreachable!()
     };
-    assert_eq!((last_seq.0, complete), (5, true));
+    assert_eq!((last_seq.0, complete, protocol), (5, true, 1));
 
     // Live frames follow the backlog.
     api.send(&session, "m6", "m6").await;

@@ -104,6 +104,19 @@ async fn dispatch(
             let created = brands::put(env, &brand, &settings).await?;
             http::json(&settings, if created { 201 } else { 200 })
         }
+        Route::AgentSend(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            let send: SendMessage = http::read_json(request).await?;
+            validate_text(&send.text)?;
+            let append = Append {
+                client_id: send.client_id,
+                text: send.text,
+                author: Author::Agent,
+                channel: Channel::Api,
+                policy: Policy::new(&brand, &thread),
+            };
+            thread::append(env, &append).await
+        }
         Route::CreateAgentKey(brand) => {
             authorize_admin(request, env)?;
             brands::load(env, brand.as_str()).await?;
@@ -178,6 +191,15 @@ fn authorize_admin(request: &Request, env: &Env) -> Result<(), RelayError> {
     } else {
         Err(RelayError::AdminOnly)
     }
+}
+
+/// Checks an agent API key (`Authorization: Bearer ck_…`) and returns its brand.
+async fn authorize_agent(request: &Request, env: &Env) -> Result<Brand, RelayError> {
+    let key = http::bearer_token(request).map_err(|_| RelayError::InvalidAgentKey)?;
+    let brand = brands::agent_key_brand(env, &agent_key_hash(&key))
+        .await?
+        .ok_or(RelayError::InvalidAgentKey)?;
+    brands::load(env, brand.as_str()).await
 }
 
 /// `POST /v1/sessions`: the thread of a verified user; else the thread of a still

@@ -86,6 +86,18 @@ pub async fn add_agent_key(env: &Env, brand: &BrandId, hash: &str) -> Result<(),
     Ok(())
 }
 
+/// The brand an agent API key (given as its hash) belongs to.
+pub async fn agent_key_brand(env: &Env, hash: &str) -> Result<Option<BrandId>, RelayError> {
+    let brand: Option<String> = db(env)?
+        .prepare("SELECT brand_id FROM agent_keys WHERE hash = ?1")
+        .bind(&[JsValue::from_str(hash)])
+        .map_err(internal)?
+        .first(Some("brand_id"))
+        .await
+        .map_err(internal)?;
+    Ok(brand.map(BrandId::new))
+}
+
 /// The thread of a verified user, creating the entry with `candidate` if there is none.
 /// Two devices racing both end up with the thread that won the insert.
 pub async fn identity_thread(

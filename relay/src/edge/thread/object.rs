@@ -198,8 +198,16 @@ impl Thread {
             }
             (Method::Post, "/messages") => {
                 let append: Append = http::read_json(request).await?;
+                // Only a thread of the caller's brand can be written to, and only one that
+                // a session created (agents cannot create threads by guessing ids).
+                match self.policy() {
+                    Ok(current) if current.brand == append.policy.brand => {}
+                    _ => return Err(RelayError::NotFound("thread".into())),
+                }
                 self.set_policy(&append.policy)?;
-                self.take_send_budget()?;
+                if append.author == Author::Visitor {
+                    self.take_send_budget()?;
+                }
                 let (message, created) = self.append(append)?;
                 if created {
                     self.schedule_expiry(message.created_at.0).await?;
@@ -488,6 +496,7 @@ impl Thread {
         let ready = ServerFrame::Ready {
             last_seq,
             complete: !backlog.has_more,
+            protocol: confab_protocol::PROTOCOL_VERSION,
         };
         send(&pair.server, &ready);
         Response::from_websocket(pair.client).map_err(internal)
