@@ -58,6 +58,65 @@ impl Browser {
         }
     }
 
+    /// Runs a Chrome DevTools Protocol command in the current tab (through chromedriver's
+    /// `goog/cdp/execute`), e.g. `Network.emulateNetworkConditions`.
+    pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp {
+                command: command.to_string(),
+                params,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("CDP {command} failed: {e}"))
+    }
+
+    /// Takes the browser off the network, or puts it back (fetches and sockets fail, and
+    /// the page gets `offline`/`online` events).
+    pub async fn set_offline(&self, offline: bool) {
+        self.cdp("Network.enable", json!({})).await;
+        self.cdp(
+            "Network.emulateNetworkConditions",
+            json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 }),
+        )
+        .await;
+    }
+
+    /// Opens the launcher (if the panel is closed), types `text` and presses Enter.
+    pub async fn send_in_widget(&self, text: &str) {
+        let open = self
+            .eval(
+                "const host = document.querySelector('confab-chat');\
+                 return !!(host && host.shadowRoot && host.shadowRoot.querySelector('.confab-panel'));",
+            )
+            .await;
+        if open != Value::Bool(true) {
+            self.widget_element(".confab-launcher")
+                .await
+                .click()
+                .await
+                .unwrap();
+        }
+        let input = self.widget_element(".confab-input").await;
+        input.send_keys(text).await.unwrap();
+        input
+            .send_keys(&String::from(char::from(fantoccini::key::Key::Enter)))
+            .await
+            .unwrap();
+    }
+
+    /// The texts of the messages still waiting in the widget's outbox.
+    pub async fn pending_messages(&self) -> Vec<String> {
+        let value = self
+            .eval(
+                "const host = document.querySelector('confab-chat');\
+                 if (!host || !host.shadowRoot) return [];\
+                 return [...host.shadowRoot.querySelectorAll('.confab-pending .confab-text')]\
+                   .map(node => node.textContent);",
+            )
+            .await;
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
     /// Runs `script` (a function body) in the page and returns its value.
     pub async fn eval(&self, script: &str) -> Value {
         self.client
@@ -116,5 +175,30 @@ impl Browser {
             }
         })
         .await
+    }
+}
+
+/// A DevTools command for chromedriver's `POST /session/{id}/goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    command: String,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or("")
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params }).to_string();
+        (http::Method::POST, Some(body))
     }
 }

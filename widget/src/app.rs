@@ -1,12 +1,16 @@
-//! The root component: owns the [`State`], and runs the effects it calls for — starting the
-//! session, loading history, sending the outbox in order, remembering the open panel.
+//! The root component: owns the [`State`] and runs the effects it calls for — starting the
+//! session, keeping the live socket open, sending the outbox in order, retrying what failed,
+//! and keeping the thread, the outbox and the draft in the browser across pages.
 
+use crate::backoff::delay_ms;
 use crate::config::Config;
+use crate::live::{open_socket, random, sleep, Listener, LiveSocket};
 use crate::relay::RelayClient;
 use crate::state::{Action, Outgoing, State};
 use crate::storage::BrowserStorage;
 use crate::view::{Launcher, Panel};
-use confab_protocol::{validate_text, ClientMessageId, SendMessage, Seq, Session};
+use confab_protocol::{validate_text, ClientMessageId, SendMessage, Seq, ServerFrame, Session};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
@@ -20,6 +24,36 @@ pub struct AppProps {
     pub open: bool,
 }
 
+/// What the effects share between renders.
+#[derive(Default)]
+struct Runtime {
+    /// The open socket, if any.
+    socket: Option<LiveSocket>,
+    /// Whether a socket is being opened.
+    connecting: bool,
+    /// Reconnection attempts since the socket was last ready.
+    socket_attempt: u32,
+    /// Failed sends in a row, for the retry backoff.
+    send_attempt: u32,
+    /// Whether a retry of failed sends is already scheduled.
+    retry_scheduled: bool,
+    /// The highest `seq` the widget has, for resuming the socket.
+    last_seq: Seq,
+}
+
+/// A counter that wakes the socket effect; reducing from the current value means no wake is
+/// lost to a stale handle.
+#[derive(Default, PartialEq)]
+struct Wake(u32);
+
+impl Reducible for Wake {
+    type Action = ();
+
+    fn reduce(self: Rc<Self>, _: ()) -> Rc<Self> {
+        Rc::new(Wake(self.0.wrapping_add(1)))
+    }
+}
+
 /// The widget.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
@@ -31,60 +65,198 @@ pub fn app(props: &AppProps) -> Html {
         RelayClient::new(config.relay.clone())
     });
     let state = use_reducer(|| State::new(props.open));
-    // Set while a send is under way, so the outbox goes out one message at a time, in order.
-    let sending = use_mut_ref(|| false);
+    let runtime = use_mut_ref(Runtime::default);
+    // Bumped to make the socket effect look again (after a close, online, visible).
+    let wake = use_reducer(Wake::default);
+    runtime.borrow_mut().last_seq = state.last_seq();
 
+    // What the last page kept, at once, before the relay answers.
     {
-        let (relay, storage, dispatcher) = (relay.clone(), storage.clone(), state.dispatcher());
-        let brand = config.brand.clone();
+        let (storage, dispatcher) = (storage.clone(), state.dispatcher());
         use_effect_with((), move |_| {
-            spawn_local(async move {
-                let token = storage.token();
-                match relay.start_session(&brand, token).await {
-                    Ok(session) => {
-                        storage.set_token(&session.token);
-                        dispatcher.dispatch(Action::SessionStarted(session.clone()));
-                        load_history(&relay, &session, &dispatcher).await;
-                    }
-                    Err(error) => dispatcher.dispatch(Action::ConnectionFailed(error.to_string())),
-                }
+            dispatcher.dispatch(Action::Restored {
+                messages: storage.messages(),
+                outbox: storage.outbox(),
+                draft: storage.draft(),
             });
         });
     }
 
+    // The session: started on mount, and again after the thread was erased.
+    {
+        let (relay, storage, dispatcher) = (relay.clone(), storage.clone(), state.dispatcher());
+        let brand = config.brand.clone();
+        let runtime = runtime.clone();
+        use_effect_with(state.session.is_none(), move |&missing| {
+            if missing {
+                spawn_local(async move {
+                    let session = start_session(&relay, &storage, &brand, &dispatcher).await;
+                    let after = runtime.borrow().last_seq;
+                    load_history(&relay, &session, after, &dispatcher).await;
+                });
+            }
+        });
+    }
+
+    // The browser keeps the thread, the outbox and the draft for the next page.
+    {
+        let storage = storage.clone();
+        use_effect_with(state.messages.clone(), move |messages| {
+            storage.set_messages(messages)
+        });
+    }
+    {
+        let storage = storage.clone();
+        use_effect_with(state.outbox.clone(), move |outbox| {
+            storage.set_outbox(outbox)
+        });
+    }
+    {
+        let storage = storage.clone();
+        use_effect_with(state.draft.clone(), move |draft| storage.set_draft(draft));
+    }
     {
         let storage = storage.clone();
         use_effect_with(state.open, move |open| storage.set_open(*open));
     }
 
+    // The live socket: open while there is a session; reopened with backoff after a close.
     {
-        let (relay, dispatcher, sending) = (relay.clone(), state.dispatcher(), sending.clone());
-        let next = state
+        let wakes = wake.0;
+        let (relay, storage, dispatcher, runtime, wake) = (
+            relay.clone(),
+            storage.clone(),
+            state.dispatcher(),
+            runtime.clone(),
+            wake.dispatcher(),
+        );
+        use_effect_with((state.session.clone(), wakes), move |(session, _)| {
+            let Some(session) = session.clone() else {
+                runtime.borrow_mut().socket = None;
+                return;
+            };
+            let busy = {
+                let runtime = runtime.borrow();
+                runtime.socket.is_some() || runtime.connecting
+            };
+            if busy {
+                return;
+            }
+            runtime.borrow_mut().connecting = true;
+            spawn_local(async move {
+                let after = runtime.borrow().last_seq;
+                let on_frame = {
+                    let (dispatcher, runtime) = (dispatcher.clone(), runtime.clone());
+                    Callback::from(move |frame: ServerFrame| {
+                        match frame {
+                            ServerFrame::Ready { .. } => {
+                                runtime.borrow_mut().socket_attempt = 0;
+                                dispatcher.dispatch(Action::SocketOpened);
+                            }
+                            // The browser forgets an erased thread too.
+                            ServerFrame::Erased => storage.forget(),
+                            _ => {}
+                        }
+                        dispatcher.dispatch(Action::Frame(frame));
+                    })
+                };
+                let on_close = {
+                    let (dispatcher, runtime, wake) =
+                        (dispatcher.clone(), runtime.clone(), wake.clone());
+                    Callback::from(move |()| {
+                        runtime.borrow_mut().socket = None;
+                        dispatcher.dispatch(Action::SocketClosed);
+                        schedule_reconnect(runtime.clone(), wake.clone());
+                    })
+                };
+                let opened = open_socket(&relay, &session, after, on_frame, on_close).await;
+                let mut shared = runtime.borrow_mut();
+                shared.connecting = false;
+                match opened {
+                    Ok(socket) => shared.socket = Some(socket),
+                    Err(_) => {
+                        drop(shared);
+                        schedule_reconnect(runtime.clone(), wake.clone());
+                    }
+                }
+            });
+        });
+    }
+
+    // Back online, or back to the tab: reconnect and retry now rather than after a backoff.
+    {
+        let (dispatcher, runtime, wake) = (state.dispatcher(), runtime.clone(), wake.dispatcher());
+        use_effect_with((), move |_| {
+            let poke = Callback::from(move |()| {
+                {
+                    let mut shared = runtime.borrow_mut();
+                    shared.socket_attempt = 0;
+                    shared.send_attempt = 0;
+                }
+                dispatcher.dispatch(Action::RetrySends);
+                wake.dispatch(());
+            });
+            let listeners = [
+                Listener::new("online", poke.clone()),
+                Listener::new("visibilitychange", poke),
+            ];
+            move || drop(listeners)
+        });
+    }
+
+    // The outbox goes out in order, one message at a time.
+    {
+        let (relay, dispatcher, runtime) = (relay.clone(), state.dispatcher(), runtime.clone());
+        let next = state.next_to_send().cloned();
+        use_effect_with((state.session.clone(), next), move |(session, next)| {
+            let (Some(session), Some(next)) = (session.clone(), next.clone()) else {
+                return;
+            };
+            dispatcher.dispatch(Action::SendStarted(next.client_id.clone()));
+            spawn_local(async move {
+                let message = SendMessage {
+                    client_id: next.client_id.clone(),
+                    text: next.text.clone(),
+                };
+                match relay.send(&session, &message).await {
+                    Ok(stored) => {
+                        runtime.borrow_mut().send_attempt = 0;
+                        dispatcher.dispatch(Action::Received(vec![stored]));
+                    }
+                    Err(error) => {
+                        dispatcher.dispatch(Action::SendFailed {
+                            client_id: next.client_id,
+                            reason: error.to_string(),
+                            retryable: error.is_transient(),
+                        });
+                    }
+                }
+            });
+        });
+    }
+
+    // Failed sends that may succeed later are retried with backoff.
+    {
+        let (dispatcher, runtime) = (state.dispatcher(), runtime.clone());
+        let waiting = state
             .outbox
             .iter()
-            .find(|outgoing| outgoing.error.is_none())
-            .cloned();
-        use_effect_with((state.session.clone(), next), move |(session, next)| {
-            if let (Some(session), Some(next)) = (session.clone(), next.clone()) {
-                if !*sending.borrow() {
-                    *sending.borrow_mut() = true;
-                    spawn_local(async move {
-                        let message = SendMessage {
-                            client_id: next.client_id.clone(),
-                            text: next.text.clone(),
-                        };
-                        let result = relay.send(&session, &message).await;
-                        *sending.borrow_mut() = false;
-                        dispatcher.dispatch(match result {
-                            Ok(stored) => Action::Received(vec![stored]),
-                            Err(error) => Action::SendFailed {
-                                client_id: next.client_id,
-                                reason: error.to_string(),
-                            },
-                        });
-                    });
-                }
+            .any(|outgoing| outgoing.error.is_some() && outgoing.retryable);
+        use_effect_with(waiting, move |&waiting| {
+            if !waiting || runtime.borrow().retry_scheduled {
+                return;
             }
+            let delay = {
+                let mut shared = runtime.borrow_mut();
+                shared.retry_scheduled = true;
+                shared.send_attempt += 1;
+                delay_ms(shared.send_attempt - 1, random())
+            };
+            spawn_local(async move {
+                sleep(delay).await;
+                runtime.borrow_mut().retry_scheduled = false;
+                dispatcher.dispatch(Action::RetrySends);
+            });
         });
     }
 
@@ -100,6 +272,10 @@ pub fn app(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |draft: String| dispatcher.dispatch(Action::DraftChanged(draft)))
     };
+    let on_retry = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::RetrySends))
+    };
     let on_send = {
         let (dispatcher, draft) = (state.dispatcher(), state.draft.clone());
         Callback::from(move |_| {
@@ -108,6 +284,7 @@ pub fn app(props: &AppProps) -> Html {
                     client_id: new_client_id(),
                     text: text.to_string(),
                     error: None,
+                    retryable: false,
                 }));
             }
         })
@@ -127,8 +304,10 @@ pub fn app(props: &AppProps) -> Html {
                     outbox={state.outbox.clone()}
                     draft={state.draft.clone()}
                     connection={state.connection.clone()}
+                    team_typing={state.team_typing}
                     {on_draft}
                     {on_send}
+                    {on_retry}
                     {on_close}
                 />
             }
@@ -137,13 +316,37 @@ pub fn app(props: &AppProps) -> Html {
     }
 }
 
-/// Loads the whole thread after the highest `seq` the widget has, page by page.
+/// Starts (or resumes) the session, retrying with backoff until the relay answers.
+async fn start_session(
+    relay: &RelayClient,
+    storage: &BrowserStorage,
+    brand: &confab_protocol::BrandId,
+    dispatcher: &UseReducerDispatcher<State>,
+) -> Session {
+    let mut attempt = 0;
+    loop {
+        match relay.start_session(brand, storage.token()).await {
+            Ok(session) => {
+                storage.set_token(&session.token);
+                dispatcher.dispatch(Action::SessionStarted(session.clone()));
+                return session;
+            }
+            Err(error) => {
+                dispatcher.dispatch(Action::ConnectionFailed(error.to_string()));
+                sleep(delay_ms(attempt, random())).await;
+                attempt += 1;
+            }
+        }
+    }
+}
+
+/// Loads the thread after `after`, page by page.
 async fn load_history(
     relay: &RelayClient,
     session: &Session,
+    mut after: Seq,
     dispatcher: &UseReducerDispatcher<State>,
 ) {
-    let mut after = Seq(0);
     loop {
         match relay.messages(session, after).await {
             Ok(page) => {
@@ -160,6 +363,19 @@ async fn load_history(
             }
         }
     }
+}
+
+/// Wakes the socket effect after a backoff delay.
+fn schedule_reconnect(runtime: Rc<RefCell<Runtime>>, wake: UseReducerDispatcher<Wake>) {
+    let delay = {
+        let mut shared = runtime.borrow_mut();
+        shared.socket_attempt += 1;
+        delay_ms(shared.socket_attempt - 1, random())
+    };
+    spawn_local(async move {
+        sleep(delay).await;
+        wake.dispatch(());
+    });
 }
 
 /// A fresh client id for a message: a random UUID from the browser's CSPRNG.

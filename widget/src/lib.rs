@@ -11,8 +11,10 @@
 //! - [`config`]: the settings the loader passes in.
 
 pub mod app;
+pub mod backoff;
 pub mod config;
 pub mod error;
+pub mod live;
 pub mod relay;
 pub mod state;
 pub mod storage;

@@ -3,7 +3,7 @@
 use crate::error::WidgetError;
 use confab_protocol::{
     BrandId, ErrorBody, Message, MessagePage, SendMessage, Seq, Session, SessionRequest,
-    VisitorToken,
+    SocketTicket, VisitorToken,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -60,6 +60,25 @@ impl RelayClient {
         let path = format!("/v1/threads/{}/messages", session.thread_id);
         self.call("POST", &path, Some(&session.token), Some(message))
             .await
+    }
+
+    /// `POST /v1/threads/{id}/tickets`: a single-use ticket for the socket.
+    pub async fn ticket(&self, session: &Session) -> Result<SocketTicket, WidgetError> {
+        let path = format!("/v1/threads/{}/tickets", session.thread_id);
+        self.call::<SocketTicket, ()>("POST", &path, Some(&session.token), None)
+            .await
+    }
+
+    /// The socket URL: the relay's origin with `ws`/`wss`, the ticket, and the last `seq`.
+    pub fn socket_url(&self, session: &Session, ticket: &str, after: Seq) -> String {
+        let origin = match self.base.strip_prefix("https://") {
+            Some(rest) => format!("wss://{rest}"),
+            None => self.base.replacen("http://", "ws://", 1),
+        };
+        format!(
+            "{origin}/v1/threads/{}/ws?ticket={ticket}&after={}",
+            session.thread_id, after.0
+        )
     }
 
     async fn call<T: DeserializeOwned, B: Serialize>(

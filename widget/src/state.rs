@@ -4,7 +4,8 @@
 //! tested natively. The [`crate::app`] component turns events into [`Action`]s and runs the
 //! effects that the state asks for.
 
-use confab_protocol::{ClientMessageId, Message, Session};
+use confab_protocol::{Author, ClientMessageId, Message, Seq, ServerFrame, Session};
+use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -16,19 +17,26 @@ pub enum Connection {
     Connecting,
     /// The session is ready; history is loaded.
     Ready,
+    /// The live socket is open: new messages arrive as they are stored.
+    Live,
     /// The last attempt failed; the widget will try again.
     Failed(String),
 }
 
-/// A message the visitor wrote that the relay has not yet acknowledged.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A message the visitor wrote that the relay has not yet acknowledged. Kept in the browser
+/// until it is, so a reload or a closed tab loses nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outgoing {
     /// Chosen when the visitor pressed Enter; every retry reuses it.
     pub client_id: ClientMessageId,
     /// What the visitor wrote.
     pub text: String,
     /// Why the last attempt failed, if it did.
+    #[serde(default)]
     pub error: Option<String>,
+    /// Whether trying again later may succeed (offline, 5xx, 429) or the relay refused it.
+    #[serde(default)]
+    pub retryable: bool,
 }
 
 /// Everything the widget shows.
@@ -44,13 +52,26 @@ pub struct State {
     pub messages: Vec<Message>,
     /// Unacknowledged messages, in the order the visitor wrote them.
     pub outbox: Vec<Outgoing>,
+    /// The outbox message being sent now (one at a time, so order is kept).
+    pub sending: Option<ClientMessageId>,
     /// What the composer holds.
     pub draft: String,
+    /// Someone of the team is typing.
+    pub team_typing: bool,
 }
 
 /// Everything that can happen to the widget.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// What the browser kept from the last page: messages, the outbox and the draft.
+    Restored {
+        /// The cached latest messages.
+        messages: Vec<Message>,
+        /// Messages not yet acknowledged.
+        outbox: Vec<Outgoing>,
+        /// The composer's text.
+        draft: String,
+    },
     /// The visitor opened or closed the panel.
     SetOpen(bool),
     /// The relay started or resumed the session.
@@ -63,13 +84,26 @@ pub enum Action {
     DraftChanged(String),
     /// The visitor sent a message: it joins the outbox and the composer empties.
     Queued(Outgoing),
+    /// The app started sending this outbox message.
+    SendStarted(ClientMessageId),
     /// An attempt to send failed.
     SendFailed {
         /// The message.
         client_id: ClientMessageId,
         /// Why.
         reason: String,
+        /// Whether trying again later may succeed.
+        retryable: bool,
     },
+    /// Try the failed messages again (the visitor asked, the network came back, or a
+    /// backoff delay passed).
+    RetrySends,
+    /// The live socket opened.
+    SocketOpened,
+    /// The live socket closed; the widget reconnects.
+    SocketClosed,
+    /// A frame arrived on the live socket.
+    Frame(ServerFrame),
 }
 
 impl State {
@@ -81,12 +115,35 @@ impl State {
         }
     }
 
+    /// The highest `seq` the widget has.
+    pub fn last_seq(&self) -> Seq {
+        self.messages.last().map_or(Seq(0), |message| message.seq)
+    }
+
+    /// The outbox message to send now, if any. Messages go out in the order they were
+    /// written: one that failed but will be retried holds back those behind it; only one the
+    /// relay refused for good (it stays, marked, for the visitor) is stepped over.
+    pub fn next_to_send(&self) -> Option<&Outgoing> {
+        if self.sending.is_some() {
+            return None;
+        }
+        self.outbox
+            .iter()
+            .find(|outgoing| outgoing.error.is_none() || outgoing.retryable)
+            .filter(|outgoing| outgoing.error.is_none())
+    }
+
     /// Adds messages, keeping `messages` ordered by `seq` without duplicates, and removes
     /// from the outbox those that the relay has now acknowledged.
     fn merge(&mut self, incoming: Vec<Message>) {
         for message in incoming {
             self.outbox
                 .retain(|outgoing| outgoing.client_id != message.client_id);
+            // Acknowledged by the socket or by the HTTP answer, whichever came first: the
+            // next message may go.
+            if self.sending.as_ref() == Some(&message.client_id) {
+                self.sending = None;
+            }
             match self
                 .messages
                 .binary_search_by_key(&message.seq, |existing| existing.seq)
@@ -105,6 +162,17 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         match action {
+            Action::Restored {
+                messages,
+                outbox,
+                draft,
+            } => {
+                next.outbox = outbox;
+                next.merge(messages);
+                if next.draft.is_empty() {
+                    next.draft = draft;
+                }
+            }
             Action::SetOpen(open) => next.open = open,
             Action::SessionStarted(session) => {
                 next.session = Some(session);
@@ -117,15 +185,58 @@ impl Reducible for State {
                 next.draft.clear();
                 next.outbox.push(outgoing);
             }
-            Action::SendFailed { client_id, reason } => {
+            Action::SendStarted(client_id) => next.sending = Some(client_id),
+            Action::SendFailed {
+                client_id,
+                reason,
+                retryable,
+            } => {
+                if next.sending.as_ref() == Some(&client_id) {
+                    next.sending = None;
+                }
                 if let Some(outgoing) = next
                     .outbox
                     .iter_mut()
                     .find(|outgoing| outgoing.client_id == client_id)
                 {
                     outgoing.error = Some(reason);
+                    outgoing.retryable = retryable;
                 }
             }
+            Action::RetrySends => {
+                for outgoing in &mut next.outbox {
+                    outgoing.error = None;
+                }
+            }
+            Action::SocketOpened => next.connection = Connection::Live,
+            Action::SocketClosed => {
+                if next.connection == Connection::Live {
+                    next.connection = Connection::Ready;
+                }
+                next.team_typing = false;
+            }
+            Action::Frame(frame) => match frame {
+                ServerFrame::Message { message } => {
+                    if message.author != Author::Visitor {
+                        next.team_typing = false;
+                    }
+                    next.merge(vec![message]);
+                }
+                ServerFrame::Typing { author, active } => {
+                    next.team_typing = active && author != Author::Visitor;
+                }
+                ServerFrame::Erased => {
+                    next.messages.clear();
+                    next.outbox.clear();
+                    next.sending = None;
+                    next.session = None;
+                    next.connection = Connection::Connecting;
+                }
+                ServerFrame::Ready { .. }
+                | ServerFrame::Rejected { .. }
+                | ServerFrame::Pong
+                | ServerFrame::Unknown => {}
+            },
         }
         Rc::new(next)
     }
@@ -155,6 +266,7 @@ mod tests {
             client_id: ClientMessageId::new(client_id),
             text: client_id.to_string(),
             error: None,
+            retryable: false,
         }
     }
 
@@ -237,9 +349,102 @@ mod tests {
             .reduce(Action::SendFailed {
                 client_id: ClientMessageId::new("a"),
                 reason: "offline".into(),
+                retryable: true,
             });
         assert_eq!(state.draft, "");
         assert_eq!(state.outbox[0].error.as_deref(), Some("offline"));
+        assert_eq!(
+            state.next_to_send(),
+            None,
+            "a failed message waits for a retry"
+        );
         assert!(state.open);
+        let state = state.reduce(Action::RetrySends);
+        assert_eq!(
+            state.next_to_send().map(|o| o.client_id.as_str()),
+            Some("a")
+        );
+    }
+
+    #[test]
+    fn the_outbox_keeps_its_order_through_failures() {
+        let failed = |client_id: &str, retryable| Action::SendFailed {
+            client_id: ClientMessageId::new(client_id),
+            reason: "x".into(),
+            retryable,
+        };
+        let queued = |ids: &[&str]| ids.iter().map(|id| Action::Queued(outgoing(id))).collect();
+        let next = |actions: Vec<Action>| {
+            actions
+                .into_iter()
+                .fold(Rc::new(State::default()), |state, action| {
+                    state.reduce(action)
+                })
+                .next_to_send()
+                .map(|outgoing| outgoing.client_id.to_string())
+        };
+        let mut actions: Vec<Action> = queued(&["a", "b"]);
+        assert_eq!(next(actions.clone()), Some("a".into()));
+        // One at a time: nothing else goes while "a" is on its way.
+        let mut in_flight = actions.clone();
+        in_flight.push(Action::SendStarted(ClientMessageId::new("a")));
+        assert_eq!(next(in_flight.clone()), None);
+        // The socket's copy of "a" may arrive before the HTTP answer: "b" may go.
+        in_flight.push(Action::Frame(ServerFrame::Message {
+            message: message(1, "a"),
+        }));
+        assert_eq!(next(in_flight), Some("b".into()));
+        actions.push(Action::SendStarted(ClientMessageId::new("a")));
+        // "a" will be retried: "b" must wait behind it.
+        actions.push(failed("a", true));
+        assert_eq!(next(actions.clone()), None);
+        // "a" was refused for good: "b" goes.
+        let mut refused: Vec<Action> = queued(&["a", "b"]);
+        refused.push(failed("a", false));
+        assert_eq!(next(refused), Some("b".into()));
+        actions.push(Action::RetrySends);
+        assert_eq!(next(actions), Some("a".into()));
+    }
+
+    #[test]
+    fn restores_the_last_page_and_reconciles_with_the_relay() {
+        check(
+            vec![
+                Action::Restored {
+                    messages: vec![message(1, "a"), message(2, "b")],
+                    outbox: vec![outgoing("c"), outgoing("d")],
+                    draft: "half a sen".into(),
+                },
+                // The relay had stored "c" before the reload: it comes back once.
+                Action::Received(vec![message(2, "b"), message(3, "c")]),
+            ],
+            &[1, 2, 3],
+            &["d"],
+        );
+    }
+
+    #[test]
+    fn socket_frames_update_the_thread() {
+        let mut answer = message(2, "agent-1");
+        answer.author = Author::Agent;
+        let typing = |active| {
+            Action::Frame(ServerFrame::Typing {
+                author: Author::Agent,
+                active,
+            })
+        };
+        let state = Rc::new(State::default())
+            .reduce(Action::SocketOpened)
+            .reduce(Action::Received(vec![message(1, "a")]))
+            .reduce(typing(true));
+        assert!(state.team_typing);
+        assert_eq!(state.connection, Connection::Live);
+        let state = state.reduce(Action::Frame(ServerFrame::Message { message: answer }));
+        assert!(!state.team_typing, "an answer ends the typing notice");
+        assert_eq!(state.last_seq(), Seq(2));
+        let state = state.reduce(Action::SocketClosed);
+        assert_eq!(state.connection, Connection::Ready);
+        let state = state.reduce(Action::Frame(ServerFrame::Erased));
+        assert!(state.messages.is_empty() && state.session.is_none());
     }
 }

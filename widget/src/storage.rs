@@ -2,7 +2,11 @@
 //! with `confab:<brand>:`. Storage can be unavailable (private modes, blocked cookies): then
 //! reads find nothing and writes are dropped, and the widget still works for the page.
 
-use confab_protocol::VisitorToken;
+use crate::state::Outgoing;
+use confab_protocol::{Message, VisitorToken};
+
+/// How many of the latest messages are kept for an instant first render.
+const CACHED_MESSAGES: usize = 50;
 
 /// The browser storage of one brand's widget.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +46,56 @@ impl BrowserStorage {
     /// Keeps the visitor token for the next page.
     pub fn set_token(&self, token: &VisitorToken) {
         self.set("token", token.as_str());
+    }
+
+    /// Forgets the session (after erasure, or `Confab.shutdown()`).
+    pub fn forget(&self) {
+        if let Some(storage) = Self::local() {
+            for key in ["token", "messages", "outbox", "draft"] {
+                let _ = storage.remove_item(&format!("{}{key}", self.prefix));
+            }
+        }
+    }
+
+    fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        serde_json::from_str(&self.get(key)?).ok()
+    }
+
+    fn set_json<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) {
+        if let Ok(json) = serde_json::to_string(value) {
+            self.set(key, &json);
+        }
+    }
+
+    /// The latest messages of the last page, for an instant first render.
+    pub fn messages(&self) -> Vec<Message> {
+        self.get_json("messages").unwrap_or_default()
+    }
+
+    /// Keeps the latest messages.
+    pub fn set_messages(&self, messages: &[Message]) {
+        let start = messages.len().saturating_sub(CACHED_MESSAGES);
+        self.set_json("messages", &messages[start..]);
+    }
+
+    /// Messages written but not yet acknowledged by the relay.
+    pub fn outbox(&self) -> Vec<Outgoing> {
+        self.get_json("outbox").unwrap_or_default()
+    }
+
+    /// Keeps the outbox: written before each send, so a reload in the middle loses nothing.
+    pub fn set_outbox(&self, outbox: &[Outgoing]) {
+        self.set_json("outbox", &outbox);
+    }
+
+    /// The composer's text.
+    pub fn draft(&self) -> String {
+        self.get("draft").unwrap_or_default()
+    }
+
+    /// Keeps the composer's text.
+    pub fn set_draft(&self, draft: &str) {
+        self.set("draft", draft);
     }
 
     /// Keeps whether the panel is open, so the next page opens it too.

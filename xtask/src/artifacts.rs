@@ -43,13 +43,20 @@ pub fn build_all(root: &Path, tools: &Tools) -> Result<()> {
 }
 
 fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
-    step("widget (cargo build --release, wasm32)", || {
+    step("widget (cargo build --profile widget, wasm32)", || {
         run(Command::new("cargo")
-            .args(["build", "--package", "confab-widget", "--lib", "--release"])
+            .args([
+                "build",
+                "--package",
+                "confab-widget",
+                "--lib",
+                "--profile",
+                "widget",
+            ])
             .args(["--target", "wasm32-unknown-unknown"])
             .current_dir(root))
     })?;
-    let compiled = root.join("target/wasm32-unknown-unknown/release/confab_widget.wasm");
+    let compiled = root.join("target/wasm32-unknown-unknown/widget/confab_widget.wasm");
     let shipped = dist.join("widget/confab_widget_bg.wasm");
     if is_newer(modified(&shipped), modified(&compiled)) {
         skipped("widget wasm-bindgen and wasm-opt", "up to date");

@@ -12,6 +12,8 @@ pub struct MessageListProps {
     pub messages: Vec<Message>,
     /// Messages still being sent.
     pub outbox: Vec<Outgoing>,
+    /// The visitor asked to retry what could not be sent.
+    pub on_retry: Callback<()>,
 }
 
 /// The scrolling list of messages; it keeps the newest in view.
@@ -30,7 +32,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
     html! {
         <ol class="confab-messages" ref={list} aria-live="polite">
             { for props.messages.iter().map(stored) }
-            { for props.outbox.iter().map(pending) }
+            { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_retry)) }
         </ol>
     }
 }
@@ -48,11 +50,16 @@ fn stored(message: &Message) -> Html {
     }
 }
 
-fn pending(outgoing: &Outgoing) -> Html {
+fn pending(outgoing: &Outgoing, on_retry: &Callback<()>) -> Html {
+    // A failed message is retried by itself, with backoff; the visitor can retry at once.
     let status = if outgoing.error.is_some() {
-        "Not sent"
+        html! {
+            <button type="button" class="confab-retry" onclick={on_retry.reform(|_: MouseEvent| ())}>
+                { "Not sent · Retry" }
+            </button>
+        }
     } else {
-        "Sending…"
+        html! { { "Sending…" } }
     };
     html! {
         <li class="confab-message confab-from-visitor confab-pending" key={outgoing.client_id.as_str()}>

@@ -18,10 +18,14 @@ pub struct PanelProps {
     pub draft: String,
     /// Where the widget stands with the relay.
     pub connection: Connection,
+    /// Someone of the team is typing.
+    pub team_typing: bool,
     /// The composer changed.
     pub on_draft: Callback<String>,
     /// The visitor sent the draft.
     pub on_send: Callback<()>,
+    /// The visitor asked to retry the messages that could not be sent.
+    pub on_retry: Callback<()>,
     /// The visitor closed the panel.
     pub on_close: Callback<()>,
 }
@@ -36,7 +40,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     let notice = match &props.connection {
         Connection::Connecting => Some("Connecting…"),
-        Connection::Ready => None,
+        Connection::Ready | Connection::Live => None,
         Connection::Failed(_) => Some("Can't reach the chat right now."),
     };
     html! {
@@ -53,7 +57,14 @@ pub fn panel(props: &PanelProps) -> Html {
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
             }
-            <MessageList messages={props.messages.clone()} outbox={props.outbox.clone()} />
+            <MessageList
+                messages={props.messages.clone()}
+                outbox={props.outbox.clone()}
+                on_retry={props.on_retry.clone()}
+            />
+            if props.team_typing {
+                <p class="confab-typing" role="status">{ "Typing…" }</p>
+            }
             <Composer
                 draft={props.draft.clone()}
                 on_draft={props.on_draft.clone()}

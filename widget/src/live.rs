@@ -1,0 +1,120 @@
+//! The browser side of staying connected: the thread's WebSocket, timers, and the browser
+//! events that say the network or the tab is back.
+
+use crate::error::WidgetError;
+use crate::relay::RelayClient;
+use confab_protocol::{Seq, ServerFrame, Session};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::Callback;
+
+/// An open thread socket; dropping it closes the socket.
+pub struct LiveSocket {
+    socket: web_sys::WebSocket,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    _on_close: Closure<dyn FnMut(web_sys::CloseEvent)>,
+}
+
+impl Drop for LiveSocket {
+    fn drop(&mut self) {
+        self.socket.set_onmessage(None);
+        self.socket.set_onclose(None);
+        let _ = self.socket.close();
+    }
+}
+
+/// Opens the thread's socket with a fresh single-use ticket, resuming after `after`.
+/// Frames go to `on_frame`; `on_close` runs once when the socket closes by itself.
+pub async fn open_socket(
+    relay: &RelayClient,
+    session: &Session,
+    after: Seq,
+    on_frame: Callback<ServerFrame>,
+    on_close: Callback<()>,
+) -> Result<LiveSocket, WidgetError> {
+    let ticket = relay.ticket(session).await?;
+    let url = relay.socket_url(session, &ticket.ticket, after);
+    let socket = web_sys::WebSocket::new(&url)
+        .map_err(|error| WidgetError::Network(format!("{error:?}")))?;
+    let on_message =
+        Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                // Frames that do not decode are ignored, like unknown ones.
+                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                    on_frame.emit(frame);
+                }
+            }
+        });
+    let on_close = Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_| on_close.emit(()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    Ok(LiveSocket {
+        socket,
+        _on_message: on_message,
+        _on_close: on_close,
+    })
+}
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// A random number in `[0, 1)`, for jitter.
+pub fn random() -> f64 {
+    js_sys::Math::random()
+}
+
+/// Listens to `event` on the window (`online`) or the document (`visibilitychange`) until
+/// the returned guard is dropped.
+pub struct Listener {
+    target: web_sys::EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl Listener {
+    /// Calls `callback` on every `event` of the window (or, for `visibilitychange`, of the
+    /// document when it becomes visible).
+    pub fn new(event: &'static str, callback: Callback<()>) -> Option<Listener> {
+        let window = web_sys::window()?;
+        let target: web_sys::EventTarget = if event == "visibilitychange" {
+            window.document()?.into()
+        } else {
+            window.into()
+        };
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            let visible = web_sys::window()
+                .and_then(|window| window.document())
+                .is_none_or(|document| !document.hidden());
+            if visible {
+                callback.emit(());
+            }
+        });
+        target
+            .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+            .ok()?;
+        Some(Listener {
+            target,
+            event,
+            closure,
+        })
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}
