@@ -26,6 +26,8 @@
   const style = document.createElement("link");
   style.rel = "stylesheet";
   style.href = assets + "widget.css";
+  // Pages whose CSP allows styles by nonce only pass it in data-nonce.
+  if (data.nonce) style.nonce = data.nonce;
   const mountPoint = document.createElement("div");
   mountPoint.className = "confab";
   const launcher = document.createElement("button");
