@@ -9,9 +9,11 @@
   if (!script || document.querySelector("confab-chat")) return;
   const data = script.dataset;
   const assets = new URL("widget/", script.src).href;
+  const lang = data.lang || navigator.language || "en";
   const config = {
     brand: data.brand || "",
     relay: data.relay || new URL(script.src).origin,
+    lang,
   };
   let stored = null;
   try {
@@ -33,7 +35,7 @@
   const launcher = document.createElement("button");
   launcher.type = "button";
   launcher.className = "confab-launcher";
-  launcher.setAttribute("aria-label", "Open chat");
+  launcher.setAttribute("aria-label", /^zh/i.test(lang) ? "打开聊天" : "Open chat");
   mountPoint.append(launcher);
   root.append(style, mountPoint);
 

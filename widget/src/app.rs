@@ -4,6 +4,7 @@
 
 use crate::backoff::delay_ms;
 use crate::config::Config;
+use crate::i18n::{Lang, Texts};
 use crate::live::{open_socket, random, sleep, Listener, LiveSocket};
 use crate::relay::RelayClient;
 use crate::state::{Action, Outgoing, State};
@@ -290,13 +291,14 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
 
+    let texts: &'static Texts = Lang::from_tag(&config.lang).texts();
     let brand_name = state
         .session
         .as_ref()
         .map(|session| session.brand.name.clone())
         .unwrap_or_default();
     html! {
-        <>
+        <ContextProvider<&'static Texts> context={texts}>
             if state.open {
                 <Panel
                     brand_name={brand_name}
@@ -312,7 +314,7 @@ pub fn app(props: &AppProps) -> Html {
                 />
             }
             <Launcher open={state.open} {on_toggle} />
-        </>
+        </ContextProvider<&'static Texts>>
     }
 }
 

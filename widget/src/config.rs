@@ -11,6 +11,9 @@ pub struct Config {
     pub brand: BrandId,
     /// `data-relay`: the relay's origin, by default the one the script came from.
     pub relay: String,
+    /// `data-lang`, else the browser's language (a BCP 47 tag).
+    #[serde(default)]
+    pub lang: String,
 }
 
 impl Config {

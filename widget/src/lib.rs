@@ -14,6 +14,7 @@ pub mod app;
 pub mod backoff;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod live;
 pub mod relay;
 pub mod state;
@@ -30,6 +31,11 @@ use wasm_bindgen::prelude::*;
 pub fn mount(root: web_sys::Element, config: &str, open: bool) -> Result<(), JsValue> {
     let config =
         config::Config::from_json(config).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let lang = i18n::Lang::from_tag(&config.lang);
+    root.set_attribute("lang", lang.texts().code)?;
+    if i18n::is_rtl(&config.lang) {
+        root.set_attribute("dir", "rtl")?;
+    }
     let props = app::AppProps {
         config: std::rc::Rc::new(config),
         open,

@@ -1,6 +1,7 @@
 //! The composer: Enter sends, Shift+Enter starts a new line, and Enter that confirms an IME
 //! candidate (Chinese, Japanese input) does neither.
 
+use super::use_texts;
 use yew::prelude::*;
 
 /// The composer's data.
@@ -17,6 +18,7 @@ pub struct ComposerProps {
 /// The text box and send button at the bottom of the panel.
 #[function_component(Composer)]
 pub fn composer(props: &ComposerProps) -> Html {
+    let texts = use_texts();
     let oninput = props.on_draft.reform(|event: InputEvent| {
         event
             .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
@@ -39,13 +41,13 @@ pub fn composer(props: &ComposerProps) -> Html {
             <textarea
                 class="confab-input"
                 rows="1"
-                aria-label="Message"
-                placeholder="Write a message…"
+                aria-label={texts.message}
+                placeholder={texts.placeholder}
                 value={props.draft.clone()}
                 {oninput}
                 {onkeydown}
             />
-            <button type="submit" class="confab-send" aria-label="Send" />
+            <button type="submit" class="confab-send" aria-label={texts.send} />
         </form>
     }
 }

@@ -1,5 +1,6 @@
 //! The round button that opens and closes the panel.
 
+use super::use_texts;
 use yew::prelude::*;
 
 /// The launcher's data.
@@ -15,10 +16,11 @@ pub struct LauncherProps {
 #[function_component(Launcher)]
 pub fn launcher(props: &LauncherProps) -> Html {
     let onclick = props.on_toggle.reform(|_: MouseEvent| ());
+    let texts = use_texts();
     let label = if props.open {
-        "Close chat"
+        texts.close_chat
     } else {
-        "Open chat"
+        texts.open_chat
     };
     html! {
         <button

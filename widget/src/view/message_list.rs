@@ -1,6 +1,8 @@
 //! The thread: acknowledged messages in order, then those still being sent. Text is always
 //! rendered as a text node, never as HTML.
 
+use super::use_texts;
+use crate::i18n::Texts;
 use crate::state::Outgoing;
 use confab_protocol::{Author, Message};
 use yew::prelude::*;
@@ -19,6 +21,7 @@ pub struct MessageListProps {
 /// The scrolling list of messages; it keeps the newest in view.
 #[function_component(MessageList)]
 pub fn message_list(props: &MessageListProps) -> Html {
+    let texts = use_texts();
     let list = use_node_ref();
     {
         let list = list.clone();
@@ -32,7 +35,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
     html! {
         <ol class="confab-messages" ref={list} aria-live="polite">
             { for props.messages.iter().map(stored) }
-            { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_retry)) }
+            { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_retry, texts)) }
         </ol>
     }
 }
@@ -50,16 +53,16 @@ fn stored(message: &Message) -> Html {
     }
 }
 
-fn pending(outgoing: &Outgoing, on_retry: &Callback<()>) -> Html {
+fn pending(outgoing: &Outgoing, on_retry: &Callback<()>, texts: &Texts) -> Html {
     // A failed message is retried by itself, with backoff; the visitor can retry at once.
     let status = if outgoing.error.is_some() {
         html! {
             <button type="button" class="confab-retry" onclick={on_retry.reform(|_: MouseEvent| ())}>
-                { "Not sent · Retry" }
+                { texts.not_sent_retry }
             </button>
         }
     } else {
-        html! { { "Sending…" } }
+        html! { { texts.sending } }
     };
     html! {
         <li class="confab-message confab-from-visitor confab-pending" key={outgoing.client_id.as_str()}>

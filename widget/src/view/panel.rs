@@ -1,6 +1,6 @@
 //! The chat panel: header, messages and composer.
 
-use super::{Composer, MessageList};
+use super::{use_texts, Composer, MessageList};
 use crate::state::{Connection, Outgoing};
 use confab_protocol::Message;
 use yew::prelude::*;
@@ -33,24 +33,25 @@ pub struct PanelProps {
 /// The open chat.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
+    let texts = use_texts();
     let title = if props.brand_name.is_empty() {
-        "Chat".to_string()
+        texts.chat.to_string()
     } else {
         props.brand_name.clone()
     };
     let notice = match &props.connection {
-        Connection::Connecting => Some("Connecting…"),
+        Connection::Connecting => Some(texts.connecting),
         Connection::Ready | Connection::Live => None,
-        Connection::Failed(_) => Some("Can't reach the chat right now."),
+        Connection::Failed(_) => Some(texts.unreachable),
     };
     html! {
-        <section class="confab-panel" role="dialog" aria-label={format!("Chat with {title}")}>
+        <section class="confab-panel" role="dialog" aria-label={format!("{} {title}", texts.chat_with)}>
             <header class="confab-header">
                 <h2 class="confab-title">{ title }</h2>
                 <button
                     type="button"
                     class="confab-close"
-                    aria-label="Close chat"
+                    aria-label={texts.close_chat}
                     onclick={props.on_close.reform(|_: MouseEvent| ())}
                 />
             </header>
@@ -63,7 +64,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 on_retry={props.on_retry.clone()}
             />
             if props.team_typing {
-                <p class="confab-typing" role="status">{ "Typing…" }</p>
+                <p class="confab-typing" role="status">{ texts.typing }</p>
             }
             <Composer
                 draft={props.draft.clone()}

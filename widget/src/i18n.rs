@@ -1,0 +1,158 @@
+//! Every string the widget shows, in one table per language, and the choice of language.
+//!
+//! English and Simplified Chinese for now; a page in a right-to-left language gets the
+//! mirrored layout (the stylesheet uses logical properties) even where its strings are
+//! English.
+
+/// A language the widget speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Simplified Chinese.
+    ZhHans,
+}
+
+/// The widget's strings in one language.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Texts {
+    /// The `lang` attribute value.
+    pub code: &'static str,
+    /// The launcher, panel closed.
+    pub open_chat: &'static str,
+    /// The launcher and close button, panel open.
+    pub close_chat: &'static str,
+    /// The panel's title before the brand's name is known.
+    pub chat: &'static str,
+    /// The panel's accessible name: this, then the brand's name.
+    pub chat_with: &'static str,
+    /// While the session starts.
+    pub connecting: &'static str,
+    /// When the relay cannot be reached.
+    pub unreachable: &'static str,
+    /// The team is typing.
+    pub typing: &'static str,
+    /// The composer's label.
+    pub message: &'static str,
+    /// The composer's placeholder.
+    pub placeholder: &'static str,
+    /// The send button.
+    pub send: &'static str,
+    /// A message on its way.
+    pub sending: &'static str,
+    /// A message that could not be sent, with the retry action.
+    pub not_sent_retry: &'static str,
+}
+
+const EN: Texts = Texts {
+    code: "en",
+    open_chat: "Open chat",
+    close_chat: "Close chat",
+    chat: "Chat",
+    chat_with: "Chat with",
+    connecting: "Connecting…",
+    unreachable: "Can't reach the chat right now. Your messages will be sent when it's back.",
+    typing: "Typing…",
+    message: "Message",
+    placeholder: "Write a message…",
+    send: "Send",
+    sending: "Sending…",
+    not_sent_retry: "Not sent · Retry",
+};
+
+const ZH_HANS: Texts = Texts {
+    code: "zh-Hans",
+    open_chat: "打开聊天",
+    close_chat: "关闭聊天",
+    chat: "聊天",
+    chat_with: "聊天:",
+    connecting: "正在连接…",
+    unreachable: "暂时无法连接。恢复后会自动发送你的消息。",
+    typing: "对方正在输入…",
+    message: "消息",
+    placeholder: "输入消息…",
+    send: "发送",
+    sending: "发送中…",
+    not_sent_retry: "未发送 · 重试",
+};
+
+impl Lang {
+    /// Picks the language for a BCP 47 tag (`data-lang`, else the browser's language).
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "zh" => Lang::ZhHans,
+            _ => Lang::En,
+        }
+    }
+
+    /// The strings of this language.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::ZhHans => &ZH_HANS,
+        }
+    }
+}
+
+/// Whether a BCP 47 tag names a right-to-left script's language.
+pub fn is_rtl(tag: &str) -> bool {
+    let primary = tag
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        primary.as_str(),
+        "ar" | "he" | "fa" | "ur" | "yi" | "ps" | "sd" | "ug"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_languages() {
+        for (tag, lang, rtl) in [
+            ("en", Lang::En, false),
+            ("en-GB", Lang::En, false),
+            ("zh", Lang::ZhHans, false),
+            ("zh-CN", Lang::ZhHans, false),
+            ("zh_Hans_SG", Lang::ZhHans, false),
+            ("ZH-cn", Lang::ZhHans, false),
+            ("ar-EG", Lang::En, true),
+            ("he", Lang::En, true),
+            ("", Lang::En, false),
+            ("fr", Lang::En, false),
+        ] {
+            assert_eq!((Lang::from_tag(tag), is_rtl(tag)), (lang, rtl), "{tag:?}");
+        }
+    }
+
+    #[test]
+    fn every_language_fills_every_string() {
+        for lang in [Lang::En, Lang::ZhHans] {
+            let texts = lang.texts();
+            let all = [
+                texts.open_chat,
+                texts.close_chat,
+                texts.chat,
+                texts.chat_with,
+                texts.connecting,
+                texts.unreachable,
+                texts.typing,
+                texts.message,
+                texts.placeholder,
+                texts.send,
+                texts.sending,
+                texts.not_sent_retry,
+            ];
+            assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
+        }
+    }
+}
