@@ -40,23 +40,24 @@
   root.append(style, mountPoint);
 
   let loading = null;
-  const load = (open) =>
+  // open: show the panel; focus: the visitor asked (a click), so focus may move into it.
+  const load = (open, focus) =>
     (loading ||= import(assets + "confab_widget.js")
       .then(async (app) => {
         await app.default({ module_or_path: assets + "confab_widget_bg.wasm" });
         launcher.remove();
-        app.mount(mountPoint, JSON.stringify(config), open);
+        app.mount(mountPoint, JSON.stringify(config), open, focus);
       })
       .catch((error) => {
         loading = null;
         console.error("Confab: the chat could not load", error);
       }));
 
-  launcher.addEventListener("click", () => load(true));
+  launcher.addEventListener("click", () => load(true, true));
   const attach = () => {
     document.body.append(host);
-    if (stored === "1") load(true);
-    else (window.requestIdleCallback || setTimeout)(() => load(false), 2000);
+    if (stored === "1") load(true, false);
+    else (window.requestIdleCallback || setTimeout)(() => load(false, false), 2000);
   };
   if (document.body) attach();
   else addEventListener("DOMContentLoaded", attach);

@@ -21,8 +21,10 @@ use yew::prelude::*;
 pub struct AppProps {
     /// The loader's settings.
     pub config: Rc<Config>,
-    /// Whether to open the panel at once (the visitor clicked the launcher).
+    /// Whether to open the panel at once.
     pub open: bool,
+    /// Whether the visitor just asked for it (a click), so focus may move into it.
+    pub focus: bool,
 }
 
 /// What the effects share between renders.
@@ -261,14 +263,34 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // Who moved the panel last: the visitor (focus follows) or a page load (it does not).
+    let by_visitor = use_mut_ref(|| props.focus);
+    let launcher = use_node_ref();
+    {
+        let (launcher, by_visitor) = (launcher.clone(), by_visitor.clone());
+        use_effect_with(state.open, move |&open| {
+            if !open && *by_visitor.borrow() {
+                if let Some(button) = launcher.cast::<web_sys::HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+        });
+    }
     let on_toggle = {
-        let (dispatcher, open) = (state.dispatcher(), state.open);
-        Callback::from(move |_| dispatcher.dispatch(Action::SetOpen(!open)))
+        let (dispatcher, open, by_visitor) = (state.dispatcher(), state.open, by_visitor.clone());
+        Callback::from(move |_| {
+            *by_visitor.borrow_mut() = true;
+            dispatcher.dispatch(Action::SetOpen(!open))
+        })
     };
     let on_close = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::SetOpen(false)))
+        let (dispatcher, by_visitor) = (state.dispatcher(), by_visitor.clone());
+        Callback::from(move |_| {
+            *by_visitor.borrow_mut() = true;
+            dispatcher.dispatch(Action::SetOpen(false))
+        })
     };
+    let take_focus = *by_visitor.borrow();
     let on_draft = {
         let dispatcher = state.dispatcher();
         Callback::from(move |draft: String| dispatcher.dispatch(Action::DraftChanged(draft)))
@@ -311,9 +333,10 @@ pub fn app(props: &AppProps) -> Html {
                     {on_send}
                     {on_retry}
                     {on_close}
+                    {take_focus}
                 />
             }
-            <Launcher open={state.open} {on_toggle} />
+            <Launcher open={state.open} {on_toggle} node={launcher} />
         </ContextProvider<&'static Texts>>
     }
 }

@@ -25,10 +25,11 @@ use wasm_bindgen::prelude::*;
 
 /// Mounts the widget into `root` (an element inside the loader's shadow root).
 ///
-/// `config` is the loader's JSON settings; `open` says whether the visitor has just asked
-/// for the panel (a click on the launcher before the module was loaded).
+/// `config` is the loader's JSON settings; `open` says whether to show the panel (the visitor
+/// clicked the launcher, or had it open on the last page); `focus` whether the visitor has
+/// just asked for it, so that focus may move into it.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, config: &str, open: bool) -> Result<(), JsValue> {
+pub fn mount(root: web_sys::Element, config: &str, open: bool, focus: bool) -> Result<(), JsValue> {
     let config =
         config::Config::from_json(config).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let lang = i18n::Lang::from_tag(&config.lang);
@@ -39,6 +40,7 @@ pub fn mount(root: web_sys::Element, config: &str, open: bool) -> Result<(), JsV
     let props = app::AppProps {
         config: std::rc::Rc::new(config),
         open,
+        focus,
     };
     yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(())

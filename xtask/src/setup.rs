@@ -161,7 +161,7 @@ fn worker_build(cargo_bin: &Path) -> Result<PathBuf> {
 /// Installs wrangler, esbuild, binaryen and the test tools from the committed lock file into
 /// the workspace's own `node_modules/`.
 fn npm_tools(root: &Path) -> Result<PathBuf> {
-    let name = "npm tools (wrangler, esbuild, binaryen)";
+    let name = "npm tools (wrangler, esbuild, binaryen, axe-core)";
     let lock = root.join("package-lock.json");
     let installed = root.join("node_modules/.package-lock.json");
     let fresh = match (modified(&installed), modified(&lock)) {

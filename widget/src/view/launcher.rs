@@ -10,6 +10,8 @@ pub struct LauncherProps {
     pub open: bool,
     /// Called on a click.
     pub on_toggle: Callback<()>,
+    /// Lets the app give the launcher focus back when the panel closes.
+    pub node: NodeRef,
 }
 
 /// The launcher button, bottom right (or left) of the page.
@@ -26,6 +28,7 @@ pub fn launcher(props: &LauncherProps) -> Html {
         <button
             type="button"
             class={classes!("confab-launcher", props.open.then_some("confab-launcher-open"))}
+            ref={props.node.clone()}
             aria-label={label}
             aria-expanded={props.open.to_string()}
             {onclick}

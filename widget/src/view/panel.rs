@@ -3,6 +3,7 @@
 use super::{use_texts, Composer, MessageList};
 use crate::state::{Connection, Outgoing};
 use confab_protocol::Message;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The panel's data.
@@ -28,6 +29,9 @@ pub struct PanelProps {
     pub on_retry: Callback<()>,
     /// The visitor closed the panel.
     pub on_close: Callback<()>,
+    /// Whether the visitor just opened the panel (then the composer takes focus; a panel
+    /// reopened by page navigation leaves focus where the page put it).
+    pub take_focus: bool,
 }
 
 /// The open chat.
@@ -44,9 +48,35 @@ pub fn panel(props: &PanelProps) -> Html {
         Connection::Ready | Connection::Live => None,
         Connection::Failed(_) => Some(texts.unreachable),
     };
+    let panel = use_node_ref();
+    {
+        let panel = panel.clone();
+        use_effect_with(props.take_focus, move |&take_focus| {
+            if take_focus {
+                focus_first(&panel, "textarea");
+            }
+        });
+    }
+    let onkeydown = {
+        let (panel, on_close) = (panel.clone(), props.on_close.clone());
+        Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
+            "Escape" => {
+                event.prevent_default();
+                on_close.emit(());
+            }
+            "Tab" => keep_focus_inside(&panel, &event),
+            _ => {}
+        })
+    };
     html! {
-        <section class="confab-panel" role="dialog" aria-label={format!("{} {title}", texts.chat_with)}>
-            <header class="confab-header">
+        <section
+            class="confab-panel"
+            role="dialog"
+            aria-label={format!("{} {title}", texts.chat_with)}
+            ref={panel}
+            {onkeydown}
+        >
+            <div class="confab-header">
                 <h2 class="confab-title">{ title }</h2>
                 <button
                     type="button"
@@ -54,7 +84,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     aria-label={texts.close_chat}
                     onclick={props.on_close.reform(|_: MouseEvent| ())}
                 />
-            </header>
+            </div>
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
             }
@@ -73,4 +103,45 @@ pub fn panel(props: &PanelProps) -> Html {
             />
         </section>
     }
+}
+
+/// What can take focus inside the panel, in document order.
+const FOCUSABLE: &str = "button:not([disabled]), textarea, [tabindex=\"0\"]";
+
+fn focusable(panel: &NodeRef, selector: &str) -> Vec<web_sys::HtmlElement> {
+    let Some(panel) = panel.cast::<web_sys::Element>() else {
+        return Vec::new();
+    };
+    let Ok(nodes) = panel.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..nodes.length())
+        .filter_map(|index| nodes.get(index))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect()
+}
+
+fn focus_first(panel: &NodeRef, selector: &str) {
+    if let Some(element) = focusable(panel, selector).first() {
+        let _ = element.focus();
+    }
+}
+
+/// Tab from the last control goes to the first, Shift+Tab from the first to the last:
+/// focus stays in the open panel until Esc or the close button.
+fn keep_focus_inside(panel: &NodeRef, event: &KeyboardEvent) {
+    let controls = focusable(panel, FOCUSABLE);
+    let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+        return;
+    };
+    let target = event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::HtmlElement>().ok());
+    let wrap_to = match target {
+        Some(target) if event.shift_key() && &target == first => last,
+        Some(target) if !event.shift_key() && &target == last => first,
+        _ => return,
+    };
+    event.prevent_default();
+    let _ = wrap_to.focus();
 }
