@@ -118,3 +118,50 @@ impl Drop for Listener {
             .remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
     }
 }
+
+/// Keeps `--confab-viewport-height` and `--confab-viewport-top` on `element` equal to the
+/// visual viewport, which shrinks when a phone's keyboard opens: the full-screen panel is
+/// sized from them, so its composer stays above the keyboard. Set through the CSSOM, which
+/// a strict Content-Security-Policy allows.
+pub struct ViewportTracker {
+    viewport: web_sys::VisualViewport,
+    closure: Closure<dyn FnMut()>,
+}
+
+impl ViewportTracker {
+    /// Starts tracking (nothing happens in browsers without `visualViewport`).
+    pub fn new(element: web_sys::HtmlElement) -> Option<ViewportTracker> {
+        let viewport = web_sys::window()?.visual_viewport()?;
+        let update = {
+            let viewport = viewport.clone();
+            move || {
+                let style = element.style();
+                let _ = style.set_property(
+                    "--confab-viewport-height",
+                    &format!("{}px", viewport.height().round()),
+                );
+                let _ = style.set_property(
+                    "--confab-viewport-top",
+                    &format!("{}px", viewport.offset_top().round()),
+                );
+            }
+        };
+        update();
+        let closure = Closure::<dyn FnMut()>::new(update);
+        for event in ["resize", "scroll"] {
+            let _ =
+                viewport.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        }
+        Some(ViewportTracker { viewport, closure })
+    }
+}
+
+impl Drop for ViewportTracker {
+    fn drop(&mut self) {
+        for event in ["resize", "scroll"] {
+            let _ = self
+                .viewport
+                .remove_event_listener_with_callback(event, self.closure.as_ref().unchecked_ref());
+        }
+    }
+}

@@ -50,6 +50,16 @@ pub fn panel(props: &PanelProps) -> Html {
     };
     let panel = use_node_ref();
     {
+        // On phones the panel fills the visual viewport (see widget.css).
+        let panel = panel.clone();
+        use_effect_with((), move |_| {
+            let tracker = panel
+                .cast::<web_sys::HtmlElement>()
+                .and_then(crate::live::ViewportTracker::new);
+            move || drop(tracker)
+        });
+    }
+    {
         let panel = panel.clone();
         use_effect_with(props.take_focus, move |&take_focus| {
             if take_focus {
