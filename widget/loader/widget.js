@@ -24,6 +24,8 @@
 
   const host = document.createElement("confab-chat");
   host.setAttribute("data-position", data.position === "left" ? "left" : "right");
+  // The accent colour, through the CSSOM (allowed under a strict CSP), inherited inside.
+  if (/^#[0-9a-f]{6}$/i.test(data.color || "")) host.style.setProperty("--confab-accent", data.color);
   const root = host.attachShadow({ mode: "open" });
   const style = document.createElement("link");
   style.rel = "stylesheet";
@@ -39,6 +41,34 @@
   mountPoint.append(launcher);
   root.append(style, mountPoint);
 
+  // window.Confab: calls made before the app has loaded wait in `queue`.
+  const queue = [];
+  const listeners = {};
+  let handle = null;
+  const emit = (event, detail) =>
+    (listeners[event] || []).forEach((listener) => {
+      try {
+        listener(event === "message" ? JSON.parse(detail) : detail);
+      } catch (error) {
+        console.error("Confab: a listener of", event, "failed", error);
+      }
+    });
+  const call = (name, argument) => {
+    if (handle) return handle[name](argument);
+    queue.push([name, argument]);
+    if (name === "open" || name === "toggle") load(true, true);
+  };
+  window.Confab = {
+    open: () => call("open"),
+    close: () => call("close"),
+    toggle: () => call("toggle"),
+    identify: (user) => call("identify", JSON.stringify(user || {})),
+    shutdown: () => call("shutdown"),
+    on: (event, listener) => {
+      (listeners[event] ||= []).push(listener);
+    },
+  };
+
   let loading = null;
   // open: show the panel; focus: the visitor asked (a click), so focus may move into it.
   const load = (open, focus) =>
@@ -46,7 +76,8 @@
       .then(async (app) => {
         await app.default({ module_or_path: assets + "confab_widget_bg.wasm" });
         launcher.remove();
-        app.mount(mountPoint, JSON.stringify(config), open, focus);
+        handle = app.mount(mountPoint, JSON.stringify(config), open, focus, emit);
+        queue.splice(0).forEach(([name, argument]) => handle[name](argument));
       })
       .catch((error) => {
         loading = null;

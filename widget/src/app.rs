@@ -4,6 +4,7 @@
 
 use crate::backoff::delay_ms;
 use crate::config::Config;
+use crate::host::{Command, CommandSlot, Events, SharedSlot};
 use crate::i18n::{Lang, Texts};
 use crate::live::{open_socket, random, sleep, Listener, LiveSocket};
 use crate::relay::RelayClient;
@@ -13,18 +14,25 @@ use crate::view::{Launcher, Panel};
 use confab_protocol::{validate_text, ClientMessageId, SendMessage, Seq, ServerFrame, Session};
 use std::cell::RefCell;
 use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 /// The root component's settings.
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
+    /// The element the widget is mounted in (inside the shadow root).
+    pub root: web_sys::Element,
     /// The loader's settings.
     pub config: Rc<Config>,
     /// Whether to open the panel at once.
     pub open: bool,
     /// Whether the visitor just asked for it (a click), so focus may move into it.
     pub focus: bool,
+    /// Where `window.Confab` commands arrive.
+    pub commands: SharedSlot,
+    /// The page's `Confab.on` listeners.
+    pub events: Events,
 }
 
 /// What the effects share between renders.
@@ -101,6 +109,34 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // The brand's colour, unless the page chose one with data-color.
+    {
+        let root = props.root.clone();
+        let color = state
+            .session
+            .as_ref()
+            .and_then(|session| session.brand.theme_color.clone());
+        use_effect_with(color, move |color| {
+            let chosen_by_page = root
+                .get_root_node()
+                .dyn_into::<web_sys::ShadowRoot>()
+                .ok()
+                .and_then(|shadow| shadow.host().dyn_into::<web_sys::HtmlElement>().ok())
+                .is_some_and(|host| {
+                    !host
+                        .style()
+                        .get_property_value("--confab-accent")
+                        .unwrap_or_default()
+                        .is_empty()
+                });
+            if let (Some(color), false) = (color, chosen_by_page) {
+                if let Ok(root) = root.clone().dyn_into::<web_sys::HtmlElement>() {
+                    let _ = root.style().set_property("--confab-accent", color);
+                }
+            }
+        });
+    }
+
     // The browser keeps the thread, the outbox and the draft for the next page.
     {
         let storage = storage.clone();
@@ -126,6 +162,7 @@ pub fn app(props: &AppProps) -> Html {
     // The live socket: open while there is a session; reopened with backoff after a close.
     {
         let wakes = wake.0;
+        let events = props.events.clone();
         let (relay, storage, dispatcher, runtime, wake) = (
             relay.clone(),
             storage.clone(),
@@ -151,13 +188,20 @@ pub fn app(props: &AppProps) -> Html {
                 let on_frame = {
                     let (dispatcher, runtime) = (dispatcher.clone(), runtime.clone());
                     Callback::from(move |frame: ServerFrame| {
-                        match frame {
+                        match &frame {
                             ServerFrame::Ready { .. } => {
                                 runtime.borrow_mut().socket_attempt = 0;
                                 dispatcher.dispatch(Action::SocketOpened);
                             }
                             // The browser forgets an erased thread too.
                             ServerFrame::Erased => storage.forget(),
+                            ServerFrame::Message { message }
+                                if message.author != confab_protocol::Author::Visitor =>
+                            {
+                                if let Ok(json) = serde_json::to_string(message) {
+                                    events.send("message", JsValue::from_str(&json));
+                                }
+                            }
                             _ => {}
                         }
                         dispatcher.dispatch(Action::Frame(frame));
@@ -291,6 +335,59 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let take_focus = *by_visitor.borrow();
+
+    // Commands from the page (window.Confab), and events back to it.
+    {
+        let (dispatcher, storage, by_visitor) =
+            (state.dispatcher(), storage.clone(), by_visitor.clone());
+        let slot = props.commands.clone();
+        let opened = use_mut_ref(|| state.open);
+        *opened.borrow_mut() = state.open;
+        use_effect_with((), move |_| {
+            let listener = Callback::from(move |command: Command| match command {
+                Command::Open | Command::Close | Command::Toggle => {
+                    let open = match command {
+                        Command::Open => true,
+                        Command::Close => false,
+                        _ => !*opened.borrow(),
+                    };
+                    *by_visitor.borrow_mut() = true;
+                    dispatcher.dispatch(Action::SetOpen(open));
+                }
+                Command::Identify(identity) => {
+                    if storage.identity().as_ref() != Some(&identity) {
+                        storage.forget();
+                        storage.set_identity(Some(&identity));
+                        dispatcher.dispatch(Action::Reset);
+                    }
+                }
+                Command::Shutdown => {
+                    storage.forget();
+                    storage.set_identity(None);
+                    dispatcher.dispatch(Action::Reset);
+                }
+            });
+            CommandSlot::listen(&slot, listener);
+        });
+    }
+    {
+        let events = props.events.clone();
+        // "open" whenever the panel becomes visible (also when the page starts with it
+        // open); "close" only when it was open.
+        let first = use_mut_ref(|| true);
+        use_effect_with(state.open, move |&open| {
+            let first = std::mem::replace(&mut *first.borrow_mut(), false);
+            if open || !first {
+                events.send(if open { "open" } else { "close" }, JsValue::UNDEFINED);
+            }
+        });
+    }
+    {
+        let events = props.events.clone();
+        use_effect_with(state.unread, move |&unread| {
+            events.send("unread", JsValue::from(unread));
+        });
+    }
     let on_draft = {
         let dispatcher = state.dispatcher();
         Callback::from(move |draft: String| dispatcher.dispatch(Action::DraftChanged(draft)))
@@ -336,7 +433,7 @@ pub fn app(props: &AppProps) -> Html {
                     {take_focus}
                 />
             }
-            <Launcher open={state.open} {on_toggle} node={launcher} />
+            <Launcher open={state.open} {on_toggle} node={launcher} unread={state.unread} />
         </ContextProvider<&'static Texts>>
     }
 }
@@ -350,7 +447,10 @@ async fn start_session(
 ) -> Session {
     let mut attempt = 0;
     loop {
-        match relay.start_session(brand, storage.token()).await {
+        match relay
+            .start_session(brand, storage.token(), storage.identity())
+            .await
+        {
             Ok(session) => {
                 storage.set_token(&session.token);
                 dispatcher.dispatch(Action::SessionStarted(session.clone()));

@@ -14,6 +14,7 @@ pub mod app;
 pub mod backoff;
 pub mod config;
 pub mod error;
+pub mod host;
 pub mod i18n;
 pub mod live;
 pub mod relay;
@@ -29,7 +30,13 @@ use wasm_bindgen::prelude::*;
 /// clicked the launcher, or had it open on the last page); `focus` whether the visitor has
 /// just asked for it, so that focus may move into it.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, config: &str, open: bool, focus: bool) -> Result<(), JsValue> {
+pub fn mount(
+    root: web_sys::Element,
+    config: &str,
+    open: bool,
+    focus: bool,
+    emit: js_sys::Function,
+) -> Result<host::WidgetHandle, JsValue> {
     let config =
         config::Config::from_json(config).map_err(|e| JsValue::from_str(&e.to_string()))?;
     let lang = i18n::Lang::from_tag(&config.lang);
@@ -37,11 +44,15 @@ pub fn mount(root: web_sys::Element, config: &str, open: bool, focus: bool) -> R
     if i18n::is_rtl(&config.lang) {
         root.set_attribute("dir", "rtl")?;
     }
+    let commands = host::SharedSlot::default();
     let props = app::AppProps {
+        root: root.clone(),
         config: std::rc::Rc::new(config),
         open,
         focus,
+        commands: commands.clone(),
+        events: host::Events::new(emit),
     };
     yew::Renderer::<app::App>::with_root_and_props(root, props).render();
-    Ok(())
+    Ok(host::WidgetHandle::new(commands))
 }

@@ -1,6 +1,7 @@
 //! The HTTP client of the relay's API, on the browser's `fetch`.
 
 use crate::error::WidgetError;
+use crate::host::Identity;
 use confab_protocol::{
     BrandId, ErrorBody, Message, MessagePage, SendMessage, Seq, Session, SessionRequest,
     SocketTicket, VisitorToken,
@@ -27,12 +28,17 @@ impl RelayClient {
         &self,
         brand: &BrandId,
         token: Option<VisitorToken>,
+        identity: Option<Identity>,
     ) -> Result<Session, WidgetError> {
+        let (user_id, user_hash) = match identity {
+            Some(identity) => (Some(identity.user_id), Some(identity.user_hash)),
+            None => (None, None),
+        };
         let body = SessionRequest {
             brand: brand.clone(),
             token,
-            user_id: None,
-            user_hash: None,
+            user_id,
+            user_hash,
         };
         self.call("POST", "/v1/sessions", None, Some(&body)).await
     }

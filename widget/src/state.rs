@@ -58,6 +58,8 @@ pub struct State {
     pub draft: String,
     /// Someone of the team is typing.
     pub team_typing: bool,
+    /// Messages from the team that arrived while the panel was closed.
+    pub unread: u32,
 }
 
 /// Everything that can happen to the widget.
@@ -74,6 +76,8 @@ pub enum Action {
     },
     /// The visitor opened or closed the panel.
     SetOpen(bool),
+    /// Forget the thread (`Confab.shutdown()`, or a new identity): a new session follows.
+    Reset,
     /// The relay started or resumed the session.
     SessionStarted(Session),
     /// Starting the session or loading history failed.
@@ -173,7 +177,18 @@ impl Reducible for State {
                     next.draft = draft;
                 }
             }
-            Action::SetOpen(open) => next.open = open,
+            Action::SetOpen(open) => {
+                next.open = open;
+                if open {
+                    next.unread = 0;
+                }
+            }
+            Action::Reset => {
+                next = State {
+                    open: next.open,
+                    ..State::default()
+                };
+            }
             Action::SessionStarted(session) => {
                 next.session = Some(session);
                 next.connection = Connection::Ready;
@@ -217,8 +232,13 @@ impl Reducible for State {
             }
             Action::Frame(frame) => match frame {
                 ServerFrame::Message { message } => {
-                    if message.author != Author::Visitor {
+                    let from_team = message.author != Author::Visitor;
+                    let new = message.seq > next.last_seq();
+                    if from_team {
                         next.team_typing = false;
+                        if new && !next.open {
+                            next.unread += 1;
+                        }
                     }
                     next.merge(vec![message]);
                 }
@@ -404,6 +424,29 @@ mod tests {
         assert_eq!(next(refused), Some("b".into()));
         actions.push(Action::RetrySends);
         assert_eq!(next(actions), Some("a".into()));
+    }
+
+    #[test]
+    fn team_messages_count_as_unread_while_the_panel_is_closed() {
+        let team = |seq| {
+            let mut answer = message(seq, &format!("t{seq}"));
+            answer.author = Author::Agent;
+            Action::Frame(ServerFrame::Message { message: answer })
+        };
+        let state = Rc::new(State::new(false))
+            .reduce(team(1))
+            .reduce(team(2))
+            .reduce(team(2)) // the same message again: not counted twice
+            .reduce(Action::Frame(ServerFrame::Message {
+                message: message(3, "mine"),
+            }));
+        assert_eq!(state.unread, 2);
+        let state = state.reduce(Action::SetOpen(true));
+        assert_eq!(state.unread, 0);
+        let state = state.reduce(team(4));
+        assert_eq!(state.unread, 0, "read as it arrives while open");
+        let state = state.reduce(Action::Reset);
+        assert!(state.messages.is_empty() && state.open);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! with `confab:<brand>:`. Storage can be unavailable (private modes, blocked cookies): then
 //! reads find nothing and writes are dropped, and the widget still works for the page.
 
+use crate::host::Identity;
 use crate::state::Outgoing;
 use confab_protocol::{Message, VisitorToken};
 
@@ -96,6 +97,23 @@ impl BrowserStorage {
     /// Keeps the composer's text.
     pub fn set_draft(&self, draft: &str) {
         self.set("draft", draft);
+    }
+
+    /// The signed-in user the page named with `Confab.identify`, if any.
+    pub fn identity(&self) -> Option<Identity> {
+        self.get_json("identity")
+    }
+
+    /// Keeps (or, with `None`, forgets) the signed-in user.
+    pub fn set_identity(&self, identity: Option<&Identity>) {
+        match identity {
+            Some(identity) => self.set_json("identity", identity),
+            None => {
+                if let Some(storage) = Self::local() {
+                    let _ = storage.remove_item(&format!("{}identity", self.prefix));
+                }
+            }
+        }
     }
 
     /// Keeps whether the panel is open, so the next page opens it too.

@@ -12,6 +12,8 @@ pub struct LauncherProps {
     pub on_toggle: Callback<()>,
     /// Lets the app give the launcher focus back when the panel closes.
     pub node: NodeRef,
+    /// Messages from the team not yet seen.
+    pub unread: u32,
 }
 
 /// The launcher button, bottom right (or left) of the page.
@@ -29,9 +31,13 @@ pub fn launcher(props: &LauncherProps) -> Html {
             type="button"
             class={classes!("confab-launcher", props.open.then_some("confab-launcher-open"))}
             ref={props.node.clone()}
-            aria-label={label}
+            aria-label={if props.unread > 0 { format!("{label} ({})", props.unread) } else { label.to_string() }}
             aria-expanded={props.open.to_string()}
             {onclick}
-        />
+        >
+            if props.unread > 0 {
+                <span class="confab-badge" aria-hidden="true">{ props.unread }</span>
+            }
+        </button>
     }
 }
