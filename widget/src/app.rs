@@ -11,7 +11,9 @@ use crate::relay::RelayClient;
 use crate::state::{Action, Outgoing, State};
 use crate::storage::BrowserStorage;
 use crate::view::{Launcher, Panel};
-use confab_protocol::{validate_text, ClientMessageId, SendMessage, Seq, ServerFrame, Session};
+use confab_protocol::{
+    validate_text, ClientMessageId, ReadReceipts, SendMessage, Seq, ServerFrame, Session,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -107,6 +109,34 @@ pub fn app(props: &AppProps) -> Html {
                 });
             }
         });
+    }
+
+    // Read receipts: the team's messages count as read while the panel is open and the tab
+    // visible, if the brand reports reads.
+    {
+        let (relay, dispatcher) = (relay.clone(), state.dispatcher());
+        let reports = state
+            .session
+            .as_ref()
+            .is_some_and(|session| session.brand.read_receipts == ReadReceipts::On);
+        let unread_up_to = state
+            .last_team_seq()
+            .filter(|&seq| state.open && reports && seq > state.read_up_to);
+        use_effect_with(
+            (state.session.clone(), unread_up_to, wake.0),
+            move |(session, seq, _)| {
+                let visible = web_sys::window()
+                    .and_then(|window| window.document())
+                    .is_some_and(|document| !document.hidden());
+                if let (Some(session), Some(seq), true) = (session.clone(), *seq, visible) {
+                    dispatcher.dispatch(Action::ReadReported(seq));
+                    spawn_local(async move {
+                        // A lost receipt is not worth a retry: the next message brings another.
+                        let _ = relay.mark_read(&session, seq).await;
+                    });
+                }
+            },
+        );
     }
 
     // The brand's colour, unless the page chose one with data-color.
@@ -426,6 +456,7 @@ pub fn app(props: &AppProps) -> Html {
                     draft={state.draft.clone()}
                     connection={state.connection.clone()}
                     team_typing={state.team_typing}
+                    first_unread={state.first_unread}
                     {on_draft}
                     {on_send}
                     {on_retry}

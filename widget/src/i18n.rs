@@ -42,6 +42,26 @@ pub struct Texts {
     pub sending: &'static str,
     /// A message that could not be sent, with the retry action.
     pub not_sent_retry: &'static str,
+    /// Stored by the relay.
+    pub sent: &'static str,
+    /// Delivered to the team's app.
+    pub delivered: &'static str,
+    /// Seen by the team.
+    pub read: &'static str,
+    /// Could not be delivered.
+    pub failed: &'static str,
+    /// Written on WhatsApp.
+    pub via_whatsapp: &'static str,
+    /// Written on Telegram.
+    pub via_telegram: &'static str,
+    /// The divider before messages that arrived while the panel was closed.
+    pub new_messages: &'static str,
+    /// The button that scrolls to the newest message.
+    pub jump_to_latest: &'static str,
+    /// The day separator for today.
+    pub today: &'static str,
+    /// The day separator for yesterday.
+    pub yesterday: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -58,6 +78,16 @@ const EN: Texts = Texts {
     send: "Send",
     sending: "Sending…",
     not_sent_retry: "Not sent · Retry",
+    sent: "Sent",
+    delivered: "Delivered",
+    read: "Read",
+    failed: "Not delivered",
+    via_whatsapp: "via WhatsApp",
+    via_telegram: "via Telegram",
+    new_messages: "New messages",
+    jump_to_latest: "New messages below",
+    today: "Today",
+    yesterday: "Yesterday",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -74,6 +104,16 @@ const ZH_HANS: Texts = Texts {
     send: "发送",
     sending: "发送中…",
     not_sent_retry: "未发送 · 重试",
+    sent: "已发送",
+    delivered: "已送达",
+    read: "已读",
+    failed: "发送失败",
+    via_whatsapp: "来自 WhatsApp",
+    via_telegram: "来自 Telegram",
+    new_messages: "新消息",
+    jump_to_latest: "查看新消息",
+    today: "今天",
+    yesterday: "昨天",
 };
 
 impl Lang {
@@ -151,6 +191,16 @@ mod tests {
                 texts.send,
                 texts.sending,
                 texts.not_sent_retry,
+                texts.sent,
+                texts.delivered,
+                texts.read,
+                texts.failed,
+                texts.via_whatsapp,
+                texts.via_telegram,
+                texts.new_messages,
+                texts.jump_to_latest,
+                texts.today,
+                texts.yesterday,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

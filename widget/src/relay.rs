@@ -3,7 +3,7 @@
 use crate::error::WidgetError;
 use crate::host::Identity;
 use confab_protocol::{
-    BrandId, ErrorBody, Message, MessagePage, SendMessage, Seq, Session, SessionRequest,
+    BrandId, ErrorBody, Message, MessagePage, ReadUpTo, SendMessage, Seq, Session, SessionRequest,
     SocketTicket, VisitorToken,
 };
 use serde::de::DeserializeOwned;
@@ -68,6 +68,14 @@ impl RelayClient {
             .await
     }
 
+    /// `POST /v1/threads/{id}/read`: the visitor has read the team's messages up to `seq`.
+    pub async fn mark_read(&self, session: &Session, seq: Seq) -> Result<(), WidgetError> {
+        let path = format!("/v1/threads/{}/read", session.thread_id);
+        let body = ReadUpTo { seq };
+        self.call_empty("POST", &path, Some(&session.token), Some(&body))
+            .await
+    }
+
     /// `POST /v1/threads/{id}/tickets`: a single-use ticket for the socket.
     pub async fn ticket(&self, session: &Session) -> Result<SocketTicket, WidgetError> {
         let path = format!("/v1/threads/{}/tickets", session.thread_id);
@@ -85,6 +93,19 @@ impl RelayClient {
             "{origin}/v1/threads/{}/ws?ticket={ticket}&after={}",
             session.thread_id, after.0
         )
+    }
+
+    /// A call whose success answer has no body (`204`).
+    async fn call_empty<B: Serialize>(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&VisitorToken>,
+        body: Option<&B>,
+    ) -> Result<(), WidgetError> {
+        self.call::<serde::de::IgnoredAny, B>(method, path, token, body)
+            .await
+            .map(|_| ())
     }
 
     async fn call<T: DeserializeOwned, B: Serialize>(
@@ -140,6 +161,12 @@ impl RelayClient {
                 },
             });
         }
+        // An empty answer (204) decodes as JSON null, which `IgnoredAny` accepts.
+        let text = if text.is_empty() {
+            "null".to_string()
+        } else {
+            text
+        };
         serde_json::from_str(&text).map_err(|e| WidgetError::Decode(e.to_string()))
     }
 }

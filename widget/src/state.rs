@@ -60,6 +60,11 @@ pub struct State {
     pub team_typing: bool,
     /// Messages from the team that arrived while the panel was closed.
     pub unread: u32,
+    /// Where the "new messages" divider goes: the first team message that arrived while the
+    /// panel was closed. It stays while the panel is open and goes when it closes.
+    pub first_unread: Option<Seq>,
+    /// The highest `seq` reported to the relay as read.
+    pub read_up_to: Seq,
 }
 
 /// Everything that can happen to the widget.
@@ -102,6 +107,8 @@ pub enum Action {
     /// Try the failed messages again (the visitor asked, the network came back, or a
     /// backoff delay passed).
     RetrySends,
+    /// The relay was told the visitor has read up to this `seq`.
+    ReadReported(Seq),
     /// The live socket opened.
     SocketOpened,
     /// The live socket closed; the widget reconnects.
@@ -122,6 +129,16 @@ impl State {
     /// The highest `seq` the widget has.
     pub fn last_seq(&self) -> Seq {
         self.messages.last().map_or(Seq(0), |message| message.seq)
+    }
+
+    /// The highest `seq` of a team message, which the visitor reads by looking at the open
+    /// panel (their own messages need no receipt).
+    pub fn last_team_seq(&self) -> Option<Seq> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|message| message.author != Author::Visitor)
+            .map(|message| message.seq)
     }
 
     /// The outbox message to send now, if any. Messages go out in the order they were
@@ -181,8 +198,11 @@ impl Reducible for State {
                 next.open = open;
                 if open {
                     next.unread = 0;
+                } else {
+                    next.first_unread = None;
                 }
             }
+            Action::ReadReported(seq) => next.read_up_to = next.read_up_to.max(seq),
             Action::Reset => {
                 next = State {
                     open: next.open,
@@ -238,6 +258,7 @@ impl Reducible for State {
                         next.team_typing = false;
                         if new && !next.open {
                             next.unread += 1;
+                            next.first_unread.get_or_insert(message.seq);
                         }
                     }
                     next.merge(vec![message]);
@@ -441,8 +462,15 @@ mod tests {
                 message: message(3, "mine"),
             }));
         assert_eq!(state.unread, 2);
+        assert_eq!(state.first_unread, Some(Seq(1)));
+        assert_eq!(state.last_team_seq(), Some(Seq(2)));
         let state = state.reduce(Action::SetOpen(true));
         assert_eq!(state.unread, 0);
+        assert_eq!(
+            state.first_unread,
+            Some(Seq(1)),
+            "the divider stays while open"
+        );
         let state = state.reduce(team(4));
         assert_eq!(state.unread, 0, "read as it arrives while open");
         let state = state.reduce(Action::Reset);

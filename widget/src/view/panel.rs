@@ -21,6 +21,8 @@ pub struct PanelProps {
     pub connection: Connection,
     /// Someone of the team is typing.
     pub team_typing: bool,
+    /// Where the "new messages" divider goes.
+    pub first_unread: Option<confab_protocol::Seq>,
     /// The composer changed.
     pub on_draft: Callback<String>,
     /// The visitor sent the draft.
@@ -101,6 +103,7 @@ pub fn panel(props: &PanelProps) -> Html {
             <MessageList
                 messages={props.messages.clone()}
                 outbox={props.outbox.clone()}
+                first_unread={props.first_unread}
                 on_retry={props.on_retry.clone()}
             />
             if props.team_typing {
