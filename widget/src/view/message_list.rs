@@ -73,7 +73,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         let day = local_day(message.created_at.0);
         if last_day != Some(day) {
             items.push(html! {
-                <li class="confab-day" role="separator" key={format!("day-{day}")}>
+                <li class="confab-day" key={format!("day-{day}")}>
                     { day_label(message.created_at.0, texts) }
                 </li>
             });
@@ -81,7 +81,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         }
         if props.first_unread == Some(message.seq) {
             items.push(html! {
-                <li class="confab-divider" role="separator" key="new-messages">{ texts.new_messages }</li>
+                <li class="confab-divider" key="new-messages">{ texts.new_messages }</li>
             });
         }
         items.push(stored(message, texts));
