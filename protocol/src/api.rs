@@ -58,6 +58,19 @@ pub struct BrandProfile {
     /// Whether the visitor's reading of agent messages is reported to the team.
     #[serde(default)]
     pub read_receipts: ReadReceipts,
+    /// If set, the visitor must accept this privacy notice before the first message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentNotice>,
+}
+
+/// A privacy notice the visitor accepts before writing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentNotice {
+    /// A short sentence ("We keep this conversation for 180 days…").
+    pub text: String,
+    /// The brand's privacy policy.
+    pub privacy_url: String,
 }
 
 /// Weekly opening hours in one IANA time zone. The widget evaluates them with the

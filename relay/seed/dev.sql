@@ -1,5 +1,6 @@
 -- Development brands, local only: they allow any port on the loopback host names.
--- `demo` is what the demo site (www/) uses, with default limits; `bench` raises the visitor
+-- `demo` is what the demo site (www/) uses, with default limits; `consent` asks visitors to
+-- accept a privacy notice first (www/consent.html); `bench` raises the visitor
 -- rate limit for load tests and benchmarks.
 INSERT INTO brands (id, settings) VALUES
 ('demo', '{
@@ -13,6 +14,11 @@ INSERT INTO brands (id, settings) VALUES
     {"day": 5, "open": "09:00", "close": "18:00"}]},
   "awayMessage": "We are away right now; we answer here, or on WhatsApp, when we are back.",
   "identitySecret": "DEMO_IDENTITY_SECRET"
+}'),
+('consent', '{
+  "name": "Acme Europe",
+  "allowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"],
+  "consent": {"text": "We keep this conversation for 180 days to answer you.", "privacyUrl": "https://acme.example/privacy"}
 }'),
 ('bench', '{
   "name": "Bench",

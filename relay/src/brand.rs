@@ -5,7 +5,7 @@
 //! (`identitySecret: "ACME_IDENTITY_SECRET"`), which `wrangler secret put` sets.
 
 use crate::error::RelayError;
-use confab_protocol::{BrandId, BrandProfile, BusinessHours, ReadReceipts};
+use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts};
 use serde::{Deserialize, Serialize};
 
 /// Threads idle this long are erased unless the brand says otherwise: 180 days.
@@ -44,6 +44,9 @@ pub struct BrandSettings {
     /// How fast one visitor may send.
     #[serde(default)]
     pub visitor_rate_limit: RateLimit,
+    /// A privacy notice visitors accept before their first message, if the brand needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentNotice>,
     /// Connector settings (Telegram, WhatsApp, webhooks), naming secrets, never holding them.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub connectors: serde_json::Map<String, serde_json::Value>,
@@ -93,6 +96,7 @@ impl Brand {
             business_hours: settings.business_hours.clone(),
             away_message: settings.away_message.clone(),
             read_receipts: settings.read_receipts,
+            consent: settings.consent.clone(),
         }
     }
 
@@ -188,6 +192,14 @@ pub fn validate_settings(settings: &BrandSettings) -> Result<(), RelayError> {
         return fail(format!(
             "retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"
         ));
+    }
+    if let Some(consent) = &settings.consent {
+        let text_chars = consent.text.trim().chars().count();
+        if !(1..=500).contains(&text_chars) || !consent.privacy_url.starts_with("https://") {
+            return fail(
+                "consent needs a text of 1 to 500 characters and an https privacyUrl".into(),
+            );
+        }
     }
     let rate = settings.visitor_rate_limit;
     if rate.burst == 0 || rate.per_minute == 0 {
@@ -289,6 +301,20 @@ mod tests {
         check(|s| s.retention_seconds = 1, true);
         check(|s| s.retention_seconds = MAX_RETENTION_SECONDS + 1, false);
         check(|s| s.identity_secret = Some("ACME_IDENTITY".into()), true);
+        let consent = |text: &str, url: &str| ConsentNotice {
+            text: text.into(),
+            privacy_url: url.into(),
+        };
+        let privacy = "https://acme.example/privacy";
+        check(
+            |s| s.consent = Some(consent("We keep chats 180 days.", privacy)),
+            true,
+        );
+        check(|s| s.consent = Some(consent(" ", privacy)), false);
+        check(
+            |s| s.consent = Some(consent("Ok", "javascript:alert(1)")),
+            false,
+        );
         check(
             |s| {
                 s.visitor_rate_limit = RateLimit {

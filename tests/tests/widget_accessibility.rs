@@ -47,14 +47,23 @@ async fn the_widget_works_from_the_keyboard() {
     })
     .await;
 
-    // Tab goes round the panel: composer → send → close → composer.
+    // Tab goes round the panel: composer → send → (wraps to the header) menu → close →
+    // composer.
     let tab = String::from(char::from(Key::Tab));
     let mut visited = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         press(&browser, &tab).await;
         visited.push(focused(&browser).await);
     }
-    assert_eq!(visited, ["confab-send", "confab-close", "confab-input"]);
+    assert_eq!(
+        visited,
+        [
+            "confab-send",
+            "confab-menu-button",
+            "confab-close",
+            "confab-input"
+        ]
+    );
     let shift_tab = format!("{}{}", char::from(Key::Shift), char::from(Key::Tab));
     press(&browser, &shift_tab).await;
     assert_eq!(focused(&browser).await, "confab-close");

@@ -92,6 +92,9 @@ pub fn app(props: &AppProps) -> Html {
                 outbox: storage.outbox(),
                 draft: storage.draft(),
             });
+            if storage.consented() {
+                dispatcher.dispatch(Action::Consented);
+            }
         });
     }
 
@@ -441,6 +444,54 @@ pub fn app(props: &AppProps) -> Html {
     };
 
     let texts: &'static Texts = Lang::from_tag(&config.lang).texts();
+    let on_consent = {
+        let (dispatcher, storage) = (state.dispatcher(), storage.clone());
+        Callback::from(move |_| {
+            storage.set_consented();
+            dispatcher.dispatch(Action::Consented);
+        })
+    };
+    let on_download = {
+        let (relay, session, root) = (relay.clone(), state.session.clone(), props.root.clone());
+        Callback::from(move |_| {
+            let (relay, session, root) = (relay.clone(), session.clone(), root.clone());
+            if let Some(session) = session {
+                spawn_local(async move {
+                    if let Ok(text) = relay.transcript_text(&session).await {
+                        crate::live::save_text(&root, "conversation.txt", &text);
+                    }
+                });
+            }
+        })
+    };
+    let on_delete = {
+        let (relay, session, storage, dispatcher) = (
+            relay.clone(),
+            state.session.clone(),
+            storage.clone(),
+            state.dispatcher(),
+        );
+        Callback::from(move |_| {
+            let confirmed = web_sys::window()
+                .and_then(|window| window.confirm_with_message(texts.confirm_delete).ok())
+                .unwrap_or(false);
+            let Some(session) = session.clone().filter(|_| confirmed) else {
+                return;
+            };
+            let (relay, storage, dispatcher) = (relay.clone(), storage.clone(), dispatcher.clone());
+            spawn_local(async move {
+                if relay.erase(&session).await.is_ok() {
+                    storage.forget();
+                    dispatcher.dispatch(Action::Reset);
+                }
+            });
+        })
+    };
+    // The privacy notice shows until the visitor accepts it (only in an empty thread).
+    let consent = state
+        .needs_consent()
+        .then(|| state.session.as_ref()?.brand.consent.clone())
+        .flatten();
     let brand_name = state
         .session
         .as_ref()
@@ -457,6 +508,10 @@ pub fn app(props: &AppProps) -> Html {
                     connection={state.connection.clone()}
                     team_typing={state.team_typing}
                     first_unread={state.first_unread}
+                    consent={consent}
+                    {on_consent}
+                    {on_download}
+                    {on_delete}
                     {on_draft}
                     {on_send}
                     {on_retry}

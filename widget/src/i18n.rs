@@ -62,6 +62,18 @@ pub struct Texts {
     pub today: &'static str,
     /// The day separator for yesterday.
     pub yesterday: &'static str,
+    /// Accepting the brand's privacy notice.
+    pub consent_accept: &'static str,
+    /// The link to the brand's privacy policy.
+    pub privacy_policy: &'static str,
+    /// The menu button.
+    pub more_options: &'static str,
+    /// Menu: download the thread as text.
+    pub download_transcript: &'static str,
+    /// Menu: erase the thread.
+    pub delete_conversation: &'static str,
+    /// Asked before erasing.
+    pub confirm_delete: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -88,6 +100,12 @@ const EN: Texts = Texts {
     jump_to_latest: "New messages below",
     today: "Today",
     yesterday: "Yesterday",
+    consent_accept: "OK, continue",
+    privacy_policy: "Privacy policy",
+    more_options: "More options",
+    download_transcript: "Download transcript",
+    delete_conversation: "Delete conversation",
+    confirm_delete: "Delete this conversation for good? This cannot be undone.",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -114,6 +132,12 @@ const ZH_HANS: Texts = Texts {
     jump_to_latest: "查看新消息",
     today: "今天",
     yesterday: "昨天",
+    consent_accept: "同意并继续",
+    privacy_policy: "隐私政策",
+    more_options: "更多选项",
+    download_transcript: "下载聊天记录",
+    delete_conversation: "删除对话",
+    confirm_delete: "确定永久删除这段对话吗?此操作无法撤销。",
 };
 
 impl Lang {
@@ -201,6 +225,12 @@ mod tests {
                 texts.jump_to_latest,
                 texts.today,
                 texts.yesterday,
+                texts.consent_accept,
+                texts.privacy_policy,
+                texts.more_options,
+                texts.download_transcript,
+                texts.delete_conversation,
+                texts.confirm_delete,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

@@ -165,3 +165,21 @@ impl Drop for ViewportTracker {
         }
     }
 }
+
+/// Offers `text` as a file download named `filename` (a Blob URL clicked from inside the
+/// widget; nothing is added to the host page).
+pub fn save_text(near: &web_sys::Element, filename: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=utf-8");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let document = web_sys::window()?.document()?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    link.set_href(&url);
+    link.set_download(filename);
+    near.append_child(&link).ok()?;
+    link.click();
+    link.remove();
+    web_sys::Url::revoke_object_url(&url).ok()
+}

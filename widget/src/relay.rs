@@ -76,6 +76,29 @@ impl RelayClient {
             .await
     }
 
+    /// `GET /v1/threads/{id}/transcript?format=text`: the thread as plain text.
+    pub async fn transcript_text(&self, session: &Session) -> Result<String, WidgetError> {
+        let url = format!(
+            "{}/v1/threads/{}/transcript?format=text",
+            self.base, session.thread_id
+        );
+        let (status, text) = self
+            .fetch_text("GET", &url, Some(&session.token), None)
+            .await?;
+        if (200..300).contains(&status) {
+            Ok(text)
+        } else {
+            Err(relay_error(status, &text))
+        }
+    }
+
+    /// `DELETE /v1/threads/{id}`: erases the thread.
+    pub async fn erase(&self, session: &Session) -> Result<(), WidgetError> {
+        let path = format!("/v1/threads/{}", session.thread_id);
+        self.call_empty::<()>("DELETE", &path, Some(&session.token), None)
+            .await
+    }
+
     /// `POST /v1/threads/{id}/tickets`: a single-use ticket for the socket.
     pub async fn ticket(&self, session: &Session) -> Result<SocketTicket, WidgetError> {
         let path = format!("/v1/threads/{}/tickets", session.thread_id);
@@ -115,13 +138,37 @@ impl RelayClient {
         token: Option<&VisitorToken>,
         body: Option<&B>,
     ) -> Result<T, WidgetError> {
+        let json = body
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| WidgetError::Decode(e.to_string()))?;
+        let url = format!("{}{path}", self.base);
+        let (status, text) = self.fetch_text(method, &url, token, json).await?;
+        if !(200..300).contains(&status) {
+            return Err(relay_error(status, &text));
+        }
+        // An empty answer (204) decodes as JSON null, which `IgnoredAny` accepts.
+        let text = if text.is_empty() {
+            "null"
+        } else {
+            text.as_str()
+        };
+        serde_json::from_str(text).map_err(|e| WidgetError::Decode(e.to_string()))
+    }
+
+    /// One request with the browser's `fetch`: the status and the body as text.
+    async fn fetch_text(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&VisitorToken>,
+        json: Option<String>,
+    ) -> Result<(u16, String), WidgetError> {
         let network = |error: JsValue| WidgetError::Network(format!("{error:?}"));
         let headers = web_sys::Headers::new().map_err(network)?;
         let init = web_sys::RequestInit::new();
         init.set_method(method);
-        if let Some(body) = body {
-            let json =
-                serde_json::to_string(body).map_err(|e| WidgetError::Decode(e.to_string()))?;
+        if let Some(json) = json {
             headers
                 .set("Content-Type", "application/json")
                 .map_err(network)?;
@@ -133,8 +180,7 @@ impl RelayClient {
                 .map_err(network)?;
         }
         init.set_headers(&headers);
-        let url = format!("{}{path}", self.base);
-        let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(network)?;
+        let request = web_sys::Request::new_with_str_and_init(url, &init).map_err(network)?;
         let window = web_sys::window().ok_or_else(|| WidgetError::Network("no window".into()))?;
         let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
             .await
@@ -146,27 +192,22 @@ impl RelayClient {
             .map_err(network)?
             .as_string()
             .unwrap_or_default();
-        if !response.ok() {
-            let status = response.status();
-            return Err(match serde_json::from_str::<ErrorBody>(&text) {
-                Ok(body) => WidgetError::Relay {
-                    status,
-                    code: body.error.code,
-                    message: body.error.message,
-                },
-                Err(_) => WidgetError::Relay {
-                    status,
-                    code: "unknown".into(),
-                    message: text,
-                },
-            });
-        }
-        // An empty answer (204) decodes as JSON null, which `IgnoredAny` accepts.
-        let text = if text.is_empty() {
-            "null".to_string()
-        } else {
-            text
-        };
-        serde_json::from_str(&text).map_err(|e| WidgetError::Decode(e.to_string()))
+        Ok((response.status(), text))
+    }
+}
+
+/// The error an unsuccessful answer stands for, from its `{"error":{…}}` body if it has one.
+fn relay_error(status: u16, text: &str) -> WidgetError {
+    match serde_json::from_str::<ErrorBody>(text) {
+        Ok(body) => WidgetError::Relay {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        },
+        Err(_) => WidgetError::Relay {
+            status,
+            code: "unknown".into(),
+            message: text.to_string(),
+        },
     }
 }

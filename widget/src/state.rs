@@ -65,6 +65,8 @@ pub struct State {
     pub first_unread: Option<Seq>,
     /// The highest `seq` reported to the relay as read.
     pub read_up_to: Seq,
+    /// Whether the visitor accepted the brand's privacy notice (if it has one).
+    pub consented: bool,
 }
 
 /// Everything that can happen to the widget.
@@ -81,8 +83,11 @@ pub enum Action {
     },
     /// The visitor opened or closed the panel.
     SetOpen(bool),
-    /// Forget the thread (`Confab.shutdown()`, or a new identity): a new session follows.
+    /// Forget the thread (`Confab.shutdown()`, a new identity, or deletion): a new session
+    /// follows.
     Reset,
+    /// The visitor accepted the brand's privacy notice (or had on an earlier page).
+    Consented,
     /// The relay started or resumed the session.
     SessionStarted(Session),
     /// Starting the session or loading history failed.
@@ -129,6 +134,15 @@ impl State {
     /// The highest `seq` the widget has.
     pub fn last_seq(&self) -> Seq {
         self.messages.last().map_or(Seq(0), |message| message.seq)
+    }
+
+    /// Whether the brand's privacy notice must be accepted before the visitor can write.
+    pub fn needs_consent(&self) -> bool {
+        let asks = self
+            .session
+            .as_ref()
+            .is_some_and(|session| session.brand.consent.is_some());
+        asks && !self.consented && self.messages.is_empty()
     }
 
     /// The highest `seq` of a team message, which the visitor reads by looking at the open
@@ -206,9 +220,11 @@ impl Reducible for State {
             Action::Reset => {
                 next = State {
                     open: next.open,
+                    consented: next.consented,
                     ..State::default()
                 };
             }
+            Action::Consented => next.consented = true,
             Action::SessionStarted(session) => {
                 next.session = Some(session);
                 next.connection = Connection::Ready;

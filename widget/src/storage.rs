@@ -99,6 +99,16 @@ impl BrowserStorage {
         self.set("draft", draft);
     }
 
+    /// Whether the visitor accepted the brand's privacy notice in this browser.
+    pub fn consented(&self) -> bool {
+        self.get("consent").is_some()
+    }
+
+    /// Remembers that the visitor accepted the privacy notice.
+    pub fn set_consented(&self) {
+        self.set("consent", &js_sys::Date::now().to_string());
+    }
+
     /// The signed-in user the page named with `Confab.identify`, if any.
     pub fn identity(&self) -> Option<Identity> {
         self.get_json("identity")

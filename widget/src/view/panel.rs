@@ -23,6 +23,14 @@ pub struct PanelProps {
     pub team_typing: bool,
     /// Where the "new messages" divider goes.
     pub first_unread: Option<confab_protocol::Seq>,
+    /// The brand's privacy notice, while the visitor has not accepted it.
+    pub consent: Option<confab_protocol::ConsentNotice>,
+    /// The visitor accepted the privacy notice.
+    pub on_consent: Callback<()>,
+    /// The visitor asked for the transcript.
+    pub on_download: Callback<()>,
+    /// The visitor asked to delete the conversation.
+    pub on_delete: Callback<()>,
     /// The composer changed.
     pub on_draft: Callback<String>,
     /// The visitor sent the draft.
@@ -49,6 +57,18 @@ pub fn panel(props: &PanelProps) -> Html {
         Connection::Connecting => Some(texts.connecting),
         Connection::Ready | Connection::Live => None,
         Connection::Failed(_) => Some(texts.unreachable),
+    };
+    let menu_open = use_state(|| false);
+    let toggle_menu = {
+        let menu_open = menu_open.clone();
+        Callback::from(move |_: MouseEvent| menu_open.set(!*menu_open))
+    };
+    let menu_item = |callback: &Callback<()>| {
+        let (callback, menu_open) = (callback.clone(), menu_open.clone());
+        Callback::from(move |_: MouseEvent| {
+            menu_open.set(false);
+            callback.emit(());
+        })
     };
     let panel = use_node_ref();
     {
@@ -92,11 +112,29 @@ pub fn panel(props: &PanelProps) -> Html {
                 <h2 class="confab-title">{ title }</h2>
                 <button
                     type="button"
+                    class="confab-menu-button"
+                    aria-label={texts.more_options}
+                    aria-haspopup="true"
+                    aria-expanded={menu_open.to_string()}
+                    onclick={toggle_menu}
+                />
+                <button
+                    type="button"
                     class="confab-close"
                     aria-label={texts.close_chat}
                     onclick={props.on_close.reform(|_: MouseEvent| ())}
                 />
             </div>
+            if *menu_open {
+                <div class="confab-menu">
+                    <button type="button" class="confab-download" onclick={menu_item(&props.on_download)}>
+                        { texts.download_transcript }
+                    </button>
+                    <button type="button" class="confab-delete" onclick={menu_item(&props.on_delete)}>
+                        { texts.delete_conversation }
+                    </button>
+                </div>
+            }
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
             }
@@ -109,11 +147,29 @@ pub fn panel(props: &PanelProps) -> Html {
             if props.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
             }
-            <Composer
-                draft={props.draft.clone()}
-                on_draft={props.on_draft.clone()}
-                on_send={props.on_send.clone()}
-            />
+            if let Some(consent) = &props.consent {
+                <div class="confab-consent">
+                    <p>
+                        { &consent.text }{ " " }
+                        <a href={consent.privacy_url.clone()} target="_blank" rel="noopener noreferrer">
+                            { texts.privacy_policy }
+                        </a>
+                    </p>
+                    <button
+                        type="button"
+                        class="confab-consent-accept"
+                        onclick={props.on_consent.reform(|_: MouseEvent| ())}
+                    >
+                        { texts.consent_accept }
+                    </button>
+                </div>
+            } else {
+                <Composer
+                    draft={props.draft.clone()}
+                    on_draft={props.on_draft.clone()}
+                    on_send={props.on_send.clone()}
+                />
+            }
         </section>
     }
 }
