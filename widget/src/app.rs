@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::host::{Command, CommandSlot, Events, SharedSlot};
 use crate::i18n::{Lang, Texts};
 use crate::live::{open_socket, random, sleep, Listener, LiveSocket};
+use crate::notify::{self, TitleBadge};
 use crate::relay::RelayClient;
 use crate::state::{Action, Outgoing, State};
 use crate::storage::BrowserStorage;
@@ -95,6 +96,10 @@ pub fn app(props: &AppProps) -> Html {
             if storage.consented() {
                 dispatcher.dispatch(Action::Consented);
             }
+            dispatcher.dispatch(Action::SetSound(storage.sound()));
+            dispatcher.dispatch(Action::Visibility {
+                hidden: document_hidden(),
+            });
         });
     }
 
@@ -140,6 +145,27 @@ pub fn app(props: &AppProps) -> Html {
                 }
             },
         );
+    }
+
+    // The tab: hidden or shown (unread counting and the title depend on it).
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = Listener::visibility(Callback::from(move |()| {
+                dispatcher.dispatch(Action::Visibility {
+                    hidden: document_hidden(),
+                })
+            }));
+            move || drop(listener)
+        });
+    }
+    // "(2) New message" in the tab title while hidden; the page's own title otherwise.
+    {
+        let badge = use_mut_ref(TitleBadge::new);
+        let label = Lang::from_tag(&config.lang).texts().new_message_title;
+        use_effect_with((state.unread, state.hidden), move |&(unread, _)| {
+            badge.borrow_mut().show(unread, label);
+        });
     }
 
     // The brand's colour, unless the page chose one with data-color.
@@ -196,6 +222,11 @@ pub fn app(props: &AppProps) -> Html {
     {
         let wakes = wake.0;
         let events = props.events.clone();
+        let brand_name = state
+            .session
+            .as_ref()
+            .map(|session| session.brand.name.clone())
+            .unwrap_or_default();
         let (relay, storage, dispatcher, runtime, wake) = (
             relay.clone(),
             storage.clone(),
@@ -229,10 +260,17 @@ pub fn app(props: &AppProps) -> Html {
                             // The browser forgets an erased thread too.
                             ServerFrame::Erased => storage.forget(),
                             ServerFrame::Message { message }
-                                if message.author != confab_protocol::Author::Visitor =>
+                                if message.author != confab_protocol::Author::Visitor
+                                    && message.seq > runtime.borrow().last_seq =>
                             {
                                 if let Ok(json) = serde_json::to_string(message) {
                                     events.send("message", JsValue::from_str(&json));
+                                }
+                                if document_hidden() {
+                                    if storage.sound() {
+                                        notify::chime();
+                                    }
+                                    notify::notify(&brand_name, &message.text);
                                 }
                             }
                             _ => {}
@@ -464,6 +502,14 @@ pub fn app(props: &AppProps) -> Html {
             }
         })
     };
+    let on_sound = {
+        let (dispatcher, storage, sound) = (state.dispatcher(), storage.clone(), state.sound);
+        Callback::from(move |_| {
+            storage.set_sound(!sound);
+            dispatcher.dispatch(Action::SetSound(!sound));
+        })
+    };
+    let on_notify = Callback::from(|_| notify::request_permission());
     let on_delete = {
         let (relay, session, storage, dispatcher) = (
             relay.clone(),
@@ -512,6 +558,9 @@ pub fn app(props: &AppProps) -> Html {
                     {on_consent}
                     {on_download}
                     {on_delete}
+                    sound={state.sound}
+                    {on_sound}
+                    {on_notify}
                     {on_draft}
                     {on_send}
                     {on_retry}
@@ -587,6 +636,13 @@ fn schedule_reconnect(runtime: Rc<RefCell<Runtime>>, wake: UseReducerDispatcher<
         sleep(delay).await;
         wake.dispatch(());
     });
+}
+
+/// Whether the page's tab is hidden.
+fn document_hidden() -> bool {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .is_some_and(|document| document.hidden())
 }
 
 /// A fresh client id for a message: a random UUID from the browser's CSPRNG.

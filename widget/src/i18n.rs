@@ -74,6 +74,14 @@ pub struct Texts {
     pub delete_conversation: &'static str,
     /// Asked before erasing.
     pub confirm_delete: &'static str,
+    /// The tab title while hidden: "(2) New message".
+    pub new_message_title: &'static str,
+    /// Menu: turn the sound on.
+    pub sound_on: &'static str,
+    /// Menu: turn the sound off.
+    pub sound_off: &'static str,
+    /// Menu: ask for browser notifications.
+    pub notify_me: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -106,6 +114,10 @@ const EN: Texts = Texts {
     download_transcript: "Download transcript",
     delete_conversation: "Delete conversation",
     confirm_delete: "Delete this conversation for good? This cannot be undone.",
+    new_message_title: "New message",
+    sound_on: "Turn sound on",
+    sound_off: "Turn sound off",
+    notify_me: "Notify me of answers",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -138,6 +150,10 @@ const ZH_HANS: Texts = Texts {
     download_transcript: "下载聊天记录",
     delete_conversation: "删除对话",
     confirm_delete: "确定永久删除这段对话吗?此操作无法撤销。",
+    new_message_title: "新消息",
+    sound_on: "开启提示音",
+    sound_off: "关闭提示音",
+    notify_me: "有回复时通知我",
 };
 
 impl Lang {
@@ -231,6 +247,10 @@ mod tests {
                 texts.download_transcript,
                 texts.delete_conversation,
                 texts.confirm_delete,
+                texts.new_message_title,
+                texts.sound_on,
+                texts.sound_off,
+                texts.notify_me,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

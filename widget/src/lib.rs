@@ -17,6 +17,7 @@ pub mod error;
 pub mod host;
 pub mod i18n;
 pub mod live;
+pub mod notify;
 pub mod relay;
 pub mod state;
 pub mod storage;

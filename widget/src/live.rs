@@ -86,6 +86,19 @@ impl Listener {
     /// Calls `callback` on every `event` of the window (or, for `visibilitychange`, of the
     /// document when it becomes visible).
     pub fn new(event: &'static str, callback: Callback<()>) -> Option<Listener> {
+        Self::with_filter(event, callback, true)
+    }
+
+    /// Calls `callback` on every `visibilitychange`, visible or hidden.
+    pub fn visibility(callback: Callback<()>) -> Option<Listener> {
+        Self::with_filter("visibilitychange", callback, false)
+    }
+
+    fn with_filter(
+        event: &'static str,
+        callback: Callback<()>,
+        only_when_visible: bool,
+    ) -> Option<Listener> {
         let window = web_sys::window()?;
         let target: web_sys::EventTarget = if event == "visibilitychange" {
             window.document()?.into()
@@ -96,7 +109,7 @@ impl Listener {
             let visible = web_sys::window()
                 .and_then(|window| window.document())
                 .is_none_or(|document| !document.hidden());
-            if visible {
+            if visible || !only_when_visible {
                 callback.emit(());
             }
         });

@@ -67,6 +67,10 @@ pub struct State {
     pub read_up_to: Seq,
     /// Whether the visitor accepted the brand's privacy notice (if it has one).
     pub consented: bool,
+    /// Whether the tab is hidden (then nothing is being read, even with the panel open).
+    pub hidden: bool,
+    /// Whether the visitor turned the new-message sound on.
+    pub sound: bool,
 }
 
 /// Everything that can happen to the widget.
@@ -88,6 +92,13 @@ pub enum Action {
     Reset,
     /// The visitor accepted the brand's privacy notice (or had on an earlier page).
     Consented,
+    /// The tab was hidden or shown.
+    Visibility {
+        /// Whether it is hidden now.
+        hidden: bool,
+    },
+    /// The visitor turned the sound on or off.
+    SetSound(bool),
     /// The relay started or resumed the session.
     SessionStarted(Session),
     /// Starting the session or loading history failed.
@@ -221,10 +232,19 @@ impl Reducible for State {
                 next = State {
                     open: next.open,
                     consented: next.consented,
+                    hidden: next.hidden,
+                    sound: next.sound,
                     ..State::default()
                 };
             }
             Action::Consented => next.consented = true,
+            Action::Visibility { hidden } => {
+                next.hidden = hidden;
+                if !hidden && next.open {
+                    next.unread = 0;
+                }
+            }
+            Action::SetSound(on) => next.sound = on,
             Action::SessionStarted(session) => {
                 next.session = Some(session);
                 next.connection = Connection::Ready;
@@ -272,7 +292,7 @@ impl Reducible for State {
                     let new = message.seq > next.last_seq();
                     if from_team {
                         next.team_typing = false;
-                        if new && !next.open {
+                        if new && (!next.open || next.hidden) {
                             next.unread += 1;
                             next.first_unread.get_or_insert(message.seq);
                         }
@@ -489,6 +509,13 @@ mod tests {
         );
         let state = state.reduce(team(4));
         assert_eq!(state.unread, 0, "read as it arrives while open");
+        // Open but in a hidden tab: nobody is reading.
+        let state = state
+            .reduce(Action::Visibility { hidden: true })
+            .reduce(team(5));
+        assert_eq!(state.unread, 1);
+        let state = state.reduce(Action::Visibility { hidden: false });
+        assert_eq!(state.unread, 0, "seen once the tab is back");
         let state = state.reduce(Action::Reset);
         assert!(state.messages.is_empty() && state.open);
     }

@@ -99,6 +99,16 @@ impl BrowserStorage {
         self.set("draft", draft);
     }
 
+    /// Whether the visitor turned the sound on.
+    pub fn sound(&self) -> bool {
+        self.get("sound").as_deref() == Some("1")
+    }
+
+    /// Keeps the visitor's sound choice.
+    pub fn set_sound(&self, on: bool) {
+        self.set("sound", if on { "1" } else { "0" });
+    }
+
     /// Whether the visitor accepted the brand's privacy notice in this browser.
     pub fn consented(&self) -> bool {
         self.get("consent").is_some()

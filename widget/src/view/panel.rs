@@ -31,6 +31,12 @@ pub struct PanelProps {
     pub on_download: Callback<()>,
     /// The visitor asked to delete the conversation.
     pub on_delete: Callback<()>,
+    /// Whether the new-message sound is on.
+    pub sound: bool,
+    /// The visitor turned the sound on or off.
+    pub on_sound: Callback<()>,
+    /// The visitor asked for browser notifications.
+    pub on_notify: Callback<()>,
     /// The composer changed.
     pub on_draft: Callback<String>,
     /// The visitor sent the draft.
@@ -130,6 +136,14 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button type="button" class="confab-download" onclick={menu_item(&props.on_download)}>
                         { texts.download_transcript }
                     </button>
+                    <button type="button" class="confab-sound" onclick={menu_item(&props.on_sound)}>
+                        { if props.sound { texts.sound_off } else { texts.sound_on } }
+                    </button>
+                    if crate::notify::can_ask() {
+                        <button type="button" class="confab-notify" onclick={menu_item(&props.on_notify)}>
+                            { texts.notify_me }
+                        </button>
+                    }
                     <button type="button" class="confab-delete" onclick={menu_item(&props.on_delete)}>
                         { texts.delete_conversation }
                     </button>

@@ -1,0 +1,84 @@
+//! A visitor in another tab hears about answers: the widget's tab title shows
+//! "(1) New message" while it is hidden, and the page's own title comes back after.
+
+use confab_e2e::api::Api;
+use confab_e2e::relay::TEST_ADMIN_SECRET;
+use confab_e2e::{eventually, Browser, Relay};
+use confab_protocol::Session;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn the_tab_title_counts_answers_while_the_visitor_is_elsewhere() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("Any news?").await;
+    browser.wait_for_messages(&["Any news?"]).await;
+    let original = browser.eval("return document.title;").await;
+    // Every title the page shows is recorded, to be read once the tab is back.
+    browser
+        .eval(
+            "window.titles = [];\
+             new MutationObserver(() => window.titles.push(document.title))\
+               .observe(document.querySelector('title'), { childList: true, subtree: true, characterData: true });",
+        )
+        .await;
+    let token = browser
+        .eval("return localStorage.getItem('confab:demo:token');")
+        .await;
+    let session: Session = api
+        .http
+        .post(api.url("/v1/sessions"))
+        .json(&json!({ "brand": "demo", "token": token }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // The visitor goes to another tab: this one is hidden.
+    let widget_tab = browser.client.window().await.unwrap();
+    let other_tab = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(other_tab.handle)
+        .await
+        .unwrap();
+    browser.client.goto(&relay.url("/pricing")).await.unwrap();
+
+    let key: Value = api
+        .http
+        .post(api.url("/v1/admin/brands/demo/keys"))
+        .bearer_auth(TEST_ADMIN_SECRET)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    api.http
+        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
+        .bearer_auth(key["key"].as_str().unwrap())
+        .json(&json!({ "clientId": "agent-1", "text": "Yes: it shipped today." }))
+        .send()
+        .await
+        .unwrap();
+
+    // Back to the widget's tab: the title had counted the answer, and is the page's again.
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(widget_tab).await.unwrap();
+    let expected = format!("(1) New message — {}", original.as_str().unwrap());
+    eventually(20, || async {
+        let titles: Vec<String> =
+            serde_json::from_value(browser.eval("return window.titles;").await).unwrap_or_default();
+        let current = browser.eval("return document.title;").await;
+        if titles.contains(&expected) && current == original {
+            Ok(())
+        } else {
+            Err(format!("titles {titles:?}, now {current}"))
+        }
+    })
+    .await;
+}
