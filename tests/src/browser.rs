@@ -32,10 +32,22 @@ pub struct Browser {
 impl Browser {
     /// Starts chromedriver and a fresh headless Chromium profile.
     pub async fn start() -> Browser {
-        let port = free_port();
-        let mut command = Command::new("/usr/bin/chromedriver");
-        command.arg(format!("--port={port}"));
-        let driver = Service::start(command, "started successfully", 30).await;
+        // Another process may take the chosen port before chromedriver binds it: retry.
+        let mut attempt = 0;
+        let (port, driver) = loop {
+            let port = free_port();
+            let mut command = Command::new("/usr/bin/chromedriver");
+            command.arg(format!("--port={port}"));
+            let failures = ["Address already in use", "bind() failed"];
+            match Service::try_start(command, "started successfully", &failures, 30).await {
+                Ok(driver) => break (port, driver),
+                Err(failure) if attempt < 3 => {
+                    attempt += 1;
+                    eprintln!("chromedriver did not start, trying another port: {failure}");
+                }
+                Err(failure) => panic!("{failure}"),
+            }
+        };
         let profile = tempfile::tempdir().expect("a temporary profile folder");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|flag| flag.to_string()).collect();
         args.push(format!("--user-data-dir={}", profile.path().display()));

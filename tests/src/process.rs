@@ -13,7 +13,21 @@ pub struct Service {
 impl Service {
     /// Starts `command` and waits until a line of its output contains `ready`, or fails
     /// after `seconds`, showing what it printed.
-    pub async fn start(mut command: Command, ready: &str, seconds: u64) -> Service {
+    pub async fn start(command: Command, ready: &str, seconds: u64) -> Service {
+        match Self::try_start(command, ready, &[], seconds).await {
+            Ok(service) => service,
+            Err(failure) => panic!("{failure}"),
+        }
+    }
+
+    /// Like [`Service::start`], but a line containing one of `failures` ends the wait at
+    /// once with an error (so a caller can retry, e.g. on another port).
+    pub async fn try_start(
+        mut command: Command,
+        ready: &str,
+        failures: &[&str],
+        seconds: u64,
+    ) -> Result<Service, String> {
         command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -46,23 +60,27 @@ impl Service {
         let waited = tokio::time::timeout(std::time::Duration::from_secs(seconds), async {
             while let Some(line) = lines.recv().await {
                 let found = line.contains(ready);
+                let failed = failures.iter().any(|failure| line.contains(failure));
                 seen.push(line);
-                if found {
-                    return true;
+                if found || failed {
+                    return found;
                 }
             }
             false
         })
         .await;
+        let mut service = Service { child };
         if waited != Ok(true) {
-            panic!(
+            service.signal_group();
+            let _ = service.child.wait().await;
+            return Err(format!(
                 "{command:?} did not print {ready:?} within {seconds}s; it printed:\n{}",
                 seen.join("\n")
-            );
+            ));
         }
         // Keep draining output so the child never blocks on a full pipe.
         tokio::spawn(async move { while lines.recv().await.is_some() {} });
-        Service { child }
+        Ok(service)
     }
 
     /// Ends the process group and waits for the leader to exit.
@@ -87,10 +105,17 @@ impl Drop for Service {
     }
 }
 
-/// A loopback port that was free a moment ago.
+/// A loopback port that was free a moment ago, chosen at random below Linux's ephemeral
+/// range (32768 and up), where outgoing connections of other processes do not land. A
+/// caller that loses a race for it anyway should retry (see [`Service::try_start`]).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|address| address.port())
-        .expect("a free loopback port")
+    use std::hash::{BuildHasher, RandomState};
+    for attempt in 0u64.. {
+        let random = RandomState::new().hash_one(attempt);
+        let port = 20_000 + (random % 12_000) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    unreachable!("the loop only ends by returning")
 }

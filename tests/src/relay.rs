@@ -63,7 +63,29 @@ impl Relay {
         relay
     }
 
+    /// Starts `wrangler dev` on the relay's port, or on new ports if another process took
+    /// one between choosing and binding it.
     async fn launch(&mut self) {
+        let mut last_failure = String::new();
+        for _ in 0..4 {
+            match Service::try_start(self.command(), "Ready on", &["Address already in use"], 90)
+                .await
+            {
+                Ok(service) => {
+                    self.service = Some(service);
+                    return;
+                }
+                Err(failure) if failure.contains("Address already in use") => {
+                    last_failure = failure;
+                    self.port = free_port();
+                }
+                Err(failure) => panic!("{failure}"),
+            }
+        }
+        panic!("no free port for wrangler dev after 4 tries:\n{last_failure}");
+    }
+
+    fn command(&self) -> Command {
         let mut command = Command::new(node_bin("wrangler"));
         command
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
@@ -83,10 +105,11 @@ impl Relay {
             ])
             .current_dir(repo_root())
             .env("CI", "true");
-        self.service = Some(Service::start(command, "Ready on", 90).await);
+        command
     }
 
-    /// Stops workerd and starts it again on the same persisted state.
+    /// Stops workerd and starts it again on the same persisted state (and the same port,
+    /// unless another process took it in the meantime).
     pub async fn restart(&mut self) {
         if let Some(service) = self.service.take() {
             service.stop().await;
