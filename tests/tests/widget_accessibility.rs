@@ -30,7 +30,11 @@ async fn the_widget_works_from_the_keyboard() {
     let relay = Relay::start().await;
     let browser = Browser::start().await;
     browser.client.goto(&relay.url("/")).await.unwrap();
-    let launcher = browser.widget_element(".confab-launcher").await;
+    // The app's own launcher (the loader's placeholder, which it replaces, has no
+    // aria-expanded), so the element cannot go stale under the test.
+    let launcher = browser
+        .widget_element(".confab-launcher[aria-expanded]")
+        .await;
     browser
         .eval("document.querySelector('confab-chat').shadowRoot.querySelector('.confab-launcher').focus();")
         .await;

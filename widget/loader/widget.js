@@ -88,7 +88,10 @@
   const attach = () => {
     document.body.append(host);
     if (stored === "1") load(true, false);
-    else (window.requestIdleCallback || setTimeout)(() => load(false, false), 2000);
+    // Load when the browser is idle, and at the latest after 3 s (an options object:
+    // requestIdleCallback's second argument is not a delay).
+    else if (window.requestIdleCallback) requestIdleCallback(() => load(false, false), { timeout: 3000 });
+    else setTimeout(() => load(false, false), 2000);
   };
   if (document.body) attach();
   else addEventListener("DOMContentLoaded", attach);
