@@ -1,11 +1,12 @@
 //! A client of the relay's API for tests: sessions, sends, history and sockets, speaking
 //! the `protocol` types.
 
+use crate::relay::TEST_ADMIN_SECRET;
 use confab_protocol::{
     ClientFrame, Message, MessagePage, ServerFrame, Session, SocketTicket, ThreadId,
 };
 use futures_util::{SinkExt, StreamExt};
-use serde_json::json;
+use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -61,6 +62,72 @@ impl Api {
             .expect("the relay answers");
         let status = response.status().as_u16();
         (status, response.json().await.expect("a message body"))
+    }
+
+    /// `POST /v1/sessions` with any body: the status and the JSON answer.
+    pub async fn post_session(&self, body: Value) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url("/v1/sessions"))
+            .json(&body)
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// The session a stored visitor token resumes (as the widget's next page would).
+    pub async fn resume(&self, brand: &str, token: &str) -> Session {
+        let (status, body) = self
+            .post_session(json!({ "brand": brand, "token": token }))
+            .await;
+        assert!(status < 300, "resuming answered {status}: {body}");
+        serde_json::from_value(body).expect("a session body")
+    }
+
+    /// A new agent API key of `brand`, made through the admin API.
+    pub async fn agent_key(&self, brand: &str) -> String {
+        let key: Value = self
+            .http
+            .post(self.url(&format!("/v1/admin/brands/{brand}/keys")))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .send()
+            .await
+            .expect("the relay answers")
+            .json()
+            .await
+            .expect("a key body");
+        key["key"].as_str().expect("a key").to_string()
+    }
+
+    /// A team member's answer through the agent API: the status and the JSON answer.
+    pub async fn agent_send(
+        &self,
+        key: &str,
+        thread: &ThreadId,
+        client_id: &str,
+        text: &str,
+    ) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/agent/threads/{thread}/messages")))
+            .bearer_auth(key)
+            .json(&json!({ "clientId": client_id, "text": text }))
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// The texts of a thread's history, in order.
+    pub async fn history_texts(&self, session: &Session) -> Vec<String> {
+        self.history(session)
+            .await
+            .into_iter()
+            .map(|message| message.text)
+            .collect()
     }
 
     /// The whole history of a thread, page by page.

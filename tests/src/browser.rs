@@ -93,27 +93,82 @@ impl Browser {
         .await;
     }
 
-    /// Opens the launcher (if the panel is closed), types `text` and presses Enter.
+    /// Opens the panel, as a visitor would, by clicking the launcher until the panel shows.
+    ///
+    /// The loader's launcher is replaced by the app's when the app mounts, so a click may
+    /// land on an element that has just gone: such a click is ignored and the probe looks
+    /// again. A launcher is only clicked while no panel is open, so nothing is toggled shut.
+    pub async fn open_panel(&self) {
+        eventually(20, || async {
+            let open = self
+                .eval(
+                    "const host = document.querySelector('confab-chat');\
+                     return !!(host && host.shadowRoot && host.shadowRoot.querySelector('.confab-panel'));",
+                )
+                .await;
+            if open == Value::Bool(true) {
+                return Ok(());
+            }
+            let launcher = self
+                .eval(
+                    "const host = document.querySelector('confab-chat');\
+                     return host && host.shadowRoot && host.shadowRoot.querySelector('.confab-launcher');",
+                )
+                .await;
+            if let Some(id) = element_id(&launcher) {
+                let _ = Element::from_element_id(self.client.clone(), id.into())
+                    .click()
+                    .await;
+            }
+            Err("the panel is not open yet".to_string())
+        })
+        .await;
+    }
+
+    /// Opens the panel (if it is closed), types `text` and presses Enter.
     pub async fn send_in_widget(&self, text: &str) {
-        let open = self
-            .eval(
-                "const host = document.querySelector('confab-chat');\
-                 return !!(host && host.shadowRoot && host.shadowRoot.querySelector('.confab-panel'));",
-            )
-            .await;
-        if open != Value::Bool(true) {
-            self.widget_element(".confab-launcher")
-                .await
-                .click()
-                .await
-                .unwrap();
-        }
+        self.open_panel().await;
         let input = self.widget_element(".confab-input").await;
         input.send_keys(text).await.unwrap();
         input
             .send_keys(&String::from(char::from(fantoccini::key::Key::Enter)))
             .await
             .unwrap();
+    }
+
+    /// The visitor token the widget stored for `brand`, if any.
+    pub async fn stored_token(&self, brand: &str) -> Option<String> {
+        self.eval(&format!(
+            "return localStorage.getItem('confab:{brand}:token');"
+        ))
+        .await
+        .as_str()
+        .map(str::to_string)
+    }
+
+    /// Evaluates `expression` with `el` bound to the widget element matching `selector`,
+    /// once that element exists.
+    pub async fn widget_eval(&self, selector: &str, expression: &str) -> Value {
+        self.widget_element(selector).await;
+        self.eval(&format!(
+            "const el = document.querySelector('confab-chat').shadowRoot.querySelector({});\
+             return {expression};",
+            json!(selector)
+        ))
+        .await
+    }
+
+    /// The trimmed texts of every widget element matching `selector`.
+    pub async fn widget_texts(&self, selector: &str) -> Vec<String> {
+        let value = self
+            .eval(&format!(
+                "const host = document.querySelector('confab-chat');\
+                 if (!host || !host.shadowRoot) return [];\
+                 return [...host.shadowRoot.querySelectorAll({})].map(n => n.textContent.trim());",
+                json!(selector)
+            ))
+            .await;
+        serde_json::from_value(value).unwrap_or_default()
     }
 
     /// The texts of the messages still waiting in the widget's outbox.
@@ -153,13 +208,8 @@ impl Browser {
             }
         })
         .await;
-        // A WebDriver element reference: {"element-6066-11e4-a52e-4f735466cecf": "<id>"}.
-        let id = found
-            .as_object()
-            .and_then(|reference| reference.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("{selector} did not give an element: {found}"))
-            .to_string();
+        let id = element_id(&found)
+            .unwrap_or_else(|| panic!("{selector} did not give an element: {found}"));
         Element::from_element_id(self.client.clone(), id.into())
     }
 
@@ -188,6 +238,16 @@ impl Browser {
         })
         .await
     }
+}
+
+/// The id in a WebDriver element reference: `{"element-6066-11e4-a52e-4f735466cecf": "<id>"}`.
+fn element_id(reference: &Value) -> Option<String> {
+    reference
+        .as_object()?
+        .values()
+        .next()?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// A DevTools command for chromedriver's `POST /session/{id}/goog/cdp/execute`.

@@ -46,3 +46,16 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// The session the widget in `browser` is on, for `brand` (found through its stored token).
+pub async fn widget_session(
+    browser: &Browser,
+    api: &api::Api,
+    brand: &str,
+) -> confab_protocol::Session {
+    let token = browser
+        .stored_token(brand)
+        .await
+        .expect("the widget stored its token");
+    api.resume(brand, &token).await
+}

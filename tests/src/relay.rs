@@ -13,6 +13,16 @@ pub const TEST_ADMIN_SECRET: &str = "e2e-admin-secret";
 /// The `demo` brand's identity secret in the tests.
 pub const TEST_IDENTITY_SECRET: &str = "e2e-identity-secret";
 
+/// The `userHash` a brand's server would send for `user_id`: hex HMAC-SHA256 under the
+/// `demo` brand's identity secret.
+pub fn user_hash(user_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(TEST_IDENTITY_SECRET.as_bytes())
+        .expect("HMAC takes keys of any length");
+    mac.update(user_id.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// A running relay.
 pub struct Relay {
     service: Option<Service>,

@@ -2,29 +2,10 @@
 //! several devices, typing notices, transcripts, erasure, retention, and send limits.
 
 use confab_e2e::api::Api;
-use confab_e2e::relay::{TEST_ADMIN_SECRET, TEST_IDENTITY_SECRET};
+use confab_e2e::relay::{user_hash, TEST_ADMIN_SECRET};
 use confab_e2e::{eventually, Relay};
 use confab_protocol::{Author, ClientFrame, ServerFrame, Session, Transcript};
 use serde_json::{json, Value};
-
-fn user_hash(user_id: &str) -> String {
-    // The brand's server signs its user ids; the tests sign with the relay's test secret.
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(TEST_IDENTITY_SECRET.as_bytes()).unwrap();
-    mac.update(user_id.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-async fn post_session(api: &Api, body: Value) -> (u16, Value) {
-    let response = api
-        .http
-        .post(api.url("/v1/sessions"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
 
 #[tokio::test]
 async fn brands_are_managed_through_the_admin_api() {
@@ -87,7 +68,7 @@ async fn brands_are_managed_through_the_admin_api() {
     );
 
     // The new brand works at once, and its profile reaches the widget.
-    let (code, session) = post_session(&api, json!({ "brand": "acme" })).await;
+    let (code, session) = api.post_session(json!({ "brand": "acme" })).await;
     assert_eq!(code, 201);
     assert_eq!(session["brand"]["name"], "Acme");
     assert_eq!(session["brand"]["themeColor"], "#ff6600");
@@ -126,20 +107,16 @@ async fn a_verified_user_gets_one_thread_on_every_device() {
     let anonymous = api.session().await;
     api.send(&anonymous, "laptop-1", "hello from the laptop")
         .await;
-    let (code, laptop) = post_session(
-        &api,
-        json!({ "brand": "demo", "token": anonymous.token, "userId": "user-42", "userHash": hash }),
+    let (code, laptop) = api.post_session(json!({ "brand": "demo", "token": anonymous.token, "userId": "user-42", "userHash": hash }),
     )
     .await;
     assert_eq!(code, 200);
     assert_eq!(laptop["threadId"], anonymous.thread_id.as_str());
 
     // On a phone, with no token at all: the same thread and its history.
-    let (_, phone) = post_session(
-        &api,
-        json!({ "brand": "demo", "userId": "user-42", "userHash": hash }),
-    )
-    .await;
+    let (_, phone) = api
+        .post_session(json!({ "brand": "demo", "userId": "user-42", "userHash": hash }))
+        .await;
     assert_eq!(phone["threadId"], anonymous.thread_id.as_str());
     let phone: Session = serde_json::from_value(phone).unwrap();
     let texts: Vec<String> = api
@@ -155,7 +132,7 @@ async fn a_verified_user_gets_one_thread_on_every_device() {
         json!({ "brand": "demo", "userId": "user-42", "userHash": user_hash("user-43") }),
         json!({ "brand": "demo", "userId": "user-42" }),
     ] {
-        let (code, error) = post_session(&api, body).await;
+        let (code, error) = api.post_session(body).await;
         assert_eq!(
             (code, error["error"]["code"].as_str()),
             (401, Some("identity_invalid"))
@@ -241,11 +218,9 @@ async fn erasure_removes_the_thread_everywhere() {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
     let hash = user_hash("user-7");
-    let (_, session) = post_session(
-        &api,
-        json!({ "brand": "demo", "userId": "user-7", "userHash": hash }),
-    )
-    .await;
+    let (_, session) = api
+        .post_session(json!({ "brand": "demo", "userId": "user-7", "userHash": hash }))
+        .await;
     let session: Session = serde_json::from_value(session).unwrap();
     api.send(&session, "e1", "please forget me").await;
     let mut socket = api.socket(&session, 0).await;
@@ -274,7 +249,7 @@ async fn erasure_removes_the_thread_everywhere() {
         json!({ "brand": "demo", "token": session.token }),
         json!({ "brand": "demo", "userId": "user-7", "userHash": hash }),
     ] {
-        let (code, fresh) = post_session(&api, body).await;
+        let (code, fresh) = api.post_session(body).await;
         assert_eq!(code, 201);
         assert_ne!(fresh["threadId"], session.thread_id.as_str());
         let fresh: Session = serde_json::from_value(fresh).unwrap();
@@ -387,32 +362,6 @@ async fn floods_get_429_with_retry_after() {
     );
 }
 
-async fn agent_key(api: &Api, brand: &str) -> String {
-    let key: Value = api
-        .http
-        .post(api.url(&format!("/v1/admin/brands/{brand}/keys")))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    key["key"].as_str().unwrap().to_string()
-}
-
-async fn agent_send(api: &Api, key: &str, session: &Session, client_id: &str) -> (u16, Value) {
-    let response = api
-        .http
-        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
-        .bearer_auth(key)
-        .json(&json!({ "clientId": client_id, "text": "Yes, it ships tomorrow." }))
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
 async fn mark_read(api: &Api, session: &Session, seq: u64) -> u16 {
     api.http
         .post(api.url(&format!("/v1/threads/{}/read", session.thread_id)))
@@ -435,8 +384,10 @@ async fn agents_answer_with_their_brands_key_and_reads_follow_the_brands_policy(
     let mut socket = api.socket(&session, 1).await;
     socket.until_ready().await;
 
-    let key = agent_key(&api, "demo").await;
-    let (status, answer) = agent_send(&api, &key, &session, "a1").await;
+    let key = api.agent_key("demo").await;
+    let (status, answer) = api
+        .agent_send(&key, &session.thread_id, "a1", "Yes, it ships tomorrow.")
+        .await;
     assert_eq!(status, 201);
     assert_eq!(
         (answer["author"].as_str(), answer["channel"].as_str()),
@@ -448,10 +399,27 @@ async fn agents_answer_with_their_brands_key_and_reads_follow_the_brands_policy(
     assert_eq!((message.seq.0, message.author), (2, Author::Agent));
 
     // Keys work only for their own brand's threads; no key, no answer.
-    let bench_key = agent_key(&api, "bench").await;
-    assert_eq!(agent_send(&api, &bench_key, &session, "a2").await.0, 404);
+    let bench_key = api.agent_key("bench").await;
     assert_eq!(
-        agent_send(&api, "ck_not-a-key", &session, "a3").await.0,
+        api.agent_send(
+            &bench_key,
+            &session.thread_id,
+            "a2",
+            "Yes, it ships tomorrow."
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        api.agent_send(
+            "ck_not-a-key",
+            &session.thread_id,
+            "a3",
+            "Yes, it ships tomorrow."
+        )
+        .await
+        .0,
         401
     );
 
@@ -485,9 +453,16 @@ async fn agents_answer_with_their_brands_key_and_reads_follow_the_brands_policy(
         .unwrap();
     assert_eq!(put.status(), 201);
     let quiet_session = api.session_of("quiet").await;
-    let quiet_key = agent_key(&api, "quiet").await;
+    let quiet_key = api.agent_key("quiet").await;
     assert_eq!(
-        agent_send(&api, &quiet_key, &quiet_session, "a1").await.0,
+        api.agent_send(
+            &quiet_key,
+            &quiet_session.thread_id,
+            "a1",
+            "Yes, it ships tomorrow."
+        )
+        .await
+        .0,
         201
     );
     assert_eq!(mark_read(&api, &quiet_session, 1).await, 204);

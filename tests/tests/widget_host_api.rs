@@ -3,9 +3,8 @@
 //! continues as a signed-in user and `shutdown` forgets the thread.
 
 use confab_e2e::api::Api;
-use confab_e2e::relay::{TEST_ADMIN_SECRET, TEST_IDENTITY_SECRET};
+use confab_e2e::relay::user_hash;
 use confab_e2e::{eventually, Browser, Relay};
-use confab_protocol::Session;
 use serde_json::{json, Value};
 
 async fn events(browser: &Browser) -> Vec<Value> {
@@ -22,33 +21,6 @@ async fn wait_for_event(browser: &Browser, wanted: Value) {
         }
     })
     .await;
-}
-
-async fn stored_token(browser: &Browser) -> Option<String> {
-    browser
-        .eval("return localStorage.getItem('confab:demo:token');")
-        .await
-        .as_str()
-        .map(str::to_string)
-}
-
-async fn session_for(api: &Api, body: Value) -> Session {
-    api.http
-        .post(api.url("/v1/sessions"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-fn user_hash(user_id: &str) -> String {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(TEST_IDENTITY_SECRET.as_bytes()).unwrap();
-    mac.update(user_id.as_bytes());
-    hex::encode(mac.finalize().into_bytes())
 }
 
 #[tokio::test]
@@ -84,25 +56,11 @@ async fn the_page_drives_the_widget_through_window_confab() {
     wait_for_event(&browser, json!(["close", null])).await;
 
     // A team answer while the panel is closed: an event, and the unread badge.
-    let token = stored_token(&browser).await.unwrap();
-    let session = session_for(&api, json!({ "brand": "demo", "token": token })).await;
-    let key: Value = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/keys"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    api.http
-        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
-        .bearer_auth(key["key"].as_str().unwrap())
-        .json(&json!({ "clientId": "agent-1", "text": "We're here!" }))
-        .send()
-        .await
-        .unwrap();
+    let token = browser.stored_token("demo").await.unwrap();
+    let session = api.resume("demo", &token).await;
+    let key = api.agent_key("demo").await;
+    api.agent_send(&key, &session.thread_id, "agent-1", "We're here!")
+        .await;
     wait_for_event(&browser, json!(["message", "We're here!"])).await;
     wait_for_event(&browser, json!(["unread", 1])).await;
     let badge = browser.widget_element(".confab-badge").await;
@@ -115,17 +73,17 @@ async fn the_page_drives_the_widget_through_window_confab() {
             user_hash("user-9")
         ))
         .await;
-    let users_thread = session_for(
-        &api,
-        json!({ "brand": "demo", "userId": "user-9", "userHash": user_hash("user-9") }),
-    )
-    .await
-    .thread_id;
+    let (_, users_session) = api
+        .post_session(
+            json!({ "brand": "demo", "userId": "user-9", "userHash": user_hash("user-9") }),
+        )
+        .await;
+    let users_thread = confab_protocol::ThreadId::new(users_session["threadId"].as_str().unwrap());
     eventually(20, || async {
-        let Some(token) = stored_token(&browser).await else {
+        let Some(token) = browser.stored_token("demo").await else {
             return Err("no token yet".to_string());
         };
-        let session = session_for(&api, json!({ "brand": "demo", "token": token })).await;
+        let session = api.resume("demo", &token).await;
         if session.thread_id == users_thread {
             Ok(())
         } else {
@@ -140,13 +98,9 @@ async fn the_page_drives_the_widget_through_window_confab() {
     // shutdown: the browser forgets that thread; the next session is a new one.
     browser.eval("Confab.shutdown();").await;
     eventually(20, || async {
-        let token = stored_token(&browser).await;
+        let token = browser.stored_token("demo").await;
         let thread = match token {
-            Some(token) => Some(
-                session_for(&api, json!({ "brand": "demo", "token": token }))
-                    .await
-                    .thread_id,
-            ),
+            Some(token) => Some(api.resume("demo", &token).await.thread_id),
             None => None,
         };
         match thread {

@@ -3,38 +3,8 @@
 //! doubled when the network drops or the tab closes mid-send.
 
 use confab_e2e::api::Api;
-use confab_e2e::relay::TEST_ADMIN_SECRET;
-use confab_e2e::{eventually, Browser, Relay};
-use confab_protocol::Session;
-use serde_json::{json, Value};
-
-/// The visitor's session, as the widget stored it.
-async fn widget_session(browser: &Browser, api: &Api) -> Session {
-    let token = browser
-        .eval("return localStorage.getItem('confab:demo:token');")
-        .await;
-    let token = token
-        .as_str()
-        .expect("the widget stored its token")
-        .to_string();
-    api.http
-        .post(api.url("/v1/sessions"))
-        .json(&json!({ "brand": "demo", "token": token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
-async fn history_texts(api: &Api, session: &Session) -> Vec<String> {
-    api.history(session)
-        .await
-        .into_iter()
-        .map(|m| m.text)
-        .collect()
-}
+use confab_e2e::{eventually, widget_session, Browser, Relay};
+use serde_json::json;
 
 #[tokio::test]
 async fn an_agent_answer_appears_in_the_widget_as_it_is_written() {
@@ -48,27 +18,18 @@ async fn an_agent_answer_appears_in_the_widget_as_it_is_written() {
         .await;
     // The socket is live once the widget says so; no reload follows.
     browser.widget_element(".confab-panel").await;
-    let session = widget_session(&browser, &api).await;
+    let session = widget_session(&browser, &api, "demo").await;
 
-    let key: Value = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/keys"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let answer = api
-        .http
-        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
-        .bearer_auth(key["key"].as_str().unwrap())
-        .json(&json!({ "clientId": "agent-1", "text": "Yes — 3000 mm. 是的,防水。" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 201);
+    let key = api.agent_key("demo").await;
+    let (status, _) = api
+        .agent_send(
+            &key,
+            &session.thread_id,
+            "agent-1",
+            "Yes — 3000 mm. 是的,防水。",
+        )
+        .await;
+    assert_eq!(status, 201);
     browser
         .wait_for_messages(&["Is the blue tent waterproof?", "Yes — 3000 mm. 是的,防水。"])
         .await;
@@ -82,7 +43,7 @@ async fn messages_written_offline_go_once_and_in_order_when_back_online() {
     browser.client.goto(&relay.url("/")).await.unwrap();
     browser.send_in_widget("before").await;
     browser.wait_for_messages(&["before"]).await;
-    let session = widget_session(&browser, &api).await;
+    let session = widget_session(&browser, &api, "demo").await;
 
     browser.set_offline(true).await;
     for text in ["one", "two", "three"] {
@@ -98,7 +59,7 @@ async fn messages_written_offline_go_once_and_in_order_when_back_online() {
     })
     .await;
     assert_eq!(
-        history_texts(&api, &session).await,
+        api.history_texts(&session).await,
         ["before"],
         "nothing left while offline"
     );
@@ -109,7 +70,7 @@ async fn messages_written_offline_go_once_and_in_order_when_back_online() {
         .await;
     assert_eq!(browser.pending_messages().await, Vec::<String>::new());
     assert_eq!(
-        history_texts(&api, &session).await,
+        api.history_texts(&session).await,
         ["before", "one", "two", "three"]
     );
 }
@@ -131,7 +92,7 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
     browser.client.goto(&relay.url("/")).await.unwrap();
     browser.send_in_widget("first").await;
     browser.wait_for_messages(&["first"]).await;
-    let session = widget_session(&browser, &api).await;
+    let session = widget_session(&browser, &api, "demo").await;
     browser
         .cdp(
             "Fetch.enable",
@@ -140,7 +101,7 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
         .await;
     browser.send_in_widget("sent as the tab closed").await;
     eventually(10, || async {
-        let stored = history_texts(&api, &session).await;
+        let stored = api.history_texts(&session).await;
         if stored.len() == 2 {
             Ok(())
         } else {
@@ -168,7 +129,7 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
         .await;
     assert_eq!(browser.pending_messages().await, Vec::<String>::new());
     assert_eq!(
-        history_texts(&api, &session).await,
+        api.history_texts(&session).await,
         ["first", "sent as the tab closed"]
     );
 }

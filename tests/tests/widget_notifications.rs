@@ -2,10 +2,7 @@
 //! "(1) New message" while it is hidden, and the page's own title comes back after.
 
 use confab_e2e::api::Api;
-use confab_e2e::relay::TEST_ADMIN_SECRET;
-use confab_e2e::{eventually, Browser, Relay};
-use confab_protocol::Session;
-use serde_json::{json, Value};
+use confab_e2e::{eventually, widget_session, Browser, Relay};
 
 #[tokio::test]
 async fn the_tab_title_counts_answers_while_the_visitor_is_elsewhere() {
@@ -24,19 +21,7 @@ async fn the_tab_title_counts_answers_while_the_visitor_is_elsewhere() {
                .observe(document.querySelector('title'), { childList: true, subtree: true, characterData: true });",
         )
         .await;
-    let token = browser
-        .eval("return localStorage.getItem('confab:demo:token');")
-        .await;
-    let session: Session = api
-        .http
-        .post(api.url("/v1/sessions"))
-        .json(&json!({ "brand": "demo", "token": token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = widget_session(&browser, &api, "demo").await;
 
     // The visitor goes to another tab: this one is hidden.
     let widget_tab = browser.client.window().await.unwrap();
@@ -48,23 +33,14 @@ async fn the_tab_title_counts_answers_while_the_visitor_is_elsewhere() {
         .unwrap();
     browser.client.goto(&relay.url("/pricing")).await.unwrap();
 
-    let key: Value = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/keys"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    api.http
-        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
-        .bearer_auth(key["key"].as_str().unwrap())
-        .json(&json!({ "clientId": "agent-1", "text": "Yes: it shipped today." }))
-        .send()
-        .await
-        .unwrap();
+    let key = api.agent_key("demo").await;
+    api.agent_send(
+        &key,
+        &session.thread_id,
+        "agent-1",
+        "Yes: it shipped today.",
+    )
+    .await;
 
     // Back to the widget's tab: the title had counted the answer, and is the page's again.
     browser.client.close_window().await.unwrap();

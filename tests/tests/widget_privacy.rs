@@ -2,8 +2,7 @@
 //! message, the transcript as a download, and deleting the conversation for good.
 
 use confab_e2e::api::Api;
-use confab_e2e::{eventually, Browser, Relay};
-use confab_protocol::Session;
+use confab_e2e::{eventually, widget_session, Browser, Relay};
 use serde_json::{json, Value};
 
 async fn shadow_has(browser: &Browser, selector: &str) -> bool {
@@ -16,34 +15,12 @@ async fn shadow_has(browser: &Browser, selector: &str) -> bool {
         == Value::Bool(true)
 }
 
-async fn widget_session(browser: &Browser, api: &Api, brand: &str) -> Session {
-    let token = browser
-        .eval(&format!(
-            "return localStorage.getItem('confab:{brand}:token');"
-        ))
-        .await;
-    api.http
-        .post(api.url("/v1/sessions"))
-        .json(&json!({ "brand": brand, "token": token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_brand_can_ask_for_consent_before_the_first_message() {
     let relay = Relay::start().await;
     let browser = Browser::start().await;
     browser.client.goto(&relay.url("/consent")).await.unwrap();
-    browser
-        .widget_element(".confab-launcher")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.open_panel().await;
     let notice = browser.widget_element(".confab-consent").await;
     assert!(notice.text().await.unwrap().contains("180 days"));
     assert!(

@@ -3,21 +3,8 @@
 //! the visitor opens the panel.
 
 use confab_e2e::api::Api;
-use confab_e2e::relay::TEST_ADMIN_SECRET;
-use confab_e2e::{eventually, Browser, Relay};
-use confab_protocol::{DeliveryStatus, Session};
-use serde_json::{json, Value};
-
-async fn shadow_texts(browser: &Browser, selector: &str) -> Vec<String> {
-    let value = browser
-        .eval(&format!(
-            "return [...document.querySelector('confab-chat').shadowRoot.querySelectorAll({})]\
-               .map(node => node.textContent.trim());",
-            json!(selector)
-        ))
-        .await;
-    serde_json::from_value(value).unwrap_or_default()
-}
+use confab_e2e::{eventually, widget_session, Browser, Relay};
+use confab_protocol::DeliveryStatus;
 
 #[tokio::test]
 async fn ticks_divider_and_read_receipts() {
@@ -30,10 +17,12 @@ async fn ticks_divider_and_read_receipts() {
         .wait_for_messages(&["Do you ship to Shanghai?"])
         .await;
     assert_eq!(
-        shadow_texts(&browser, ".confab-status .confab-visually-hidden").await,
+        browser
+            .widget_texts(".confab-status .confab-visually-hidden")
+            .await,
         ["Sent"]
     );
-    assert_eq!(shadow_texts(&browser, ".confab-day").await, ["Today"]);
+    assert_eq!(browser.widget_texts(".confab-day").await, ["Today"]);
 
     // The visitor closes the panel; the team answers.
     browser
@@ -42,36 +31,10 @@ async fn ticks_divider_and_read_receipts() {
         .click()
         .await
         .unwrap();
-    let token = browser
-        .eval("return localStorage.getItem('confab:demo:token');")
+    let session = widget_session(&browser, &api, "demo").await;
+    let key = api.agent_key("demo").await;
+    api.agent_send(&key, &session.thread_id, "agent-1", "Yes, in 3 days.")
         .await;
-    let session: Session = api
-        .http
-        .post(api.url("/v1/sessions"))
-        .json(&json!({ "brand": "demo", "token": token }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key: Value = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/keys"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    api.http
-        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
-        .bearer_auth(key["key"].as_str().unwrap())
-        .json(&json!({ "clientId": "agent-1", "text": "Yes, in 3 days." }))
-        .send()
-        .await
-        .unwrap();
     browser.widget_element(".confab-badge").await;
     let status_of_answer = || async {
         api.history(&session)
@@ -87,20 +50,15 @@ async fn ticks_divider_and_read_receipts() {
     );
 
     // Opening shows the divider before the answer and tells the relay it was read.
-    browser
-        .widget_element(".confab-launcher")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.open_panel().await;
     browser
         .wait_for_messages(&["Do you ship to Shanghai?", "Yes, in 3 days."])
         .await;
     assert_eq!(
-        shadow_texts(&browser, ".confab-divider").await,
+        browser.widget_texts(".confab-divider").await,
         ["New messages"]
     );
-    let order = shadow_texts(&browser, ".confab-messages > li").await;
+    let order = browser.widget_texts(".confab-messages > li").await;
     let divider = order
         .iter()
         .position(|text| text == "New messages")
