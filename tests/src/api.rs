@@ -86,6 +86,31 @@ impl Api {
         serde_json::from_value(body).expect("a session body")
     }
 
+    /// Creates or replaces a brand through the admin API; returns the status.
+    pub async fn put_brand(&self, brand: &str, settings: Value) -> u16 {
+        self.http
+            .put(self.url(&format!("/v1/admin/brands/{brand}")))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .json(&settings)
+            .send()
+            .await
+            .expect("the relay answers")
+            .status()
+            .as_u16()
+    }
+
+    /// The status a thread's history answers with (200, or 410 once erased).
+    pub async fn thread_status(&self, session: &Session) -> u16 {
+        self.http
+            .get(self.url(&format!("/v1/threads/{}/messages", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .send()
+            .await
+            .expect("the relay answers")
+            .status()
+            .as_u16()
+    }
+
     /// A new agent API key of `brand`, made through the admin API.
     pub async fn agent_key(&self, brand: &str) -> String {
         let key: Value = self

@@ -82,19 +82,8 @@ async fn brands_are_managed_through_the_admin_api() {
         .unwrap();
     assert_eq!(refused.status(), 403, "acme allows only its own origin");
 
-    let key: Value = api
-        .http
-        .post(api.url("/v1/admin/brands/acme/keys"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert!(key["key"]
-        .as_str()
-        .is_some_and(|key| key.starts_with("ck_") && key.len() > 40));
+    let key = api.agent_key("acme").await;
+    assert!(key.starts_with("ck_") && key.len() > 40, "{key}");
 }
 
 #[tokio::test]
@@ -261,30 +250,14 @@ async fn erasure_removes_the_thread_everywhere() {
 async fn idle_threads_are_erased_after_the_brands_retention() {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
-    let brand = json!({ "name": "Brief", "allowedOrigins": [], "retentionSeconds": 2 });
-    let created = api
-        .http
-        .put(api.url("/v1/admin/brands/brief"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .json(&brand)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
+    let brief = json!({ "name": "Brief", "allowedOrigins": [], "retentionSeconds": 2 });
+    assert_eq!(api.put_brand("brief", brief).await, 201);
     let session = api.session_of("brief").await;
     assert_eq!(api.send(&session, "r1", "short-lived").await.0, 201);
-    let url = api.url(&format!("/v1/threads/{}/messages", session.thread_id));
     eventually(20, || async {
-        let status = api
-            .http
-            .get(&url)
-            .bearer_auth(session.token.as_str())
-            .send()
-            .await
-            .map(|response| response.status().as_u16());
-        match status {
-            Ok(410) => Ok(()),
-            other => Err(format!("the idle thread still answers {other:?}")),
+        match api.thread_status(&session).await {
+            410 => Ok(()),
+            other => Err(format!("the idle thread still answers {other}")),
         }
     })
     .await;
@@ -443,15 +416,7 @@ async fn agents_answer_with_their_brands_key_and_reads_follow_the_brands_policy(
 
     // A brand that does not report reads leaves the team's messages unread.
     let quiet = json!({ "name": "Quiet", "readReceipts": "off" });
-    let put = api
-        .http
-        .put(api.url("/v1/admin/brands/quiet"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .json(&quiet)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 201);
+    assert_eq!(api.put_brand("quiet", quiet).await, 201);
     let quiet_session = api.session_of("quiet").await;
     let quiet_key = api.agent_key("quiet").await;
     assert_eq!(

@@ -119,16 +119,9 @@ async fn the_visitor_downloads_the_transcript_and_deletes_the_conversation() {
         .await
         .unwrap();
     eventually(20, || async {
-        let gone = api
-            .http
-            .get(api.url(&format!("/v1/threads/{}/messages", session.thread_id)))
-            .bearer_auth(session.token.as_str())
-            .send()
-            .await
-            .map(|response| response.status().as_u16());
-        match gone {
-            Ok(410) => Ok(()),
-            other => Err(format!("the thread still answers {other:?}")),
+        match api.thread_status(&session).await {
+            410 => Ok(()),
+            other => Err(format!("the thread still answers {other}")),
         }
     })
     .await;
