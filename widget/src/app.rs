@@ -205,9 +205,16 @@ pub fn app(props: &AppProps) -> Html {
     }
     {
         let storage = storage.clone();
-        use_effect_with(state.outbox.clone(), move |outbox| {
-            storage.set_outbox(outbox)
-        });
+        // Acknowledged client ids let this tab drop other tabs' entries it has seen stored.
+        let acknowledged: Vec<ClientMessageId> = state
+            .messages
+            .iter()
+            .map(|message| message.client_id.clone())
+            .collect();
+        use_effect_with(
+            (state.outbox.clone(), acknowledged),
+            move |(outbox, acknowledged)| storage.set_outbox(outbox, acknowledged),
+        );
     }
     {
         let storage = storage.clone();

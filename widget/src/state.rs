@@ -39,6 +39,26 @@ pub struct Outgoing {
     pub retryable: bool,
 }
 
+/// The outbox to store when several tabs share one: what another tab stored stays unless
+/// this tab has seen it acknowledged (every tab sees every message of the thread), and this
+/// tab's own entries are added after. A message is therefore never dropped from storage by a
+/// tab that did not know of it; sending one twice is harmless, the relay keeps the first.
+pub fn merge_outboxes(
+    stored: Vec<Outgoing>,
+    mine: &[Outgoing],
+    acknowledged: &[ClientMessageId],
+) -> Vec<Outgoing> {
+    let mut merged: Vec<Outgoing> = stored
+        .into_iter()
+        .filter(|entry| {
+            !acknowledged.contains(&entry.client_id)
+                && !mine.iter().any(|own| own.client_id == entry.client_id)
+        })
+        .collect();
+    merged.extend(mine.iter().cloned());
+    merged
+}
+
 /// Everything the widget shows.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct State {
@@ -518,6 +538,29 @@ mod tests {
         assert_eq!(state.unread, 0, "seen once the tab is back");
         let state = state.reduce(Action::Reset);
         assert!(state.messages.is_empty() && state.open);
+    }
+
+    #[test]
+    fn tabs_sharing_the_outbox_never_drop_each_others_messages() {
+        let ids = |outbox: &[Outgoing]| -> Vec<String> {
+            outbox.iter().map(|o| o.client_id.to_string()).collect()
+        };
+        let acked = |list: &[&str]| -> Vec<ClientMessageId> {
+            list.iter().map(|id| ClientMessageId::new(*id)).collect()
+        };
+        // Another tab queued "x"; this tab queues "a": both are kept.
+        let merged = merge_outboxes(vec![outgoing("x")], &[outgoing("a")], &[]);
+        assert_eq!(ids(&merged), ["x", "a"]);
+        // This tab saw "x" acknowledged: it goes.
+        let merged = merge_outboxes(vec![outgoing("x")], &[outgoing("a")], &acked(&["x"]));
+        assert_eq!(ids(&merged), ["a"]);
+        // This tab's own copy of an entry replaces the stored one (its error state is newer).
+        let mut failed = outgoing("a");
+        failed.error = Some("offline".into());
+        let merged = merge_outboxes(vec![outgoing("a")], &[failed.clone()], &[]);
+        assert_eq!(merged, vec![failed]);
+        // An empty tab saving does not erase what another tab queued.
+        assert_eq!(ids(&merge_outboxes(vec![outgoing("x")], &[], &[])), ["x"]);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! reads find nothing and writes are dropped, and the widget still works for the page.
 
 use crate::host::Identity;
-use crate::state::Outgoing;
-use confab_protocol::{Message, VisitorToken};
+use crate::state::{merge_outboxes, Outgoing};
+use confab_protocol::{ClientMessageId, Message, VisitorToken};
 
 /// How many of the latest messages are kept for an instant first render.
 const CACHED_MESSAGES: usize = 50;
@@ -85,8 +85,11 @@ impl BrowserStorage {
     }
 
     /// Keeps the outbox: written before each send, so a reload in the middle loses nothing.
-    pub fn set_outbox(&self, outbox: &[Outgoing]) {
-        self.set_json("outbox", &outbox);
+    /// Other tabs share the key: their entries stay unless `acknowledged` lists them (see
+    /// [`merge_outboxes`]).
+    pub fn set_outbox(&self, outbox: &[Outgoing], acknowledged: &[ClientMessageId]) {
+        let merged = merge_outboxes(self.outbox(), outbox, acknowledged);
+        self.set_json("outbox", &merged);
     }
 
     /// The composer's text.
