@@ -75,3 +75,50 @@ async fn ticks_divider_and_read_receipts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_reading_position_is_kept_across_pages() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("first").await;
+    browser.wait_for_messages(&["first"]).await;
+    // A long answer history, so the list scrolls.
+    let session = widget_session(&browser, &api, "demo").await;
+    let key = api.agent_key("demo").await;
+    let mut expected = vec!["first".to_string()];
+    for i in 0..25 {
+        let text = format!("Answer line {i}");
+        api.agent_send(&key, &session.thread_id, &format!("agent-{i}"), &text)
+            .await;
+        expected.push(text);
+    }
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    browser.wait_for_messages(&expected).await;
+
+    // The visitor scrolls up to read, then goes to another page.
+    browser
+        .widget_eval(
+            ".confab-messages",
+            "(el.scrollTop = 120, el.dispatchEvent(new Event('scroll')), el.scrollTop)",
+        )
+        .await;
+    browser.client.goto(&relay.url("/pricing")).await.unwrap();
+    browser.wait_for_messages(&expected).await;
+    eventually(10, || async {
+        let offset = browser
+            .widget_eval(".confab-messages", "el.scrollTop")
+            .await
+            .as_f64()
+            .unwrap_or(-1.0);
+        if (offset - 120.0).abs() <= 2.0 {
+            Ok(())
+        } else {
+            Err(format!(
+                "the list is at {offset}, not where the visitor left it"
+            ))
+        }
+    })
+    .await;
+}

@@ -517,6 +517,23 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
     let on_notify = Callback::from(|_| notify::request_permission());
+    // Where the visitor left the list (this page or the last), for a panel that mounts now.
+    let initial_scroll = storage.scroll();
+    // Saved only when it moves by more than a line, not on every scroll event.
+    let last_scroll = use_mut_ref(|| Some(i32::MIN));
+    let on_scroll = {
+        let storage = storage.clone();
+        Callback::from(move |offset: Option<i32>| {
+            let moved = match (*last_scroll.borrow(), offset) {
+                (Some(before), Some(now)) => (before - now).abs() > 20,
+                (before, now) => before.is_some() != now.is_some(),
+            };
+            if moved {
+                *last_scroll.borrow_mut() = offset;
+                storage.set_scroll(offset);
+            }
+        })
+    };
     let on_delete = {
         let (relay, session, storage, dispatcher) = (
             relay.clone(),
@@ -566,6 +583,8 @@ pub fn app(props: &AppProps) -> Html {
                     {on_download}
                     {on_delete}
                     sound={state.sound}
+                    initial_scroll={initial_scroll}
+                    {on_scroll}
                     {on_sound}
                     {on_notify}
                     {on_draft}

@@ -102,6 +102,20 @@ impl BrowserStorage {
         self.set("draft", draft);
     }
 
+    /// Where the visitor left the message list: `None` at the latest message, else the
+    /// scroll offset in pixels.
+    pub fn scroll(&self) -> Option<i32> {
+        self.get("scroll")?.parse().ok()
+    }
+
+    /// Keeps where the visitor left the message list (`None`: at the latest message).
+    pub fn set_scroll(&self, offset: Option<i32>) {
+        match offset {
+            Some(offset) => self.set("scroll", &offset.to_string()),
+            None => self.set("scroll", "bottom"),
+        }
+    }
+
     /// Whether the visitor turned the sound on.
     pub fn sound(&self) -> bool {
         self.get("sound").as_deref() == Some("1")

@@ -19,6 +19,10 @@ pub struct MessageListProps {
     pub first_unread: Option<Seq>,
     /// The visitor asked to retry what could not be sent.
     pub on_retry: Callback<()>,
+    /// Where the visitor left the list on the last page (`None`: at the latest message).
+    pub initial_scroll: Option<i32>,
+    /// The visitor scrolled: where the list is now (`None`: at the latest message).
+    pub on_scroll: Callback<Option<i32>>,
 }
 
 /// Within this many pixels of the bottom, the list counts as "at the latest message".
@@ -30,15 +34,25 @@ const AT_BOTTOM_PX: i32 = 48;
 pub fn message_list(props: &MessageListProps) -> Html {
     let texts = use_texts();
     let list = use_node_ref();
-    let at_bottom = use_state(|| true);
+    let at_bottom = use_state(|| props.initial_scroll.is_none());
+    // The last page's position is restored once, when the first messages are shown.
+    let restored = use_mut_ref(|| props.initial_scroll.is_none());
     let count = props.messages.len() + props.outbox.len();
     // Messages that arrived while the visitor was reading further up.
     let unseen_below = use_state(|| false);
     {
         let (list, at_bottom, unseen_below) =
             (list.clone(), at_bottom.clone(), unseen_below.clone());
-        use_effect_with(count, move |_| {
-            if *at_bottom {
+        let initial = props.initial_scroll;
+        use_effect_with(count, move |&count| {
+            if !*restored.borrow() {
+                if let (Some(offset), Some(element), true) =
+                    (initial, list.cast::<web_sys::Element>(), count > 0)
+                {
+                    element.set_scroll_top(offset);
+                    *restored.borrow_mut() = true;
+                }
+            } else if *at_bottom {
                 scroll_to_bottom(&list);
             } else {
                 unseen_below.set(true);
@@ -48,11 +62,13 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let onscroll = {
         let (list, at_bottom, unseen_below) =
             (list.clone(), at_bottom.clone(), unseen_below.clone());
+        let on_scroll = props.on_scroll.clone();
         Callback::from(move |_: Event| {
             if let Some(element) = list.cast::<web_sys::Element>() {
                 let bottom =
                     element.scroll_height() - element.scroll_top() - element.client_height()
                         < AT_BOTTOM_PX;
+                on_scroll.emit((!bottom).then(|| element.scroll_top()));
                 if bottom != *at_bottom {
                     at_bottom.set(bottom);
                 }

@@ -37,6 +37,10 @@ pub struct PanelProps {
     pub on_sound: Callback<()>,
     /// The visitor asked for browser notifications.
     pub on_notify: Callback<()>,
+    /// Where the visitor left the message list on the last page.
+    pub initial_scroll: Option<i32>,
+    /// The visitor scrolled the message list.
+    pub on_scroll: Callback<Option<i32>>,
     /// The composer changed.
     pub on_draft: Callback<String>,
     /// The visitor sent the draft.
@@ -157,6 +161,8 @@ pub fn panel(props: &PanelProps) -> Html {
                 outbox={props.outbox.clone()}
                 first_unread={props.first_unread}
                 on_retry={props.on_retry.clone()}
+                initial_scroll={props.initial_scroll}
+                on_scroll={props.on_scroll.clone()}
             />
             if props.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
