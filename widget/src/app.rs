@@ -79,6 +79,7 @@ pub fn app(props: &AppProps) -> Html {
         RelayClient::new(config.relay.clone())
     });
     let state = use_reducer(|| State::new(props.open));
+    let texts: &'static Texts = Lang::from_tag(&config.lang).texts();
     let runtime = use_mut_ref(Runtime::default);
     // Bumped to make the socket effect look again (after a close, online, visible).
     let wake = use_reducer(Wake::default);
@@ -162,7 +163,7 @@ pub fn app(props: &AppProps) -> Html {
     // "(2) New message" in the tab title while hidden; the page's own title otherwise.
     {
         let badge = use_mut_ref(TitleBadge::new);
-        let label = Lang::from_tag(&config.lang).texts().new_message_title;
+        let label = texts.new_message_title;
         use_effect_with((state.unread, state.hidden), move |&(unread, _)| {
             badge.borrow_mut().show(unread, label);
         });
@@ -488,7 +489,6 @@ pub fn app(props: &AppProps) -> Html {
         })
     };
 
-    let texts: &'static Texts = Lang::from_tag(&config.lang).texts();
     let on_consent = {
         let (dispatcher, storage) = (state.dispatcher(), storage.clone());
         Callback::from(move |_| {

@@ -205,13 +205,7 @@ impl Thread {
                     _ => return Err(RelayError::NotFound("thread".into())),
                 }
                 self.set_policy(&append.policy)?;
-                if append.author == Author::Visitor {
-                    self.take_send_budget()?;
-                }
-                let (message, created) = self.append(append)?;
-                if created {
-                    self.schedule_expiry(message.created_at.0).await?;
-                }
+                let (message, created) = self.store(append).await?;
                 http::json(&message, if created { 201 } else { 200 })
             }
             (Method::Post, "/read") => {
@@ -326,14 +320,23 @@ impl Thread {
             return Err(RelayError::ThreadErased);
         }
         let policy = self.policy()?;
-        self.take_send_budget()?;
-        let (message, created) = self.append(Append {
+        self.store(Append {
             client_id,
             text,
             author: Author::Visitor,
             channel: Channel::Web,
             policy,
-        })?;
+        })
+        .await
+    }
+
+    /// Every send, over HTTP or the socket: the visitor's rate limit, then the store (or the
+    /// earlier copy), then the retention alarm moved past the new message.
+    async fn store(&self, append: Append) -> Outcome<(Message, bool)> {
+        if append.author == Author::Visitor {
+            self.take_send_budget()?;
+        }
+        let (message, created) = self.append(append)?;
         if created {
             self.schedule_expiry(message.created_at.0).await?;
         }
