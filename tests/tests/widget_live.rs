@@ -133,3 +133,71 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
         ["first", "sent as the tab closed"]
     );
 }
+
+/// Reloads the page while a send is held at `stage` ("Request": the relay never got it;
+/// "Response": the relay stored it but the page never heard), then checks that the message
+/// is in the thread exactly once, in its place.
+async fn reload_in_the_middle_of_a_send(stage: &str) {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let browser = Browser::start().await;
+    // No live socket, so the only news of a send is the answer to it.
+    browser.cdp("Network.enable", json!({})).await;
+    browser
+        .cdp(
+            "Network.setBlockedURLs",
+            json!({ "urls": ["*/tickets", "*/ws?*"] }),
+        )
+        .await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("first").await;
+    browser.wait_for_messages(&["first"]).await;
+    let session = widget_session(&browser, &api, "demo").await;
+
+    browser
+        .cdp(
+            "Fetch.enable",
+            json!({ "patterns": [{ "urlPattern": "*/messages", "requestStage": stage }] }),
+        )
+        .await;
+    browser.send_in_widget("sent as the page reloaded").await;
+    let stored_before_reload = if stage == "Response" { 2 } else { 1 };
+    eventually(10, || async {
+        let stored = api.history_texts(&session).await;
+        let pending = browser.pending_messages().await;
+        if stored.len() == stored_before_reload && pending == ["sent as the page reloaded"] {
+            Ok(())
+        } else {
+            Err(format!(
+                "the relay has {stored:?}, the page waits on {pending:?}"
+            ))
+        }
+    })
+    .await;
+
+    // The visitor reloads; the held request is never answered to the old page, and the new
+    // page may talk to the relay again.
+    browser.client.refresh().await.unwrap();
+    browser.cdp("Fetch.disable", json!({})).await;
+    browser
+        .cdp("Network.setBlockedURLs", json!({ "urls": [] }))
+        .await;
+    browser
+        .wait_for_messages(&["first", "sent as the page reloaded"])
+        .await;
+    assert_eq!(browser.pending_messages().await, Vec::<String>::new());
+    assert_eq!(
+        api.history_texts(&session).await,
+        ["first", "sent as the page reloaded"]
+    );
+}
+
+#[tokio::test]
+async fn a_reload_before_the_relay_has_a_send_loses_nothing() {
+    reload_in_the_middle_of_a_send("Request").await;
+}
+
+#[tokio::test]
+async fn a_reload_before_the_page_hears_back_doubles_nothing() {
+    reload_in_the_middle_of_a_send("Response").await;
+}

@@ -19,8 +19,7 @@ pub struct Config {
 impl Config {
     /// Decodes the loader's JSON.
     pub fn from_json(json: &str) -> Result<Self, WidgetError> {
-        let mut config: Config =
-            serde_json::from_str(json).map_err(|e| WidgetError::Config(e.to_string()))?;
+        let mut config: Config = crate::json::decode(json).map_err(WidgetError::Config)?;
         if config.brand.as_str().is_empty() {
             return Err(WidgetError::Config("data-brand is empty".into()));
         }

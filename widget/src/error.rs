@@ -25,6 +25,17 @@ pub enum WidgetError {
 }
 
 impl WidgetError {
+    /// A network failure, described by the browser's own words for it (its message when it
+    /// threw an `Error`).
+    pub fn network(error: wasm_bindgen::JsValue) -> WidgetError {
+        let message = js_sys::Reflect::get(&error, &"message".into())
+            .ok()
+            .and_then(|message| message.as_string())
+            .or_else(|| error.as_string())
+            .unwrap_or_else(|| "network error".to_string());
+        WidgetError::Network(message)
+    }
+
     /// Whether trying again later may succeed (as opposed to a request the relay refused).
     pub fn is_transient(&self) -> bool {
         match self {

@@ -105,7 +105,7 @@ impl WidgetHandle {
 
     /// Continues as a signed-in user; `user` is JSON `{userId, userHash, name?, email?}`.
     pub fn identify(&self, user: &str) -> Result<(), JsValue> {
-        let identity: Identity = serde_json::from_str(user)
+        let identity: Identity = crate::json::decode(user)
             .map_err(|e| JsValue::from_str(&format!("Confab.identify: {e}")))?;
         CommandSlot::send(&self.slot, Command::Identify(identity));
         Ok(())

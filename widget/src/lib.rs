@@ -16,11 +16,13 @@ pub mod config;
 pub mod error;
 pub mod host;
 pub mod i18n;
+pub mod json;
 pub mod live;
 pub mod notify;
 pub mod relay;
 pub mod state;
 pub mod storage;
+pub mod tabs;
 pub mod view;
 
 use wasm_bindgen::prelude::*;

@@ -35,13 +35,12 @@ pub async fn open_socket(
 ) -> Result<LiveSocket, WidgetError> {
     let ticket = relay.ticket(session).await?;
     let url = relay.socket_url(session, &ticket.ticket, after);
-    let socket = web_sys::WebSocket::new(&url)
-        .map_err(|error| WidgetError::Network(format!("{error:?}")))?;
+    let socket = web_sys::WebSocket::new(&url).map_err(WidgetError::network)?;
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 // Frames that do not decode are ignored, like unknown ones.
-                if let Ok(frame) = serde_json::from_str::<ServerFrame>(&text) {
+                if let Ok(frame) = crate::json::decode::<ServerFrame>(&text) {
                     on_frame.emit(frame);
                 }
             }
@@ -151,11 +150,11 @@ impl ViewportTracker {
                 let style = element.style();
                 let _ = style.set_property(
                     "--confab-viewport-height",
-                    &format!("{}px", viewport.height().round()),
+                    &format!("{}px", viewport.height().round() as i32),
                 );
                 let _ = style.set_property(
                     "--confab-viewport-top",
-                    &format!("{}px", viewport.offset_top().round()),
+                    &format!("{}px", viewport.offset_top().round() as i32),
                 );
             }
         };

@@ -139,9 +139,9 @@ impl RelayClient {
         body: Option<&B>,
     ) -> Result<T, WidgetError> {
         let json = body
-            .map(serde_json::to_string)
+            .map(crate::json::encode)
             .transpose()
-            .map_err(|e| WidgetError::Decode(e.to_string()))?;
+            .map_err(WidgetError::Decode)?;
         let url = format!("{}{path}", self.base);
         let (status, text) = self.fetch_text(method, &url, token, json).await?;
         if !(200..300).contains(&status) {
@@ -153,7 +153,7 @@ impl RelayClient {
         } else {
             text.as_str()
         };
-        serde_json::from_str(text).map_err(|e| WidgetError::Decode(e.to_string()))
+        crate::json::decode(text).map_err(WidgetError::Decode)
     }
 
     /// One request with the browser's `fetch`: the status and the body as text.
@@ -164,7 +164,7 @@ impl RelayClient {
         token: Option<&VisitorToken>,
         json: Option<String>,
     ) -> Result<(u16, String), WidgetError> {
-        let network = |error: JsValue| WidgetError::Network(format!("{error:?}"));
+        let network = WidgetError::network;
         let headers = web_sys::Headers::new().map_err(network)?;
         let init = web_sys::RequestInit::new();
         init.set_method(method);
@@ -198,7 +198,7 @@ impl RelayClient {
 
 /// The error an unsuccessful answer stands for, from its `{"error":{…}}` body if it has one.
 fn relay_error(status: u16, text: &str) -> WidgetError {
-    match serde_json::from_str::<ErrorBody>(text) {
+    match crate::json::decode::<ErrorBody>(text) {
         Ok(body) => WidgetError::Relay {
             status,
             code: body.error.code,

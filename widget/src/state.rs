@@ -145,6 +145,9 @@ pub enum Action {
     RetrySends,
     /// The relay was told the visitor has read up to this `seq`.
     ReadReported(Seq),
+    /// The visitor saw the thread up to this `seq` in another tab: what they saw there is
+    /// no longer unread here.
+    SeenElsewhere(Seq),
     /// The live socket opened.
     SocketOpened,
     /// The live socket closed; the widget reconnects.
@@ -248,6 +251,17 @@ impl Reducible for State {
                 }
             }
             Action::ReadReported(seq) => next.read_up_to = next.read_up_to.max(seq),
+            Action::SeenElsewhere(seq) => {
+                let unseen = next
+                    .messages
+                    .iter()
+                    .filter(|message| message.author != Author::Visitor && message.seq > seq)
+                    .count();
+                next.unread = next.unread.min(u32::try_from(unseen).unwrap_or(u32::MAX));
+                if next.unread == 0 && !next.open {
+                    next.first_unread = None;
+                }
+            }
             Action::Reset => {
                 next = State {
                     open: next.open,
@@ -538,6 +552,31 @@ mod tests {
         assert_eq!(state.unread, 0, "seen once the tab is back");
         let state = state.reduce(Action::Reset);
         assert!(state.messages.is_empty() && state.open);
+    }
+
+    #[test]
+    fn what_the_visitor_saw_in_another_tab_is_no_longer_unread() {
+        let team = |seq| {
+            let mut answer = message(seq, &format!("t{seq}"));
+            answer.author = Author::Agent;
+            Action::Frame(ServerFrame::Message { message: answer })
+        };
+        let check = |seen: u64, unread: u32, divider: Option<u64>| {
+            let state = Rc::new(State::new(false))
+                .reduce(team(1))
+                .reduce(team(2))
+                .reduce(team(3))
+                .reduce(Action::SeenElsewhere(Seq(seen)));
+            assert_eq!(
+                (state.unread, state.first_unread),
+                (unread, divider.map(Seq)),
+                "seen up to {seen}"
+            );
+        };
+        check(0, 3, Some(1));
+        check(2, 1, Some(1));
+        check(3, 0, None);
+        check(9, 0, None);
     }
 
     #[test]

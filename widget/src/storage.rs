@@ -59,11 +59,11 @@ impl BrowserStorage {
     }
 
     fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
-        serde_json::from_str(&self.get(key)?).ok()
+        crate::json::decode(&self.get(key)?).ok()
     }
 
     fn set_json<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) {
-        if let Ok(json) = serde_json::to_string(value) {
+        if let Ok(json) = crate::json::encode(value) {
             self.set(key, &json);
         }
     }
@@ -133,7 +133,8 @@ impl BrowserStorage {
 
     /// Remembers that the visitor accepted the privacy notice.
     pub fn set_consented(&self) {
-        self.set("consent", &js_sys::Date::now().to_string());
+        // Whole milliseconds: formatting an f64 would pull float printing into the wasm.
+        self.set("consent", &(js_sys::Date::now() as u64).to_string());
     }
 
     /// The signed-in user the page named with `Confab.identify`, if any.

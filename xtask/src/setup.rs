@@ -30,6 +30,9 @@ pub struct Tools {
     pub worker_build: PathBuf,
     /// `node_modules/.bin` of the workspace (wrangler, esbuild, wasm-opt).
     pub node_bin: PathBuf,
+    /// The nightly toolchain the widget is built with, to rebuild the standard library for
+    /// size (`None`: this machine has no usable nightly; the widget builds on stable).
+    pub widget_nightly: Option<&'static str>,
 }
 
 impl Tools {
@@ -46,6 +49,7 @@ pub fn tools(root: &Path, needs: Needs) -> Result<Tools> {
     let wasm_bindgen = wasm_bindgen_cli(root, &cargo_bin)?;
     let worker_build = worker_build(&cargo_bin)?;
     let node_bin = npm_tools(root)?;
+    let widget_nightly = widget_nightly();
     dev_vars(root)?;
     if needs == Needs::Test {
         chromium()?;
@@ -55,7 +59,60 @@ pub fn tools(root: &Path, needs: Needs) -> Result<Tools> {
         wasm_bindgen,
         worker_build,
         node_bin,
+        widget_nightly,
     })
+}
+
+/// The toolchain channel the widget's size build uses.
+const NIGHTLY: &str = "nightly";
+
+/// Readies the machine's nightly toolchain for the widget's size build (the standard
+/// library's source and the wasm target), if the machine has one. A missing nightly is not
+/// an error: the widget then builds on stable, larger, and the build says so.
+fn widget_nightly() -> Option<&'static str> {
+    let name = "nightly toolchain for the widget (rust-src, wasm32 target)";
+    let Some(version) = output(Command::new("rustup").args(["run", NIGHTLY, "rustc", "--version"]))
+    else {
+        skipped(
+            name,
+            "no nightly toolchain here: the widget builds on stable, larger",
+        );
+        return None;
+    };
+    let components = output(Command::new("rustup").args([
+        "component",
+        "list",
+        "--installed",
+        "--toolchain",
+        NIGHTLY,
+    ]))
+    .unwrap_or_default();
+    let has = |component: &str| {
+        components
+            .lines()
+            .any(|line| line.trim().starts_with(component))
+    };
+    if has("rust-src") && has("rust-std-wasm32-unknown-unknown") {
+        skipped(name, version.trim());
+        return Some(NIGHTLY);
+    }
+    let installed = step(name, || {
+        run(Command::new("rustup").args(["component", "add", "rust-src", "--toolchain", NIGHTLY]))?;
+        run(Command::new("rustup").args([
+            "target",
+            "add",
+            "wasm32-unknown-unknown",
+            "--toolchain",
+            NIGHTLY,
+        ]))
+    });
+    match installed {
+        Ok(()) => Some(NIGHTLY),
+        Err(error) => {
+            eprintln!("  the widget builds on stable, larger: {error}");
+            None
+        }
+    }
 }
 
 fn cargo_bin_dir() -> PathBuf {

@@ -1,0 +1,185 @@
+//! Several tabs of one browser, in real headless Chromium against the real relay: one tab
+//! leads and holds the only socket, the others hear everything through it, and when the
+//! leader closes another tab takes over.
+
+use confab_e2e::api::Api;
+use confab_e2e::{eventually, widget_session, Browser, Relay};
+use fantoccini::wd::WindowHandle;
+
+/// The role the widget in the current tab took: "leader" or "follower".
+async fn role(browser: &Browser) -> String {
+    browser
+        .widget_eval(".confab", "el.dataset.role || ''")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Waits until the widget in the current tab has taken `expected`.
+async fn wait_for_role(browser: &Browser, expected: &str) {
+    eventually(20, || async {
+        let role = role(browser).await;
+        if role == expected {
+            Ok(())
+        } else {
+            Err(format!("the tab is {role:?}, expected {expected}"))
+        }
+    })
+    .await
+}
+
+/// The unread count on the launcher's badge (0 without a badge).
+async fn badge(browser: &Browser) -> u32 {
+    browser
+        .widget_texts(".confab-badge")
+        .await
+        .first()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Waits until the current tab's launcher shows `expected` unread messages.
+async fn wait_for_badge(browser: &Browser, expected: u32) {
+    eventually(20, || async {
+        let shown = badge(browser).await;
+        if shown == expected {
+            Ok(())
+        } else {
+            Err(format!("the badge shows {shown}, expected {expected}"))
+        }
+    })
+    .await
+}
+
+/// Opens a second tab on `url` and switches to it.
+async fn open_tab(browser: &Browser, url: &str) -> WindowHandle {
+    let tab = browser.client.new_window(true).await.unwrap();
+    browser
+        .client
+        .switch_to_window(tab.handle.clone())
+        .await
+        .unwrap();
+    browser.client.goto(url).await.unwrap();
+    tab.handle
+}
+
+#[tokio::test]
+async fn tabs_share_one_socket_and_show_the_same_thread_and_unread_count() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("from the first tab").await;
+    browser.wait_for_messages(&["from the first tab"]).await;
+    wait_for_role(&browser, "leader").await;
+    let session = widget_session(&browser, &api, "demo").await;
+    let first = browser.client.window().await.unwrap();
+
+    // A second tab, on another page: the same thread, without a socket of its own.
+    let second = open_tab(&browser, &relay.url("/pricing")).await;
+    wait_for_role(&browser, "follower").await;
+    browser.open_panel().await;
+    browser.wait_for_messages(&["from the first tab"]).await;
+    assert_eq!(
+        widget_session(&browser, &api, "demo").await.thread_id,
+        session.thread_id,
+        "one thread per browser"
+    );
+    browser.send_in_widget("from the second tab").await;
+    browser
+        .wait_for_messages(&["from the first tab", "from the second tab"])
+        .await;
+
+    // The team's answer reaches the follower tab through the leader's socket.
+    let key = api.agent_key("demo").await;
+    let (status, _) = api
+        .agent_send(&key, &session.thread_id, "agent-1", "Hello, both tabs")
+        .await;
+    assert_eq!(status, 201);
+    let all = [
+        "from the first tab",
+        "from the second tab",
+        "Hello, both tabs",
+    ];
+    browser.wait_for_messages(&all).await;
+    browser
+        .client
+        .switch_to_window(first.clone())
+        .await
+        .unwrap();
+    browser.wait_for_messages(&all).await;
+
+    // With both panels closed an answer counts as unread in both tabs...
+    browser
+        .widget_element(".confab-close")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.client.switch_to_window(second).await.unwrap();
+    browser
+        .widget_element(".confab-close")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let (status, _) = api
+        .agent_send(&key, &session.thread_id, "agent-2", "Anything else?")
+        .await;
+    assert_eq!(status, 201);
+    wait_for_badge(&browser, 1).await;
+    browser.client.switch_to_window(first).await.unwrap();
+    wait_for_badge(&browser, 1).await;
+    // ...and reading it in one tab clears it in the other.
+    browser.open_panel().await;
+    wait_for_badge(&browser, 0).await;
+    browser.client.close_window().await.unwrap();
+    let tabs = browser.client.windows().await.unwrap();
+    browser
+        .client
+        .switch_to_window(tabs[0].clone())
+        .await
+        .unwrap();
+    wait_for_badge(&browser, 0).await;
+}
+
+#[tokio::test]
+async fn when_the_leader_tab_closes_another_tab_takes_the_socket() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("before the leader left").await;
+    browser.wait_for_messages(&["before the leader left"]).await;
+    wait_for_role(&browser, "leader").await;
+    let session = widget_session(&browser, &api, "demo").await;
+    let leader = browser.client.window().await.unwrap();
+
+    let follower = open_tab(&browser, &relay.url("/pricing")).await;
+    wait_for_role(&browser, "follower").await;
+    browser.open_panel().await;
+    browser.wait_for_messages(&["before the leader left"]).await;
+
+    // The leader tab closes; the follower takes the lock and opens its own socket.
+    browser.client.switch_to_window(leader).await.unwrap();
+    browser.client.close_window().await.unwrap();
+    browser.client.switch_to_window(follower).await.unwrap();
+    wait_for_role(&browser, "leader").await;
+    let key = api.agent_key("demo").await;
+    let (status, _) = api
+        .agent_send(&key, &session.thread_id, "agent-1", "Still here?")
+        .await;
+    assert_eq!(status, 201);
+    browser
+        .wait_for_messages(&["before the leader left", "Still here?"])
+        .await;
+    browser.send_in_widget("yes").await;
+    browser
+        .wait_for_messages(&["before the leader left", "Still here?", "yes"])
+        .await;
+    assert_eq!(
+        api.history_texts(&session).await,
+        ["before the leader left", "Still here?", "yes"]
+    );
+}

@@ -1,0 +1,497 @@
+//! Everything the widget does besides drawing: [`Effects`] sees each new [`State`] after it is
+//! rendered and does what the change calls for (keep the browser's copy, report reads,
+//! send, connect), and turns what happens outside (the page's commands, other tabs, the
+//! tab being hidden or the network coming back) into [`Action`]s.
+
+use super::AppProps;
+use crate::config::Config;
+use crate::host::{Command, CommandSlot, Events, SharedSlot};
+use crate::i18n::Texts;
+use crate::live::{Listener, LiveSocket};
+use crate::notify::{self, TitleBadge};
+use crate::relay::RelayClient;
+use crate::state::{Action, State};
+use crate::storage::BrowserStorage;
+use crate::tabs::{self, LockGuard, TabChannel, TabNews};
+use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session};
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use yew::{Callback, NodeRef, UseReducerDispatcher};
+
+/// What the effects keep between renders.
+#[derive(Default)]
+pub(super) struct Runtime {
+    /// The session at the last render.
+    pub session: Option<Session>,
+    /// Whether the panel was open at the last render.
+    pub open: bool,
+    /// The highest `seq` the widget had at the last render, for resuming the socket.
+    pub last_seq: Seq,
+    /// A session is being started or resumed.
+    pub starting_session: bool,
+    /// This tab holds the leader lock: it keeps the socket for every tab.
+    pub leader: bool,
+    /// The open socket (leader only).
+    pub socket: Option<LiveSocket>,
+    /// A socket is being opened.
+    pub connecting: bool,
+    /// The socket is open and has sent `ready`.
+    pub live: bool,
+    /// Reconnection attempts since the socket was last ready.
+    pub socket_attempt: u32,
+    /// Failed sends in a row, for the retry backoff.
+    pub send_attempt: u32,
+    /// A retry of failed sends is scheduled.
+    pub retry_scheduled: bool,
+    /// The highest `seq` other tabs were told the visitor has seen.
+    pub seen_told: Seq,
+    /// Page and tab events listened to until the widget stops.
+    pub listeners: Vec<Option<Listener>>,
+    /// The channel to the other tabs.
+    pub channel: Option<TabChannel>,
+    /// The leader lock, while this tab holds it.
+    pub leadership: Option<LockGuard>,
+    /// The widget was unmounted.
+    pub stopped: bool,
+}
+
+/// The widget's side effects, shared by the component's hooks and callbacks.
+pub struct Effects {
+    pub(super) root: web_sys::Element,
+    pub(super) config: Rc<Config>,
+    pub(super) storage: BrowserStorage,
+    pub(super) relay: RelayClient,
+    pub(super) texts: &'static Texts,
+    pub(super) dispatcher: UseReducerDispatcher<State>,
+    pub(super) runtime: RefCell<Runtime>,
+    launcher: NodeRef,
+    commands: SharedSlot,
+    events: Events,
+    /// The state at the last render, to see what changed (`None` before the first).
+    last: RefCell<Option<State>>,
+    title: RefCell<TitleBadge>,
+    /// Who moved the panel last: the visitor (focus follows) or a page load (it does not).
+    by_visitor: Cell<bool>,
+    /// Where the visitor left the message list (this page or the last).
+    initial_scroll: Option<i32>,
+    /// The last scroll offset saved (saved only when it moves by more than a line).
+    saved_scroll: Cell<Option<i32>>,
+}
+
+impl Effects {
+    /// Effects for the component with these props, dispatching into `dispatcher`.
+    pub fn new(
+        props: &AppProps,
+        texts: &'static Texts,
+        dispatcher: UseReducerDispatcher<State>,
+        launcher: NodeRef,
+    ) -> Effects {
+        let storage = BrowserStorage::new(props.config.storage_prefix());
+        Effects {
+            root: props.root.clone(),
+            config: props.config.clone(),
+            relay: RelayClient::new(props.config.relay.clone()),
+            initial_scroll: storage.scroll(),
+            storage,
+            texts,
+            dispatcher,
+            runtime: RefCell::default(),
+            launcher,
+            commands: props.commands.clone(),
+            events: props.events.clone(),
+            last: RefCell::default(),
+            title: RefCell::new(TitleBadge::new()),
+            by_visitor: Cell::new(props.focus),
+            saved_scroll: Cell::new(Some(i32::MIN)),
+        }
+    }
+
+    /// On mount: what the last page kept, then listening to the page, the tab and the other
+    /// tabs, and standing in line to lead them.
+    pub fn start(self: &Rc<Self>) {
+        let storage = &self.storage;
+        self.dispatcher.dispatch(Action::Restored {
+            messages: storage.messages(),
+            outbox: storage.outbox(),
+            draft: storage.draft(),
+        });
+        if storage.consented() {
+            self.dispatcher.dispatch(Action::Consented);
+        }
+        self.dispatcher.dispatch(Action::SetSound(storage.sound()));
+        self.dispatcher.dispatch(Action::Visibility {
+            hidden: document_hidden(),
+        });
+
+        let weak = Rc::downgrade(self);
+        let visibility = Listener::visibility(with(&weak, |effects, ()| {
+            effects.dispatcher.dispatch(Action::Visibility {
+                hidden: document_hidden(),
+            })
+        }));
+        // Back online, or back to the tab: reconnect and retry now, not after a backoff.
+        let poke = with(&weak, |effects, ()| effects.poke());
+        let listeners = vec![
+            visibility,
+            Listener::new("online", poke.clone()),
+            Listener::new("visibilitychange", poke),
+        ];
+        CommandSlot::listen(
+            &self.commands,
+            with(&weak, |effects, command| effects.command(command)),
+        );
+
+        let prefix = self.config.storage_prefix();
+        let channel = TabChannel::join(
+            &format!("{prefix}tabs"),
+            with(&weak, |effects, news| effects.news(news)),
+        );
+        if let Some(channel) = &channel {
+            channel.tell(&TabNews::Hello);
+        }
+        let _ = self.root.set_attribute("data-role", "follower");
+        {
+            let mut runtime = self.runtime.borrow_mut();
+            runtime.listeners = listeners;
+            runtime.channel = channel;
+        }
+        let effects = self.clone();
+        spawn_local(async move {
+            let guard = tabs::acquire(&format!("{prefix}leader")).await;
+            if effects.runtime.borrow().stopped {
+                return;
+            }
+            {
+                let mut runtime = effects.runtime.borrow_mut();
+                runtime.leadership = guard;
+                runtime.leader = true;
+            }
+            let _ = effects.root.set_attribute("data-role", "leader");
+            effects.ensure_socket();
+        });
+    }
+
+    /// On unmount: let go of the socket, the listeners, the other tabs and the lead.
+    pub fn stop(&self) {
+        let mut runtime = self.runtime.borrow_mut();
+        runtime.stopped = true;
+        runtime.socket = None;
+        runtime.listeners.clear();
+        runtime.channel = None;
+        runtime.leadership = None;
+    }
+
+    /// After each render: does what the change from the last rendered state calls for.
+    pub fn after_render(self: &Rc<Self>, state: &State) {
+        let last = self.last.borrow_mut().replace(state.clone());
+        let first = last.is_none();
+        let last = last.unwrap_or_default();
+        {
+            let mut runtime = self.runtime.borrow_mut();
+            runtime.session = state.session.clone();
+            runtime.open = state.open;
+            runtime.last_seq = state.last_seq();
+            if state.session.is_some() {
+                runtime.starting_session = false;
+            } else {
+                // Erased or reset: the socket belonged to the old thread.
+                runtime.socket = None;
+            }
+        }
+        if state.session.is_none() {
+            self.start_session();
+        }
+        self.keep(state, &last, first);
+        self.report_reading(state);
+        if first || (state.unread, state.hidden) != (last.unread, last.hidden) {
+            self.title
+                .borrow_mut()
+                .show(state.unread, self.texts.new_message_title);
+        }
+        let theme = |state: &State| {
+            let session = state.session.as_ref()?;
+            session.brand.theme_color.clone()
+        };
+        if first || theme(state) != theme(&last) {
+            apply_theme(&self.root, theme(state));
+        }
+        if last.open && !state.open && self.by_visitor.get() {
+            if let Some(button) = self.launcher.cast::<web_sys::HtmlElement>() {
+                let _ = button.focus();
+            }
+        }
+        // "open" whenever the panel becomes visible (also when the page starts with it
+        // open); "close" only when it was open.
+        if state.open != last.open || (first && state.open) {
+            let event = if state.open { "open" } else { "close" };
+            self.events.send(event, JsValue::UNDEFINED);
+        }
+        if first || state.unread != last.unread {
+            self.events.send("unread", JsValue::from(state.unread));
+        }
+        self.ensure_socket();
+        self.send_next(state);
+        self.schedule_retry(state);
+    }
+
+    /// The browser keeps the thread, the outbox, the draft and the open state for the next
+    /// page.
+    fn keep(&self, state: &State, last: &State, first: bool) {
+        if state.messages != last.messages {
+            self.storage.set_messages(&state.messages);
+        }
+        if state.outbox != last.outbox || state.messages != last.messages {
+            // Acknowledged ids let this tab drop other tabs' entries it has seen stored.
+            let acknowledged: Vec<_> = state
+                .messages
+                .iter()
+                .map(|message| message.client_id.clone())
+                .collect();
+            self.storage.set_outbox(&state.outbox, &acknowledged);
+        }
+        if state.draft != last.draft {
+            self.storage.set_draft(&state.draft);
+        }
+        if first || state.open != last.open {
+            self.storage.set_open(state.open);
+        }
+    }
+
+    /// The team's messages count as read while the panel is open and the tab visible: the
+    /// relay hears of it if the brand reports reads, and the other tabs always do.
+    fn report_reading(&self, state: &State) {
+        let (Some(seq), true, false) = (state.last_team_seq(), state.open, state.hidden) else {
+            return;
+        };
+        let reports = state
+            .session
+            .as_ref()
+            .filter(|session| session.brand.read_receipts == ReadReceipts::On);
+        if let Some(session) = reports.filter(|_| seq > state.read_up_to) {
+            self.dispatcher.dispatch(Action::ReadReported(seq));
+            let (relay, session) = (self.relay.clone(), session.clone());
+            spawn_local(async move {
+                // A lost receipt is not worth a retry: the next message brings another.
+                let _ = relay.mark_read(&session, seq).await;
+            });
+        }
+        let mut runtime = self.runtime.borrow_mut();
+        if seq > runtime.seen_told {
+            runtime.seen_told = seq;
+            if let Some(channel) = &runtime.channel {
+                channel.tell(&TabNews::Seen(seq));
+            }
+        }
+    }
+
+    /// A frame from the relay: from this tab's socket (`own`), or passed on by the leader.
+    pub(super) fn frame(&self, frame: ServerFrame, own: bool) {
+        match &frame {
+            ServerFrame::Ready { .. } if own => {
+                let mut runtime = self.runtime.borrow_mut();
+                runtime.socket_attempt = 0;
+                runtime.live = true;
+                if let Some(channel) = &runtime.channel {
+                    channel.tell(&TabNews::Live(true));
+                }
+                drop(runtime);
+                self.dispatcher.dispatch(Action::SocketOpened);
+            }
+            // The browser forgets an erased thread too.
+            ServerFrame::Erased => self.storage.forget(),
+            ServerFrame::Message { message }
+                if message.author != Author::Visitor
+                    && message.seq > self.runtime.borrow().last_seq =>
+            {
+                if let Ok(json) = crate::json::encode(message) {
+                    self.events.send("message", JsValue::from_str(&json));
+                }
+                // One chime and one notification per browser: the leader's.
+                if own && document_hidden() {
+                    if self.storage.sound() {
+                        notify::chime();
+                    }
+                    let brand = self.runtime.borrow().session.clone();
+                    let brand = brand.map(|session| session.brand.name).unwrap_or_default();
+                    notify::notify(&brand, &message.text);
+                }
+            }
+            _ => {}
+        }
+        if own {
+            if let Some(channel) = &self.runtime.borrow().channel {
+                channel.tell(&TabNews::Frame(frame.clone()));
+            }
+        }
+        self.dispatcher.dispatch(Action::Frame(frame));
+    }
+
+    /// News from another tab.
+    fn news(&self, news: TabNews) {
+        match news {
+            TabNews::Frame(frame) => self.frame(frame, false),
+            TabNews::Live(live) => self.dispatcher.dispatch(if live {
+                Action::SocketOpened
+            } else {
+                Action::SocketClosed
+            }),
+            TabNews::Seen(seq) => {
+                let mut runtime = self.runtime.borrow_mut();
+                runtime.seen_told = runtime.seen_told.max(seq);
+                drop(runtime);
+                self.dispatcher.dispatch(Action::SeenElsewhere(seq));
+            }
+            TabNews::Hello => {
+                let runtime = self.runtime.borrow();
+                if let (true, Some(channel)) = (runtime.leader, &runtime.channel) {
+                    channel.tell(&TabNews::Live(runtime.live));
+                }
+            }
+        }
+    }
+
+    /// A command from the page (`window.Confab`).
+    fn command(&self, command: Command) {
+        match command {
+            Command::Open => self.set_open_by_visitor(true),
+            Command::Close => self.set_open_by_visitor(false),
+            Command::Toggle => {
+                let open = self.runtime.borrow().open;
+                self.set_open_by_visitor(!open);
+            }
+            Command::Identify(identity) => {
+                if self.storage.identity().as_ref() != Some(&identity) {
+                    self.storage.forget();
+                    self.storage.set_identity(Some(&identity));
+                    self.dispatcher.dispatch(Action::Reset);
+                }
+            }
+            Command::Shutdown => {
+                self.storage.forget();
+                self.storage.set_identity(None);
+                self.dispatcher.dispatch(Action::Reset);
+            }
+        }
+    }
+
+    /// Opens or closes the panel because the visitor (or the page for them) asked.
+    pub fn set_open_by_visitor(&self, open: bool) {
+        self.by_visitor.set(true);
+        self.dispatcher.dispatch(Action::SetOpen(open));
+    }
+
+    /// Whether the visitor moved the panel last (then focus may move with it).
+    pub fn moved_by_visitor(&self) -> bool {
+        self.by_visitor.get()
+    }
+
+    /// The composer changed.
+    pub fn draft_changed(&self, draft: String) {
+        self.dispatcher.dispatch(Action::DraftChanged(draft));
+    }
+
+    /// The visitor accepted the brand's privacy notice.
+    pub fn consent(&self) {
+        self.storage.set_consented();
+        self.dispatcher.dispatch(Action::Consented);
+    }
+
+    /// The visitor turned the new-message sound on or off.
+    pub fn set_sound(&self, on: bool) {
+        self.storage.set_sound(on);
+        self.dispatcher.dispatch(Action::SetSound(on));
+    }
+
+    /// Where the message list should start: where the visitor left it.
+    pub fn initial_scroll(&self) -> Option<i32> {
+        self.initial_scroll
+    }
+
+    /// The visitor scrolled the list (`None`: to the latest message).
+    pub fn scrolled(&self, offset: Option<i32>) {
+        let moved = match (self.saved_scroll.get(), offset) {
+            (Some(before), Some(now)) => (before - now).abs() > 20,
+            (before, now) => before.is_some() != now.is_some(),
+        };
+        if moved {
+            self.saved_scroll.set(offset);
+            self.storage.set_scroll(offset);
+        }
+    }
+
+    /// Downloads the conversation as a text file.
+    pub fn download_transcript(&self) {
+        let Some(session) = self.runtime.borrow().session.clone() else {
+            return;
+        };
+        let (relay, root) = (self.relay.clone(), self.root.clone());
+        spawn_local(async move {
+            if let Ok(text) = relay.transcript_text(&session).await {
+                crate::live::save_text(&root, "conversation.txt", &text);
+            }
+        });
+    }
+
+    /// Deletes the conversation, once the visitor confirms.
+    pub fn delete_conversation(&self) {
+        let confirmed = web_sys::window()
+            .and_then(|window| window.confirm_with_message(self.texts.confirm_delete).ok())
+            .unwrap_or(false);
+        let session = self.runtime.borrow().session.clone();
+        let Some(session) = session.filter(|_| confirmed) else {
+            return;
+        };
+        let (relay, storage, dispatcher) = (
+            self.relay.clone(),
+            self.storage.clone(),
+            self.dispatcher.clone(),
+        );
+        spawn_local(async move {
+            if relay.erase(&session).await.is_ok() {
+                storage.forget();
+                dispatcher.dispatch(Action::Reset);
+            }
+        });
+    }
+}
+
+/// A callback that reaches the effects while they exist (listeners must not keep them
+/// alive: the effects own the listeners).
+fn with<T: 'static>(weak: &Weak<Effects>, f: impl Fn(&Rc<Effects>, T) + 'static) -> Callback<T> {
+    let weak = weak.clone();
+    Callback::from(move |value: T| {
+        if let Some(effects) = weak.upgrade() {
+            f(&effects, value);
+        }
+    })
+}
+
+/// Colours the widget with the brand's colour, unless the page chose one with `data-color`.
+fn apply_theme(root: &web_sys::Element, color: Option<String>) {
+    let chosen_by_page = root
+        .get_root_node()
+        .dyn_into::<web_sys::ShadowRoot>()
+        .ok()
+        .and_then(|shadow| shadow.host().dyn_into::<web_sys::HtmlElement>().ok())
+        .is_some_and(|host| {
+            !host
+                .style()
+                .get_property_value("--confab-accent")
+                .unwrap_or_default()
+                .is_empty()
+        });
+    if let (Some(color), false) = (color, chosen_by_page) {
+        if let Ok(root) = root.clone().dyn_into::<web_sys::HtmlElement>() {
+            let _ = root.style().set_property("--confab-accent", &color);
+        }
+    }
+}
+
+/// Whether the page's tab is hidden.
+pub(super) fn document_hidden() -> bool {
+    web_sys::window()
+        .and_then(|window| window.document())
+        .is_some_and(|document| document.hidden())
+}
