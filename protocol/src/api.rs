@@ -21,6 +21,12 @@ pub struct SessionRequest {
     /// brand's server (as Intercom and Chatwoot do).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_hash: Option<String>,
+    /// The page the widget is on (its URL), shown to the team when a thread starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The visitor's language (`navigator.language`), shown to the team.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 /// The answer to [`SessionRequest`].

@@ -4,6 +4,7 @@
 //! schema migration. Secrets are never stored here: settings name Worker secrets instead
 //! (`identitySecret: "ACME_IDENTITY_SECRET"`), which `wrangler secret put` sets.
 
+use crate::connector::Connectors;
 use crate::error::RelayError;
 use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts};
 use serde::{Deserialize, Serialize};
@@ -47,9 +48,9 @@ pub struct BrandSettings {
     /// A privacy notice visitors accept before their first message, if the brand needs one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentNotice>,
-    /// Connector settings (Telegram, WhatsApp, webhooks), naming secrets, never holding them.
-    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
-    pub connectors: serde_json::Map<String, serde_json::Value>,
+    /// Connector settings (Telegram, webhooks), naming secrets, never holding them.
+    #[serde(default, skip_serializing_if = "Connectors::is_empty")]
+    pub connectors: Connectors,
 }
 
 fn default_retention() -> u64 {
@@ -146,8 +147,9 @@ pub fn parse_brand_id(raw: &str) -> Result<BrandId, RelayError> {
 /// The longest retention a brand may set: ten years.
 const MAX_RETENTION_SECONDS: u64 = 10 * 365 * 24 * 60 * 60;
 
-/// Checks settings before they are stored; the message says what to fix.
-pub fn validate_settings(settings: &BrandSettings) -> Result<(), RelayError> {
+/// Checks settings before they are stored; the message says what to fix. `allow_local`
+/// admits webhook URLs on this machine (development and tests, never production).
+pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<(), RelayError> {
     let fail = |reason: String| Err(RelayError::InvalidBrand(reason));
     let name_chars = settings.name.trim().chars().count();
     if !(1..=100).contains(&name_chars) {
@@ -205,6 +207,10 @@ pub fn validate_settings(settings: &BrandSettings) -> Result<(), RelayError> {
     if rate.burst == 0 || rate.per_minute == 0 {
         return fail("visitorRateLimit needs a burst and a perMinute above 0".into());
     }
+    settings
+        .connectors
+        .validate(allow_local)
+        .map_err(RelayError::InvalidBrand)?;
     if let Some(secret) = &settings.identity_secret {
         if !valid_secret_name(secret) {
             return fail(format!(
@@ -263,10 +269,10 @@ mod tests {
         let mut candidate = settings();
         change(&mut candidate);
         assert_eq!(
-            validate_settings(&candidate).is_ok(),
+            validate_settings(&candidate, false).is_ok(),
             valid,
             "{candidate:?}: {:?}",
-            validate_settings(&candidate)
+            validate_settings(&candidate, false)
         );
     }
 
@@ -275,7 +281,23 @@ mod tests {
         let settings = settings();
         assert_eq!(settings.retention_seconds, DEFAULT_RETENTION_SECONDS);
         assert_eq!(settings.read_receipts, ReadReceipts::On);
-        assert!(validate_settings(&settings).is_ok());
+        assert!(validate_settings(&settings, false).is_ok());
+    }
+
+    #[test]
+    fn validates_connectors() {
+        let with = |json: &str| -> BrandSettings {
+            serde_json::from_str(&format!(r#"{{"name": "Acme", "connectors": {json}}}"#)).unwrap()
+        };
+        let telegram = r#"{"telegram": {"chatId": -1001, "botTokenSecret": "ACME_BOT", "webhookSecret": "ACME_TG_HOOK"}}"#;
+        assert!(validate_settings(&with(telegram), false).is_ok());
+        let positive = telegram.replace("-1001", "1001");
+        assert!(validate_settings(&with(&positive), false).is_err());
+        let raw_token = telegram.replace("ACME_BOT", "123:abc");
+        assert!(validate_settings(&with(&raw_token), false).is_err());
+        let local = r#"{"webhook": {"url": "http://127.0.0.1:9000/hook", "secret": "ACME_HOOK"}}"#;
+        assert!(validate_settings(&with(local), false).is_err());
+        assert!(validate_settings(&with(local), true).is_ok());
     }
 
     #[test]

@@ -1,10 +1,12 @@
-//! The Worker's IO edge: the fetch handler, the Thread Durable Object and the D1 brand
-//! registry. Only this module talks to the runtime; it decodes what comes in, calls the pure
+//! The Worker's IO edge: the fetch handler, the Thread Durable Object, the D1 brand
+//! registry, the outbound queue's consumer and the messaging apps' webhooks. Only this module talks to the runtime; it decodes what comes in, calls the pure
 //! modules of the crate, and encodes what goes out. It exists only on wasm.
 
 mod api;
 mod brands;
+mod hooks;
 mod http;
+pub mod outbound;
 mod thread;
 
 use crate::error::RelayError;

@@ -56,6 +56,10 @@ pub enum RelayError {
     /// The agent API was called without a valid agent API key.
     #[error("this call needs a valid agent API key of the thread's brand")]
     InvalidAgentKey,
+    /// A webhook from a messaging app came without its shared secret or signature, or with a
+    /// wrong one.
+    #[error("the webhook's secret or signature does not match")]
+    InvalidWebhookSignature,
     /// The admin API was called without the admin secret.
     #[error("this call needs the admin secret")]
     AdminOnly,
@@ -93,9 +97,10 @@ impl RelayError {
         match self {
             RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
             RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
-            RelayError::InvalidIdentity | RelayError::AdminOnly | RelayError::InvalidAgentKey => {
-                401
-            }
+            RelayError::InvalidIdentity
+            | RelayError::AdminOnly
+            | RelayError::InvalidAgentKey
+            | RelayError::InvalidWebhookSignature => 401,
             RelayError::ThreadErased => 410,
             RelayError::RateLimited { .. } => 429,
             RelayError::BodyTooLarge { .. } => 413,
@@ -130,6 +135,7 @@ impl RelayError {
             RelayError::InvalidBrand(_) => "invalid_brand",
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
+            RelayError::InvalidWebhookSignature => "webhook_signature_invalid",
             RelayError::InvalidAgentKey => "agent_key_invalid",
             RelayError::ThreadErased => "thread_erased",
             RelayError::RateLimited { .. } => "rate_limited",
@@ -198,6 +204,11 @@ mod tests {
         check(RelayError::AdminOnly, 401, "admin_only");
         check(RelayError::InvalidAgentKey, 401, "agent_key_invalid");
         check(RelayError::ThreadErased, 410, "thread_erased");
+        check(
+            RelayError::InvalidWebhookSignature,
+            401,
+            "webhook_signature_invalid",
+        );
         check(
             RelayError::RateLimited { retry_after: 3 },
             429,

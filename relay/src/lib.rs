@@ -13,9 +13,13 @@
 //! - [`credential`]: signed user ids, the admin secret, agent API keys.
 //! - [`rate`]: the token bucket behind `429 Too Many Requests`.
 //! - [`transcript`]: a thread as plain text.
+//! - [`connector`]: Telegram and brand webhooks, their payloads and signatures.
+//! - [`delivery`]: the jobs of the outbound queue and what follows each attempt.
 
 pub mod brand;
+pub mod connector;
 pub mod credential;
+pub mod delivery;
 pub mod error;
 pub mod origin;
 pub mod rate;

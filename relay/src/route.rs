@@ -19,7 +19,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/brands/{brand}"),
     ("PUT", "/v1/admin/brands/{brand}"),
     ("POST", "/v1/admin/brands/{brand}/keys"),
+    ("GET", "/v1/admin/brands/{brand}/dead-jobs"),
     ("POST", "/v1/agent/threads/{id}/messages"),
+    ("POST", "/v1/hooks/telegram/{brand}"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -49,8 +51,12 @@ pub enum Route {
     PutBrand(BrandId),
     /// `POST /v1/admin/brands/{brand}/keys`: a new agent API key, shown once.
     CreateAgentKey(BrandId),
+    /// `GET /v1/admin/brands/{brand}/dead-jobs`: deliveries given up, most recent first.
+    DeadJobs(BrandId),
     /// `POST /v1/agent/threads/{id}/messages`: a team member answers (agent API key).
     AgentSend(ThreadId),
+    /// `POST /v1/hooks/telegram/{brand}`: an update from the brand's Telegram bot.
+    TelegramHook(BrandId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -108,7 +114,9 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("GET", "/v1/admin/brands/{brand}") => Route::GetBrand(brand()?),
         ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
         ("POST", "/v1/admin/brands/{brand}/keys") => Route::CreateAgentKey(brand()?),
+        ("GET", "/v1/admin/brands/{brand}/dead-jobs") => Route::DeadJobs(brand()?),
         ("POST", "/v1/agent/threads/{id}/messages") => Route::AgentSend(thread()?),
+        ("POST", "/v1/hooks/telegram/{brand}") => Route::TelegramHook(brand()?),
         _ => {
             return Err(RelayError::Internal(format!(
                 "route {method} {template} has no handler"

@@ -99,6 +99,19 @@ impl Api {
             .as_u16()
     }
 
+    /// An admin API call's JSON answer (`GET path` with the admin secret).
+    pub async fn admin_get(&self, path: &str) -> Value {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .send()
+            .await
+            .expect("the relay answers")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
     /// The status a thread's history answers with (200, or 410 once erased).
     pub async fn thread_status(&self, session: &Session) -> u16 {
         self.http

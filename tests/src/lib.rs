@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod browser;
+pub mod fakes;
 pub mod load;
 pub mod process;
 pub mod relay;

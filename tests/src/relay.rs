@@ -28,6 +28,7 @@ pub struct Relay {
     service: Option<Service>,
     persist: tempfile::TempDir,
     port: u16,
+    vars: Vec<(String, String)>,
 }
 
 fn node_bin(tool: &str) -> PathBuf {
@@ -40,6 +41,12 @@ fn node_bin(tool: &str) -> PathBuf {
 impl Relay {
     /// Starts a relay on fresh state.
     pub async fn start() -> Relay {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts a relay on fresh state with more Worker variables and secrets, e.g. the base
+    /// URL of a fake messaging API and the secrets a brand's connectors name.
+    pub async fn start_with(vars: &[(&str, &str)]) -> Relay {
         let persist = tempfile::tempdir().expect("a temporary folder");
         for args in [
             vec!["d1", "migrations", "apply", "DB", "--local"],
@@ -68,6 +75,10 @@ impl Relay {
             service: None,
             persist,
             port: free_port(),
+            vars: vars
+                .iter()
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .collect(),
         };
         relay.launch().await;
         relay
@@ -107,6 +118,8 @@ impl Relay {
                 "--log-level",
                 "info",
             ])
+            .args(["--var", "CONFAB_ENV:development"])
+            .args(["--var", "DELIVERY_RETRY_BASE_SECONDS:0"])
             .args(["--var", &format!("TOKEN_SECRET:{TEST_TOKEN_SECRET}")])
             .args(["--var", &format!("ADMIN_SECRET:{TEST_ADMIN_SECRET}")])
             .args([
@@ -115,6 +128,9 @@ impl Relay {
             ])
             .current_dir(repo_root())
             .env("CI", "true");
+        for (name, value) in &self.vars {
+            command.args(["--var", &format!("{name}:{value}")]);
+        }
         command
     }
 

@@ -39,6 +39,8 @@ impl RelayClient {
             token,
             user_id,
             user_hash,
+            page: web_sys::window().and_then(|window| window.location().href().ok()),
+            language: web_sys::window().and_then(|window| window.navigator().language()),
         };
         self.call("POST", "/v1/sessions", None, Some(&body)).await
     }

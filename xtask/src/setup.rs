@@ -245,15 +245,14 @@ const DEV_SECRETS: [&str; 3] = ["TOKEN_SECRET", "ADMIN_SECRET", "DEMO_IDENTITY_S
 fn dev_vars(root: &Path) -> Result<()> {
     let path = root.join(".dev.vars");
     let existing = std::fs::read_to_string(&path).unwrap_or_default();
-    let missing: Vec<&str> = DEV_SECRETS
-        .into_iter()
-        .filter(|name| {
-            !existing
-                .lines()
-                .any(|line| line.starts_with(&format!("{name}=")))
-        })
-        .collect();
-    if missing.is_empty() {
+    let has = |name: &str| {
+        existing
+            .lines()
+            .any(|line| line.starts_with(&format!("{name}=")))
+    };
+    let missing: Vec<&str> = DEV_SECRETS.into_iter().filter(|name| !has(name)).collect();
+    let needs_env = !has("CONFAB_ENV");
+    if missing.is_empty() && !needs_env {
         skipped(".dev.vars", "present");
         return Ok(());
     }
@@ -266,6 +265,10 @@ fn dev_vars(root: &Path) -> Result<()> {
         };
         for name in missing {
             contents.push_str(&format!("{name}={}\n", random_hex()?));
+        }
+        if needs_env {
+            // Lets local brands send webhooks to this machine (never so in production).
+            contents.push_str("CONFAB_ENV=development\n");
         }
         std::fs::write(&path, contents).map_err(io(&path))
     })

@@ -2,10 +2,11 @@
 //! calls the thread's Durable Object or the registry.
 
 use super::http::{self, internal};
-use super::thread::{self, Append, Policy};
+use super::thread::{self, Append, Init, Policy};
 use super::{brands, random_id};
 use crate::brand::{validate_settings, Brand, BrandSettings};
 use crate::credential::{admin_secret_matches, agent_key_hash, verify_user_hash};
+use crate::delivery::VisitorContext;
 use crate::error::RelayError;
 use crate::origin::origin_allowed;
 use crate::route::{route, Route};
@@ -100,7 +101,7 @@ async fn dispatch(
         Route::PutBrand(brand) => {
             authorize_admin(request, env)?;
             let settings: BrandSettings = http::read_json(request).await?;
-            validate_settings(&settings)?;
+            validate_settings(&settings, allows_local_webhooks(env))?;
             let created = brands::put(env, &brand, &settings).await?;
             http::json(&settings, if created { 201 } else { 200 })
         }
@@ -117,6 +118,13 @@ async fn dispatch(
             };
             thread::append(env, &append).await
         }
+        Route::DeadJobs(brand) => {
+            authorize_admin(request, env)?;
+            brands::load(env, brand.as_str()).await?;
+            let jobs = super::outbound::dead_jobs(env, &brand).await?;
+            http::json(&serde_json::json!({ "jobs": jobs }), 200)
+        }
+        Route::TelegramHook(brand) => super::hooks::telegram(request, env, &brand).await,
         Route::CreateAgentKey(brand) => {
             authorize_admin(request, env)?;
             brands::load(env, brand.as_str()).await?;
@@ -125,6 +133,13 @@ async fn dispatch(
             http::json(&serde_json::json!({ "key": key, "brand": brand }), 201)
         }
     }
+}
+
+/// Whether brands may send webhooks to this machine: only where `CONFAB_ENV` says
+/// `development` (local runs and tests), never by default.
+fn allows_local_webhooks(env: &Env) -> bool {
+    env.var("CONFAB_ENV")
+        .is_ok_and(|value| value.to_string() == "development")
 }
 
 fn query(request: &Request) -> Result<String, RelayError> {
@@ -241,9 +256,17 @@ async fn create_session(
         None => None,
     }
     .or(from_token);
+    let context = VisitorContext {
+        page: body.page.as_deref().map(|page| clip(page, 500)),
+        language: body.language.as_deref().map(|language| clip(language, 35)),
+    };
+    let init = |thread: &ThreadId| Init {
+        policy: Policy::new(&brand, thread),
+        context: context.clone(),
+    };
     let mut resumed = None;
     if let Some(thread) = known {
-        match thread::init(env, &Policy::new(&brand, &thread)).await {
+        match thread::init(env, &init(&thread)).await {
             Ok(()) => resumed = Some(thread),
             Err(RelayError::ThreadErased) => {}
             Err(other) => return Err(other),
@@ -253,7 +276,7 @@ async fn create_session(
         Some(thread) => (thread, 200),
         None => {
             let thread = ThreadId::new(random_id()?);
-            thread::init(env, &Policy::new(&brand, &thread)).await?;
+            thread::init(env, &init(&thread)).await?;
             (thread, 201)
         }
     };
@@ -266,6 +289,11 @@ async fn create_session(
         }
     }
     session(&signer, &brand, thread, now, status)
+}
+
+/// At most `max` characters of what a page says about itself.
+fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 fn session(

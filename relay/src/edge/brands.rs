@@ -152,15 +152,22 @@ pub async fn existing_identity_thread(
     Ok(thread.map(ThreadId::new))
 }
 
-/// Forgets every directory entry that points at an erased thread.
+/// Forgets every directory entry that points at an erased thread: its verified user and its
+/// Telegram topic.
 pub async fn forget_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError> {
-    db(env)?
-        .prepare("DELETE FROM identities WHERE thread_id = ?1")
-        .bind(&[JsValue::from_str(thread.as_str())])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+    let db = db(env)?;
+    let args = [JsValue::from_str(thread.as_str())];
+    for statement in [
+        "DELETE FROM identities WHERE thread_id = ?1",
+        "DELETE FROM telegram_topics WHERE thread_id = ?1",
+    ] {
+        db.prepare(statement)
+            .bind(&args)
+            .map_err(internal)?
+            .run()
+            .await
+            .map_err(internal)?;
+    }
     Ok(())
 }
 

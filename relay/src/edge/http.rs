@@ -16,26 +16,28 @@ pub fn internal(error: impl std::fmt::Display) -> RelayError {
 
 /// Reads and decodes a JSON body, refusing bodies over [`MAX_BODY_BYTES`].
 pub async fn read_json<T: DeserializeOwned>(request: &mut Request) -> Result<T, RelayError> {
+    let bytes = read_bytes(request, MAX_BODY_BYTES).await?;
+    serde_json::from_slice(&bytes).map_err(|e| RelayError::MalformedJson(e.to_string()))
+}
+
+/// Reads a body of at most `limit` bytes.
+pub async fn read_bytes(request: &mut Request, limit: usize) -> Result<Vec<u8>, RelayError> {
     let declared = request
         .headers()
         .get("Content-Length")
         .map_err(internal)?
         .and_then(|length| length.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
-        return Err(RelayError::BodyTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+    if declared.is_some_and(|length| length > limit) {
+        return Err(RelayError::BodyTooLarge { limit });
     }
     let bytes = request
         .bytes()
         .await
         .map_err(|e| RelayError::MalformedJson(e.to_string()))?;
-    if bytes.len() > MAX_BODY_BYTES {
-        return Err(RelayError::BodyTooLarge {
-            limit: MAX_BODY_BYTES,
-        });
+    if bytes.len() > limit {
+        return Err(RelayError::BodyTooLarge { limit });
     }
-    serde_json::from_slice(&bytes).map_err(|e| RelayError::MalformedJson(e.to_string()))
+    Ok(bytes)
 }
 
 /// A JSON response with `status`.

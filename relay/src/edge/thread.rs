@@ -8,8 +8,12 @@ mod object;
 
 use super::http::internal;
 use crate::brand::{Brand, RateLimit};
+use crate::connector::Forwarding;
+use crate::delivery::VisitorContext;
 use crate::error::RelayError;
-use confab_protocol::{Author, BrandId, Channel, ClientMessageId, ReadReceipts, ThreadId};
+use confab_protocol::{
+    Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ReadReceipts, Seq, ThreadId,
+};
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
 
@@ -28,6 +32,9 @@ pub struct Policy {
     pub rate: RateLimit,
     /// Whether reads are reported.
     pub read_receipts: ReadReceipts,
+    /// Which of the brand's connectors the thread's messages go to.
+    #[serde(default)]
+    pub forward: Forwarding,
 }
 
 impl Policy {
@@ -40,6 +47,7 @@ impl Policy {
             retention_ms: brand.retention_ms(),
             rate: brand.settings.visitor_rate_limit,
             read_receipts: brand.settings.read_receipts,
+            forward: brand.settings.connectors.forwarding(),
         }
     }
 }
@@ -59,11 +67,43 @@ pub struct Append {
     pub policy: Policy,
 }
 
+/// A session for a thread (internal call `POST /init`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Init {
+    /// The brand's current rules.
+    pub policy: Policy,
+    /// What the visitor's page says about itself (kept from the thread's first session).
+    #[serde(default)]
+    pub context: VisitorContext,
+}
+
+/// A message's new delivery status (internal call `POST /status`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// The message.
+    pub seq: Seq,
+    /// Its new status.
+    pub status: DeliveryStatus,
+    /// Why it failed, for `failed`.
+    #[serde(default)]
+    pub failure: Option<String>,
+}
+
 /// Creates a thread, or refreshes an existing thread's policy (`POST /init`). Fails with
 /// [`RelayError::ThreadErased`] if the thread was erased.
-pub async fn init(env: &Env, policy: &Policy) -> Result<(), RelayError> {
-    let body = serde_json::to_string(policy).map_err(internal)?;
-    expect_success(call(env, &policy.thread, Method::Post, "/init", Some(body)).await?).await
+pub async fn init(env: &Env, init: &Init) -> Result<(), RelayError> {
+    let body = serde_json::to_string(init).map_err(internal)?;
+    expect_success(call(env, &init.policy.thread, Method::Post, "/init", Some(body)).await?).await
+}
+
+/// `POST /status`: a delivery moved a message's ticks (delivered, or failed with a reason).
+pub async fn set_status(
+    env: &Env,
+    thread: &ThreadId,
+    change: &StatusChange,
+) -> Result<(), RelayError> {
+    let body = serde_json::to_string(change).map_err(internal)?;
+    expect_success(call(env, thread, Method::Post, "/status", Some(body)).await?).await
 }
 
 /// `GET /messages?<query>`: a page of history, passed through as the object wrote it.

@@ -9,11 +9,13 @@
 //! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
 //! the missed messages, then `ready`, then every new message as it is stored.
 //!
-//! The object calls no third party. Its alarm erases the thread once it has been idle for
-//! the brand's retention period.
+//! The object calls no third party: it enqueues delivery jobs ([`outbound`]). Its alarm
+//! erases the thread once it has been idle for the brand's retention period.
+
+mod outbound;
 
 use super::super::http::{self, internal};
-use super::{Append, Policy};
+use super::{Append, Init, Policy, StatusChange};
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
 use crate::route::{parse_page_query, parse_socket_query};
@@ -187,9 +189,19 @@ impl Thread {
         let url = request.url().map_err(internal)?;
         match (request.method(), url.path()) {
             (Method::Post, "/init") => {
-                let policy: Policy = http::read_json(request).await?;
-                self.set_policy(&policy)?;
+                let init: Init = http::read_json(request).await?;
+                let new = self.meta("policy")?.is_none();
+                self.set_policy(&init.policy)?;
+                self.remember_context(&init.context)?;
                 self.schedule_expiry(now()).await?;
+                if new {
+                    self.announce().await?;
+                }
+                Ok(Response::empty().map_err(internal)?.with_status(204))
+            }
+            (Method::Post, "/status") => {
+                let change: StatusChange = http::read_json(request).await?;
+                self.change_status(change).await?;
                 Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Get, "/messages") => {
@@ -339,6 +351,11 @@ impl Thread {
         let (message, created) = self.append(append)?;
         if created {
             self.schedule_expiry(message.created_at.0).await?;
+            // The message is stored whatever happens to its delivery; a queue that refuses
+            // the job is logged (the visitor's copy and the agents' API still have it).
+            if let Err(error) = self.forward(&message).await {
+                worker::console_error!("enqueueing deliveries of {}: {error}", message.id);
+            }
         }
         Ok((message, created))
     }

@@ -1,0 +1,322 @@
+//! Telegram: the team's inbox. Each thread is a forum topic in the brand's Telegram group
+//! (a supergroup with Topics on); visitor messages are posted into it by the brand's bot,
+//! and what the team writes in the topic comes back through the bot's webhook.
+//!
+//! Bot API: `POST {base}/bot{token}/{method}` with a JSON body; answers are
+//! `{"ok":true,"result":…}` or `{"ok":false,"error_code":…,"description":…,
+//! "parameters":{"retry_after":…}}`. Texts go without `parse_mode`, so Telegram shows them
+//! literally: nothing a visitor writes is read as markup.
+
+use super::{by_status, Delivery};
+use crate::brand::valid_secret_name;
+use crate::error::RelayError;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// The longest text Telegram takes in one message.
+pub const MAX_TEXT_CHARS: usize = 4096;
+
+/// A brand's Telegram settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TelegramSettings {
+    /// The group's chat id (supergroups are negative, `-100…`).
+    pub chat_id: i64,
+    /// The Worker secret holding the bot's token.
+    pub bot_token_secret: String,
+    /// The Worker secret holding the webhook's secret token (`setWebhook(secret_token=…)`).
+    pub webhook_secret: String,
+}
+
+impl TelegramSettings {
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.chat_id >= 0 {
+            return Err("telegram.chatId must be a group's (negative) chat id".into());
+        }
+        for name in [&self.bot_token_secret, &self.webhook_secret] {
+            if !valid_secret_name(name) {
+                return Err(format!(
+                    "telegram secrets name Worker secrets (A-Z, 0-9, _), not {name:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The URL of a Bot API method.
+pub fn method_url(base: &str, token: &str, method: &str) -> String {
+    format!("{}/bot{token}/{method}", base.trim_end_matches('/'))
+}
+
+/// The body of `createForumTopic` for a thread's topic.
+pub fn create_topic(chat_id: i64, name: &str) -> String {
+    json!({ "chat_id": chat_id, "name": name }).to_string()
+}
+
+/// The body of `sendMessage` into a topic.
+pub fn send_message(chat_id: i64, topic_id: i64, text: &str) -> String {
+    let text: String = text.chars().take(MAX_TEXT_CHARS).collect();
+    json!({ "chat_id": chat_id, "message_thread_id": topic_id, "text": text }).to_string()
+}
+
+/// A topic's name: "Visitor" and a short, stable tag of the thread (topic names are at most
+/// 128 characters; the tag lets the team tell threads apart).
+pub fn topic_name(thread: &str) -> String {
+    let tag: String = thread
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(6)
+        .collect::<String>()
+        .to_uppercase();
+    format!("Visitor {tag}")
+}
+
+/// What the team sees first in a new topic.
+pub fn opener(brand_name: &str, page: Option<&str>, language: Option<&str>) -> String {
+    let mut lines = vec![format!("New conversation on {brand_name}")];
+    if let Some(page) = page {
+        lines.push(format!("Page: {page}"));
+    }
+    if let Some(language) = language {
+        lines.push(format!("Language: {language}"));
+    }
+    lines.push("Reply in this topic to answer the visitor.".into());
+    lines.join("\n")
+}
+
+/// A Bot API answer.
+#[derive(Deserialize)]
+struct Answer {
+    ok: bool,
+    #[serde(default)]
+    result: serde_json::Value,
+    #[serde(default)]
+    error_code: Option<u16>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    parameters: Option<Parameters>,
+}
+
+#[derive(Deserialize)]
+struct Parameters {
+    #[serde(default)]
+    retry_after: Option<u32>,
+}
+
+/// Reads a Bot API answer: its `result` on success, else what the failure means.
+pub fn read_answer(status: u16, body: &str) -> Result<serde_json::Value, Delivery> {
+    let answer: Answer = match serde_json::from_str(body) {
+        Ok(answer) => answer,
+        // Not the Bot API speaking (a proxy's error page): the status says what it is.
+        Err(_) => {
+            return Err(match by_status(status, None, "not a Bot API answer") {
+                Delivery::Delivered => Delivery::Retry {
+                    reason: "Telegram answered without JSON".into(),
+                    after_seconds: None,
+                },
+                other => other,
+            })
+        }
+    };
+    if answer.ok && (200..300).contains(&status) {
+        return Ok(answer.result);
+    }
+    let code = answer.error_code.unwrap_or(status);
+    let retry_after = answer.parameters.and_then(|p| p.retry_after);
+    let detail = format!(
+        "Telegram: {}",
+        answer
+            .description
+            .unwrap_or_else(|| "no description".into())
+    );
+    Err(match by_status(code, retry_after, &detail) {
+        Delivery::Delivered => Delivery::Retry {
+            reason: detail,
+            after_seconds: retry_after,
+        },
+        other => other,
+    })
+}
+
+/// The topic id in `createForumTopic`'s result.
+pub fn topic_id(result: &serde_json::Value) -> Option<i64> {
+    result.get("message_thread_id")?.as_i64()
+}
+
+/// What a webhook update means for the relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Update {
+    /// A team member wrote in a topic.
+    Reply {
+        /// The group.
+        chat_id: i64,
+        /// The topic.
+        topic_id: i64,
+        /// Telegram's id of the message (unique in the chat: redeliveries repeat it).
+        message_id: i64,
+        /// The text.
+        text: String,
+    },
+    /// Nothing for the relay: bots, service messages, messages outside topics, non-text.
+    Ignored(&'static str),
+}
+
+#[derive(Deserialize)]
+struct RawUpdate {
+    #[serde(default)]
+    message: Option<RawMessage>,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    message_id: i64,
+    chat: RawChat,
+    #[serde(default)]
+    from: Option<RawUser>,
+    #[serde(default)]
+    message_thread_id: Option<i64>,
+    #[serde(default)]
+    is_topic_message: bool,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawChat {
+    id: i64,
+}
+
+#[derive(Deserialize)]
+struct RawUser {
+    #[serde(default)]
+    is_bot: bool,
+}
+
+/// Reads a webhook update.
+pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
+    let update: RawUpdate = serde_json::from_slice(body)
+        .map_err(|e| RelayError::MalformedJson(format!("Telegram update: {e}")))?;
+    let Some(message) = update.message else {
+        return Ok(Update::Ignored("not a new message"));
+    };
+    if message.from.as_ref().is_none_or(|from| from.is_bot) {
+        return Ok(Update::Ignored("written by a bot"));
+    }
+    let (Some(topic_id), true) = (message.message_thread_id, message.is_topic_message) else {
+        return Ok(Update::Ignored("not in a topic"));
+    };
+    let Some(text) = message.text.filter(|text| !text.trim().is_empty()) else {
+        return Ok(Update::Ignored("no text"));
+    };
+    Ok(Update::Reply {
+        chat_id: message.chat.id,
+        topic_id,
+        message_id: message.message_id,
+        text,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIXTURE: &str = include_str!("../../tests/fixtures/telegram/update-topic-reply.json");
+
+    fn check_update(body: &str, expected: Update) {
+        assert_eq!(read_update(body.as_bytes()).unwrap(), expected, "{body}");
+    }
+
+    #[test]
+    fn reads_a_team_reply_in_a_topic() {
+        check_update(
+            FIXTURE,
+            Update::Reply {
+                chat_id: -1001234567890,
+                topic_id: 41,
+                message_id: 58,
+                text: "Hi! Yes, the blue one ships tomorrow.".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn ignores_what_is_not_a_reply() {
+        let bot = FIXTURE.replace("\"is_bot\": false", "\"is_bot\": true");
+        check_update(&bot, Update::Ignored("written by a bot"));
+        check_update(r#"{"update_id": 1}"#, Update::Ignored("not a new message"));
+        check_update(
+            r#"{"message": {"message_id": 1, "chat": {"id": -5}, "from": {"is_bot": false}, "text": "hi"}}"#,
+            Update::Ignored("not in a topic"),
+        );
+        check_update(
+            r#"{"message": {"message_id": 1, "chat": {"id": -5}, "from": {"is_bot": false},
+                "message_thread_id": 4, "is_topic_message": true,
+                "forum_topic_created": {"name": "x"}}}"#,
+            Update::Ignored("no text"),
+        );
+        assert!(matches!(
+            read_update(b"not json"),
+            Err(RelayError::MalformedJson(_))
+        ));
+    }
+
+    fn check_answer(status: u16, body: &str, expected: Result<serde_json::Value, Delivery>) {
+        assert_eq!(read_answer(status, body), expected, "{status} {body}");
+    }
+
+    #[test]
+    fn reads_answers() {
+        check_answer(
+            200,
+            r#"{"ok":true,"result":{"message_thread_id":41,"name":"Visitor X"}}"#,
+            Ok(json!({"message_thread_id": 41, "name": "Visitor X"})),
+        );
+        check_answer(
+            429,
+            r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}"#,
+            Err(Delivery::RateLimited {
+                reason: "HTTP 429: Telegram: Too Many Requests: retry after 3".into(),
+                after_seconds: 3,
+            }),
+        );
+        check_answer(
+            400,
+            r#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#,
+            Err(Delivery::Refused {
+                reason: "HTTP 400: Telegram: Bad Request: chat not found".into(),
+            }),
+        );
+        check_answer(
+            502,
+            "<html>Bad gateway</html>",
+            Err(Delivery::Retry {
+                reason: "HTTP 502: not a Bot API answer".into(),
+                after_seconds: None,
+            }),
+        );
+    }
+
+    #[test]
+    fn builds_requests() {
+        assert_eq!(
+            method_url("http://127.0.0.1:9/", "123:abc", "sendMessage"),
+            "http://127.0.0.1:9/bot123:abc/sendMessage"
+        );
+        let body: serde_json::Value =
+            serde_json::from_str(&send_message(-100, 41, "<b>hi</b> & bye")).unwrap();
+        assert_eq!(
+            body,
+            json!({"chat_id": -100, "message_thread_id": 41, "text": "<b>hi</b> & bye"}),
+            "text goes as is, without parse_mode: Telegram shows it literally"
+        );
+        assert_eq!(topic_name("k2Q9-x7abcdef"), "Visitor K2Q9X7");
+        assert_eq!(
+            opener("Acme", Some("https://acme.test/tents"), Some("zh-CN")),
+            "New conversation on Acme\nPage: https://acme.test/tents\nLanguage: zh-CN\n\
+             Reply in this topic to answer the visitor."
+        );
+    }
+}

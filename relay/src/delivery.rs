@@ -1,0 +1,357 @@
+//! Delivery jobs: what the thread's object puts on the `confab-outbound` queue, and what the
+//! consumer does after each attempt.
+//!
+//! The object never calls a third party. When it stores a message it enqueues one [`Job`]
+//! per target ([`route`]); the consumer delivers through a connector and asks [`next_step`]
+//! what follows: done, again after a backoff (exponential, with jitter, at least what the
+//! provider asked for), refused for good, or dead — sent to the dead-letter queue, and the
+//! message marked failed. A provider's "slow down" (429) postpones the job without counting
+//! as a failed attempt, so a busy Telegram group delays messages rather than losing them.
+
+use crate::connector::webhook::EventKind;
+use crate::connector::{Delivery, Forwarding};
+use confab_protocol::{Author, BrandId, Channel, Message, ThreadId};
+use serde::{Deserialize, Serialize};
+
+/// Failed attempts before a job is given up (dead-lettered).
+pub const MAX_ATTEMPTS: u32 = 6;
+
+/// "Slow down" answers a job may get before it is given up (a provider that never lets it
+/// through is as good as down).
+pub const MAX_POSTPONEMENTS: u32 = 200;
+
+/// The longest wait between attempts.
+pub const MAX_DELAY_SECONDS: u32 = 15 * 60;
+
+/// Where a job goes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Target {
+    /// The thread's topic in the brand's Telegram group.
+    Telegram,
+    /// The brand's webhook, as this event.
+    Webhook {
+        /// The event.
+        event: EventKind,
+    },
+}
+
+/// What the visitor's page told the relay when the thread started, for the team's first look.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorContext {
+    /// The page the conversation started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// The visitor's language (`navigator.language`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// One delivery to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// Unique per job (webhook receivers de-duplicate by it).
+    pub id: String,
+    /// The thread.
+    pub thread: ThreadId,
+    /// The brand.
+    pub brand: BrandId,
+    /// Where to.
+    pub target: Target,
+    /// The message, as stored (absent for thread events).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+    /// What the visitor's page said about itself.
+    #[serde(default)]
+    pub context: VisitorContext,
+    /// Failed attempts so far.
+    #[serde(default)]
+    pub attempts: u32,
+    /// "Slow down" answers so far.
+    #[serde(default)]
+    pub postponements: u32,
+    /// The last failure, for the dead-letter record and the visitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    /// When the message was enqueued (ms), to measure delivery latency.
+    #[serde(default)]
+    pub enqueued_at: u64,
+}
+
+impl Job {
+    /// Whether delivering this job marks its message delivered: a visitor's message has
+    /// reached the team.
+    pub fn delivers_message(&self) -> bool {
+        let to_team = match self.target {
+            Target::Telegram => true,
+            Target::Webhook { event } => event == EventKind::MessageCreated,
+        };
+        to_team
+            && self
+                .message
+                .as_ref()
+                .is_some_and(|message| message.author == Author::Visitor)
+    }
+}
+
+/// The targets of a newly stored message.
+pub fn route(forwarding: Forwarding, message: &Message) -> Vec<Target> {
+    let mut targets = Vec::new();
+    // The team reads visitors in Telegram; what the team wrote there is already there.
+    if forwarding.telegram
+        && message.author == Author::Visitor
+        && message.channel != Channel::Telegram
+    {
+        targets.push(Target::Telegram);
+    }
+    if forwarding.webhook {
+        targets.push(Target::Webhook {
+            event: EventKind::MessageCreated,
+        });
+    }
+    targets
+}
+
+/// What the consumer does after an attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Delivered.
+    Done,
+    /// Enqueue this job again, to run after the delay.
+    Again {
+        /// The job, with its counters moved on.
+        job: Job,
+        /// Seconds to wait.
+        delay_seconds: u32,
+    },
+    /// Refused for good: mark the message failed with the reason.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// Out of attempts: to the dead-letter queue, and the message marked failed.
+    Dead {
+        /// The job, with its last error.
+        job: Job,
+    },
+}
+
+/// What follows `delivery` of `job`. `base_seconds` is the first backoff delay (doubled per
+/// attempt, capped); `jitter` in `[0, 1)` spreads retries of many jobs apart.
+pub fn next_step(mut job: Job, delivery: Delivery, base_seconds: u32, jitter: f64) -> Step {
+    match delivery {
+        Delivery::Delivered => Step::Done,
+        Delivery::Refused { reason } => Step::Refused { reason },
+        Delivery::RateLimited {
+            reason,
+            after_seconds,
+        } => {
+            job.postponements += 1;
+            job.last_error = Some(reason);
+            if job.postponements > MAX_POSTPONEMENTS {
+                return Step::Dead { job };
+            }
+            Step::Again {
+                job,
+                delay_seconds: after_seconds.clamp(1, MAX_DELAY_SECONDS),
+            }
+        }
+        Delivery::Retry {
+            reason,
+            after_seconds,
+        } => {
+            job.attempts += 1;
+            job.last_error = Some(reason);
+            if job.attempts >= MAX_ATTEMPTS {
+                return Step::Dead { job };
+            }
+            let backoff = backoff_seconds(job.attempts - 1, base_seconds, jitter);
+            Step::Again {
+                delay_seconds: backoff
+                    .max(after_seconds.unwrap_or(0))
+                    .min(MAX_DELAY_SECONDS),
+                job,
+            }
+        }
+    }
+}
+
+/// The wait before retry number `attempt + 1`: `base × 2^attempt`, capped, then "equal
+/// jitter" (half fixed, half random), so retries spread out but never come at once.
+pub fn backoff_seconds(attempt: u32, base_seconds: u32, jitter: f64) -> u32 {
+    let ceiling = u64::from(base_seconds)
+        .saturating_mul(1u64 << attempt.min(20))
+        .min(u64::from(MAX_DELAY_SECONDS));
+    let half = ceiling as f64 / 2.0;
+    (half + half * jitter.clamp(0.0, 1.0)).round() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use confab_protocol::{ClientMessageId, DeliveryStatus, MessageId, Seq, Timestamp};
+
+    fn message(author: Author, channel: Channel) -> Message {
+        Message {
+            id: MessageId::new("m1"),
+            client_id: ClientMessageId::new("c1"),
+            seq: Seq(1),
+            author,
+            channel,
+            text: "hi".into(),
+            created_at: Timestamp(1),
+            status: DeliveryStatus::Sent,
+            failure: None,
+        }
+    }
+
+    fn job() -> Job {
+        Job {
+            id: "j1".into(),
+            thread: ThreadId::new("t1"),
+            brand: BrandId::new("acme"),
+            target: Target::Telegram,
+            message: Some(message(Author::Visitor, Channel::Web)),
+            context: VisitorContext::default(),
+            attempts: 0,
+            postponements: 0,
+            last_error: None,
+            enqueued_at: 0,
+        }
+    }
+
+    #[test]
+    fn routes_messages_to_the_brands_connectors() {
+        let both = Forwarding {
+            telegram: true,
+            webhook: true,
+        };
+        let created = Target::Webhook {
+            event: EventKind::MessageCreated,
+        };
+        let check = |forwarding, author, channel, expected: &[Target]| {
+            assert_eq!(
+                route(forwarding, &message(author, channel)),
+                expected,
+                "{author:?} via {channel:?}"
+            );
+        };
+        check(
+            both,
+            Author::Visitor,
+            Channel::Web,
+            &[Target::Telegram, created.clone()],
+        );
+        check(both, Author::Agent, Channel::Telegram, &[created.clone()]);
+        check(both, Author::Agent, Channel::Web, &[created.clone()]);
+        check(Forwarding::default(), Author::Visitor, Channel::Web, &[]);
+    }
+
+    fn check(job: Job, delivery: Delivery, expected: Step) {
+        assert_eq!(
+            next_step(job, delivery.clone(), 2, 0.5),
+            expected,
+            "{delivery:?}"
+        );
+    }
+
+    #[test]
+    fn retries_with_backoff_then_gives_up() {
+        let failure = |after_seconds| Delivery::Retry {
+            reason: "HTTP 500".into(),
+            after_seconds,
+        };
+        let mut again = job();
+        again.attempts = 1;
+        again.last_error = Some("HTTP 500".into());
+        check(
+            job(),
+            failure(None),
+            Step::Again {
+                job: again.clone(),
+                delay_seconds: 2,
+            },
+        );
+        // A provider's own delay wins when it is longer.
+        check(
+            job(),
+            failure(Some(30)),
+            Step::Again {
+                job: again,
+                delay_seconds: 30,
+            },
+        );
+        let mut last = job();
+        last.attempts = MAX_ATTEMPTS - 1;
+        let mut dead = last.clone();
+        dead.attempts = MAX_ATTEMPTS;
+        dead.last_error = Some("HTTP 500".into());
+        check(last, failure(None), Step::Dead { job: dead });
+        check(job(), Delivery::Delivered, Step::Done);
+        check(
+            job(),
+            Delivery::Refused {
+                reason: "chat not found".into(),
+            },
+            Step::Refused {
+                reason: "chat not found".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn slow_down_answers_postpone_without_using_attempts() {
+        let mut postponed = job();
+        postponed.postponements = 1;
+        postponed.last_error = Some("429".into());
+        check(
+            job(),
+            Delivery::RateLimited {
+                reason: "429".into(),
+                after_seconds: 3,
+            },
+            Step::Again {
+                job: postponed,
+                delay_seconds: 3,
+            },
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_ceiling() {
+        for (attempt, jitter, expected) in [
+            (0, 0.0, 1),
+            (0, 1.0, 2),
+            (1, 0.5, 3),
+            (3, 1.0, 16),
+            (30, 0.0, MAX_DELAY_SECONDS / 2),
+            (30, 1.0, MAX_DELAY_SECONDS),
+        ] {
+            assert_eq!(
+                backoff_seconds(attempt, 2, jitter),
+                expected,
+                "{attempt} {jitter}"
+            );
+        }
+        assert_eq!(
+            backoff_seconds(5, 0, 0.7),
+            0,
+            "a base of 0 retries at once (tests)"
+        );
+    }
+
+    #[test]
+    fn only_visitor_messages_to_the_team_mark_delivery() {
+        let mut status_event = job();
+        status_event.target = Target::Webhook {
+            event: EventKind::MessageStatus,
+        };
+        assert!(job().delivers_message());
+        assert!(!status_event.delivers_message());
+        let mut agent = job();
+        agent.message = Some(message(Author::Agent, Channel::Web));
+        assert!(!agent.delivers_message());
+    }
+}

@@ -1,0 +1,307 @@
+//! The outbound queue's consumer: delivers each job through its connector and does what
+//! [`next_step`] says — done (the message is marked delivered), again after a delay (the job
+//! is enqueued anew, its counters moved on), refused (the message is marked failed with the
+//! provider's reason), or dead: the job goes to `confab-outbound-dead`, whose consumer keeps
+//! a record in D1 and marks the message failed.
+//!
+//! Jobs travel as JSON text. Retries are new messages rather than the queue's own retry, so
+//! that each carries its attempt count and the delay the provider asked for; the queue's
+//! retry (and, after it, the dead-letter queue) still catches a consumer that crashes.
+
+pub mod telegram;
+mod webhook;
+
+use super::http::internal;
+use super::thread::{self, StatusChange};
+use crate::connector::Delivery;
+use crate::delivery::{next_step, Job, Step, Target};
+use crate::error::RelayError;
+use confab_protocol::{BrandId, DeliveryStatus};
+use serde::{Deserialize, Serialize};
+use worker::wasm_bindgen::JsValue;
+use worker::{event, Context, Env, MessageBatch, MessageBuilder, MessageExt};
+
+/// The dead-letter queue's name (as in `wrangler.toml`).
+const DEAD_QUEUE: &str = "confab-outbound-dead";
+
+/// The first retry delay, unless `DELIVERY_RETRY_BASE_SECONDS` says otherwise (the tests set
+/// 0, to see many attempts quickly).
+const DEFAULT_RETRY_BASE_SECONDS: u32 = 2;
+
+/// Puts a job on the outbound queue, to run after `delay_seconds`.
+pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), RelayError> {
+    let text = serde_json::to_string(job).map_err(internal)?;
+    env.queue("OUTBOUND")
+        .map_err(internal)?
+        .send(
+            MessageBuilder::new(text)
+                .delay_seconds(delay_seconds)
+                .build(),
+        )
+        .await
+        .map_err(internal)
+}
+
+/// The queue handler, for both the outbound queue and its dead-letter queue.
+#[event(queue)]
+pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
+    let dead = batch.queue() == DEAD_QUEUE;
+    for message in batch.raw_iter() {
+        let job = message
+            .body()
+            .as_string()
+            .and_then(|text| serde_json::from_str::<Job>(&text).ok());
+        let Some(job) = job else {
+            // Not a job of this version: nothing can deliver it; keeping it would only loop.
+            worker::console_error!("dropping an undecodable job {}", message.id());
+            message.ack();
+            continue;
+        };
+        let handled = if dead {
+            bury(&env, job).await
+        } else {
+            attempt(&env, job).await
+        };
+        match handled {
+            Ok(()) => message.ack(),
+            Err(error) => {
+                worker::console_error!("job {}: {error}", message.id());
+                message.retry();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One attempt at a job, and what follows it.
+async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
+    let delivery = match &job.target {
+        Target::Telegram => telegram::deliver(env, &job).await,
+        Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
+    };
+    if let Delivery::Delivered = delivery {
+        worker::console_log!(
+            "delivered {:?} for {} after {} ms",
+            job.target,
+            job.thread,
+            worker::Date::now()
+                .as_millis()
+                .saturating_sub(job.enqueued_at)
+        );
+    }
+    let delivers_message = job.delivers_message();
+    let seq = job.message.as_ref().map(|message| message.seq);
+    let (thread, brand) = (job.thread.clone(), job.brand.clone());
+    match next_step(job, delivery, retry_base(env), random_unit()) {
+        Step::Done => match seq.filter(|_| delivers_message) {
+            Some(seq) => {
+                let change = StatusChange {
+                    seq,
+                    status: DeliveryStatus::Delivered,
+                    failure: None,
+                };
+                settle(env, &thread, &change).await
+            }
+            None => Ok(()),
+        },
+        Step::Again { job, delay_seconds } => enqueue(env, &job, delay_seconds).await,
+        Step::Refused { reason } => {
+            worker::console_warn!("delivery for {thread} of {brand} refused: {reason}");
+            match seq.filter(|_| delivers_message) {
+                Some(seq) => {
+                    let change = StatusChange {
+                        seq,
+                        status: DeliveryStatus::Failed,
+                        failure: Some(reason),
+                    };
+                    settle(env, &thread, &change).await
+                }
+                None => Ok(()),
+            }
+        }
+        Step::Dead { job } => {
+            let text = serde_json::to_string(&job).map_err(internal)?;
+            env.queue("OUTBOUND_DEAD")
+                .map_err(internal)?
+                .send(text)
+                .await
+                .map_err(internal)
+        }
+    }
+}
+
+/// Tells the thread what a delivery came to; an erased thread has nothing left to mark.
+async fn settle(
+    env: &Env,
+    thread: &confab_protocol::ThreadId,
+    change: &StatusChange,
+) -> Result<(), RelayError> {
+    match thread::set_status(env, thread, change).await {
+        Err(RelayError::ThreadErased) => Ok(()),
+        other => other,
+    }
+}
+
+/// A job given up: recorded for the operator, and its message marked failed.
+async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
+    let reason = format!(
+        "not delivered after {} attempts: {}",
+        job.attempts.max(1),
+        job.last_error
+            .as_deref()
+            .unwrap_or("the delivery kept failing")
+    );
+    let target = match &job.target {
+        Target::Telegram => "telegram".to_string(),
+        Target::Webhook { event } => format!(
+            "webhook {}",
+            serde_json::to_value(event)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_string))
+                .unwrap_or_default()
+        ),
+    };
+    env.d1("DB")
+        .map_err(internal)?
+        .prepare(
+            "INSERT INTO dead_jobs (brand_id, thread_id, target, reason, job, failed_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(&[
+            JsValue::from_str(job.brand.as_str()),
+            JsValue::from_str(job.thread.as_str()),
+            JsValue::from_str(&target),
+            JsValue::from_str(&reason),
+            JsValue::from_str(&serde_json::to_string(&job).map_err(internal)?),
+            JsValue::from_f64(worker::Date::now().as_millis() as f64),
+        ])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    match job.message.as_ref().filter(|_| job.delivers_message()) {
+        Some(message) => {
+            let change = StatusChange {
+                seq: message.seq,
+                status: DeliveryStatus::Failed,
+                failure: Some(reason),
+            };
+            settle(env, &job.thread, &change).await
+        }
+        None => Ok(()),
+    }
+}
+
+/// A job given up, as the admin API lists it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeadJob {
+    /// The thread.
+    #[serde(alias = "thread_id")]
+    pub thread_id: String,
+    /// Where it was going.
+    pub target: String,
+    /// Why it was given up.
+    pub reason: String,
+    /// When (ms since the epoch).
+    #[serde(alias = "failed_at")]
+    pub failed_at: u64,
+}
+
+/// The brand's most recent dead jobs.
+pub async fn dead_jobs(env: &Env, brand: &BrandId) -> Result<Vec<DeadJob>, RelayError> {
+    env.d1("DB")
+        .map_err(internal)?
+        .prepare(
+            "SELECT thread_id, target, reason, failed_at FROM dead_jobs \
+             WHERE brand_id = ?1 ORDER BY id DESC LIMIT 100",
+        )
+        .bind(&[JsValue::from_str(brand.as_str())])
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results()
+        .map_err(internal)
+}
+
+fn retry_base(env: &Env) -> u32 {
+    env.var("DELIVERY_RETRY_BASE_SECONDS")
+        .ok()
+        .and_then(|value| value.to_string().parse().ok())
+        .unwrap_or(DEFAULT_RETRY_BASE_SECONDS)
+}
+
+/// A random number in `[0, 1)`, for jitter.
+fn random_unit() -> f64 {
+    let mut bytes = [0u8; 4];
+    match getrandom::getrandom(&mut bytes) {
+        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
+        Err(_) => 0.5,
+    }
+}
+
+/// A Worker secret's value, or a refusal naming what the operator must set.
+fn secret(env: &Env, name: &str) -> Result<String, Delivery> {
+    env.secret(name)
+        .map(|secret| secret.to_string())
+        .map_err(|_| Delivery::Refused {
+            reason: format!("the Worker secret {name} is not set"),
+        })
+}
+
+/// A setting (Worker variable) with a default.
+fn setting(env: &Env, name: &str, default: &str) -> String {
+    env.var(name)
+        .map(|value| value.to_string())
+        .unwrap_or_else(|_| default.to_string())
+}
+
+/// What an HTTP exchange with a provider came to, when no answer arrived at all.
+fn unreachable(error: impl std::fmt::Display) -> Delivery {
+    Delivery::Retry {
+        reason: format!("unreachable: {error}"),
+        after_seconds: None,
+    }
+}
+
+/// An answer from a provider: its status, `Retry-After` (seconds) and body.
+struct Answer {
+    status: u16,
+    retry_after: Option<u32>,
+    body: String,
+}
+
+/// POSTs JSON to a provider; no answer at all is a [`Delivery::Retry`].
+async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Answer, Delivery> {
+    let mut init = worker::RequestInit::new();
+    let request_headers = worker::Headers::new();
+    request_headers
+        .set("Content-Type", "application/json")
+        .map_err(unreachable)?;
+    for (name, value) in headers {
+        request_headers.set(name, value).map_err(unreachable)?;
+    }
+    init.with_method(worker::Method::Post)
+        .with_headers(request_headers)
+        .with_body(Some(JsValue::from_str(body)));
+    let request =
+        worker::Request::new_with_init(url, &init).map_err(|error| Delivery::Refused {
+            reason: format!("bad provider URL {url}: {error}"),
+        })?;
+    let mut response = worker::Fetch::Request(request)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let retry_after = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|value| value.trim().parse().ok());
+    Ok(Answer {
+        status: response.status_code(),
+        retry_after,
+        body: response.text().await.unwrap_or_default(),
+    })
+}

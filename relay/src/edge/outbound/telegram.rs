@@ -1,0 +1,186 @@
+//! Delivering to Telegram: the visitor's message goes into the thread's forum topic, which
+//! is created (and opened with a summary for the team) on the thread's first message.
+
+use super::{post_json, secret, setting, Answer};
+use crate::connector::telegram::{self, TelegramSettings};
+use crate::connector::Delivery;
+use crate::delivery::Job;
+use crate::edge::brands;
+use crate::edge::http::internal;
+use crate::error::RelayError;
+use confab_protocol::{BrandId, ThreadId};
+use worker::wasm_bindgen::JsValue;
+use worker::Env;
+
+/// The Bot API's address, unless `TELEGRAM_API_BASE` names another (the tests' fake).
+const DEFAULT_API_BASE: &str = "https://api.telegram.org";
+
+/// Posts a job's message into its thread's topic.
+pub async fn deliver(env: &Env, job: &Job) -> Delivery {
+    match post(env, job).await {
+        Ok(()) => Delivery::Delivered,
+        Err(delivery) => delivery,
+    }
+}
+
+async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
+    let brand = brands::load(env, job.brand.as_str())
+        .await
+        .map_err(storage_failure)?;
+    let settings = brand
+        .settings
+        .connectors
+        .telegram
+        .clone()
+        .ok_or_else(|| Delivery::Refused {
+            reason: "the brand has no Telegram connector".into(),
+        })?;
+    let message = job.message.as_ref().ok_or_else(|| Delivery::Refused {
+        reason: "a Telegram job without a message".into(),
+    })?;
+    let bot = Bot {
+        base: setting(env, "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+        token: secret(env, &settings.bot_token_secret)?,
+        settings,
+    };
+    let topic = match topic_of(env, &job.thread).await.map_err(storage_failure)? {
+        Some(topic) => topic,
+        None => {
+            let topic = bot
+                .call(
+                    "createForumTopic",
+                    &telegram::create_topic(
+                        bot.settings.chat_id,
+                        &telegram::topic_name(job.thread.as_str()),
+                    ),
+                )
+                .await
+                .and_then(|result| {
+                    telegram::topic_id(&result).ok_or_else(|| Delivery::Retry {
+                        reason: "createForumTopic gave no message_thread_id".into(),
+                        after_seconds: None,
+                    })
+                })?;
+            let topic = save_topic(env, &job.brand, &job.thread, bot.settings.chat_id, topic)
+                .await
+                .map_err(storage_failure)?;
+            let opener = telegram::opener(
+                &brand.settings.name,
+                job.context.page.as_deref(),
+                job.context.language.as_deref(),
+            );
+            // The summary is a courtesy: the visitor's message matters, and goes anyway.
+            let _ = bot
+                .call(
+                    "sendMessage",
+                    &telegram::send_message(bot.settings.chat_id, topic, &opener),
+                )
+                .await;
+            topic
+        }
+    };
+    bot.call(
+        "sendMessage",
+        &telegram::send_message(bot.settings.chat_id, topic, &message.text),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The brand's bot.
+struct Bot {
+    base: String,
+    token: String,
+    settings: TelegramSettings,
+}
+
+impl Bot {
+    async fn call(&self, method: &str, body: &str) -> Result<serde_json::Value, Delivery> {
+        let url = telegram::method_url(&self.base, &self.token, method);
+        let Answer { status, body, .. } = post_json(&url, body, &[]).await?;
+        telegram::read_answer(status, &body)
+    }
+}
+
+/// D1 trouble is worth a retry; an unknown brand is not.
+fn storage_failure(error: RelayError) -> Delivery {
+    match error {
+        RelayError::UnknownBrand(brand) => Delivery::Refused {
+            reason: format!("no brand {brand}"),
+        },
+        other => Delivery::Retry {
+            reason: other.to_string(),
+            after_seconds: None,
+        },
+    }
+}
+
+/// The thread's topic, if it has one.
+async fn topic_of(env: &Env, thread: &ThreadId) -> Result<Option<i64>, RelayError> {
+    let topic: Option<f64> = env
+        .d1("DB")
+        .map_err(internal)?
+        .prepare("SELECT topic_id FROM telegram_topics WHERE thread_id = ?1")
+        .bind(&[JsValue::from_str(thread.as_str())])
+        .map_err(internal)?
+        .first(Some("topic_id"))
+        .await
+        .map_err(internal)?;
+    Ok(topic.map(|topic| topic as i64))
+}
+
+/// Records the thread's topic; if another delivery recorded one first, that one stays and
+/// is returned (the topic created here is left unused).
+async fn save_topic(
+    env: &Env,
+    brand: &BrandId,
+    thread: &ThreadId,
+    chat_id: i64,
+    topic_id: i64,
+) -> Result<i64, RelayError> {
+    env.d1("DB")
+        .map_err(internal)?
+        .prepare(
+            "INSERT INTO telegram_topics (thread_id, brand_id, chat_id, topic_id) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (thread_id) DO NOTHING",
+        )
+        .bind(&[
+            JsValue::from_str(thread.as_str()),
+            JsValue::from_str(brand.as_str()),
+            JsValue::from_f64(chat_id as f64),
+            JsValue::from_f64(topic_id as f64),
+        ])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    topic_of(env, thread)
+        .await?
+        .ok_or_else(|| internal("telegram topic row vanished after insert"))
+}
+
+/// The thread a topic of the brand's group belongs to.
+pub async fn thread_of_topic(
+    env: &Env,
+    brand: &BrandId,
+    chat_id: i64,
+    topic_id: i64,
+) -> Result<Option<ThreadId>, RelayError> {
+    let thread: Option<String> = env
+        .d1("DB")
+        .map_err(internal)?
+        .prepare(
+            "SELECT thread_id FROM telegram_topics \
+             WHERE brand_id = ?1 AND chat_id = ?2 AND topic_id = ?3",
+        )
+        .bind(&[
+            JsValue::from_str(brand.as_str()),
+            JsValue::from_f64(chat_id as f64),
+            JsValue::from_f64(topic_id as f64),
+        ])
+        .map_err(internal)?
+        .first(Some("thread_id"))
+        .await
+        .map_err(internal)?;
+    Ok(thread.map(ThreadId::new))
+}
