@@ -231,7 +231,7 @@ mod tests {
         let created = Target::Webhook {
             event: EventKind::MessageCreated,
         };
-        let check = |forwarding, author, channel, expected: &[Target]| {
+        let check = |forwarding, author, channel, expected: Vec<Target>| {
             assert_eq!(
                 route(forwarding, &message(author, channel)),
                 expected,
@@ -242,11 +242,16 @@ mod tests {
             both,
             Author::Visitor,
             Channel::Web,
-            &[Target::Telegram, created.clone()],
+            vec![Target::Telegram, created.clone()],
         );
-        check(both, Author::Agent, Channel::Telegram, &[created.clone()]);
-        check(both, Author::Agent, Channel::Web, &[created.clone()]);
-        check(Forwarding::default(), Author::Visitor, Channel::Web, &[]);
+        check(
+            both,
+            Author::Agent,
+            Channel::Telegram,
+            vec![created.clone()],
+        );
+        check(both, Author::Agent, Channel::Web, vec![created]);
+        check(Forwarding::default(), Author::Visitor, Channel::Web, vec![]);
     }
 
     fn check(job: Job, delivery: Delivery, expected: Step) {
