@@ -27,6 +27,10 @@ pub struct SessionRequest {
     /// The visitor's language (`navigator.language`), shown to the team.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+    /// A resume link's code (`LINK-…`, from another browser's "Continue on another
+    /// device"): the session continues that thread. Single-use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 /// The answer to [`SessionRequest`].
@@ -67,6 +71,9 @@ pub struct BrandProfile {
     /// If set, the visitor must accept this privacy notice before the first message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentNotice>,
+    /// Whether the brand answers on WhatsApp ("Continue on WhatsApp" is offered).
+    #[serde(default)]
+    pub whatsapp: bool,
 }
 
 /// A privacy notice the visitor accepts before writing.
@@ -181,5 +188,43 @@ pub struct SocketTicket {
     /// Goes in the socket URL: `/v1/threads/{id}/ws?ticket=…&after=SEQ`.
     pub ticket: String,
     /// The ticket works once, until then.
+    pub expires_at: Timestamp,
+}
+
+/// What a link code is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LinkPurpose {
+    /// Continue the thread on WhatsApp.
+    Whatsapp,
+    /// Continue the thread in another browser.
+    Device,
+    /// A purpose this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
+/// `POST /v1/threads/{id}/links`: a single-use code to take the thread elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkRequest {
+    /// Where to.
+    pub purpose: LinkPurpose,
+    /// For [`LinkPurpose::Device`]: the page the resume link opens (on an allowed origin).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+}
+
+/// The answer to [`LinkRequest`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    /// The code, `LINK-` and six characters.
+    pub code: String,
+    /// What it opens: a `wa.me` link with the code in its text, or the page's resume link.
+    pub url: String,
+    /// The same URL as a QR code, SVG.
+    pub qr_svg: String,
+    /// When the code stops working (it also stops once used).
     pub expires_at: Timestamp,
 }

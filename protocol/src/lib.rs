@@ -20,8 +20,9 @@ pub mod message;
 pub mod text;
 
 pub use api::{
-    BrandProfile, BusinessHours, ConsentNotice, ErrorBody, ErrorDetail, MessagePage, OpeningSpan,
-    ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Transcript,
+    BrandProfile, BusinessHours, ConsentNotice, ErrorBody, ErrorDetail, Link, LinkPurpose,
+    LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage, Session,
+    SessionRequest, SocketTicket, Transcript,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};

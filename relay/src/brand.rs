@@ -98,6 +98,7 @@ impl Brand {
             away_message: settings.away_message.clone(),
             read_receipts: settings.read_receipts,
             consent: settings.consent.clone(),
+            whatsapp: settings.connectors.whatsapp.is_some(),
         }
     }
 

@@ -1,5 +1,5 @@
 //! Connectors: how the relay talks to the places a brand's team works — Telegram and the
-//! brand's own backend (signed webhooks).
+//! brand's own backend (signed webhooks) — and to WhatsApp, where visitors may continue.
 //!
 //! Each connector builds its provider's requests and reads its answers and webhooks in pure
 //! code, tested natively from recorded payloads; the edge only moves the bytes. Provider
@@ -8,6 +8,7 @@
 
 pub mod telegram;
 pub mod webhook;
+pub mod whatsapp;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,12 +23,15 @@ pub struct Connectors {
     /// The brand's own backend, which receives signed events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<webhook::WebhookSettings>,
+    /// The brand's WhatsApp number, onto which visitors can carry their thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp: Option<whatsapp::WhatsAppSettings>,
 }
 
 impl Connectors {
     /// Whether no connector is set.
     pub fn is_empty(&self) -> bool {
-        self.telegram.is_none() && self.webhook.is_none()
+        self.telegram.is_none() && self.webhook.is_none() && self.whatsapp.is_none()
     }
 
     /// Which connectors a thread's messages go to.
@@ -46,6 +50,9 @@ impl Connectors {
         }
         if let Some(webhook) = &self.webhook {
             webhook.validate(allow_local)?;
+        }
+        if let Some(whatsapp) = &self.whatsapp {
+            whatsapp.validate()?;
         }
         Ok(())
     }

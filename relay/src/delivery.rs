@@ -9,6 +9,7 @@
 //! as a failed attempt, so a busy Telegram group delays messages rather than losing them.
 
 use crate::connector::webhook::EventKind;
+use crate::connector::whatsapp::WINDOW_MS;
 use crate::connector::{Delivery, Forwarding};
 use confab_protocol::{Author, BrandId, Channel, Message, ThreadId};
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,31 @@ pub enum Target {
         /// The event.
         event: EventKind,
     },
+    /// The visitor's WhatsApp, once the thread is linked there.
+    Whatsapp {
+        /// The visitor's WhatsApp id.
+        wa_id: String,
+        /// Whether the 24-hour window was open when the message was stored (else only a
+        /// template may go).
+        window_open: bool,
+    },
+}
+
+/// The thread's WhatsApp user, once the visitor carried the thread there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatsappLink {
+    /// The visitor's WhatsApp id.
+    pub wa_id: String,
+    /// When the visitor last wrote on WhatsApp (ms): the window runs 24 hours from it.
+    pub last_inbound_at: u64,
+}
+
+impl WhatsappLink {
+    /// When the customer-service window closes (ms).
+    pub fn window_ends_at(&self) -> u64 {
+        self.last_inbound_at.saturating_add(WINDOW_MS)
+    }
 }
 
 /// What the visitor's page told the relay when the thread started, for the team's first look.
@@ -87,6 +113,8 @@ impl Job {
         let to_team = match self.target {
             Target::Telegram => true,
             Target::Webhook { event } => event == EventKind::MessageCreated,
+            // The visitor's own WhatsApp reports delivery itself, through status webhooks.
+            Target::Whatsapp { .. } => false,
         };
         to_team
             && self
@@ -96,8 +124,21 @@ impl Job {
     }
 }
 
-/// The targets of a newly stored message.
-pub fn route(forwarding: Forwarding, message: &Message) -> Vec<Target> {
+impl Job {
+    /// Whether this job failing for good marks its message failed: the visitor's message
+    /// did not reach the team, or the team's answer did not reach the visitor's WhatsApp.
+    pub fn tracks_failure(&self) -> bool {
+        self.delivers_message() || matches!(self.target, Target::Whatsapp { .. })
+    }
+}
+
+/// The targets of a newly stored message, in a thread linked to WhatsApp or not, at `now`.
+pub fn route(
+    forwarding: Forwarding,
+    message: &Message,
+    whatsapp: Option<&WhatsappLink>,
+    now: u64,
+) -> Vec<Target> {
     let mut targets = Vec::new();
     // The team reads visitors in Telegram; what the team wrote there is already there.
     if forwarding.telegram
@@ -110,6 +151,21 @@ pub fn route(forwarding: Forwarding, message: &Message) -> Vec<Target> {
         targets.push(Target::Webhook {
             event: EventKind::MessageCreated,
         });
+    }
+    if let Some(link) = whatsapp {
+        // The team's answers follow the visitor to WhatsApp, and so does the relay's
+        // confirmation that the thread is linked; nothing goes back where it came from.
+        let to_visitor = match message.author {
+            Author::Agent | Author::Bot => message.channel != Channel::Whatsapp,
+            Author::System => message.channel == Channel::Whatsapp,
+            _ => false,
+        };
+        if to_visitor {
+            targets.push(Target::Whatsapp {
+                wa_id: link.wa_id.clone(),
+                window_open: now < link.window_ends_at(),
+            });
+        }
     }
     targets
 }
@@ -233,7 +289,7 @@ mod tests {
         };
         let check = |forwarding, author, channel, expected: Vec<Target>| {
             assert_eq!(
-                route(forwarding, &message(author, channel)),
+                route(forwarding, &message(author, channel), None, 0),
                 expected,
                 "{author:?} via {channel:?}"
             );
@@ -252,6 +308,47 @@ mod tests {
         );
         check(both, Author::Agent, Channel::Web, vec![created]);
         check(Forwarding::default(), Author::Visitor, Channel::Web, vec![]);
+    }
+
+    #[test]
+    fn answers_follow_the_visitor_to_whatsapp_with_the_window_as_it_stands() {
+        let link = WhatsappLink {
+            wa_id: "8613800138000".into(),
+            last_inbound_at: 1_000,
+        };
+        let to_whatsapp = |window_open| Target::Whatsapp {
+            wa_id: "8613800138000".into(),
+            window_open,
+        };
+        let check = |author, channel, now, expected: Vec<Target>| {
+            let message = message(author, channel);
+            assert_eq!(
+                route(Forwarding::default(), &message, Some(&link), now),
+                expected,
+                "{author:?} via {channel:?} at {now}"
+            );
+        };
+        check(Author::Agent, Channel::Api, 2_000, vec![to_whatsapp(true)]);
+        check(
+            Author::Agent,
+            Channel::Telegram,
+            2_000,
+            vec![to_whatsapp(true)],
+        );
+        check(
+            Author::Agent,
+            Channel::Api,
+            1_000 + WINDOW_MS,
+            vec![to_whatsapp(false)],
+        );
+        check(
+            Author::System,
+            Channel::Whatsapp,
+            2_000,
+            vec![to_whatsapp(true)],
+        );
+        check(Author::Visitor, Channel::Whatsapp, 2_000, vec![]);
+        check(Author::Visitor, Channel::Web, 2_000, vec![]);
     }
 
     fn check(job: Job, delivery: Delivery, expected: Step) {

@@ -6,6 +6,7 @@ mod api;
 mod brands;
 mod hooks;
 mod http;
+mod links;
 pub mod outbound;
 mod thread;
 
@@ -19,6 +20,13 @@ use worker::{event, Context, Env, Request, Response, Result};
 #[event(fetch)]
 pub async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
     Ok(api::handle(request, &env).await)
+}
+
+/// `N` random bytes from the platform's CSPRNG.
+pub fn random_bytes<const N: usize>() -> std::result::Result<[u8; N], RelayError> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).map_err(http::internal)?;
+    Ok(bytes)
 }
 
 /// A new random id of 128 bits, as 22 characters of base64url: unguessable, URL-safe.

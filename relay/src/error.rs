@@ -60,6 +60,9 @@ pub enum RelayError {
     /// wrong one.
     #[error("the webhook's secret or signature does not match")]
     InvalidWebhookSignature,
+    /// A link code is unknown, used or expired.
+    #[error("the link has expired or was already used (links work once, for 30 minutes)")]
+    InvalidLinkCode,
     /// The admin API was called without the admin secret.
     #[error("this call needs the admin secret")]
     AdminOnly,
@@ -111,6 +114,7 @@ impl RelayError {
             RelayError::UpgradeRequired => 426,
             RelayError::WrongThread | RelayError::OriginNotAllowed(_) => 403,
             RelayError::UnknownBrand(_) | RelayError::NotFound(_) => 404,
+            RelayError::InvalidLinkCode => 410,
             RelayError::MethodNotAllowed { .. } => 405,
             RelayError::Internal(_) => 500,
         }
@@ -135,6 +139,7 @@ impl RelayError {
             RelayError::InvalidBrand(_) => "invalid_brand",
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
+            RelayError::InvalidLinkCode => "link_code_invalid",
             RelayError::InvalidWebhookSignature => "webhook_signature_invalid",
             RelayError::InvalidAgentKey => "agent_key_invalid",
             RelayError::ThreadErased => "thread_erased",
@@ -204,6 +209,7 @@ mod tests {
         check(RelayError::AdminOnly, 401, "admin_only");
         check(RelayError::InvalidAgentKey, 401, "agent_key_invalid");
         check(RelayError::ThreadErased, 410, "thread_erased");
+        check(RelayError::InvalidLinkCode, 410, "link_code_invalid");
         check(
             RelayError::InvalidWebhookSignature,
             401,

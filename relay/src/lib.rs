@@ -15,13 +15,17 @@
 //! - [`transcript`]: a thread as plain text.
 //! - [`connector`]: Telegram and brand webhooks, their payloads and signatures.
 //! - [`delivery`]: the jobs of the outbound queue and what follows each attempt.
+//! - [`link`]: single-use codes that carry a thread onto WhatsApp or another browser.
+//! - [`qr`]: QR codes of those links, as SVG.
 
 pub mod brand;
 pub mod connector;
 pub mod credential;
 pub mod delivery;
 pub mod error;
+pub mod link;
 pub mod origin;
+pub mod qr;
 pub mod rate;
 pub mod route;
 pub mod token;

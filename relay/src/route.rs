@@ -15,6 +15,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/threads/{id}/tickets"),
     ("GET", "/v1/threads/{id}/ws"),
     ("GET", "/v1/threads/{id}/transcript"),
+    ("POST", "/v1/threads/{id}/links"),
     ("DELETE", "/v1/threads/{id}"),
     ("GET", "/v1/admin/brands/{brand}"),
     ("PUT", "/v1/admin/brands/{brand}"),
@@ -22,6 +23,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/admin/brands/{brand}/dead-jobs"),
     ("POST", "/v1/agent/threads/{id}/messages"),
     ("POST", "/v1/hooks/telegram/{brand}"),
+    ("GET", "/v1/hooks/whatsapp"),
+    ("POST", "/v1/hooks/whatsapp"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -43,6 +46,9 @@ pub enum Route {
     OpenSocket(ThreadId),
     /// `GET /v1/threads/{id}/transcript?format=json|text`.
     Transcript(ThreadId),
+    /// `POST /v1/threads/{id}/links`: a single-use code to continue on WhatsApp or in
+    /// another browser.
+    CreateLink(ThreadId),
     /// `DELETE /v1/threads/{id}`: erase the thread.
     EraseThread(ThreadId),
     /// `GET /v1/admin/brands/{brand}`.
@@ -57,6 +63,10 @@ pub enum Route {
     AgentSend(ThreadId),
     /// `POST /v1/hooks/telegram/{brand}`: an update from the brand's Telegram bot.
     TelegramHook(BrandId),
+    /// `GET /v1/hooks/whatsapp`: Meta's verification handshake.
+    WhatsappVerify,
+    /// `POST /v1/hooks/whatsapp`: messages and statuses from WhatsApp.
+    WhatsappHook,
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -110,6 +120,7 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("POST", "/v1/threads/{id}/tickets") => Route::CreateTicket(thread()?),
         ("GET", "/v1/threads/{id}/ws") => Route::OpenSocket(thread()?),
         ("GET", "/v1/threads/{id}/transcript") => Route::Transcript(thread()?),
+        ("POST", "/v1/threads/{id}/links") => Route::CreateLink(thread()?),
         ("DELETE", "/v1/threads/{id}") => Route::EraseThread(thread()?),
         ("GET", "/v1/admin/brands/{brand}") => Route::GetBrand(brand()?),
         ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
@@ -117,6 +128,8 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("GET", "/v1/admin/brands/{brand}/dead-jobs") => Route::DeadJobs(brand()?),
         ("POST", "/v1/agent/threads/{id}/messages") => Route::AgentSend(thread()?),
         ("POST", "/v1/hooks/telegram/{brand}") => Route::TelegramHook(brand()?),
+        ("GET", "/v1/hooks/whatsapp") => Route::WhatsappVerify,
+        ("POST", "/v1/hooks/whatsapp") => Route::WhatsappHook,
         _ => {
             return Err(RelayError::Internal(format!(
                 "route {method} {template} has no handler"

@@ -4,6 +4,7 @@
 
 pub mod telegram;
 pub mod webhook;
+pub mod whatsapp;
 
 use axum::Router;
 use std::collections::VecDeque;
@@ -15,8 +16,10 @@ use tokio::task::JoinHandle;
 pub enum Failure {
     /// Answer with this HTTP status (and the API's error body).
     Status(u16),
-    /// Answer "slow down" (429) with this many seconds to wait.
+    /// Answer "slow down" (429 or the provider's own code) with this many seconds to wait.
     SlowDown(u32),
+    /// WhatsApp only: refuse a free-form message, the 24-hour window being closed (131047).
+    WindowClosed,
 }
 
 /// Failures planned for the next calls, served in order before normal answers resume.

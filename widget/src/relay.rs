@@ -29,6 +29,7 @@ impl RelayClient {
         brand: &BrandId,
         token: Option<VisitorToken>,
         identity: Option<Identity>,
+        link: Option<String>,
     ) -> Result<Session, WidgetError> {
         let (user_id, user_hash) = match identity {
             Some(identity) => (Some(identity.user_id), Some(identity.user_hash)),
@@ -41,6 +42,7 @@ impl RelayClient {
             user_hash,
             page: web_sys::window().and_then(|window| window.location().href().ok()),
             language: web_sys::window().and_then(|window| window.navigator().language()),
+            link,
         };
         self.call("POST", "/v1/sessions", None, Some(&body)).await
     }

@@ -116,6 +116,9 @@ pub enum EventKind {
     /// A message's delivery status changed.
     #[serde(rename = "message.status")]
     MessageStatus,
+    /// The visitor carried the thread onto WhatsApp.
+    #[serde(rename = "thread.linked")]
+    ThreadLinked,
 }
 
 /// One event as the brand receives it.

@@ -12,8 +12,8 @@ use crate::origin::origin_allowed;
 use crate::route::{route, Route};
 use crate::token::{TokenClaims, TokenSigner, TOKEN_LIFETIME_MS};
 use confab_protocol::{
-    validate_text, Author, Channel, ReadUpTo, SendMessage, Session, SessionRequest, ThreadId,
-    Timestamp, Transcript,
+    validate_text, Author, Channel, LinkRequest, ReadUpTo, SendMessage, Session, SessionRequest,
+    ThreadId, Timestamp, Transcript,
 };
 use worker::{Env, Request, Response};
 
@@ -90,6 +90,11 @@ async fn dispatch(
             authorize(request, env, &thread, origin).await?;
             transcript(env, &thread, &query(request)?).await
         }
+        Route::CreateLink(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            let link: LinkRequest = http::read_json(request).await?;
+            super::links::create(env, &brand, &thread, &link).await
+        }
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
             thread::erase(env, &thread).await
@@ -125,6 +130,8 @@ async fn dispatch(
             http::json(&serde_json::json!({ "jobs": jobs }), 200)
         }
         Route::TelegramHook(brand) => super::hooks::telegram(request, env, &brand).await,
+        Route::WhatsappVerify => super::hooks::whatsapp_verify(request, env),
+        Route::WhatsappHook => super::hooks::whatsapp(request, env).await,
         Route::CreateAgentKey(brand) => {
             authorize_admin(request, env)?;
             brands::load(env, brand.as_str()).await?;
@@ -250,11 +257,21 @@ async fn create_session(
         _ => return Err(RelayError::InvalidIdentity),
     };
 
+    // A resume link (from another browser) names its thread, once.
+    let from_link = match body.link.as_deref() {
+        Some(raw) => {
+            let code = crate::link::parse_code(raw).ok_or(RelayError::InvalidLinkCode)?;
+            let thread = super::links::redeem(env, &brand.id, &code, "device").await?;
+            Some(thread.ok_or(RelayError::InvalidLinkCode)?)
+        }
+        None => None,
+    };
     // A known thread is refreshed; one that was erased gives way to a new thread.
     let known = match identified {
         Some(user_id) => brands::existing_identity_thread(env, &brand.id, user_id).await?,
         None => None,
     }
+    .or(from_link)
     .or(from_token);
     let context = VisitorContext {
         page: body.page.as_deref().map(|page| clip(page, 500)),

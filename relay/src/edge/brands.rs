@@ -152,14 +152,17 @@ pub async fn existing_identity_thread(
     Ok(thread.map(ThreadId::new))
 }
 
-/// Forgets every directory entry that points at an erased thread: its verified user and its
-/// Telegram topic.
+/// Forgets every directory entry that points at an erased thread: its verified user, its
+/// Telegram topic, its link codes, its WhatsApp user and the ids of its WhatsApp messages.
 pub async fn forget_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError> {
     let db = db(env)?;
     let args = [JsValue::from_str(thread.as_str())];
     for statement in [
         "DELETE FROM identities WHERE thread_id = ?1",
         "DELETE FROM telegram_topics WHERE thread_id = ?1",
+        "DELETE FROM link_codes WHERE thread_id = ?1",
+        "DELETE FROM whatsapp_users WHERE thread_id = ?1",
+        "DELETE FROM whatsapp_messages WHERE thread_id = ?1",
     ] {
         db.prepare(statement)
             .bind(&args)
@@ -204,4 +207,30 @@ pub async fn any_allows(env: &Env, origin: &str) -> Result<bool, RelayError> {
         cache.insert(origin.to_string(), (now(), allowed));
     });
     Ok(allowed)
+}
+
+/// The brand whose WhatsApp number has this Cloud API id, if any (webhooks name the number,
+/// not the brand).
+pub async fn by_whatsapp_number(
+    env: &Env,
+    phone_number_id: &str,
+) -> Result<Option<Brand>, RelayError> {
+    let rows: Vec<BrandRow> = db(env)?
+        .prepare("SELECT id, settings FROM brands")
+        .all()
+        .await
+        .map_err(internal)?
+        .results()
+        .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| Brand::try_from(row).ok())
+        .find(|brand| {
+            brand
+                .settings
+                .connectors
+                .whatsapp
+                .as_ref()
+                .is_some_and(|whatsapp| whatsapp.phone_number_id == phone_number_id)
+        }))
 }

@@ -10,6 +10,7 @@
 
 pub mod telegram;
 mod webhook;
+pub mod whatsapp;
 
 use super::http::internal;
 use super::thread::{self, StatusChange};
@@ -78,6 +79,9 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
     let delivery = match &job.target {
         Target::Telegram => telegram::deliver(env, &job).await,
         Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
+        Target::Whatsapp { wa_id, window_open } => {
+            whatsapp::deliver(env, &job, wa_id, *window_open).await
+        }
     };
     if let Delivery::Delivered = delivery {
         worker::console_log!(
@@ -90,6 +94,7 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
         );
     }
     let delivers_message = job.delivers_message();
+    let tracks_failure = job.tracks_failure();
     let seq = job.message.as_ref().map(|message| message.seq);
     let (thread, brand) = (job.thread.clone(), job.brand.clone());
     match next_step(job, delivery, retry_base(env), random_unit()) {
@@ -107,7 +112,7 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
         Step::Again { job, delay_seconds } => enqueue(env, &job, delay_seconds).await,
         Step::Refused { reason } => {
             worker::console_warn!("delivery for {thread} of {brand} refused: {reason}");
-            match seq.filter(|_| delivers_message) {
+            match seq.filter(|_| tracks_failure) {
                 Some(seq) => {
                     let change = StatusChange {
                         seq,
@@ -160,6 +165,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
                 .and_then(|value| value.as_str().map(str::to_string))
                 .unwrap_or_default()
         ),
+        Target::Whatsapp { .. } => "whatsapp".to_string(),
     };
     env.d1("DB")
         .map_err(internal)?
@@ -179,7 +185,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
         .run()
         .await
         .map_err(internal)?;
-    match job.message.as_ref().filter(|_| job.delivers_message()) {
+    match job.message.as_ref().filter(|_| job.tracks_failure()) {
         Some(message) => {
             let change = StatusChange {
                 seq: message.seq,

@@ -89,6 +89,30 @@ pub struct StatusChange {
     pub failure: Option<String>,
 }
 
+/// A text the visitor wrote on WhatsApp (internal call `POST /whatsapp`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WhatsappInbound {
+    /// The visitor's WhatsApp id.
+    pub wa_id: String,
+    /// WhatsApp's id of the message (redeliveries repeat it).
+    pub wamid: String,
+    /// The text.
+    pub text: String,
+    /// When it was sent (ms).
+    pub sent_at: u64,
+    /// Whether it carried a valid link code: the thread is linked to `wa_id` now.
+    pub links: bool,
+    /// The brand's current rules.
+    pub policy: Policy,
+}
+
+/// `POST /whatsapp`: a visitor's WhatsApp message (or the one that links the thread).
+pub async fn whatsapp_inbound(env: &Env, inbound: &WhatsappInbound) -> Result<(), RelayError> {
+    let body = serde_json::to_string(inbound).map_err(internal)?;
+    let thread = &inbound.policy.thread;
+    expect_success(call(env, thread, Method::Post, "/whatsapp", Some(body)).await?).await
+}
+
 /// Creates a thread, or refreshes an existing thread's policy (`POST /init`). Fails with
 /// [`RelayError::ThreadErased`] if the thread was erased.
 pub async fn init(env: &Env, init: &Init) -> Result<(), RelayError> {

@@ -122,7 +122,7 @@ async fn call(
                     "parameters": { "retry_after": seconds },
                 })),
             ),
-            None => send_message(&fake.seen, &body),
+            Some(Failure::WindowClosed) | None => send_message(&fake.seen, &body),
         },
         _ => error(404, "Not Found"),
     }

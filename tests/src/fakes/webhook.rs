@@ -93,7 +93,7 @@ async fn receive(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes)
     match fake.plan.take() {
         Some(Failure::Status(status)) => return StatusCode::from_u16(status).unwrap(),
         Some(Failure::SlowDown(_)) => return StatusCode::TOO_MANY_REQUESTS,
-        None => {}
+        Some(Failure::WindowClosed) | None => {}
     }
     let Ok(event) = serde_json::from_slice(&body) else {
         return StatusCode::BAD_REQUEST;

@@ -4,13 +4,31 @@
 
 use super::effects::Effects;
 use crate::backoff::delay_ms;
+use crate::error::WidgetError;
 use crate::live::{open_socket, random, sleep};
 use crate::state::Action;
 use crate::tabs::{self, TabNews};
 use confab_protocol::{Seq, ServerFrame, Session};
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use yew::Callback;
+
+/// The URL parameter a resume link carries its code in.
+const RESUME_PARAMETER: &str = "confab-resume";
+
+/// The resume link's code in the page's URL, if any; the parameter is taken out of the
+/// address bar (the code works once, and should not be shared or bookmarked).
+fn take_resume_link() -> Option<String> {
+    let window = web_sys::window()?;
+    let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
+    let code = url.search_params().get(RESUME_PARAMETER)?;
+    url.search_params().delete(RESUME_PARAMETER);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+    }
+    Some(code)
+}
 
 impl Effects {
     /// Starts (or resumes) the session unless that is under way, then loads the history.
@@ -36,17 +54,21 @@ impl Effects {
         });
     }
 
-    /// Asks the relay for the session, retrying with backoff until it answers.
+    /// Asks the relay for the session, retrying with backoff until it answers. A resume
+    /// link in the page's URL (from "Continue on another device") is tried first, once.
     async fn open_session(&self) -> Session {
         let mut attempt = 0;
+        let mut link = take_resume_link();
         loop {
             let token = self.storage.token();
             let identity = self.storage.identity();
             match self
                 .relay
-                .start_session(&self.config.brand, token, identity)
+                .start_session(&self.config.brand, token, identity, link.clone())
                 .await
             {
+                // A used or expired link: this browser's own thread, then.
+                Err(WidgetError::Relay { status: 410, .. }) if link.is_some() => link = None,
                 Ok(session) => {
                     self.storage.set_token(&session.token);
                     self.dispatcher

@@ -15,7 +15,7 @@
 mod outbound;
 
 use super::super::http::{self, internal};
-use super::{Append, Init, Policy, StatusChange};
+use super::{Append, Init, Policy, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
 use crate::route::{parse_page_query, parse_socket_query};
@@ -197,6 +197,11 @@ impl Thread {
                 if new {
                     self.announce().await?;
                 }
+                Ok(Response::empty().map_err(internal)?.with_status(204))
+            }
+            (Method::Post, "/whatsapp") => {
+                let inbound: WhatsappInbound = http::read_json(request).await?;
+                self.whatsapp_inbound(inbound).await?;
                 Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Post, "/status") => {

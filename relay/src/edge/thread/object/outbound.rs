@@ -4,10 +4,11 @@
 
 use super::{internal, now, sql_int, wire_name, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::connector::webhook::EventKind;
-use crate::delivery::{route, Job, Target, VisitorContext};
+use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
 use crate::edge::outbound::enqueue;
-use crate::edge::thread::StatusChange;
-use confab_protocol::{DeliveryStatus, Message};
+use crate::edge::thread::{Append, StatusChange, WhatsappInbound};
+use crate::error::RelayError;
+use confab_protocol::{Author, Channel, ClientMessageId, DeliveryStatus, Message};
 use worker::SqlStorageValue;
 
 impl Thread {
@@ -30,10 +31,66 @@ impl Thread {
         )
     }
 
+    /// The visitor's WhatsApp, once the thread is linked there.
+    fn whatsapp(&self) -> Outcome<Option<WhatsappLink>> {
+        Ok(self
+            .meta("whatsapp")?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    fn set_whatsapp(&self, link: &WhatsappLink) -> Outcome<()> {
+        self.set_meta("whatsapp", &serde_json::to_string(link).map_err(internal)?)
+    }
+
+    /// A text from the visitor's WhatsApp: the one that links the thread (stored as a
+    /// "Continued on WhatsApp" notice, confirmed to the visitor there), or a message of an
+    /// already linked visitor. A redelivered one finds its copy and adds nothing.
+    pub(super) async fn whatsapp_inbound(&self, inbound: WhatsappInbound) -> Outcome<()> {
+        self.set_policy(&inbound.policy)?;
+        let sent_at = inbound.sent_at.min(now());
+        let linked = self.whatsapp()?;
+        let same_user = linked
+            .as_ref()
+            .is_some_and(|link| link.wa_id == inbound.wa_id);
+        if !inbound.links && !same_user {
+            return Err(RelayError::NotFound("WhatsApp link".into()));
+        }
+        let last_inbound_at = linked
+            .filter(|_| same_user)
+            .map_or(sent_at, |link| link.last_inbound_at.max(sent_at));
+        self.set_whatsapp(&WhatsappLink {
+            wa_id: inbound.wa_id.clone(),
+            last_inbound_at,
+        })?;
+        let client_id = ClientMessageId::new(format!("whatsapp:{}", inbound.wamid));
+        let (author, text) = if inbound.links && !same_user {
+            (Author::System, "Continued on WhatsApp".to_string())
+        } else {
+            (Author::Visitor, inbound.text)
+        };
+        let (_, created) = self
+            .store(Append {
+                client_id,
+                text,
+                author,
+                channel: Channel::Whatsapp,
+                policy: inbound.policy,
+            })
+            .await?;
+        if created && author == Author::System && self.policy()?.forward.webhook {
+            let target = Target::Webhook {
+                event: EventKind::ThreadLinked,
+            };
+            self.enqueue(target, None).await?;
+        }
+        Ok(())
+    }
+
     /// Enqueues a job for each of the brand's connectors a new message goes to.
     pub(super) async fn forward(&self, message: &Message) -> Outcome<()> {
         let policy = self.policy()?;
-        for target in route(policy.forward, message) {
+        let whatsapp = self.whatsapp()?;
+        for target in route(policy.forward, message, whatsapp.as_ref(), now()) {
             self.enqueue(target, Some(message.clone())).await?;
         }
         Ok(())

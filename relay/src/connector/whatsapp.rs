@@ -1,0 +1,594 @@
+//! WhatsApp (Cloud API): a visitor carries the thread onto WhatsApp and back.
+//!
+//! Webhooks arrive at the relay operator's Meta app (`/v1/hooks/whatsapp`), signed with
+//! `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>`; they carry either
+//! `messages` or `statuses`, and are routed to a brand by `metadata.phone_number_id`. Sends
+//! are `POST {base}/{version}/{phone_number_id}/messages` with a bearer token. Free-form
+//! messages only go within 24 hours of the user's last message; outside that window only
+//! an approved template does (error 131047 otherwise).
+
+use super::{by_status, Delivery};
+use crate::brand::valid_secret_name;
+use crate::error::RelayError;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The customer-service window: free-form messages go within this long of the user's last
+/// message.
+pub const WINDOW_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// The Graph API version the relay speaks.
+pub const API_VERSION: &str = "v21.0";
+
+/// The error code of a message refused because the 24-hour window is closed.
+pub const WINDOW_CLOSED: i64 = 131047;
+
+/// A brand's WhatsApp number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatsAppSettings {
+    /// The Cloud API's id of the number (webhooks name it; sends go through it).
+    pub phone_number_id: String,
+    /// The number as people dial it, digits only, country code first (for `wa.me` links).
+    pub display_number: String,
+    /// The Worker secret holding the Cloud API access token.
+    pub access_token_secret: String,
+    /// The approved template sent when the window is closed (else such replies fail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<Template>,
+}
+
+/// An approved message template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Template {
+    /// Its name.
+    pub name: String,
+    /// Its language code, e.g. `en_US`.
+    pub language: String,
+}
+
+impl WhatsAppSettings {
+    /// Checks the settings.
+    pub fn validate(&self) -> Result<(), String> {
+        let digits = |text: &str, range: std::ops::RangeInclusive<usize>| {
+            range.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !digits(&self.phone_number_id, 1..=32) {
+            return Err("whatsapp.phoneNumberId is the Cloud API's numeric id".into());
+        }
+        if !digits(&self.display_number, 6..=15) {
+            return Err("whatsapp.displayNumber is digits only, country code first".into());
+        }
+        if !valid_secret_name(&self.access_token_secret) {
+            return Err(format!(
+                "whatsapp.accessTokenSecret names a Worker secret (A-Z, 0-9, _), not {:?}",
+                self.access_token_secret
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks `X-Hub-Signature-256` over the raw body, in constant time.
+pub fn verify_signature(app_secret: &[u8], header: &str, body: &[u8]) -> Result<(), RelayError> {
+    let presented = header
+        .strip_prefix("sha256=")
+        .and_then(|hex_digest| hex::decode(hex_digest).ok())
+        .ok_or(RelayError::InvalidWebhookSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret)
+        .map_err(|_| RelayError::InvalidWebhookSignature)?;
+    mac.update(body);
+    mac.verify_slice(&presented)
+        .map_err(|_| RelayError::InvalidWebhookSignature)
+}
+
+/// The verification handshake: the challenge to echo if `hub.mode` is `subscribe` and the
+/// token matches (compared in constant time), else `None` (answer 403).
+pub fn subscription_challenge(query: &str, verify_token: &str) -> Option<String> {
+    let mut mode = None;
+    let mut token = None;
+    let mut challenge = None;
+    for (key, value) in url_pairs(query) {
+        match key.as_str() {
+            "hub.mode" => mode = Some(value),
+            "hub.verify_token" => token = Some(value),
+            "hub.challenge" => challenge = Some(value),
+            _ => {}
+        }
+    }
+    let token = token?;
+    // Digests keep the comparison constant-time whatever the lengths.
+    let matches = !verify_token.is_empty()
+        && bool::from(Sha256::digest(verify_token).ct_eq(&Sha256::digest(&token)));
+    (mode.as_deref() == Some("subscribe") && matches)
+        .then_some(challenge)
+        .flatten()
+}
+
+/// Decodes `a=1&b=x%20y` (`+` is a space).
+fn url_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(key)?, percent_decode(value)?))
+        })
+        .collect()
+}
+
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = text.get(i + 1..i + 3)?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// What a webhook tells the relay, one item per message or status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A user wrote a text.
+    Text {
+        /// The brand's number it was sent to.
+        phone_number_id: String,
+        /// The user.
+        wa_id: String,
+        /// The message's id (redeliveries repeat it).
+        wamid: String,
+        /// The text.
+        text: String,
+        /// When the user sent it (ms since the epoch): the 24-hour window runs from here.
+        sent_at: u64,
+    },
+    /// A message the relay sent moved on.
+    Status {
+        /// The brand's number.
+        phone_number_id: String,
+        /// The message's id, as the send's answer gave it.
+        wamid: String,
+        /// What happened.
+        status: Status,
+    },
+    /// A kind of message the relay does not carry (images, reactions…).
+    Unsupported {
+        /// The brand's number.
+        phone_number_id: String,
+        /// The user.
+        wa_id: String,
+    },
+}
+
+/// A status of a sent message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Accepted by WhatsApp.
+    Sent,
+    /// On the user's phone.
+    Delivered,
+    /// Read by the user.
+    Read,
+    /// Not delivered, with WhatsApp's code and words.
+    Failed {
+        /// The error code (131047: the window was closed).
+        code: i64,
+        /// Why.
+        reason: String,
+    },
+}
+
+#[derive(Deserialize)]
+struct Payload {
+    #[serde(default)]
+    entry: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    #[serde(default)]
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize)]
+struct Change {
+    value: Value,
+}
+
+#[derive(Deserialize)]
+struct Value {
+    metadata: Metadata,
+    #[serde(default)]
+    messages: Vec<RawMessage>,
+    #[serde(default)]
+    statuses: Vec<RawStatus>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    phone_number_id: String,
+}
+
+#[derive(Deserialize)]
+struct RawMessage {
+    from: String,
+    id: String,
+    #[serde(default)]
+    timestamp: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: Option<RawText>,
+}
+
+#[derive(Deserialize)]
+struct RawText {
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct RawStatus {
+    id: String,
+    status: String,
+    #[serde(default)]
+    errors: Vec<RawError>,
+}
+
+#[derive(Deserialize)]
+struct RawError {
+    code: i64,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+/// Reads a webhook body into events (statuses the relay does not track are left out).
+pub fn read_webhook(body: &[u8]) -> Result<Vec<Event>, RelayError> {
+    let payload: Payload = serde_json::from_slice(body)
+        .map_err(|e| RelayError::MalformedJson(format!("WhatsApp webhook: {e}")))?;
+    let mut events = Vec::new();
+    for value in payload
+        .entry
+        .into_iter()
+        .flat_map(|entry| entry.changes)
+        .map(|change| change.value)
+    {
+        let number = value.metadata.phone_number_id;
+        for message in value.messages {
+            let sent_at = message.timestamp.parse::<u64>().unwrap_or(0) * 1000;
+            events.push(match (message.kind.as_str(), message.text) {
+                ("text", Some(text)) => Event::Text {
+                    phone_number_id: number.clone(),
+                    wa_id: message.from,
+                    wamid: message.id,
+                    text: text.body,
+                    sent_at,
+                },
+                _ => Event::Unsupported {
+                    phone_number_id: number.clone(),
+                    wa_id: message.from,
+                },
+            });
+        }
+        for status in value.statuses {
+            let status_kind = match status.status.as_str() {
+                "sent" => Status::Sent,
+                "delivered" => Status::Delivered,
+                "read" => Status::Read,
+                "failed" => {
+                    let error = status.errors.into_iter().next();
+                    Status::Failed {
+                        code: error.as_ref().map_or(0, |error| error.code),
+                        reason: error
+                            .and_then(|error| error.message.or(error.title))
+                            .unwrap_or_else(|| "WhatsApp could not deliver it".into()),
+                    }
+                }
+                _ => continue,
+            };
+            events.push(Event::Status {
+                phone_number_id: number.clone(),
+                wamid: status.id,
+                status: status_kind,
+            });
+        }
+    }
+    Ok(events)
+}
+
+/// The URL sends go to.
+pub fn messages_url(base: &str, phone_number_id: &str) -> String {
+    format!(
+        "{}/{API_VERSION}/{phone_number_id}/messages",
+        base.trim_end_matches('/')
+    )
+}
+
+/// The body of a free-form text to `wa_id`.
+pub fn send_text(wa_id: &str, text: &str) -> String {
+    json!({
+        "messaging_product": "whatsapp",
+        "to": wa_id,
+        "type": "text",
+        "text": { "body": text.chars().take(4096).collect::<String>() },
+    })
+    .to_string()
+}
+
+/// The body of a template message to `wa_id`.
+pub fn send_template(wa_id: &str, template: &Template) -> String {
+    json!({
+        "messaging_product": "whatsapp",
+        "to": wa_id,
+        "type": "template",
+        "template": { "name": template.name, "language": { "code": template.language } },
+    })
+    .to_string()
+}
+
+#[derive(Deserialize)]
+struct SendAnswer {
+    #[serde(default)]
+    messages: Vec<SentId>,
+    #[serde(default)]
+    error: Option<GraphError>,
+}
+
+#[derive(Deserialize)]
+struct SentId {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct GraphError {
+    #[serde(default)]
+    code: i64,
+    #[serde(default)]
+    message: String,
+}
+
+/// Reads a send's answer: the new message's `wamid`, or what the failure means.
+pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
+    let answer: Option<SendAnswer> = serde_json::from_str(body).ok();
+    if let Some(SendAnswer {
+        messages,
+        error: None,
+    }) = &answer
+    {
+        if (200..300).contains(&status) {
+            if let Some(sent) = messages.first() {
+                return Ok(sent.id.clone());
+            }
+        }
+    }
+    let error = answer.and_then(|answer| answer.error);
+    let (code, words) = error.map_or((0, String::new()), |error| (error.code, error.message));
+    let reason = format!("WhatsApp {code}: {words}");
+    Err(match code {
+        WINDOW_CLOSED => Delivery::Refused {
+            reason: format!("outside WhatsApp's 24-hour window ({WINDOW_CLOSED})"),
+        },
+        // Too many messages: to the number, to this user, or from the app.
+        4 | 80007 | 130429 | 131056 => Delivery::RateLimited {
+            reason,
+            after_seconds: 6,
+        },
+        _ => match by_status(status, None, &reason) {
+            Delivery::Delivered => Delivery::Retry {
+                reason: "WhatsApp answered without a message id".into(),
+                after_seconds: None,
+            },
+            other => other,
+        },
+    })
+}
+
+/// A `wa.me` click-to-chat link that opens WhatsApp with `text` ready to send.
+pub fn click_to_chat(display_number: &str, text: &str) -> String {
+    let mut encoded = String::new();
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    format!("https://wa.me/{display_number}?text={encoded}")
+}
+
+/// What the visitor reads on WhatsApp when the thread is linked.
+pub fn linked_confirmation(brand_name: &str) -> String {
+    format!(
+        "You're connected: this is your conversation with {brand_name}, continued here. \
+         Write any time; we answer here."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"test-app-secret";
+
+    fn fixture(name: &str) -> (Vec<u8>, String) {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/whatsapp/");
+        let body = std::fs::read(format!("{dir}{name}.json")).unwrap();
+        let signature = std::fs::read_to_string(format!("{dir}{name}.sig")).unwrap();
+        (body, signature.trim().to_string())
+    }
+
+    #[test]
+    fn fixture_signatures_verify_and_forgeries_do_not() {
+        for name in [
+            "inbound-text-link-code",
+            "inbound-text",
+            "status-delivered",
+            "status-read",
+            "status-failed-131047",
+        ] {
+            let (body, signature) = fixture(name);
+            assert!(
+                verify_signature(SECRET, &signature, &body).is_ok(),
+                "{name}"
+            );
+            let mut forged = body.clone();
+            forged[10] ^= 1;
+            assert!(
+                verify_signature(SECRET, &signature, &forged).is_err(),
+                "{name}"
+            );
+            assert!(verify_signature(b"other", &signature, &body).is_err());
+        }
+        assert!(verify_signature(SECRET, "", b"{}").is_err());
+        assert!(verify_signature(SECRET, "sha256=zz", b"{}").is_err());
+    }
+
+    fn check(name: &str, expected: Vec<Event>) {
+        assert_eq!(read_webhook(&fixture(name).0).unwrap(), expected, "{name}");
+    }
+
+    #[test]
+    fn reads_the_fixtures() {
+        let number = || "106540352242922".to_string();
+        check(
+            "inbound-text-link-code",
+            vec![Event::Text {
+                phone_number_id: number(),
+                wa_id: "8613800138000".into(),
+                wamid: "wamid.HBgNODYxMzgwMDEzODAwMBUCABIYFDNBMEI1RTQ1QjQ0QzNCOTMyQjlBAA==".into(),
+                text: "Continue my chat: LINK-7K2Q9X".into(),
+                sent_at: 1_795_000_000_000,
+            }],
+        );
+        let events = read_webhook(&fixture("status-failed-131047").0).unwrap();
+        assert!(matches!(
+            &events[..],
+            [Event::Status {
+                status: Status::Failed { code: 131047, .. },
+                ..
+            }]
+        ));
+        for (name, status) in [
+            ("status-delivered", Status::Delivered),
+            ("status-read", Status::Read),
+        ] {
+            let events = read_webhook(&fixture(name).0).unwrap();
+            assert!(
+                matches!(&events[..], [Event::Status { status: found, .. }] if *found == status),
+                "{name}: {events:?}"
+            );
+        }
+        assert!(read_webhook(b"{").is_err());
+        assert_eq!(read_webhook(b"{}").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn the_handshake_echoes_the_challenge_only_for_the_right_token() {
+        let check = |query: &str, expected: Option<&str>| {
+            assert_eq!(
+                subscription_challenge(query, "verify-me").as_deref(),
+                expected,
+                "{query}"
+            );
+        };
+        check(
+            "hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444",
+            Some("1158201444"),
+        );
+        check(
+            "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1",
+            None,
+        );
+        check(
+            "hub.mode=unsubscribe&hub.verify_token=verify-me&hub.challenge=1",
+            None,
+        );
+        check("hub.mode=subscribe&hub.challenge=1", None);
+        check(
+            "hub.mode=subscribe&hub.verify_token=verify%2Dme&hub.challenge=a%20b",
+            Some("a b"),
+        );
+    }
+
+    #[test]
+    fn reads_send_answers() {
+        let check = |status: u16, body: &str, expected: Result<&str, Delivery>| {
+            assert_eq!(
+                read_send_answer(status, body),
+                expected.map(str::to_string),
+                "{status} {body}"
+            );
+        };
+        check(
+            200,
+            r#"{"messaging_product":"whatsapp","messages":[{"id":"wamid.X"}]}"#,
+            Ok("wamid.X"),
+        );
+        check(
+            400,
+            r#"{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047}}"#,
+            Err(Delivery::Refused {
+                reason: "outside WhatsApp's 24-hour window (131047)".into(),
+            }),
+        );
+        check(
+            400,
+            r#"{"error":{"message":"Rate limit hit","code":130429}}"#,
+            Err(Delivery::RateLimited {
+                reason: "WhatsApp 130429: Rate limit hit".into(),
+                after_seconds: 6,
+            }),
+        );
+        check(
+            500,
+            "oops",
+            Err(Delivery::Retry {
+                reason: "HTTP 500: WhatsApp 0: ".into(),
+                after_seconds: None,
+            }),
+        );
+    }
+
+    #[test]
+    fn builds_sends_and_links() {
+        let text: serde_json::Value =
+            serde_json::from_str(&send_text("86138", "<script>")).unwrap();
+        assert_eq!(text["text"]["body"], "<script>");
+        assert_eq!(text["to"], "86138");
+        let template = Template {
+            name: "follow_up".into(),
+            language: "en_US".into(),
+        };
+        let body: serde_json::Value =
+            serde_json::from_str(&send_template("86138", &template)).unwrap();
+        assert_eq!(body["template"]["language"]["code"], "en_US");
+        assert_eq!(
+            messages_url("http://127.0.0.1:9/", "1065"),
+            "http://127.0.0.1:9/v21.0/1065/messages"
+        );
+        assert_eq!(
+            click_to_chat("15550783881", "Continue my chat: LINK-7K2Q9X"),
+            "https://wa.me/15550783881?text=Continue%20my%20chat%3A%20LINK-7K2Q9X"
+        );
+    }
+}
