@@ -45,6 +45,9 @@ pub struct Session {
     pub expires_at: Timestamp,
     /// What the widget shows of the brand.
     pub brand: BrandProfile,
+    /// The thread's WhatsApp link, if the visitor carried it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp: Option<WhatsappWindow>,
 }
 
 /// The public face of a brand, shown in the widget's header.
@@ -227,4 +230,51 @@ pub struct Link {
     pub qr_svg: String,
     /// When the code stops working (it also stops once used).
     pub expires_at: Timestamp,
+}
+
+/// A thread's link to the visitor's WhatsApp, and its customer-service window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatsappWindow {
+    /// Until when the team can write freely on WhatsApp (24 hours after the visitor's last
+    /// WhatsApp message); after it, only the brand's template goes.
+    pub window_ends_at: Timestamp,
+}
+
+/// One thread in the agent API's list (`GET /v1/agent/threads`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadSummary {
+    /// The thread.
+    pub thread_id: ThreadId,
+    /// When it started.
+    pub created_at: Timestamp,
+    /// When its last message was written (kept up to date within seconds).
+    pub last_message_at: Timestamp,
+    /// That message's text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_text: Option<String>,
+}
+
+/// `GET /v1/agent/threads`: the brand's threads, latest activity first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadList {
+    /// The threads.
+    pub threads: Vec<ThreadSummary>,
+}
+
+/// `GET /v1/agent/threads/{id}`: a thread as the team sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentThread {
+    /// The thread.
+    pub thread_id: ThreadId,
+    /// Its WhatsApp link and window, if the visitor carried it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp: Option<WhatsappWindow>,
+    /// Messages after `after`, in order.
+    pub messages: Vec<Message>,
+    /// Whether more follow (ask again with `after` = the last `seq`).
+    pub has_more: bool,
 }

@@ -20,9 +20,9 @@ pub mod message;
 pub mod text;
 
 pub use api::{
-    BrandProfile, BusinessHours, ConsentNotice, ErrorBody, ErrorDetail, Link, LinkPurpose,
-    LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage, Session,
-    SessionRequest, SocketTicket, Transcript,
+    AgentThread, BrandProfile, BusinessHours, ConsentNotice, ErrorBody, ErrorDetail, Link,
+    LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage,
+    Session, SessionRequest, SocketTicket, ThreadList, ThreadSummary, Transcript, WhatsappWindow,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};

@@ -18,8 +18,8 @@ use worker::{event, Context, Env, Request, Response, Result};
 /// The Worker's entry point for HTTP. Static assets (the widget, the demo site) are served by
 /// the assets binding before this runs; everything else is the API.
 #[event(fetch)]
-pub async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(api::handle(request, &env).await)
+pub async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(api::handle(request, &env, &ctx).await)
 }
 
 /// `N` random bytes from the platform's CSPRNG.

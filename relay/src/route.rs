@@ -21,7 +21,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/v1/admin/brands/{brand}"),
     ("POST", "/v1/admin/brands/{brand}/keys"),
     ("GET", "/v1/admin/brands/{brand}/dead-jobs"),
+    ("GET", "/v1/agent/threads"),
+    ("GET", "/v1/agent/threads/{id}"),
     ("POST", "/v1/agent/threads/{id}/messages"),
+    ("POST", "/v1/agent/threads/{id}/read"),
     ("POST", "/v1/hooks/telegram/{brand}"),
     ("GET", "/v1/hooks/whatsapp"),
     ("POST", "/v1/hooks/whatsapp"),
@@ -59,8 +62,14 @@ pub enum Route {
     CreateAgentKey(BrandId),
     /// `GET /v1/admin/brands/{brand}/dead-jobs`: deliveries given up, most recent first.
     DeadJobs(BrandId),
+    /// `GET /v1/agent/threads`: the brand's threads, latest activity first (agent API key).
+    AgentThreads,
+    /// `GET /v1/agent/threads/{id}?after=SEQ`: a thread, its messages and WhatsApp window.
+    AgentThread(ThreadId),
     /// `POST /v1/agent/threads/{id}/messages`: a team member answers (agent API key).
     AgentSend(ThreadId),
+    /// `POST /v1/agent/threads/{id}/read`: the team has read the visitor up to a `seq`.
+    AgentRead(ThreadId),
     /// `POST /v1/hooks/telegram/{brand}`: an update from the brand's Telegram bot.
     TelegramHook(BrandId),
     /// `GET /v1/hooks/whatsapp`: Meta's verification handshake.
@@ -126,7 +135,10 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
         ("POST", "/v1/admin/brands/{brand}/keys") => Route::CreateAgentKey(brand()?),
         ("GET", "/v1/admin/brands/{brand}/dead-jobs") => Route::DeadJobs(brand()?),
+        ("GET", "/v1/agent/threads") => Route::AgentThreads,
+        ("GET", "/v1/agent/threads/{id}") => Route::AgentThread(thread()?),
         ("POST", "/v1/agent/threads/{id}/messages") => Route::AgentSend(thread()?),
+        ("POST", "/v1/agent/threads/{id}/read") => Route::AgentRead(thread()?),
         ("POST", "/v1/hooks/telegram/{brand}") => Route::TelegramHook(brand()?),
         ("GET", "/v1/hooks/whatsapp") => Route::WhatsappVerify,
         ("POST", "/v1/hooks/whatsapp") => Route::WhatsappHook,

@@ -99,6 +99,32 @@ impl Api {
             .as_u16()
     }
 
+    /// An agent API `GET`: the status and the JSON answer.
+    pub async fn agent_get(&self, key: &str, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(key)
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An agent API `POST` of `body`: the status.
+    pub async fn agent_post(&self, key: &str, path: &str, body: Value) -> u16 {
+        self.http
+            .post(self.url(path))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+            .await
+            .expect("the relay answers")
+            .status()
+            .as_u16()
+    }
+
     /// An admin API call's JSON answer (`GET path` with the admin secret).
     pub async fn admin_get(&self, path: &str) -> Value {
         self.http

@@ -190,6 +190,17 @@ async fn a_thread_continues_on_whatsapp_and_comes_back_in_one_order() {
 
     // The team answers (from its backend): the answer goes to WhatsApp and stays on the web.
     let key = api.agent_key("demo").await;
+    // The team and the widget both see the 24-hour window, from the visitor's message.
+    let view = format!("/v1/agent/threads/{}", session.thread_id);
+    let (_, thread) = api.agent_get(&key, &view).await;
+    let window_ends_at = thread["whatsapp"]["windowEndsAt"].as_u64().unwrap_or(0);
+    let day_from_now = now_seconds().parse::<u64>().unwrap() * 1000 + 24 * 3600 * 1000;
+    assert!(day_from_now.abs_diff(window_ends_at) < 60_000, "{thread}");
+    let resumed = api.resume("demo", session.token.as_str()).await;
+    assert_eq!(
+        resumed.whatsapp.map(|whatsapp| whatsapp.window_ends_at.0),
+        Some(window_ends_at)
+    );
     let (status, _) = api
         .agent_send(&key, &session.thread_id, "agent-1", "Yes! Which size?")
         .await;

@@ -13,15 +13,15 @@ use crate::route::{route, Route};
 use crate::token::{TokenClaims, TokenSigner, TOKEN_LIFETIME_MS};
 use confab_protocol::{
     validate_text, Author, Channel, LinkRequest, ReadUpTo, SendMessage, Session, SessionRequest,
-    ThreadId, Timestamp, Transcript,
+    ThreadId, ThreadList, Timestamp, Transcript,
 };
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 /// Sessions one IP address may start per minute (the `SESSIONS_PER_IP` binding's period).
 const SESSION_LIMIT_PERIOD_SECONDS: u64 = 60;
 
 /// Answers one API request; every failure becomes its JSON error response.
-pub async fn handle(mut request: Request, env: &Env) -> Response {
+pub async fn handle(mut request: Request, env: &Env, ctx: &Context) -> Response {
     let origin = http::origin(&request);
     // The raw method: workers-rs maps methods it does not know (QUERY, PROPFIND…) to GET.
     let method = request.inner().method();
@@ -29,7 +29,7 @@ pub async fn handle(mut request: Request, env: &Env) -> Response {
     let matched = route(&method, &path);
     let preflight = matches!(matched, Ok(Route::Preflight));
     let result = match matched {
-        Ok(route) => dispatch(route, &mut request, env, origin.as_deref()).await,
+        Ok(route) => dispatch(route, &mut request, env, ctx, origin.as_deref()).await,
         Err(error) => Err(error),
     };
     let mut response = result.unwrap_or_else(|error| http::error_response(&error));
@@ -47,6 +47,7 @@ async fn dispatch(
     route: Route,
     request: &mut Request,
     env: &Env,
+    ctx: &Context,
     origin: Option<&str>,
 ) -> Result<Response, RelayError> {
     match route {
@@ -67,7 +68,9 @@ async fn dispatch(
                 channel: Channel::Web,
                 policy: Policy::new(&brand, &thread),
             };
-            thread::append(env, &append).await
+            let stored = thread::append(env, &append).await?;
+            index_later(ctx, env, &stored, &thread, append.text);
+            Ok(stored)
         }
         Route::MarkRead(thread) => {
             authorize(request, env, &thread, origin).await?;
@@ -121,7 +124,29 @@ async fn dispatch(
                 channel: Channel::Api,
                 policy: Policy::new(&brand, &thread),
             };
-            thread::append(env, &append).await
+            let stored = thread::append(env, &append).await?;
+            index_later(ctx, env, &stored, &thread, append.text);
+            Ok(stored)
+        }
+        Route::AgentThreads => {
+            let brand = authorize_agent(request, env).await?;
+            let (before, limit) = parse_list_query(&query(request)?)?;
+            let threads = brands::list_threads(env, &brand.id, before, limit).await?;
+            http::json(&ThreadList { threads }, 200)
+        }
+        Route::AgentThread(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            thread::agent_view(env, &brand.id, &thread, &query(request)?).await
+        }
+        Route::AgentRead(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            let read: ReadUpTo = http::read_json(request).await?;
+            // Only the brand's own threads: the view answers 404 for another brand's.
+            let view = thread::agent_view(env, &brand.id, &thread, "limit=1").await?;
+            if view.status_code() != 200 {
+                return Ok(view);
+            }
+            thread::agent_read(env, &thread, read.seq.0).await
         }
         Route::DeadJobs(brand) => {
             authorize_admin(request, env)?;
@@ -147,6 +172,45 @@ async fn dispatch(
 fn allows_local_webhooks(env: &Env) -> bool {
     env.var("CONFAB_ENV")
         .is_ok_and(|value| value.to_string() == "development")
+}
+
+/// After the answer: the brand's thread list learns of a newly stored message (off the
+/// request's path; a missed update only makes the list a message late).
+fn index_later(ctx: &Context, env: &Env, stored: &Response, thread: &ThreadId, text: String) {
+    if stored.status_code() != 201 {
+        return;
+    }
+    let (env, thread) = (env.clone(), thread.clone());
+    ctx.wait_until(async move {
+        let at = worker::Date::now().as_millis();
+        if let Err(error) = brands::touch_thread(&env, &thread, at, &text).await {
+            worker::console_error!("thread list: {error}");
+        }
+    });
+}
+
+/// `?before=MS&limit=N` of the agent API's thread list.
+fn parse_list_query(query: &str) -> Result<(Option<u64>, u32), RelayError> {
+    let mut before = None;
+    let mut limit = 50;
+    for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+        let bad = |name: &'static str| RelayError::InvalidParameter {
+            name,
+            reason: format!("{value:?} is not a number in range"),
+        };
+        match key {
+            "before" => before = Some(value.parse().map_err(|_| bad("before"))?),
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|limit| (1..=200).contains(limit))
+                    .ok_or_else(|| bad("limit"))?
+            }
+            _ => {}
+        }
+    }
+    Ok((before, limit))
 }
 
 fn query(request: &Request) -> Result<String, RelayError> {
@@ -284,28 +348,32 @@ async fn create_session(
     let mut resumed = None;
     if let Some(thread) = known {
         match thread::init(env, &init(&thread)).await {
-            Ok(()) => resumed = Some(thread),
+            Ok(started) => resumed = Some((thread, started)),
             Err(RelayError::ThreadErased) => {}
             Err(other) => return Err(other),
         }
     }
-    let (mut thread, mut status) = match resumed {
-        Some(thread) => (thread, 200),
+    let (mut thread, mut started, mut status) = match resumed {
+        Some((thread, started)) => (thread, started, 200),
         None => {
             let thread = ThreadId::new(random_id()?);
-            thread::init(env, &init(&thread)).await?;
-            (thread, 201)
+            let started = thread::init(env, &init(&thread)).await?;
+            brands::register_thread(env, &brand.id, &thread).await?;
+            (thread, started, 201)
         }
     };
     if let Some(user_id) = identified {
         // Links this thread to the user, unless another device linked one first.
         let linked = brands::identity_thread(env, &brand.id, user_id, &thread).await?;
         if linked != thread {
+            started = thread::init(env, &init(&linked)).await?;
             thread = linked;
             status = 200;
         }
     }
-    session(&signer, &brand, thread, now, status)
+    let mut session = session(&signer, &brand, thread, now);
+    session.whatsapp = started.whatsapp;
+    http::json(&session, status)
 }
 
 /// At most `max` characters of what a page says about itself.
@@ -313,25 +381,19 @@ fn clip(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-fn session(
-    signer: &TokenSigner,
-    brand: &Brand,
-    thread: ThreadId,
-    now: Timestamp,
-    status: u16,
-) -> Result<Response, RelayError> {
+fn session(signer: &TokenSigner, brand: &Brand, thread: ThreadId, now: Timestamp) -> Session {
     let claims = TokenClaims {
         brand: brand.id.clone(),
         thread: thread.clone(),
         expires_at: Timestamp(now.0 + TOKEN_LIFETIME_MS),
     };
-    let session = Session {
+    Session {
         thread_id: thread,
         token: signer.sign(&claims),
         expires_at: claims.expires_at,
         brand: brand.profile(),
-    };
-    http::json(&session, status)
+        whatsapp: None,
+    }
 }
 
 /// Starting sessions is limited per IP address (the `SESSIONS_PER_IP` binding), so nobody

@@ -163,6 +163,7 @@ pub async fn forget_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayErro
         "DELETE FROM link_codes WHERE thread_id = ?1",
         "DELETE FROM whatsapp_users WHERE thread_id = ?1",
         "DELETE FROM whatsapp_messages WHERE thread_id = ?1",
+        "DELETE FROM threads WHERE thread_id = ?1",
     ] {
         db.prepare(statement)
             .bind(&args)
@@ -233,4 +234,91 @@ pub async fn by_whatsapp_number(
                 .as_ref()
                 .is_some_and(|whatsapp| whatsapp.phone_number_id == phone_number_id)
         }))
+}
+
+/// Lists a new thread under its brand (for the agent API).
+pub async fn register_thread(
+    env: &Env,
+    brand: &BrandId,
+    thread: &ThreadId,
+) -> Result<(), RelayError> {
+    let now = JsValue::from_f64(now() as f64);
+    db(env)?
+        .prepare(
+            "INSERT INTO threads (thread_id, brand_id, created_at, last_message_at) \
+             VALUES (?1, ?2, ?3, ?3) ON CONFLICT (thread_id) DO NOTHING",
+        )
+        .bind(&[
+            JsValue::from_str(thread.as_str()),
+            JsValue::from_str(brand.as_str()),
+            now,
+        ])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Records a thread's latest message for the agent API's list.
+pub async fn touch_thread(
+    env: &Env,
+    thread: &ThreadId,
+    at: u64,
+    text: &str,
+) -> Result<(), RelayError> {
+    db(env)?
+        .prepare("UPDATE threads SET last_message_at = ?2, last_text = ?3 WHERE thread_id = ?1")
+        .bind(&[
+            JsValue::from_str(thread.as_str()),
+            JsValue::from_f64(at as f64),
+            JsValue::from_str(text),
+        ])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The brand's threads, latest activity first, before `before` (ms) if given.
+pub async fn list_threads(
+    env: &Env,
+    brand: &BrandId,
+    before: Option<u64>,
+    limit: u32,
+) -> Result<Vec<confab_protocol::ThreadSummary>, RelayError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        thread_id: String,
+        created_at: f64,
+        last_message_at: f64,
+        last_text: Option<String>,
+    }
+    let rows: Vec<Row> = db(env)?
+        .prepare(
+            "SELECT thread_id, created_at, last_message_at, last_text FROM threads \
+             WHERE brand_id = ?1 AND last_message_at < ?2 \
+             ORDER BY last_message_at DESC LIMIT ?3",
+        )
+        .bind(&[
+            JsValue::from_str(brand.as_str()),
+            JsValue::from_f64(before.unwrap_or(u64::MAX >> 11) as f64),
+            JsValue::from_f64(f64::from(limit)),
+        ])
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results()
+        .map_err(internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| confab_protocol::ThreadSummary {
+            thread_id: ThreadId::new(row.thread_id),
+            created_at: confab_protocol::Timestamp(row.created_at as u64),
+            last_message_at: confab_protocol::Timestamp(row.last_message_at as u64),
+            last_text: row.last_text,
+        })
+        .collect())
 }

@@ -85,7 +85,12 @@ pub async fn telegram(
         channel: Channel::Telegram,
         policy: Policy::new(&brand, &thread),
     };
+    let text = append.text.clone();
     let stored = thread::append(env, &append).await?;
+    if stored.status_code() == 201 {
+        let at = worker::Date::now().as_millis();
+        brands::touch_thread(env, &thread, at, &text).await?;
+    }
     match stored.status_code() {
         200 | 201 => http::json(&serde_json::json!({ "stored": true }), 200),
         // The visitor erased the thread: the team's reply has nowhere to go.
@@ -231,6 +236,7 @@ async fn whatsapp_text(
     } else {
         text.chars().take(confab_protocol::MAX_TEXT_CHARS).collect()
     };
+    brands::touch_thread(env, &thread, worker::Date::now().as_millis(), &text).await?;
     let inbound = WhatsappInbound {
         wa_id,
         wamid,

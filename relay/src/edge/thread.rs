@@ -13,6 +13,7 @@ use crate::delivery::VisitorContext;
 use crate::error::RelayError;
 use confab_protocol::{
     Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ReadReceipts, Seq, ThreadId,
+    WhatsappWindow,
 };
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
@@ -113,11 +114,41 @@ pub async fn whatsapp_inbound(env: &Env, inbound: &WhatsappInbound) -> Result<()
     expect_success(call(env, thread, Method::Post, "/whatsapp", Some(body)).await?).await
 }
 
+/// What a thread says of itself when a session starts.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Started {
+    /// Its WhatsApp link and window, if any.
+    #[serde(default)]
+    pub whatsapp: Option<WhatsappWindow>,
+}
+
 /// Creates a thread, or refreshes an existing thread's policy (`POST /init`). Fails with
 /// [`RelayError::ThreadErased`] if the thread was erased.
-pub async fn init(env: &Env, init: &Init) -> Result<(), RelayError> {
+pub async fn init(env: &Env, init: &Init) -> Result<Started, RelayError> {
     let body = serde_json::to_string(init).map_err(internal)?;
-    expect_success(call(env, &init.policy.thread, Method::Post, "/init", Some(body)).await?).await
+    let mut answer = call(env, &init.policy.thread, Method::Post, "/init", Some(body)).await?;
+    if answer.status_code() != 200 {
+        expect_success(answer).await?;
+        return Ok(Started::default());
+    }
+    answer.json().await.map_err(internal)
+}
+
+/// `GET /agent-view`: the thread as the team of `brand` sees it (404 for another brand's).
+pub async fn agent_view(
+    env: &Env,
+    brand: &BrandId,
+    thread: &ThreadId,
+    query: &str,
+) -> Result<Response, RelayError> {
+    let path = format!("/agent-view?brand={brand}&{query}");
+    call(env, thread, Method::Get, &path, None).await
+}
+
+/// `POST /agent-read`: the team has read the visitor's messages up to `seq`.
+pub async fn agent_read(env: &Env, thread: &ThreadId, seq: u64) -> Result<Response, RelayError> {
+    let body = serde_json::json!({ "seq": seq }).to_string();
+    call(env, thread, Method::Post, "/agent-read", Some(body)).await
 }
 
 /// `POST /status`: a delivery moved a message's ticks (delivered, or failed with a reason).

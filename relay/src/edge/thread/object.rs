@@ -197,6 +197,33 @@ impl Thread {
                 if new {
                     self.announce().await?;
                 }
+                let started = super::Started {
+                    whatsapp: self.whatsapp_window()?,
+                };
+                http::json(&started, 200)
+            }
+            (Method::Get, "/agent-view") => {
+                let query = url.query().unwrap_or("");
+                let brand = query
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("brand="))
+                    .unwrap_or("");
+                if self.policy()?.brand.as_str() != brand {
+                    return Err(RelayError::NotFound("thread".into()));
+                }
+                let page = parse_page_query(query)?;
+                let page = self.page(page.after, page.limit)?;
+                let view = confab_protocol::AgentThread {
+                    thread_id: self.policy()?.thread,
+                    whatsapp: self.whatsapp_window()?,
+                    messages: page.messages,
+                    has_more: page.has_more,
+                };
+                http::json(&view, 200)
+            }
+            (Method::Post, "/agent-read") => {
+                let read: ReadUpTo = http::read_json(request).await?;
+                self.mark_read_by_team(read.seq)?;
                 Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Post, "/whatsapp") => {
@@ -395,6 +422,26 @@ impl Thread {
             .exec(
                 &format!(
                     "UPDATE messages SET status = 'read' WHERE seq <= ? AND author != 'visitor' \
+                     AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
+                ),
+                vec![sql_int(seq.0)?],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        for message in &updated {
+            self.broadcast(message);
+        }
+        Ok(())
+    }
+
+    /// Marks the visitor's messages up to `seq` as read by the team (their ticks in the
+    /// widget turn to "read").
+    fn mark_read_by_team(&self, seq: Seq) -> Outcome<()> {
+        let updated: Vec<Message> = self
+            .sql
+            .exec(
+                &format!(
+                    "UPDATE messages SET status = 'read' WHERE seq <= ? AND author = 'visitor' \
                      AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
                 ),
                 vec![sql_int(seq.0)?],

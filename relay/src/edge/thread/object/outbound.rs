@@ -8,7 +8,9 @@ use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
 use crate::edge::outbound::enqueue;
 use crate::edge::thread::{Append, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
-use confab_protocol::{Author, Channel, ClientMessageId, DeliveryStatus, Message};
+use confab_protocol::{
+    Author, Channel, ClientMessageId, DeliveryStatus, Message, Timestamp, WhatsappWindow,
+};
 use worker::SqlStorageValue;
 
 impl Thread {
@@ -36,6 +38,13 @@ impl Thread {
         Ok(self
             .meta("whatsapp")?
             .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// The thread's WhatsApp window, for the widget and the team.
+    pub(super) fn whatsapp_window(&self) -> Outcome<Option<WhatsappWindow>> {
+        Ok(self.whatsapp()?.map(|link| WhatsappWindow {
+            window_ends_at: Timestamp(link.window_ends_at()),
+        }))
     }
 
     fn set_whatsapp(&self, link: &WhatsappLink) -> Outcome<()> {
