@@ -417,3 +417,77 @@ async fn link_elsewhere(api: &Api, code: &str) -> (u16, Value) {
     api.post_session(json!({ "brand": "demo", "link": code }))
         .await
 }
+
+/// Opens the widget's menu and picks `item`.
+async fn pick_from_menu(browser: &Browser, item: &str) {
+    browser
+        .widget_element(".confab-menu-button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.widget_element(item).await.click().await.unwrap();
+}
+
+/// The link the widget's link sheet shows, once it shows one with a QR code.
+async fn shown_link(browser: &Browser) -> String {
+    eventually(20, || async {
+        let href = browser
+            .eval(
+                "const root = document.querySelector('confab-chat').shadowRoot;\
+                 const open = root.querySelector('.confab-link-open');\
+                 const drawn = root.querySelector('.confab-qr svg');\
+                 return open && drawn ? open.href : null;",
+            )
+            .await;
+        href.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "no link with a QR code yet".to_string())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_widget_offers_whatsapp_and_another_device_with_qr_codes() {
+    let (relay, api, _whatsapp, _backend) = whatsapp_relay(false).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("hello from the laptop").await;
+    browser.wait_for_messages(&["hello from the laptop"]).await;
+    let session = widget_session(&browser, &api, "demo").await;
+
+    pick_from_menu(&browser, ".confab-continue-whatsapp").await;
+    let to_whatsapp = shown_link(&browser).await;
+    assert!(
+        to_whatsapp.starts_with("https://wa.me/15550783881?text=Continue%20my%20chat%3A%20LINK-"),
+        "{to_whatsapp}"
+    );
+    browser
+        .widget_element(".confab-link-done")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    pick_from_menu(&browser, ".confab-continue-device").await;
+    let resume = shown_link(&browser).await;
+    assert!(resume.contains("confab-resume=LINK-"), "{resume}");
+
+    // On the phone: the same thread, without a login; the code leaves the address bar.
+    let phone = Browser::start().await;
+    phone.client.goto(&resume).await.unwrap();
+    phone.open_panel().await;
+    phone.wait_for_messages(&["hello from the laptop"]).await;
+    assert_eq!(
+        widget_session(&phone, &api, "demo").await.thread_id,
+        session.thread_id
+    );
+    let address = phone.eval("return location.href;").await;
+    assert!(
+        !address
+            .as_str()
+            .unwrap_or_default()
+            .contains("confab-resume"),
+        "{address}"
+    );
+}

@@ -11,7 +11,7 @@ mod outbox;
 use crate::config::Config;
 use crate::host::{Events, SharedSlot};
 use crate::i18n::{Lang, Texts};
-use crate::state::State;
+use crate::state::{Action, State};
 use crate::view::{Launcher, Panel};
 use effects::Effects;
 use std::rc::Rc;
@@ -92,6 +92,17 @@ pub fn app(props: &AppProps) -> Html {
         Callback::from(move |_| effects.set_sound(!sound))
     };
     let on_notify = Callback::from(|_| crate::notify::request_permission());
+    let on_continue = {
+        let effects = effects.clone();
+        Callback::from(move |purpose| effects.continue_elsewhere(purpose))
+    };
+    let on_link_done = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ShowLink(None)))
+    };
+    let (whatsapp, linked) = state.session.as_ref().map_or((false, false), |session| {
+        (session.brand.whatsapp, session.whatsapp.is_some())
+    });
     let on_scroll = {
         let effects = effects.clone();
         Callback::from(move |offset: Option<i32>| effects.scrolled(offset))
@@ -126,6 +137,11 @@ pub fn app(props: &AppProps) -> Html {
                     {on_scroll}
                     {on_sound}
                     {on_notify}
+                    {whatsapp}
+                    {linked}
+                    link={state.link.clone()}
+                    {on_continue}
+                    {on_link_done}
                     {on_draft}
                     {on_send}
                     {on_retry}

@@ -82,6 +82,20 @@ pub struct Texts {
     pub sound_off: &'static str,
     /// Menu: ask for browser notifications.
     pub notify_me: &'static str,
+    /// Menu: carry the thread onto WhatsApp.
+    pub continue_whatsapp: &'static str,
+    /// Menu: open the thread in another browser.
+    pub continue_device: &'static str,
+    /// Under a link's QR code.
+    pub link_hint: &'static str,
+    /// The link to WhatsApp.
+    pub open_whatsapp: &'static str,
+    /// The resume link.
+    pub open_link: &'static str,
+    /// Closes the link.
+    pub done: &'static str,
+    /// Shown while the thread is linked to WhatsApp.
+    pub linked_whatsapp: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -118,6 +132,13 @@ const EN: Texts = Texts {
     sound_on: "Turn sound on",
     sound_off: "Turn sound off",
     notify_me: "Notify me of answers",
+    continue_whatsapp: "Continue on WhatsApp",
+    continue_device: "Continue on another device",
+    link_hint: "Scan with your phone, or open the link. It works once, for 30 minutes.",
+    open_whatsapp: "Open WhatsApp",
+    open_link: "Open this link on the other device",
+    done: "Done",
+    linked_whatsapp: "This conversation continues on WhatsApp too.",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -154,6 +175,13 @@ const ZH_HANS: Texts = Texts {
     sound_on: "开启提示音",
     sound_off: "关闭提示音",
     notify_me: "有回复时通知我",
+    continue_whatsapp: "在 WhatsApp 上继续",
+    continue_device: "在其他设备上继续",
+    link_hint: "用手机扫描二维码,或打开链接。链接只能使用一次,30 分钟内有效。",
+    open_whatsapp: "打开 WhatsApp",
+    open_link: "在其他设备上打开此链接",
+    done: "完成",
+    linked_whatsapp: "此对话也在 WhatsApp 上继续。",
 };
 
 impl Lang {
@@ -251,6 +279,13 @@ mod tests {
                 texts.sound_on,
                 texts.sound_off,
                 texts.notify_me,
+                texts.continue_whatsapp,
+                texts.continue_device,
+                texts.link_hint,
+                texts.open_whatsapp,
+                texts.open_link,
+                texts.done,
+                texts.linked_whatsapp,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

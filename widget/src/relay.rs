@@ -3,8 +3,8 @@
 use crate::error::WidgetError;
 use crate::host::Identity;
 use confab_protocol::{
-    BrandId, ErrorBody, Message, MessagePage, ReadUpTo, SendMessage, Seq, Session, SessionRequest,
-    SocketTicket, VisitorToken,
+    BrandId, ErrorBody, Link, LinkRequest, Message, MessagePage, ReadUpTo, SendMessage, Seq,
+    Session, SessionRequest, SocketTicket, VisitorToken,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -94,6 +94,17 @@ impl RelayClient {
         } else {
             Err(relay_error(status, &text))
         }
+    }
+
+    /// `POST /v1/threads/{id}/links`: a single-use link to continue elsewhere.
+    pub async fn create_link(
+        &self,
+        session: &Session,
+        request: &LinkRequest,
+    ) -> Result<Link, WidgetError> {
+        let path = format!("/v1/threads/{}/links", session.thread_id);
+        self.call("POST", &path, Some(&session.token), Some(request))
+            .await
     }
 
     /// `DELETE /v1/threads/{id}`: erases the thread.

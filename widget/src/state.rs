@@ -4,7 +4,7 @@
 //! tested natively. The [`crate::app`] component turns events into [`Action`]s and runs the
 //! effects that the state asks for.
 
-use confab_protocol::{Author, ClientMessageId, Message, Seq, ServerFrame, Session};
+use confab_protocol::{Author, ClientMessageId, Link, Message, Seq, ServerFrame, Session};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
@@ -91,6 +91,8 @@ pub struct State {
     pub hidden: bool,
     /// Whether the visitor turned the new-message sound on.
     pub sound: bool,
+    /// A link to continue elsewhere (WhatsApp, another device), while it is shown.
+    pub link: Option<Link>,
 }
 
 /// Everything that can happen to the widget.
@@ -154,6 +156,8 @@ pub enum Action {
     SocketClosed,
     /// A frame arrived on the live socket.
     Frame(ServerFrame),
+    /// A link to continue elsewhere arrived (`Some`), or the visitor is done with it.
+    ShowLink(Option<Link>),
 }
 
 impl State {
@@ -279,6 +283,7 @@ impl Reducible for State {
                 }
             }
             Action::SetSound(on) => next.sound = on,
+            Action::ShowLink(link) => next.link = link,
             Action::SessionStarted(session) => {
                 next.session = Some(session);
                 next.connection = Connection::Ready;

@@ -3,11 +3,13 @@
 
 mod composer;
 mod launcher;
+mod link_sheet;
 mod message_list;
 mod panel;
 
 pub use composer::Composer;
 pub use launcher::Launcher;
+pub use link_sheet::LinkSheet;
 pub use message_list::MessageList;
 pub use panel::Panel;
 

@@ -13,7 +13,7 @@ use crate::relay::RelayClient;
 use crate::state::{Action, State};
 use crate::storage::BrowserStorage;
 use crate::tabs::{self, LockGuard, TabChannel, TabNews};
-use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session};
+use confab_protocol::{Author, LinkPurpose, LinkRequest, ReadReceipts, Seq, ServerFrame, Session};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
@@ -419,6 +419,22 @@ impl Effects {
             self.saved_scroll.set(offset);
             self.storage.set_scroll(offset);
         }
+    }
+
+    /// Asks the relay for a link to continue on WhatsApp or in another browser (this page),
+    /// and shows it.
+    pub fn continue_elsewhere(&self, purpose: LinkPurpose) {
+        let Some(session) = self.runtime.borrow().session.clone() else {
+            return;
+        };
+        let page = web_sys::window().and_then(|window| window.location().href().ok());
+        let request = LinkRequest { purpose, page };
+        let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
+        spawn_local(async move {
+            if let Ok(link) = relay.create_link(&session, &request).await {
+                dispatcher.dispatch(Action::ShowLink(Some(link)));
+            }
+        });
     }
 
     /// Downloads the conversation as a text file.

@@ -1,8 +1,8 @@
 //! The chat panel: header, messages and composer.
 
-use super::{use_texts, Composer, MessageList};
+use super::{use_texts, Composer, LinkSheet, MessageList};
 use crate::state::{Connection, Outgoing};
-use confab_protocol::Message;
+use confab_protocol::{Link, LinkPurpose, Message};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -49,6 +49,16 @@ pub struct PanelProps {
     pub on_retry: Callback<()>,
     /// The visitor closed the panel.
     pub on_close: Callback<()>,
+    /// Whether the brand answers on WhatsApp.
+    pub whatsapp: bool,
+    /// Whether this thread continues on WhatsApp.
+    pub linked: bool,
+    /// A link to continue elsewhere, while shown.
+    pub link: Option<Link>,
+    /// The visitor asked to continue on WhatsApp or another device.
+    pub on_continue: Callback<LinkPurpose>,
+    /// The visitor is done with the link.
+    pub on_link_done: Callback<()>,
     /// Whether the visitor just opened the panel (then the composer takes focus; a panel
     /// reopened by page navigation leaves focus where the page put it).
     pub take_focus: bool,
@@ -148,10 +158,26 @@ pub fn panel(props: &PanelProps) -> Html {
                             { texts.notify_me }
                         </button>
                     }
+                    if props.whatsapp {
+                        <button type="button" class="confab-continue-whatsapp"
+                            onclick={menu_item(&props.on_continue.reform(|_| LinkPurpose::Whatsapp))}>
+                            { texts.continue_whatsapp }
+                        </button>
+                    }
+                    <button type="button" class="confab-continue-device"
+                        onclick={menu_item(&props.on_continue.reform(|_| LinkPurpose::Device))}>
+                        { texts.continue_device }
+                    </button>
                     <button type="button" class="confab-delete" onclick={menu_item(&props.on_delete)}>
                         { texts.delete_conversation }
                     </button>
                 </div>
+            }
+            if let Some(link) = &props.link {
+                <LinkSheet link={link.clone()} on_done={props.on_link_done.clone()} />
+            }
+            if props.linked {
+                <p class="confab-linked">{ texts.linked_whatsapp }</p>
             }
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
