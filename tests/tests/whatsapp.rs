@@ -253,7 +253,15 @@ async fn a_thread_continues_on_whatsapp_and_comes_back_in_one_order() {
         .filter(|t| *t != "Continued on WhatsApp")
         .cloned()
         .collect();
+    // A new page's session knows of the link, and the widget says until when WhatsApp is open.
+    browser.client.refresh().await.unwrap();
     browser.open_panel().await;
+    let note = browser.widget_texts(".confab-linked").await;
+    assert!(
+        note.first()
+            .is_some_and(|note| note.contains("continues on WhatsApp")),
+        "{note:?}"
+    );
     eventually(20, || async {
         let widget = browser.shown_messages().await;
         if shown.iter().all(|text| widget.contains(text)) {

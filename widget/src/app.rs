@@ -100,8 +100,9 @@ pub fn app(props: &AppProps) -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::ShowLink(None)))
     };
-    let (whatsapp, linked) = state.session.as_ref().map_or((false, false), |session| {
-        (session.brand.whatsapp, session.whatsapp.is_some())
+    let (whatsapp, whatsapp_window) = state.session.as_ref().map_or((false, None), |session| {
+        let window = session.whatsapp.as_ref();
+        (session.brand.whatsapp, window.map(|w| w.window_ends_at.0))
     });
     let on_scroll = {
         let effects = effects.clone();
@@ -138,7 +139,7 @@ pub fn app(props: &AppProps) -> Html {
                     {on_sound}
                     {on_notify}
                     {whatsapp}
-                    {linked}
+                    {whatsapp_window}
                     link={state.link.clone()}
                     {on_continue}
                     {on_link_done}

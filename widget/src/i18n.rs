@@ -96,6 +96,8 @@ pub struct Texts {
     pub done: &'static str,
     /// Shown while the thread is linked to WhatsApp.
     pub linked_whatsapp: &'static str,
+    /// Before the end of WhatsApp's 24-hour window.
+    pub window_until: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -139,6 +141,7 @@ const EN: Texts = Texts {
     open_link: "Open this link on the other device",
     done: "Done",
     linked_whatsapp: "This conversation continues on WhatsApp too.",
+    window_until: "Answers can reach you there until",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -182,6 +185,7 @@ const ZH_HANS: Texts = Texts {
     open_link: "在其他设备上打开此链接",
     done: "完成",
     linked_whatsapp: "此对话也在 WhatsApp 上继续。",
+    window_until: "WhatsApp 上的回复窗口开放至",
 };
 
 impl Lang {
@@ -286,6 +290,7 @@ mod tests {
                 texts.open_link,
                 texts.done,
                 texts.linked_whatsapp,
+                texts.window_until,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

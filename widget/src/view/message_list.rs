@@ -195,7 +195,7 @@ fn local_day(millis: u64) -> u32 {
 }
 
 /// "Today", "Yesterday", or the date in the widget's language.
-fn day_label(millis: u64, texts: &Texts) -> String {
+pub(crate) fn day_label(millis: u64, texts: &Texts) -> String {
     let now = js_sys::Date::now() as u64;
     let day = local_day(millis);
     if day == local_day(now) {
@@ -210,7 +210,7 @@ fn day_label(millis: u64, texts: &Texts) -> String {
 }
 
 /// `HH:MM` in the visitor's time zone.
-fn clock(millis: u64) -> String {
+pub(crate) fn clock(millis: u64) -> String {
     let date = date(millis);
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
 }

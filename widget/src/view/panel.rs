@@ -51,8 +51,8 @@ pub struct PanelProps {
     pub on_close: Callback<()>,
     /// Whether the brand answers on WhatsApp.
     pub whatsapp: bool,
-    /// Whether this thread continues on WhatsApp.
-    pub linked: bool,
+    /// When the thread's WhatsApp window closes (ms), if it continues on WhatsApp.
+    pub whatsapp_window: Option<u64>,
     /// A link to continue elsewhere, while shown.
     pub link: Option<Link>,
     /// The visitor asked to continue on WhatsApp or another device.
@@ -176,8 +176,12 @@ pub fn panel(props: &PanelProps) -> Html {
             if let Some(link) = &props.link {
                 <LinkSheet link={link.clone()} on_done={props.on_link_done.clone()} />
             }
-            if props.linked {
-                <p class="confab-linked">{ texts.linked_whatsapp }</p>
+            if let Some(until) = props.whatsapp_window {
+                <p class="confab-linked">
+                    { texts.linked_whatsapp }{ " " }{ texts.window_until }{ " " }
+                    { super::message_list::day_label(until, texts) }{ " " }
+                    { super::message_list::clock(until) }
+                </p>
             }
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
