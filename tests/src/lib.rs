@@ -6,8 +6,10 @@
 //! they use whatever build is there.
 
 pub mod api;
+pub mod bench;
 pub mod browser;
 pub mod fakes;
+pub mod forward;
 pub mod load;
 pub mod process;
 pub mod relay;

@@ -24,17 +24,21 @@ pub struct LoadReport {
 impl LoadReport {
     /// The `q` quantile (0.0 to 1.0) of the latencies, in milliseconds.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.latencies_ms.is_empty() {
-            return f64::NAN;
-        }
-        let index = ((self.latencies_ms.len() - 1) as f64 * q).round() as usize;
-        self.latencies_ms[index]
+        quantile(&self.latencies_ms, q)
     }
 
     /// Delivered messages per second.
     pub fn throughput(&self) -> f64 {
         self.delivered as f64 / self.elapsed.as_secs_f64()
     }
+}
+
+/// The `q` quantile (0.0 to 1.0) of sorted values (NaN if there are none).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
 }
 
 /// Sends `count` messages on one new thread of the `bench` brand, at `rate` per second

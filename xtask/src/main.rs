@@ -3,6 +3,7 @@
 //! - `cargo xtask dev [--port 8787] [-- <wrangler args>]`: set up, build, serve the demo.
 //! - `cargo xtask build`: set up and write `dist/` and `relay/build/` (what a deploy needs).
 //! - `cargo xtask test`: set up (with Chromium), build, and run every test.
+//! - `cargo xtask bench [--quick]`: set up, build, and measure (`target/bench/report.md`).
 //!
 //! Every step prints a line when it starts and one with its duration when it ends; steps
 //! whose result is already there are skipped, so a second run is quick.
@@ -17,7 +18,8 @@ use error::{Result, XtaskError};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <dev [--port N] [-- wrangler args] | build | test>";
+const USAGE: &str =
+    "usage: cargo xtask <dev [--port N] [-- wrangler args] | build | test | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +50,20 @@ fn run(args: &[String]) -> Result<()> {
             let tools = setup::tools(&root, setup::Needs::Test)?;
             artifacts::build_all(&root, &tools)?;
             serve::test(&root, &tools)
+        }
+        Some("bench") => {
+            let quick = match args.get(1).map(String::as_str) {
+                None => false,
+                Some("--quick") => true,
+                Some(other) => {
+                    return Err(XtaskError::Usage(format!(
+                        "unknown argument {other}\n{USAGE}"
+                    )))
+                }
+            };
+            let tools = setup::tools(&root, setup::Needs::Build)?;
+            artifacts::build_all(&root, &tools)?;
+            serve::bench(&root, &tools, quick)
         }
         _ => Err(XtaskError::Usage(USAGE.to_string())),
     }

@@ -102,3 +102,24 @@ pub fn test(root: &Path, tools: &Tools) -> Result<()> {
             .current_dir(root))
     })
 }
+
+/// `cargo xtask bench`: the measurements of `confab-bench` (release build), on this machine.
+pub fn bench(root: &Path, tools: &Tools, quick: bool) -> Result<()> {
+    let name = if quick {
+        "benchmarks, quick (target/bench/report.md)"
+    } else {
+        "benchmarks (target/bench/report.md)"
+    };
+    step(name, || {
+        let mut command = Command::new("cargo");
+        command
+            .args(["run", "--release", "--quiet", "--package", "confab-e2e"])
+            .args(["--bin", "confab-bench", "--"])
+            .env("CONFAB_NODE_BIN", &tools.node_bin)
+            .current_dir(root);
+        if quick {
+            command.arg("--quick");
+        }
+        run(&mut command)
+    })
+}

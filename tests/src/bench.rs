@@ -1,0 +1,287 @@
+//! The benchmark report of `cargo xtask bench`: what was measured, against which target,
+//! written as `report.json`, `report.md` and SVG charts of the latency distributions.
+
+use plotters::prelude::*;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// The size of one shipped file.
+#[derive(Clone, Debug, Serialize)]
+pub struct Weight {
+    /// What it is.
+    pub name: String,
+    /// Bytes as stored.
+    pub raw: usize,
+    /// Bytes gzipped (level 9).
+    pub gzip: usize,
+    /// Bytes brotli-compressed (quality 11).
+    pub brotli: usize,
+}
+
+/// Measures a file's weight.
+pub fn weigh(name: &str, path: &Path) -> Weight {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gzip.write_all(&bytes).unwrap();
+    let gzip = gzip.finish().unwrap().len();
+    let mut brotli = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut brotli, 4096, 11, 22);
+        writer.write_all(&bytes).unwrap();
+    }
+    Weight {
+        name: name.to_string(),
+        raw: bytes.len(),
+        gzip,
+        brotli: brotli.len(),
+    }
+}
+
+/// A latency distribution.
+#[derive(Clone, Debug, Serialize)]
+pub struct Latency {
+    /// What was measured.
+    pub label: String,
+    /// Messages sent.
+    pub sent: usize,
+    /// Messages that arrived.
+    pub delivered: usize,
+    /// Median, ms.
+    pub p50: f64,
+    /// 95th percentile, ms.
+    pub p95: f64,
+    /// 99th percentile, ms.
+    pub p99: f64,
+    /// Slowest, ms.
+    pub max: f64,
+    /// Every latency, sorted (for the charts; left out of the JSON).
+    #[serde(skip)]
+    pub sorted_ms: Vec<f64>,
+}
+
+impl Latency {
+    /// A distribution from sorted latencies.
+    pub fn new(label: &str, sent: usize, sorted_ms: Vec<f64>) -> Latency {
+        let q = |q| crate::load::quantile(&sorted_ms, q);
+        Latency {
+            label: label.to_string(),
+            sent,
+            delivered: sorted_ms.len(),
+            p50: q(0.5),
+            p95: q(0.95),
+            p99: q(0.99),
+            max: q(1.0),
+            sorted_ms,
+        }
+    }
+}
+
+/// A target of the issue and how this run did against it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Target {
+    /// What is aimed at.
+    pub aim: String,
+    /// What was measured (`None`: not measured by this version of the bench).
+    pub measured: Option<String>,
+    /// Whether it was met.
+    pub pass: Option<bool>,
+}
+
+impl Target {
+    /// A target that was measured.
+    pub fn measured(aim: &str, measured: String, pass: bool) -> Target {
+        Target {
+            aim: aim.to_string(),
+            measured: Some(measured),
+            pass: Some(pass),
+        }
+    }
+
+    /// A target this bench does not measure yet (said so in the report, not hidden).
+    pub fn not_measured(aim: &str) -> Target {
+        Target {
+            aim: aim.to_string(),
+            measured: None,
+            pass: None,
+        }
+    }
+}
+
+/// Everything a run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Whether this was the quick run.
+    pub quick: bool,
+    /// The machine: cores, and the tools' versions.
+    pub machine: String,
+    /// Shipped files.
+    pub weights: Vec<Weight>,
+    /// Relay latency, send to another socket of the thread.
+    pub relay: Vec<Latency>,
+    /// The highest rate one thread sustained with under 1% errors (messages/s).
+    pub sustained_rate: Option<u32>,
+    /// Forwarding latency, send to the fake Telegram.
+    pub forwarding: Option<Latency>,
+    /// The issue's targets.
+    pub targets: Vec<Target>,
+}
+
+impl Report {
+    /// Writes `report.json`, `report.md` and the charts into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let json = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        std::fs::write(dir.join("report.json"), json)?;
+        std::fs::write(dir.join("report.md"), self.markdown())?;
+        chart(
+            &dir.join("relay-latency.svg"),
+            "Relay: send → other socket",
+            &self.relay,
+        )?;
+        if let Some(forwarding) = &self.forwarding {
+            chart(
+                &dir.join("forwarding-latency.svg"),
+                "Forwarding: send → fake Telegram",
+                std::slice::from_ref(forwarding),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The report as Markdown.
+    pub fn markdown(&self) -> String {
+        let kb = |bytes: usize| format!("{:.1} KB", bytes as f64 / 1024.0);
+        let mut md = format!(
+            "# Confab benchmarks{}\n\n{}\n\n## Targets\n\n| target | measured | |\n|---|---|---|\n",
+            if self.quick { " (quick)" } else { "" },
+            self.machine
+        );
+        for target in &self.targets {
+            let verdict = match target.pass {
+                Some(true) => "pass",
+                Some(false) => "**miss**",
+                None => "not measured yet",
+            };
+            md += &format!(
+                "| {} | {} | {verdict} |\n",
+                target.aim,
+                target.measured.as_deref().unwrap_or("—")
+            );
+        }
+        md += "\n## Weight\n\n| file | raw | gzip | brotli |\n|---|---:|---:|---:|\n";
+        for weight in &self.weights {
+            md += &format!(
+                "| {} | {} | {} | {} |\n",
+                weight.name,
+                kb(weight.raw),
+                kb(weight.gzip),
+                kb(weight.brotli)
+            );
+        }
+        md += "\n## Latency\n\n![relay](relay-latency.svg)\n\n| run | sent | arrived | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|\n";
+        for latency in self.relay.iter().chain(&self.forwarding) {
+            md += &format!(
+                "| {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} |\n",
+                latency.label,
+                latency.sent,
+                latency.delivered,
+                latency.p50,
+                latency.p95,
+                latency.p99,
+                latency.max
+            );
+        }
+        if let Some(rate) = self.sustained_rate {
+            md += &format!("\nOne thread sustained {rate} messages/s with under 1% errors.\n");
+        }
+        md
+    }
+}
+
+/// Draws latency distributions (share of messages at or under a latency) as an SVG chart.
+fn chart(path: &Path, title: &str, series: &[Latency]) -> std::io::Result<()> {
+    let max = series
+        .iter()
+        .map(|latency| latency.max)
+        .filter(|max| max.is_finite())
+        .fold(1.0, f64::max);
+    let area = SVGBackend::new(path, (720, 420)).into_drawing_area();
+    let draw = || -> Result<(), Box<dyn std::error::Error>> {
+        area.fill(&WHITE)?;
+        let mut chart = ChartBuilder::on(&area)
+            .caption(title, ("sans-serif", 20))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(48)
+            .build_cartesian_2d(0.0..max * 1.05, 0.0..1.0)?;
+        chart
+            .configure_mesh()
+            .x_desc("latency (ms)")
+            .y_desc("share of messages")
+            .draw()?;
+        for (index, latency) in series.iter().enumerate() {
+            let color = Palette99::pick(index).to_rgba();
+            let count = latency.sorted_ms.len().max(1) as f64;
+            chart
+                .draw_series(LineSeries::new(
+                    latency
+                        .sorted_ms
+                        .iter()
+                        .enumerate()
+                        .map(|(rank, ms)| (*ms, (rank + 1) as f64 / count)),
+                    color.stroke_width(2),
+                ))?
+                .label(latency.label.clone())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE.mix(0.8))
+            .border_style(BLACK)
+            .draw()?;
+        area.present()?;
+        Ok(())
+    };
+    draw().map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weighs_and_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("widget.js");
+        std::fs::write(&file, "console.log('hello');".repeat(100)).unwrap();
+        let weight = weigh("loader", &file);
+        assert_eq!(weight.raw, 2100);
+        assert!(weight.gzip < 100 && weight.brotli < 100, "{weight:?}");
+        let report = Report {
+            quick: true,
+            machine: "test".into(),
+            weights: vec![weight],
+            relay: vec![Latency::new("50/s", 3, vec![1.0, 2.0, 3.0])],
+            sustained_rate: Some(1000),
+            forwarding: None,
+            targets: vec![
+                Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
+                Target::not_measured("10,000 sockets held"),
+            ],
+        };
+        report.write(dir.path()).unwrap();
+        let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+        assert!(
+            md.contains("| loader ≤ 2 KB gzip | 0.1 KB | pass |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 10,000 sockets held | — | not measured yet |"),
+            "{md}"
+        );
+        assert!(md.contains("| 50/s | 3 | 3 | 2.00 |"), "{md}");
+        let svg = std::fs::read_to_string(dir.path().join("relay-latency.svg")).unwrap();
+        assert!(svg.contains("<svg") && svg.contains("50/s"));
+    }
+}
