@@ -37,6 +37,21 @@ impl Api {
         self.session_of("demo").await
     }
 
+    /// A new thread of `brand`, asked for as if from `address` (the relay limits new
+    /// sessions per address; load tests stand for many visitors).
+    pub async fn session_from(&self, brand: &str, address: &str) -> Session {
+        let response = self
+            .http
+            .post(self.url("/v1/sessions"))
+            .header("CF-Connecting-IP", address)
+            .json(&json!({ "brand": brand }))
+            .send()
+            .await
+            .expect("the relay answers");
+        assert_eq!(response.status(), 201, "a new session from {address}");
+        response.json().await.expect("a session body")
+    }
+
     /// A new thread of `brand` (`bench` has no practical send limit).
     pub async fn session_of(&self, brand: &str) -> Session {
         let response = self
@@ -249,6 +264,16 @@ impl Api {
     }
 }
 
+/// The sending half of a [`Socket`].
+pub type SocketSink = futures_util::stream::SplitSink<
+    WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
+    WsMessage,
+>;
+
+/// The reading half of a [`Socket`].
+pub type SocketStream =
+    futures_util::stream::SplitStream<WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>>;
+
 /// An open thread socket.
 pub struct Socket {
     stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>,
@@ -302,6 +327,16 @@ impl Socket {
             }
         }
         seen
+    }
+
+    /// A socket over an already opened stream.
+    pub fn from_stream(stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>) -> Socket {
+        Socket { stream }
+    }
+
+    /// The socket's two halves, for sending from one task and reading in another.
+    pub fn split(self) -> (SocketSink, SocketStream) {
+        futures_util::StreamExt::split(self.stream)
     }
 
     /// Closes the socket.

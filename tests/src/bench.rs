@@ -98,6 +98,15 @@ impl Target {
         }
     }
 
+    /// A target measured at a smaller scale (the quick run): neither pass nor miss.
+    pub fn smaller(aim: &str, measured: String) -> Target {
+        Target {
+            aim: aim.to_string(),
+            measured: Some(measured),
+            pass: None,
+        }
+    }
+
     /// A target this bench does not measure yet (said so in the report, not hidden).
     pub fn not_measured(aim: &str) -> Target {
         Target {
@@ -106,6 +115,19 @@ impl Target {
             pass: None,
         }
     }
+}
+
+/// What the widget costs a host page (medians over several fresh loads).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PageCost {
+    /// From navigation start to the launcher on screen, styled (ms).
+    pub launcher_visible_ms: Option<f64>,
+    /// Long tasks (over 50 ms) before any interaction.
+    pub long_tasks: f64,
+    /// Bytes over the network before any interaction.
+    pub bytes: f64,
+    /// From a click on the launcher to the composer (ms).
+    pub click_to_ready_ms: Option<f64>,
 }
 
 /// Everything a run measured.
@@ -117,10 +139,16 @@ pub struct Report {
     pub machine: String,
     /// Shipped files.
     pub weights: Vec<Weight>,
+    /// The demo page with the widget.
+    pub page_with: PageCost,
+    /// The same page with the widget's script blocked.
+    pub page_without: PageCost,
     /// Relay latency, send to another socket of the thread.
     pub relay: Vec<Latency>,
     /// The highest rate one thread sustained with under 1% errors (messages/s).
     pub sustained_rate: Option<u32>,
+    /// Sockets held at once, and workerd's memory.
+    pub sockets: crate::load::HeldSockets,
     /// Forwarding latency, send to the fake Telegram.
     pub forwarding: Option<Latency>,
     /// The issue's targets.
@@ -158,10 +186,11 @@ impl Report {
             self.machine
         );
         for target in &self.targets {
-            let verdict = match target.pass {
-                Some(true) => "pass",
-                Some(false) => "**miss**",
-                None => "not measured yet",
+            let verdict = match (target.pass, &target.measured) {
+                (Some(true), _) => "pass",
+                (Some(false), _) => "**miss**",
+                (None, Some(_)) => "smaller scale (quick run)",
+                (None, None) => "not measured yet",
             };
             md += &format!(
                 "| {} | {} | {verdict} |\n",
@@ -179,6 +208,20 @@ impl Report {
                 kb(weight.brotli)
             );
         }
+        let ms = |value: Option<f64>| value.map_or("—".to_string(), |v| format!("{v:.0} ms"));
+        md += &format!(
+            "\n## Host page\n\n| | without the widget | with the widget |\n|---|---:|---:|\n\
+             | launcher visible | — | {} |\n\
+             | long tasks before interaction | {} | {} |\n\
+             | bytes before interaction | {} | {} |\n\
+             | click to ready | — | {} |\n",
+            ms(self.page_with.launcher_visible_ms),
+            self.page_without.long_tasks,
+            self.page_with.long_tasks,
+            kb(self.page_without.bytes as usize),
+            kb(self.page_with.bytes as usize),
+            ms(self.page_with.click_to_ready_ms),
+        );
         md += "\n## Latency\n\n![relay](relay-latency.svg)\n\n| run | sent | arrived | p50 ms | p95 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|---:|\n";
         for latency in self.relay.iter().chain(&self.forwarding) {
             md += &format!(
@@ -195,6 +238,14 @@ impl Report {
         if let Some(rate) = self.sustained_rate {
             md += &format!("\nOne thread sustained {rate} messages/s with under 1% errors.\n");
         }
+        let sockets = &self.sockets;
+        md += &format!(
+            "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
+            sockets.ready,
+            sockets.asked,
+            sockets.workerd_mib_before.map_or("?".into(), |m| format!("{m:.0}")),
+            sockets.workerd_mib_holding.map_or("?".into(), |m| format!("{m:.0}"))
+        );
         md
     }
 }
@@ -262,6 +313,14 @@ mod tests {
             quick: true,
             machine: "test".into(),
             weights: vec![weight],
+            page_with: PageCost::default(),
+            page_without: PageCost::default(),
+            sockets: crate::load::HeldSockets {
+                asked: 10,
+                ready: 10,
+                workerd_mib_before: Some(100.0),
+                workerd_mib_holding: Some(120.0),
+            },
             relay: vec![Latency::new("50/s", 3, vec![1.0, 2.0, 3.0])],
             sustained_rate: Some(1000),
             forwarding: None,

@@ -128,3 +128,199 @@ async fn count_rejections(sender: &mut Socket) -> usize {
     }
     rejected
 }
+
+/// New threads of the `bench` brand, `count` of them, made a few at a time as if by many
+/// visitors (each from its own address, as the relay counts sessions per address).
+pub async fn bench_sessions(api: &Api, count: usize) -> Vec<confab_protocol::Session> {
+    use futures_util::StreamExt;
+    futures_util::stream::iter(0..count)
+        .map(|index| {
+            let address = format!(
+                "10.{}.{}.{}",
+                index >> 16 & 255,
+                index >> 8 & 255,
+                index & 255
+            );
+            async move { api.session_from("bench", &address).await }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await
+}
+
+/// Load spread over threads: `count` messages at `rate` per second, round-robin over the
+/// `sessions`' threads, each sent on one socket of its thread and timed to its arrival on
+/// another. Gives up waiting `grace` after the last send.
+pub async fn many_threads(
+    api: &Api,
+    sessions: &[confab_protocol::Session],
+    count: usize,
+    rate: u32,
+    grace: Duration,
+) -> LoadReport {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+    let (arrived_tx, mut arrived_rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
+    let (rejected_tx, mut rejected_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let mut sinks = Vec::with_capacity(sessions.len());
+    let mut readers = Vec::new();
+    for session in sessions {
+        let mut sender = api.socket(session, 0).await;
+        let mut watcher = api.socket(session, 0).await;
+        sender.until_ready().await;
+        watcher.until_ready().await;
+        let (sink, mut sender_stream) = sender.split();
+        let (_, mut watcher_stream) = watcher.split();
+        sinks.push(sink);
+        let arrived = arrived_tx.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(WsMessage::Text(text))) = watcher_stream.next().await {
+                if let Ok(ServerFrame::Message { message }) = serde_json::from_str(&text) {
+                    let _ = arrived.send((message.client_id.to_string(), Instant::now()));
+                }
+            }
+        }));
+        // The sender's own copies are read too, so that no socket's buffer fills.
+        let rejected = rejected_tx.clone();
+        readers.push(tokio::spawn(async move {
+            while let Some(Ok(frame)) = sender_stream.next().await {
+                if let WsMessage::Text(text) = frame {
+                    if let Ok(ServerFrame::Rejected { .. }) = serde_json::from_str(&text) {
+                        let _ = rejected.send(());
+                    }
+                }
+            }
+        }));
+    }
+    // Client ids are new in every run: a repeated one is a retry, which the relay answers
+    // only to its sender.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / f64::from(rate)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut sent_at = HashMap::with_capacity(count);
+    for index in 0..count {
+        ticker.tick().await;
+        let client_id = format!("spread-{run}-{index}");
+        let frame = ClientFrame::Send {
+            client_id: ClientMessageId::new(client_id.clone()),
+            text: format!("load message {index}"),
+        };
+        let json = serde_json::to_string(&frame).expect("frames serialise");
+        sent_at.insert(client_id, Instant::now());
+        let sink = &mut sinks[index % sessions.len()];
+        if sink.send(WsMessage::text(json)).await.is_err() {
+            break;
+        }
+    }
+    let mut arrived: HashMap<String, Instant> = HashMap::with_capacity(count);
+    while arrived.len() < count {
+        match tokio::time::timeout(grace, arrived_rx.recv()).await {
+            Ok(Some((client_id, at))) => {
+                arrived.entry(client_id).or_insert(at);
+            }
+            _ => break,
+        }
+    }
+    let elapsed = started.elapsed();
+    for reader in readers {
+        reader.abort();
+    }
+    let mut rejected = 0;
+    while rejected_rx.try_recv().is_ok() {
+        rejected += 1;
+    }
+    let mut latencies_ms: Vec<f64> = arrived
+        .iter()
+        .filter_map(|(client_id, at)| {
+            Some(at.duration_since(*sent_at.get(client_id)?).as_secs_f64() * 1000.0)
+        })
+        .collect();
+    latencies_ms.sort_by(f64::total_cmp);
+    LoadReport {
+        sent: count,
+        delivered: arrived.len(),
+        rejected,
+        latencies_ms,
+        elapsed,
+    }
+}
+
+/// What holding many sockets came to.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct HeldSockets {
+    /// Sockets asked for.
+    pub asked: usize,
+    /// Sockets that opened and said `ready`.
+    pub ready: usize,
+    /// Resident memory of workerd before opening them (MiB; `None` off Linux).
+    pub workerd_mib_before: Option<f64>,
+    /// Resident memory of workerd while holding them (MiB).
+    pub workerd_mib_holding: Option<f64>,
+}
+
+/// Opens `per_thread` sockets on each session's thread, holds them all at once, and
+/// reads workerd's memory before and while; then closes them.
+pub async fn hold_sockets(
+    api: &Api,
+    sessions: &[confab_protocol::Session],
+    per_thread: usize,
+) -> HeldSockets {
+    use futures_util::StreamExt;
+    let before = workerd_resident_mib();
+    let asked = sessions.len() * per_thread;
+    let opened: Vec<Option<Socket>> = futures_util::stream::iter(
+        sessions
+            .iter()
+            .flat_map(|session| std::iter::repeat_n(session, per_thread)),
+    )
+    .map(|session| async move {
+        let ticket = api.ticket(session).await;
+        let url = api.socket_url(&session.thread_id, &ticket.ticket, 0);
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+        let mut socket = Socket::from_stream(stream);
+        let ready = tokio::time::timeout(Duration::from_secs(20), socket.until_ready()).await;
+        ready.ok().map(|_| socket)
+    })
+    .buffer_unordered(32)
+    .collect()
+    .await;
+    let ready = opened.iter().filter(|socket| socket.is_some()).count();
+    let holding = workerd_resident_mib();
+    drop(opened);
+    HeldSockets {
+        asked,
+        ready,
+        workerd_mib_before: before,
+        workerd_mib_holding: holding,
+    }
+}
+
+/// The resident memory of every `workerd` process, in MiB (Linux `/proc`).
+pub fn workerd_resident_mib() -> Option<f64> {
+    let mut total_kib = 0u64;
+    let mut found = false;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        if comm.trim() != "workerd" {
+            continue;
+        }
+        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+        {
+            total_kib += kib;
+            found = true;
+        }
+    }
+    found.then(|| total_kib as f64 / 1024.0)
+}

@@ -73,6 +73,11 @@ pub struct Thread {
     bucket: RefCell<Option<TokenBucket>>,
     /// When the retention alarm is set for, as far as this instance knows.
     alarm_at: Cell<u64>,
+    /// Whether the thread was erased, once read from `meta` (erasure is for good, so a
+    /// `false` read stays true until this instance erases the thread itself).
+    erased: Cell<Option<bool>>,
+    /// The thread's WhatsApp link, once read from `meta` (`Some(None)`: not linked).
+    whatsapp: RefCell<Option<Option<crate::delivery::WhatsappLink>>>,
 }
 
 type Outcome<T> = std::result::Result<T, RelayError>;
@@ -91,6 +96,8 @@ impl DurableObject for Thread {
             policy: RefCell::new(None),
             bucket: RefCell::new(None),
             alarm_at: Cell::new(0),
+            erased: Cell::new(None),
+            whatsapp: RefCell::new(None),
         }
     }
 
@@ -183,7 +190,7 @@ fn send(socket: &WebSocket, frame: &ServerFrame) {
 impl Thread {
     async fn serve(&self, request: &mut Request) -> Outcome<Response> {
         self.ensure_schema()?;
-        if self.meta("erased")?.is_some() {
+        if self.is_erased()? {
             return Err(RelayError::ThreadErased);
         }
         let url = request.url().map_err(internal)?;
@@ -286,6 +293,16 @@ impl Thread {
         Ok(())
     }
 
+    /// Whether the thread was erased (read once per instance, not once per message).
+    fn is_erased(&self) -> Outcome<bool> {
+        if let Some(erased) = self.erased.get() {
+            return Ok(erased);
+        }
+        let erased = self.meta("erased")?.is_some();
+        self.erased.set(Some(erased));
+        Ok(erased)
+    }
+
     fn meta(&self, key: &str) -> Outcome<Option<String>> {
         #[derive(serde::Deserialize)]
         struct Row {
@@ -360,7 +377,7 @@ impl Thread {
     ) -> Outcome<(Message, bool)> {
         validate_text(&text)?;
         self.ensure_schema()?;
-        if self.meta("erased")?.is_some() {
+        if self.is_erased()? {
             return Err(RelayError::ThreadErased);
         }
         let policy = self.policy()?;
@@ -395,6 +412,8 @@ impl Thread {
     /// Stores a message unless its client id is known; returns the stored copy and whether
     /// it is new. A new message goes out to every open socket.
     fn append(&self, append: Append) -> Outcome<(Message, bool)> {
+        // Looked up first: an INSERT that skips a known client id would still use up an
+        // AUTOINCREMENT value, and `seq` must have no gaps.
         if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
             return Ok((existing, false));
         }
@@ -407,8 +426,12 @@ impl Thread {
         let frame = ServerFrame::Message {
             message: message.clone(),
         };
+        // Encoded once, however many sockets the thread has.
+        let Ok(json) = serde_json::to_string(&frame) else {
+            return;
+        };
         for socket in self.state.get_websockets() {
-            send(&socket, &frame);
+            let _ = socket.send_with_str(&json);
         }
     }
 
@@ -477,7 +500,7 @@ impl Thread {
     /// the alarm again for when it will have been.
     async fn expire(&self) -> Outcome<()> {
         self.ensure_schema()?;
-        if self.meta("erased")?.is_some() {
+        if self.is_erased()? {
             return Ok(());
         }
         #[derive(serde::Deserialize)]
@@ -513,8 +536,10 @@ impl Thread {
         self.schema_ready.set(false);
         *self.policy.borrow_mut() = None;
         *self.bucket.borrow_mut() = None;
+        *self.whatsapp.borrow_mut() = None;
         self.ensure_schema()?;
         self.set_meta("erased", &now().to_string())?;
+        self.erased.set(Some(true));
         if let Some(thread) = thread {
             super::super::brands::forget_thread(&self.env, &thread).await?;
         }

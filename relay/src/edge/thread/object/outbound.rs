@@ -35,9 +35,14 @@ impl Thread {
 
     /// The visitor's WhatsApp, once the thread is linked there.
     fn whatsapp(&self) -> Outcome<Option<WhatsappLink>> {
-        Ok(self
+        if let Some(cached) = self.whatsapp.borrow().as_ref() {
+            return Ok(cached.clone());
+        }
+        let link: Option<WhatsappLink> = self
             .meta("whatsapp")?
-            .and_then(|json| serde_json::from_str(&json).ok()))
+            .and_then(|json| serde_json::from_str(&json).ok());
+        *self.whatsapp.borrow_mut() = Some(link.clone());
+        Ok(link)
     }
 
     /// The thread's WhatsApp window, for the widget and the team.
@@ -48,7 +53,9 @@ impl Thread {
     }
 
     fn set_whatsapp(&self, link: &WhatsappLink) -> Outcome<()> {
-        self.set_meta("whatsapp", &serde_json::to_string(link).map_err(internal)?)
+        self.set_meta("whatsapp", &serde_json::to_string(link).map_err(internal)?)?;
+        *self.whatsapp.borrow_mut() = Some(Some(link.clone()));
+        Ok(())
     }
 
     /// A text from the visitor's WhatsApp: the one that links the thread (stored as a
