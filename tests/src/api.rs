@@ -247,6 +247,24 @@ impl Api {
             .expect("a ticket body")
     }
 
+    /// A ticket and an open socket, or `None` if the relay could not give them (load tools
+    /// count such failures instead of stopping).
+    pub async fn try_socket(&self, session: &Session) -> Option<Socket> {
+        let ticket: SocketTicket = self
+            .http
+            .post(self.url(&format!("/v1/threads/{}/tickets", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .send()
+            .await
+            .ok()?
+            .json()
+            .await
+            .ok()?;
+        let url = self.socket_url(&session.thread_id, &ticket.ticket, 0);
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+        Some(Socket { stream })
+    }
+
     /// The socket URL for `thread` with `ticket`, resuming after `after`.
     pub fn socket_url(&self, thread: &ThreadId, ticket: &str, after: u64) -> String {
         let origin = self.origin.replacen("http://", "ws://", 1);
@@ -327,11 +345,6 @@ impl Socket {
             }
         }
         seen
-    }
-
-    /// A socket over an already opened stream.
-    pub fn from_stream(stream: WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>) -> Socket {
-        Socket { stream }
     }
 
     /// The socket's two halves, for sending from one task and reading in another.

@@ -165,8 +165,12 @@ pub async fn many_threads(
     let mut sinks = Vec::with_capacity(sessions.len());
     let mut readers = Vec::new();
     for session in sessions {
-        let mut sender = api.socket(session, 0).await;
-        let mut watcher = api.socket(session, 0).await;
+        // A thread whose sockets do not open is left out: its messages count as lost.
+        let (Some(mut sender), Some(mut watcher)) =
+            (api.try_socket(session).await, api.try_socket(session).await)
+        else {
+            continue;
+        };
         sender.until_ready().await;
         watcher.until_ready().await;
         let (sink, mut sender_stream) = sender.split();
@@ -209,9 +213,12 @@ pub async fn many_threads(
         };
         let json = serde_json::to_string(&frame).expect("frames serialise");
         sent_at.insert(client_id, Instant::now());
-        let sink = &mut sinks[index % sessions.len()];
-        if sink.send(WsMessage::text(json)).await.is_err() {
+        if sinks.is_empty() {
             break;
+        }
+        let slot = index % sinks.len();
+        if sinks[slot].send(WsMessage::text(json)).await.is_err() {
+            continue;
         }
     }
     let mut arrived: HashMap<String, Instant> = HashMap::with_capacity(count);
@@ -276,10 +283,7 @@ pub async fn hold_sockets(
             .flat_map(|session| std::iter::repeat_n(session, per_thread)),
     )
     .map(|session| async move {
-        let ticket = api.ticket(session).await;
-        let url = api.socket_url(&session.thread_id, &ticket.ticket, 0);
-        let (stream, _) = tokio_tungstenite::connect_async(url).await.ok()?;
-        let mut socket = Socket::from_stream(stream);
+        let mut socket = api.try_socket(session).await?;
         let ready = tokio::time::timeout(Duration::from_secs(20), socket.until_ready()).await;
         ready.ok().map(|_| socket)
     })
