@@ -347,6 +347,23 @@ impl Socket {
         seen
     }
 
+    /// Whether the socket says `ready` within `limit` (false on any error or close: load
+    /// tools count such sockets instead of stopping).
+    pub async fn try_ready(&mut self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Ok(Some(Ok(WsMessage::Text(text)))) => {
+                    if let Ok(ServerFrame::Ready { .. }) = serde_json::from_str(&text) {
+                        return true;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => return false,
+            }
+        }
+    }
+
     /// The socket's two halves, for sending from one task and reading in another.
     pub fn split(self) -> (SocketSink, SocketStream) {
         futures_util::StreamExt::split(self.stream)

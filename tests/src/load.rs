@@ -171,8 +171,10 @@ pub async fn many_threads(
         else {
             continue;
         };
-        sender.until_ready().await;
-        watcher.until_ready().await;
+        let limit = Duration::from_secs(10);
+        if !(sender.try_ready(limit).await && watcher.try_ready(limit).await) {
+            continue;
+        }
         let (sink, mut sender_stream) = sender.split();
         let (_, mut watcher_stream) = watcher.split();
         sinks.push(sink);
@@ -277,22 +279,34 @@ pub async fn hold_sockets(
     use futures_util::StreamExt;
     let before = workerd_resident_mib();
     let asked = sessions.len() * per_thread;
-    let opened: Vec<Option<Socket>> = futures_util::stream::iter(
-        sessions
-            .iter()
-            .flat_map(|session| std::iter::repeat_n(session, per_thread)),
-    )
-    .map(|session| async move {
-        let mut socket = api.try_socket(session).await?;
-        let ready = tokio::time::timeout(Duration::from_secs(20), socket.until_ready()).await;
-        ready.ok().map(|_| socket)
-    })
-    .buffer_unordered(32)
-    .collect()
-    .await;
-    let ready = opened.iter().filter(|socket| socket.is_some()).count();
+    let wanted: Vec<_> = sessions
+        .iter()
+        .flat_map(|session| std::iter::repeat_n(session, per_thread))
+        .collect();
+    let mut held: Vec<Socket> = Vec::with_capacity(asked);
+    // In chunks, stopping once a chunk mostly fails: the machine's limit is reached, and
+    // trying on would only wait out timeouts.
+    for chunk in wanted.chunks(500) {
+        let opened: Vec<Option<Socket>> = futures_util::stream::iter(chunk)
+            .map(|session| async move {
+                let mut socket = api.try_socket(session).await?;
+                socket
+                    .try_ready(Duration::from_secs(5))
+                    .await
+                    .then_some(socket)
+            })
+            .buffer_unordered(32)
+            .collect()
+            .await;
+        let before_chunk = held.len();
+        held.extend(opened.into_iter().flatten());
+        if held.len() - before_chunk < chunk.len() * 95 / 100 {
+            break;
+        }
+    }
+    let ready = held.len();
     let holding = workerd_resident_mib();
-    drop(opened);
+    drop(held);
     HeldSockets {
         asked,
         ready,
