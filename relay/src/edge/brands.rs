@@ -188,17 +188,10 @@ pub async fn any_allows(env: &Env, origin: &str) -> Result<bool, RelayError> {
     if let Some(allowed) = cached {
         return Ok(allowed);
     }
-    let rows: Vec<BrandRow> = db(env)?
-        .prepare("SELECT id, settings FROM brands")
-        .all()
-        .await
-        .map_err(internal)?
-        .results()
-        .map_err(internal)?;
-    let allowed = rows.into_iter().any(|row| {
-        Brand::try_from(row)
-            .is_ok_and(|brand| origin_allowed(&brand.settings.allowed_origins, origin))
-    });
+    let allowed = all(env)
+        .await?
+        .iter()
+        .any(|brand| origin_allowed(&brand.settings.allowed_origins, origin));
     ORIGINS.with(|cache| {
         let mut cache = cache.borrow_mut();
         // Origins are attacker-chosen: bound the cache.
@@ -210,12 +203,8 @@ pub async fn any_allows(env: &Env, origin: &str) -> Result<bool, RelayError> {
     Ok(allowed)
 }
 
-/// The brand whose WhatsApp number has this Cloud API id, if any (webhooks name the number,
-/// not the brand).
-pub async fn by_whatsapp_number(
-    env: &Env,
-    phone_number_id: &str,
-) -> Result<Option<Brand>, RelayError> {
+/// Every brand whose settings read (one that does not is skipped, not fatal to the others).
+async fn all(env: &Env) -> Result<Vec<Brand>, RelayError> {
     let rows: Vec<BrandRow> = db(env)?
         .prepare("SELECT id, settings FROM brands")
         .all()
@@ -226,14 +215,23 @@ pub async fn by_whatsapp_number(
     Ok(rows
         .into_iter()
         .filter_map(|row| Brand::try_from(row).ok())
-        .find(|brand| {
-            brand
-                .settings
-                .connectors
-                .whatsapp
-                .as_ref()
-                .is_some_and(|whatsapp| whatsapp.phone_number_id == phone_number_id)
-        }))
+        .collect())
+}
+
+/// The brand whose WhatsApp number has this Cloud API id, if any (webhooks name the number,
+/// not the brand).
+pub async fn by_whatsapp_number(
+    env: &Env,
+    phone_number_id: &str,
+) -> Result<Option<Brand>, RelayError> {
+    Ok(all(env).await?.into_iter().find(|brand| {
+        brand
+            .settings
+            .connectors
+            .whatsapp
+            .as_ref()
+            .is_some_and(|whatsapp| whatsapp.phone_number_id == phone_number_id)
+    }))
 }
 
 /// Lists a new thread under its brand (for the agent API).
