@@ -4,6 +4,7 @@
 
 use confab_e2e::api::Api;
 use confab_e2e::{eventually, widget_session, Browser, Relay};
+use confab_protocol::Session;
 use serde_json::json;
 
 #[tokio::test]
@@ -75,13 +76,13 @@ async fn messages_written_offline_go_once_and_in_order_when_back_online() {
     );
 }
 
-#[tokio::test]
-async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
+/// A page whose widget has no live socket (so the only news of a send is the answer to
+/// it) and has sent "first"; its later sends are held at `stage` ("Request": before the
+/// relay has them; "Response": after the relay stored them, before the page hears).
+async fn page_holding_sends(stage: &str) -> (Relay, Api, Browser, Session) {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
     let browser = Browser::start().await;
-    // This tab never gets a live socket, and the answers to its sends are held back: the
-    // relay stores a message this tab never hears about.
     browser.cdp("Network.enable", json!({})).await;
     browser
         .cdp(
@@ -96,9 +97,16 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
     browser
         .cdp(
             "Fetch.enable",
-            json!({ "patterns": [{ "urlPattern": "*/messages", "requestStage": "Response" }] }),
+            json!({ "patterns": [{ "urlPattern": "*/messages", "requestStage": stage }] }),
         )
         .await;
+    (relay, api, browser, session)
+}
+
+#[tokio::test]
+async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
+    // The relay stores a message this tab never hears about.
+    let (relay, api, browser, session) = page_holding_sends("Response").await;
     browser.send_in_widget("sent as the tab closed").await;
     eventually(10, || async {
         let stored = api.history_texts(&session).await;
@@ -138,28 +146,7 @@ async fn a_tab_closed_in_the_middle_of_a_send_loses_and_doubles_nothing() {
 /// "Response": the relay stored it but the page never heard), then checks that the message
 /// is in the thread exactly once, in its place.
 async fn reload_in_the_middle_of_a_send(stage: &str) {
-    let relay = Relay::start().await;
-    let api = Api::new(relay.origin());
-    let browser = Browser::start().await;
-    // No live socket, so the only news of a send is the answer to it.
-    browser.cdp("Network.enable", json!({})).await;
-    browser
-        .cdp(
-            "Network.setBlockedURLs",
-            json!({ "urls": ["*/tickets", "*/ws?*"] }),
-        )
-        .await;
-    browser.client.goto(&relay.url("/")).await.unwrap();
-    browser.send_in_widget("first").await;
-    browser.wait_for_messages(&["first"]).await;
-    let session = widget_session(&browser, &api, "demo").await;
-
-    browser
-        .cdp(
-            "Fetch.enable",
-            json!({ "patterns": [{ "urlPattern": "*/messages", "requestStage": stage }] }),
-        )
-        .await;
+    let (_relay, api, browser, session) = page_holding_sends(stage).await;
     browser.send_in_widget("sent as the page reloaded").await;
     let stored_before_reload = if stage == "Response" { 2 } else { 1 };
     eventually(10, || async {

@@ -4,6 +4,7 @@
 
 use confab_e2e::api::Api;
 use confab_e2e::{eventually, widget_session, Browser, Relay};
+use confab_protocol::Session;
 use fantoccini::wd::WindowHandle;
 
 /// The role the widget in the current tab took: "leader" or "follower".
@@ -64,23 +65,29 @@ async fn open_tab(browser: &Browser, url: &str) -> WindowHandle {
     tab.handle
 }
 
-#[tokio::test]
-async fn tabs_share_one_socket_and_show_the_same_thread_and_unread_count() {
+/// A first tab that wrote `text` and leads, and a second tab (on another page, now the
+/// current one) that follows and shows it: the relay, the thread, and both tabs' handles.
+async fn two_tabs(text: &str) -> (Relay, Api, Browser, Session, WindowHandle, WindowHandle) {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
     let browser = Browser::start().await;
     browser.client.goto(&relay.url("/")).await.unwrap();
-    browser.send_in_widget("from the first tab").await;
-    browser.wait_for_messages(&["from the first tab"]).await;
+    browser.send_in_widget(text).await;
+    browser.wait_for_messages(&[text]).await;
     wait_for_role(&browser, "leader").await;
     let session = widget_session(&browser, &api, "demo").await;
     let first = browser.client.window().await.unwrap();
-
-    // A second tab, on another page: the same thread, without a socket of its own.
     let second = open_tab(&browser, &relay.url("/pricing")).await;
     wait_for_role(&browser, "follower").await;
     browser.open_panel().await;
-    browser.wait_for_messages(&["from the first tab"]).await;
+    browser.wait_for_messages(&[text]).await;
+    (relay, api, browser, session, first, second)
+}
+
+#[tokio::test]
+async fn tabs_share_one_socket_and_show_the_same_thread_and_unread_count() {
+    // A second tab, on another page: the same thread, without a socket of its own.
+    let (_relay, api, browser, session, first, second) = two_tabs("from the first tab").await;
     assert_eq!(
         widget_session(&browser, &api, "demo").await.thread_id,
         session.thread_id,
@@ -146,20 +153,8 @@ async fn tabs_share_one_socket_and_show_the_same_thread_and_unread_count() {
 
 #[tokio::test]
 async fn when_the_leader_tab_closes_another_tab_takes_the_socket() {
-    let relay = Relay::start().await;
-    let api = Api::new(relay.origin());
-    let browser = Browser::start().await;
-    browser.client.goto(&relay.url("/")).await.unwrap();
-    browser.send_in_widget("before the leader left").await;
-    browser.wait_for_messages(&["before the leader left"]).await;
-    wait_for_role(&browser, "leader").await;
-    let session = widget_session(&browser, &api, "demo").await;
-    let leader = browser.client.window().await.unwrap();
-
-    let follower = open_tab(&browser, &relay.url("/pricing")).await;
-    wait_for_role(&browser, "follower").await;
-    browser.open_panel().await;
-    browser.wait_for_messages(&["before the leader left"]).await;
+    let (_relay, api, browser, session, leader, follower) =
+        two_tabs("before the leader left").await;
 
     // The leader tab closes; the follower takes the lock and opens its own socket.
     browser.client.switch_to_window(leader).await.unwrap();
