@@ -45,6 +45,56 @@ pub enum Target {
     },
 }
 
+impl Target {
+    /// The ordered lane the target's jobs go through, if any. Telegram and WhatsApp show
+    /// messages in the order they arrive, so a thread's jobs for them go one at a time, in
+    /// the thread's order: a retried message holds back the ones after it rather than
+    /// being overtaken. Webhook events carry their `seq`, and go at once.
+    pub fn ordered_lane(&self) -> Option<Lane> {
+        match self {
+            Target::Telegram => Some(Lane::Telegram),
+            Target::Whatsapp { .. } => Some(Lane::Whatsapp),
+            Target::Webhook { .. } => None,
+        }
+    }
+}
+
+impl Job {
+    /// The name of the lane of the thread's outbox the job waits in: its ordered lane, or
+    /// a lane of its own (it waits for nothing, and nothing waits for it).
+    pub fn lane(&self) -> String {
+        match self.target.ordered_lane() {
+            Some(lane) => lane.as_str().to_string(),
+            None => format!("alone:{}", self.id),
+        }
+    }
+}
+
+/// A thread's ordered way to one provider: one job in flight at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Lane {
+    /// The thread's Telegram topic.
+    Telegram,
+    /// The visitor's WhatsApp.
+    Whatsapp,
+}
+
+impl Lane {
+    /// The lane's name in the thread's storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lane::Telegram => "telegram",
+            Lane::Whatsapp => "whatsapp",
+        }
+    }
+}
+
+/// How long a job in flight may go unheard of before the thread puts a fresh copy
+/// on the queue (a queue that lost it must not hold the lane for ever). It covers one
+/// attempt; a job waiting to be retried holds its lane for its delay on top.
+pub const LANE_LEASE_MS: u64 = 120_000;
+
 /// The thread's WhatsApp user, once the visitor carried the thread there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -104,6 +154,11 @@ pub struct Job {
     /// When the message was enqueued (ms), to measure delivery latency.
     #[serde(default)]
     pub enqueued_at: u64,
+    /// For a job of a lane: which copy this is. When the thread re-sends a job it has not
+    /// heard of in time, the new copy gets the next number, and an older copy that turns
+    /// up after all is dropped instead of delivered twice.
+    #[serde(default)]
+    pub generation: u32,
 }
 
 impl Job {
@@ -275,7 +330,26 @@ mod tests {
             postponements: 0,
             last_error: None,
             enqueued_at: 0,
+            generation: 0,
         }
+    }
+
+    #[test]
+    fn telegram_and_whatsapp_jobs_queue_in_their_lanes_and_webhooks_alone() {
+        let check = |target: Target, expected: &str| {
+            let job = Job { target, ..job() };
+            assert_eq!(job.lane(), expected);
+        };
+        check(Target::Telegram, "telegram");
+        let whatsapp = Target::Whatsapp {
+            wa_id: "86138".into(),
+            window_open: true,
+        };
+        check(whatsapp, "whatsapp");
+        let webhook = Target::Webhook {
+            event: EventKind::MessageCreated,
+        };
+        check(webhook, "alone:j1");
     }
 
     #[test]

@@ -93,6 +93,42 @@ impl Browser {
         .await;
     }
 
+    /// Opens `url` in a new tab, which becomes the current one; returns its handle.
+    pub async fn open_tab(&self, url: &str) -> fantoccini::wd::WindowHandle {
+        let tab = self.client.new_window(true).await.unwrap();
+        self.client
+            .switch_to_window(tab.handle.clone())
+            .await
+            .unwrap();
+        self.client.goto(url).await.unwrap();
+        tab.handle
+    }
+
+    /// Waits until the widget in the current tab is the tabs' `expected` role (`leader`
+    /// holds the socket, a `follower` hears through it).
+    pub async fn wait_for_role(&self, expected: &str) {
+        crate::eventually(20, || async {
+            let role = self.widget_eval(".confab", "el.dataset.role || ''").await;
+            let role = role.as_str().unwrap_or_default();
+            if role == expected {
+                Ok(())
+            } else {
+                Err(format!("the tab is {role:?}, expected {expected}"))
+            }
+        })
+        .await
+    }
+
+    /// Takes every tab off the network, or puts them all back.
+    pub async fn set_all_offline(&self, offline: bool) {
+        let current = self.client.window().await.unwrap();
+        for handle in self.client.windows().await.unwrap() {
+            self.client.switch_to_window(handle).await.unwrap();
+            self.set_offline(offline).await;
+        }
+        self.client.switch_to_window(current).await.unwrap();
+    }
+
     /// Opens the panel, as a visitor would, by clicking the launcher until the panel shows.
     ///
     /// The loader's launcher is replaced by the app's when the app mounts, so a click may

@@ -20,6 +20,29 @@ pub enum Failure {
     SlowDown(u32),
     /// WhatsApp only: refuse a free-form message, the 24-hour window being closed (131047).
     WindowClosed,
+    /// Take the request and keep silent for [`HANG`] (longer than any caller waits), then
+    /// answer 504 without having done anything.
+    Hang,
+    /// Close the connection without an answer (nothing done either).
+    HangUp,
+}
+
+/// How long a [`Failure::Hang`] keeps a request waiting.
+pub const HANG: std::time::Duration = std::time::Duration::from_secs(40);
+
+/// Serves the failures every provider shows alike — no answer in time, or no answer at
+/// all — and hands back the others, which each fake answers in its API's own words.
+pub async fn misbehave(failure: Option<Failure>) -> Option<Failure> {
+    match failure {
+        Some(Failure::Hang) => {
+            tokio::time::sleep(HANG).await;
+            Some(Failure::Status(504))
+        }
+        // Unwinding out of the handler drops the connection unanswered (and, unlike
+        // `panic!`, prints nothing).
+        Some(Failure::HangUp) => std::panic::resume_unwind(Box::new("the fake hangs up")),
+        other => other,
+    }
 }
 
 /// Failures planned for the next calls, served in order before normal answers resume.

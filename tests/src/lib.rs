@@ -14,6 +14,7 @@ pub mod load;
 pub mod page;
 pub mod process;
 pub mod relay;
+pub mod world;
 
 pub use browser::Browser;
 pub use relay::Relay;

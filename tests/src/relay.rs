@@ -143,6 +143,20 @@ impl Relay {
         self.launch().await;
     }
 
+    /// Kills workerd (SIGKILL, nothing flushed), runs `while_down`, and starts it again on
+    /// the same persisted state.
+    pub async fn restart_after<F, Fut>(&mut self, while_down: F)
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        if let Some(service) = self.service.take() {
+            service.stop().await;
+        }
+        while_down().await;
+        self.launch().await;
+    }
+
     /// The relay's origin, e.g. `http://127.0.0.1:41234`.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

@@ -7,29 +7,6 @@ use confab_e2e::{eventually, widget_session, Browser, Relay};
 use confab_protocol::Session;
 use fantoccini::wd::WindowHandle;
 
-/// The role the widget in the current tab took: "leader" or "follower".
-async fn role(browser: &Browser) -> String {
-    browser
-        .widget_eval(".confab", "el.dataset.role || ''")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Waits until the widget in the current tab has taken `expected`.
-async fn wait_for_role(browser: &Browser, expected: &str) {
-    eventually(20, || async {
-        let role = role(browser).await;
-        if role == expected {
-            Ok(())
-        } else {
-            Err(format!("the tab is {role:?}, expected {expected}"))
-        }
-    })
-    .await
-}
-
 /// The unread count on the launcher's badge (0 without a badge).
 async fn badge(browser: &Browser) -> u32 {
     browser
@@ -54,17 +31,6 @@ async fn wait_for_badge(browser: &Browser, expected: u32) {
 }
 
 /// Opens a second tab on `url` and switches to it.
-async fn open_tab(browser: &Browser, url: &str) -> WindowHandle {
-    let tab = browser.client.new_window(true).await.unwrap();
-    browser
-        .client
-        .switch_to_window(tab.handle.clone())
-        .await
-        .unwrap();
-    browser.client.goto(url).await.unwrap();
-    tab.handle
-}
-
 /// A first tab that wrote `text` and leads, and a second tab (on another page, now the
 /// current one) that follows and shows it: the relay, the thread, and both tabs' handles.
 async fn two_tabs(text: &str) -> (Relay, Api, Browser, Session, WindowHandle, WindowHandle) {
@@ -74,11 +40,11 @@ async fn two_tabs(text: &str) -> (Relay, Api, Browser, Session, WindowHandle, Wi
     browser.client.goto(&relay.url("/")).await.unwrap();
     browser.send_in_widget(text).await;
     browser.wait_for_messages(&[text]).await;
-    wait_for_role(&browser, "leader").await;
+    browser.wait_for_role("leader").await;
     let session = widget_session(&browser, &api, "demo").await;
     let first = browser.client.window().await.unwrap();
-    let second = open_tab(&browser, &relay.url("/pricing")).await;
-    wait_for_role(&browser, "follower").await;
+    let second = browser.open_tab(&relay.url("/pricing")).await;
+    browser.wait_for_role("follower").await;
     browser.open_panel().await;
     browser.wait_for_messages(&[text]).await;
     (relay, api, browser, session, first, second)
@@ -160,7 +126,7 @@ async fn when_the_leader_tab_closes_another_tab_takes_the_socket() {
     browser.client.switch_to_window(leader).await.unwrap();
     browser.client.close_window().await.unwrap();
     browser.client.switch_to_window(follower).await.unwrap();
-    wait_for_role(&browser, "leader").await;
+    browser.wait_for_role("leader").await;
     let key = api.agent_key("demo").await;
     let (status, _) = api
         .agent_send(&key, &session.thread_id, "agent-1", "Still here?")

@@ -162,15 +162,22 @@ pub async fn whatsapp(request: &mut Request, env: &Env) -> Result<Response, Rela
                     ),
                     Status::Sent => continue,
                 };
-                if let Some((thread, seq)) = outbound::whatsapp::sent_message(env, &wamid).await? {
-                    let change = StatusChange {
-                        seq,
-                        status: change.0,
-                        failure: change.1,
-                    };
-                    match thread::set_status(env, &thread, &change).await {
-                        Ok(()) | Err(RelayError::ThreadErased) => {}
-                        Err(other) => return Err(other),
+                match outbound::whatsapp::sent_message(env, &wamid).await? {
+                    Some((thread, seq)) => {
+                        let change = StatusChange {
+                            seq,
+                            status: change.0,
+                            failure: change.1,
+                        };
+                        match thread::set_status(env, &thread, &change).await {
+                            Ok(()) | Err(RelayError::ThreadErased) => {}
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    // Meta's hook overtook the Cloud API's answer: the status waits.
+                    None => {
+                        outbound::whatsapp::keep_early_status(env, &wamid, change.0, change.1)
+                            .await?
                     }
                 }
             }

@@ -13,12 +13,15 @@ mod webhook;
 pub mod whatsapp;
 
 use super::http::internal;
-use super::thread::{self, StatusChange};
+use super::thread::{self, LaneSettled, StatusChange};
 use crate::connector::Delivery;
 use crate::delivery::{next_step, Job, Step, Target};
 use crate::error::RelayError;
-use confab_protocol::{BrandId, DeliveryStatus};
+use confab_protocol::{BrandId, DeliveryStatus, ThreadId};
+use futures_util::future::{select, Either};
 use serde::{Deserialize, Serialize};
+use std::pin::pin;
+use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::{event, Context, Env, MessageBatch, MessageBuilder, MessageExt};
 
@@ -74,8 +77,13 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
     Ok(())
 }
 
-/// One attempt at a job, and what follows it.
+/// One attempt at a job, and what follows it. The job is claimed from its thread's outbox
+/// first (a stale copy, or one of an erased thread, is dropped) and settled after.
 async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
+    if !thread::claim(env, &job).await? {
+        worker::console_log!("job {} settled or superseded: dropped", job.id);
+        return Ok(());
+    }
     let delivery = match &job.target {
         Target::Telegram => telegram::deliver(env, &job).await,
         Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
@@ -96,54 +104,72 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
     let delivers_message = job.delivers_message();
     let tracks_failure = job.tracks_failure();
     let seq = job.message.as_ref().map(|message| message.seq);
-    let (thread, brand) = (job.thread.clone(), job.brand.clone());
+    let mut outcome = Outcome {
+        thread: job.thread.clone(),
+        lane: job.lane(),
+        job_id: job.id.clone(),
+        generation: job.generation,
+        again_in_seconds: None,
+        status: None,
+    };
     match next_step(job, delivery, retry_base(env), random_unit()) {
-        Step::Done => match seq.filter(|_| delivers_message) {
-            Some(seq) => {
-                let change = StatusChange {
-                    seq,
-                    status: DeliveryStatus::Delivered,
-                    failure: None,
-                };
-                settle(env, &thread, &change).await
-            }
-            None => Ok(()),
-        },
-        Step::Again { job, delay_seconds } => enqueue(env, &job, delay_seconds).await,
+        Step::Done => {
+            outcome.status = seq.filter(|_| delivers_message).map(|seq| StatusChange {
+                seq,
+                status: DeliveryStatus::Delivered,
+                failure: None,
+            });
+        }
+        Step::Again { job, delay_seconds } => {
+            enqueue(env, &job, delay_seconds).await?;
+            outcome.again_in_seconds = Some(delay_seconds);
+        }
         Step::Refused { reason } => {
-            worker::console_warn!("delivery for {thread} of {brand} refused: {reason}");
-            match seq.filter(|_| tracks_failure) {
-                Some(seq) => {
-                    let change = StatusChange {
-                        seq,
-                        status: DeliveryStatus::Failed,
-                        failure: Some(reason),
-                    };
-                    settle(env, &thread, &change).await
-                }
-                None => Ok(()),
-            }
+            worker::console_warn!("delivery for {} refused: {reason}", outcome.thread);
+            outcome.status = seq.filter(|_| tracks_failure).map(|seq| StatusChange {
+                seq,
+                status: DeliveryStatus::Failed,
+                failure: Some(reason),
+            });
         }
         Step::Dead { job } => {
+            // The dead-letter consumer marks the message failed; the lane moves on now.
             let text = serde_json::to_string(&job).map_err(internal)?;
             env.queue("OUTBOUND_DEAD")
                 .map_err(internal)?
                 .send(text)
                 .await
-                .map_err(internal)
+                .map_err(internal)?;
         }
     }
+    outcome.report(env).await
 }
 
-/// Tells the thread what a delivery came to; an erased thread has nothing left to mark.
-async fn settle(
-    env: &Env,
-    thread: &confab_protocol::ThreadId,
-    change: &StatusChange,
-) -> Result<(), RelayError> {
-    match thread::set_status(env, thread, change).await {
-        Err(RelayError::ThreadErased) => Ok(()),
-        other => other,
+/// What an attempt came to, for the thread.
+struct Outcome {
+    thread: ThreadId,
+    lane: String,
+    job_id: String,
+    generation: u32,
+    again_in_seconds: Option<u32>,
+    status: Option<StatusChange>,
+}
+
+impl Outcome {
+    /// Settles the job in its thread's outbox (which moves the message's ticks too).
+    async fn report(self, env: &Env) -> Result<(), RelayError> {
+        let settled = LaneSettled {
+            job_id: self.job_id,
+            generation: self.generation,
+            lane: self.lane,
+            again_in_seconds: self.again_in_seconds,
+            status: self.status,
+        };
+        match thread::settle(env, &self.thread, &settled).await {
+            // An erased thread has nothing left to mark.
+            Err(RelayError::ThreadErased) => Ok(()),
+            other => other,
+        }
     }
 }
 
@@ -192,7 +218,10 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
                 status: DeliveryStatus::Failed,
                 failure: Some(reason),
             };
-            settle(env, &job.thread, &change).await
+            match thread::set_status(env, &job.thread, &change).await {
+                Err(RelayError::ThreadErased) => Ok(()),
+                other => other,
+            }
         }
         None => Ok(()),
     }
@@ -278,8 +307,29 @@ struct Answer {
     body: String,
 }
 
-/// POSTs JSON to a provider; no answer at all is a [`Delivery::Retry`].
-async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<Answer, Delivery> {
+/// How long a provider may take to answer, unless `DELIVERY_TIMEOUT_SECONDS` says otherwise.
+/// Without a limit a provider that never answers would hold the job (and, in an ordered
+/// lane, every message after it) for as long as the platform lets the consumer run.
+const DEFAULT_TIMEOUT_SECONDS: u64 = 15;
+
+/// How long a provider may take to answer.
+fn delivery_timeout(env: &Env) -> Duration {
+    let seconds = env
+        .var("DELIVERY_TIMEOUT_SECONDS")
+        .ok()
+        .and_then(|value| value.to_string().parse().ok())
+        .unwrap_or(DEFAULT_TIMEOUT_SECONDS);
+    Duration::from_secs(seconds)
+}
+
+/// POSTs JSON to a provider; no answer at all, or none within `timeout`, is a
+/// [`Delivery::Retry`] (the provider may or may not have acted on it).
+async fn post_json(
+    timeout: Duration,
+    url: &str,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> Result<Answer, Delivery> {
     let mut init = worker::RequestInit::new();
     let request_headers = worker::Headers::new();
     request_headers
@@ -295,10 +345,19 @@ async fn post_json(url: &str, body: &str, headers: &[(&str, &str)]) -> Result<An
         worker::Request::new_with_init(url, &init).map_err(|error| Delivery::Refused {
             reason: format!("bad provider URL {url}: {error}"),
         })?;
-    let mut response = worker::Fetch::Request(request)
-        .send()
-        .await
-        .map_err(unreachable)?;
+    let abort = worker::AbortController::default();
+    let (fetch, signal) = (worker::Fetch::Request(request), abort.signal());
+    let fetch = fetch.send_with_signal(&signal);
+    let mut response = match select(pin!(fetch), worker::Delay::from(timeout)).await {
+        Either::Left((answer, _)) => answer.map_err(unreachable)?,
+        Either::Right(((), _)) => {
+            abort.abort();
+            return Err(unreachable(format!(
+                "no answer within {} s",
+                timeout.as_secs()
+            )));
+        }
+    };
     let retry_after = response
         .headers()
         .get("Retry-After")

@@ -9,7 +9,7 @@ mod object;
 use super::http::internal;
 use crate::brand::{Brand, RateLimit};
 use crate::connector::Forwarding;
-use crate::delivery::VisitorContext;
+use crate::delivery::{Job, VisitorContext};
 use crate::error::RelayError;
 use confab_protocol::{
     Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ReadReceipts, Seq, ThreadId,
@@ -88,6 +88,61 @@ pub struct StatusChange {
     /// Why it failed, for `failed`.
     #[serde(default)]
     pub failure: Option<String>,
+}
+
+/// A consumer about to attempt a job (internal call `POST /lane/claim`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LaneClaim {
+    /// The job.
+    pub job_id: String,
+    /// Its copy.
+    pub generation: u32,
+}
+
+/// What an attempt at a job came to (internal call `POST /lane/settle`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LaneSettled {
+    /// The job.
+    pub job_id: String,
+    /// Its copy.
+    pub generation: u32,
+    /// Its lane ([`Job::lane`]).
+    pub lane: String,
+    /// Enqueued again, to run after this many seconds; `None`: finished.
+    #[serde(default)]
+    pub again_in_seconds: Option<u32>,
+    /// The message's new status, when finishing moves its ticks.
+    #[serde(default)]
+    pub status: Option<StatusChange>,
+}
+
+/// `POST /lane/claim`: whether this copy of a job is the one to attempt (false: the job is
+/// settled, a newer copy is out, or the thread was erased).
+pub async fn claim(env: &Env, job: &Job) -> Result<bool, RelayError> {
+    let claim = LaneClaim {
+        job_id: job.id.clone(),
+        generation: job.generation,
+    };
+    let body = serde_json::to_string(&claim).map_err(internal)?;
+    let mut answer = call(env, &job.thread, Method::Post, "/lane/claim", Some(body)).await?;
+    if answer.status_code() != 200 {
+        return match expect_success(answer).await {
+            Err(RelayError::ThreadErased) => Ok(false),
+            other => other.map(|()| false),
+        };
+    }
+    #[derive(Deserialize)]
+    struct Claimed {
+        current: bool,
+    }
+    let claimed: Claimed = answer.json().await.map_err(internal)?;
+    Ok(claimed.current)
+}
+
+/// `POST /lane/settle`: what an attempt at a job came to.
+pub async fn settle(env: &Env, thread: &ThreadId, settled: &LaneSettled) -> Result<(), RelayError> {
+    let body = serde_json::to_string(settled).map_err(internal)?;
+    expect_success(call(env, thread, Method::Post, "/lane/settle", Some(body)).await?).await
 }
 
 /// A text the visitor wrote on WhatsApp (internal call `POST /whatsapp`).

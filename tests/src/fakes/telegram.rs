@@ -3,7 +3,7 @@
 //! with `parameters.retry_after` on 429). It knows `createForumTopic` and `sendMessage`,
 //! checks the token, the chat, the topic and the text, and records every call.
 
-use super::{Failure, Plan, Server};
+use super::{misbehave, Failure, Plan, Server};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -112,7 +112,7 @@ async fn call(
     }
     match method.as_str() {
         "createForumTopic" => create_topic(&fake.seen, &body),
-        "sendMessage" => match fake.plan.take() {
+        "sendMessage" => match misbehave(fake.plan.take()).await {
             Some(Failure::Status(status)) => error(status, "Internal Server Error"),
             Some(Failure::SlowDown(seconds)) => (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -122,7 +122,9 @@ async fn call(
                     "parameters": { "retry_after": seconds },
                 })),
             ),
-            Some(Failure::WindowClosed) | None => send_message(&fake.seen, &body),
+            Some(Failure::WindowClosed | Failure::Hang | Failure::HangUp) | None => {
+                send_message(&fake.seen, &body)
+            }
         },
         _ => error(404, "Not Found"),
     }

@@ -2,7 +2,7 @@
 //! `Confab-Signature` on its own (HMAC-SHA256 over `"<t>.<raw body>"`, at most five minutes
 //! old), records the good ones and counts the bad ones, and can be told to fail.
 
-use super::{Failure, Plan, Server};
+use super::{misbehave, Failure, Plan, Server};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -90,10 +90,10 @@ async fn receive(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes)
         *fake.refused.lock().unwrap() += 1;
         return StatusCode::UNAUTHORIZED;
     }
-    match fake.plan.take() {
+    match misbehave(fake.plan.take()).await {
         Some(Failure::Status(status)) => return StatusCode::from_u16(status).unwrap(),
         Some(Failure::SlowDown(_)) => return StatusCode::TOO_MANY_REQUESTS,
-        Some(Failure::WindowClosed) | None => {}
+        Some(Failure::WindowClosed | Failure::Hang | Failure::HangUp) | None => {}
     }
     let Ok(event) = serde_json::from_slice(&body) else {
         return StatusCode::BAD_REQUEST;

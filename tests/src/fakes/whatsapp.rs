@@ -3,7 +3,7 @@
 //! `{"messages":[{"id":"wamid…"}]}` or a Graph error (`{"error":{"code":…}}`). Records what
 //! it was sent, with the ids it gave.
 
-use super::{Failure, Plan, Server};
+use super::{misbehave, Failure, Plan, Server};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -105,7 +105,7 @@ async fn send(
     if !well_formed {
         return graph_error(StatusCode::BAD_REQUEST, 100, "Invalid parameter");
     }
-    match fake.plan.take() {
+    match misbehave(fake.plan.take()).await {
         Some(Failure::Status(status)) => {
             return graph_error(
                 StatusCode::from_u16(status).unwrap(),
@@ -119,7 +119,7 @@ async fn send(
         Some(Failure::WindowClosed) => {
             return graph_error(StatusCode::BAD_REQUEST, 131047, "Re-engagement message")
         }
-        None => {}
+        Some(Failure::Hang | Failure::HangUp) | None => {}
     }
     let mut sent = fake.sent.lock().unwrap();
     let wamid = format!("wamid.FAKE{:04}", sent.len() + 1);

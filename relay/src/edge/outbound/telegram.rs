@@ -1,7 +1,7 @@
 //! Delivering to Telegram: the visitor's message goes into the thread's forum topic, which
 //! is created (and opened with a summary for the team) on the thread's first message.
 
-use super::{post_json, secret, setting, Answer};
+use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::telegram::{self, TelegramSettings};
 use crate::connector::Delivery;
 use crate::delivery::Job;
@@ -9,6 +9,7 @@ use crate::edge::brands;
 use crate::edge::http::internal;
 use crate::error::RelayError;
 use confab_protocol::{BrandId, ThreadId};
+use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -40,6 +41,7 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
     })?;
     let bot = Bot {
         base: setting(env, "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+        timeout: delivery_timeout(env),
         token: secret(env, &settings.bot_token_secret)?,
         settings,
     };
@@ -90,6 +92,7 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
 /// The brand's bot.
 struct Bot {
     base: String,
+    timeout: Duration,
     token: String,
     settings: TelegramSettings,
 }
@@ -97,7 +100,7 @@ struct Bot {
 impl Bot {
     async fn call(&self, method: &str, body: &str) -> Result<serde_json::Value, Delivery> {
         let url = telegram::method_url(&self.base, &self.token, method);
-        let Answer { status, body, .. } = post_json(&url, body, &[]).await?;
+        let Answer { status, body, .. } = post_json(self.timeout, &url, body, &[]).await?;
         telegram::read_answer(status, &body)
     }
 }

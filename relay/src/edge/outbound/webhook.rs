@@ -1,6 +1,6 @@
 //! Delivering to the brand's webhook: the event as JSON, signed with the brand's secret.
 
-use super::{post_json, secret};
+use super::{delivery_timeout, post_json, secret};
 use crate::connector::webhook::{self, Event, EventKind, SIGNATURE_HEADER};
 use crate::connector::{by_status, Delivery};
 use crate::delivery::Job;
@@ -55,7 +55,14 @@ pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
             }
         }
     };
-    match post_json(&settings.url, &body, &[(SIGNATURE_HEADER, &signature)]).await {
+    match post_json(
+        delivery_timeout(env),
+        &settings.url,
+        &body,
+        &[(SIGNATURE_HEADER, &signature)],
+    )
+    .await
+    {
         Ok(answer) => by_status(answer.status, answer.retry_after, "the brand's webhook"),
         Err(unreachable) => unreachable,
     }

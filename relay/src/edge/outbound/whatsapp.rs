@@ -3,14 +3,15 @@
 //! confirmation that the thread is linked. The id WhatsApp gives each sent message is kept,
 //! so that its delivery and read statuses can move the message's ticks.
 
-use super::{post_json, secret, setting, Answer};
+use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::whatsapp::{self, linked_confirmation, WINDOW_CLOSED};
 use crate::connector::Delivery;
 use crate::delivery::Job;
 use crate::edge::brands;
 use crate::edge::http::internal;
+use crate::edge::thread::{self, StatusChange};
 use crate::error::RelayError;
-use confab_protocol::{Author, Seq, ThreadId};
+use confab_protocol::{Author, DeliveryStatus, Seq, ThreadId};
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
 
@@ -58,8 +59,13 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
     let base = setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE);
     let url = whatsapp::messages_url(&base, &settings.phone_number_id);
     let authorization = format!("Bearer {token}");
-    let Answer { status, body, .. } =
-        post_json(&url, &body, &[("Authorization", &authorization)]).await?;
+    let Answer { status, body, .. } = post_json(
+        delivery_timeout(env),
+        &url,
+        &body,
+        &[("Authorization", &authorization)],
+    )
+    .await?;
     let wamid = whatsapp::read_send_answer(status, &body)?;
     remember(env, &wamid, &job.thread, message.seq)
         .await
@@ -69,7 +75,90 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
         })
 }
 
-/// Keeps which message a WhatsApp id stands for.
+/// How long a status may wait for its message's WhatsApp id to be known (ms).
+const EARLY_STATUS_LIFETIME_MS: u64 = 24 * 3600 * 1000;
+
+/// A status of a message whose WhatsApp id the relay does not know (yet): kept until it
+/// does. Written, then the id looked up again, so that a send recording the id at the same
+/// moment cannot miss it (each side writes before it reads; applying twice is harmless, a
+/// status only moves forward).
+pub async fn keep_early_status(
+    env: &Env,
+    wamid: &str,
+    status: DeliveryStatus,
+    failure: Option<String>,
+) -> Result<(), RelayError> {
+    let now = worker::Date::now().as_millis();
+    let db = env.d1("DB").map_err(internal)?;
+    db.prepare("DELETE FROM whatsapp_early_statuses WHERE received_at < ?1")
+        .bind(&[JsValue::from_f64(
+            now.saturating_sub(EARLY_STATUS_LIFETIME_MS) as f64,
+        )])
+        .map_err(internal)?
+        .run()
+        .await
+        .map_err(internal)?;
+    let status = serde_json::to_value(status)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .ok_or_else(|| internal("a status without a wire name"))?;
+    db.prepare(
+        "INSERT INTO whatsapp_early_statuses (wamid, status, failure, received_at)          VALUES (?1, ?2, ?3, ?4)",
+    )
+    .bind(&[
+        JsValue::from_str(wamid),
+        JsValue::from_str(&status),
+        failure.map_or(JsValue::NULL, |failure| JsValue::from_str(&failure)),
+        JsValue::from_f64(now as f64),
+    ])
+    .map_err(internal)?
+    .run()
+    .await
+    .map_err(internal)?;
+    match sent_message(env, wamid).await? {
+        Some((thread, seq)) => apply_early_statuses(env, wamid, &thread, seq).await,
+        None => Ok(()),
+    }
+}
+
+/// Moves a message's ticks by the statuses that came before its WhatsApp id was known.
+async fn apply_early_statuses(
+    env: &Env,
+    wamid: &str,
+    thread: &ThreadId,
+    seq: Seq,
+) -> Result<(), RelayError> {
+    #[derive(serde::Deserialize)]
+    struct Early {
+        status: DeliveryStatus,
+        failure: Option<String>,
+    }
+    let early: Vec<Early> = env
+        .d1("DB")
+        .map_err(internal)?
+        .prepare("DELETE FROM whatsapp_early_statuses WHERE wamid = ?1 RETURNING status, failure")
+        .bind(&[JsValue::from_str(wamid)])
+        .map_err(internal)?
+        .all()
+        .await
+        .map_err(internal)?
+        .results()
+        .map_err(internal)?;
+    for Early { status, failure } in early {
+        let change = StatusChange {
+            seq,
+            status,
+            failure,
+        };
+        match thread::set_status(env, thread, &change).await {
+            Ok(()) | Err(RelayError::ThreadErased) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(())
+}
+
+/// Keeps which message a WhatsApp id stands for, and applies any status that came first.
 async fn remember(env: &Env, wamid: &str, thread: &ThreadId, seq: Seq) -> Result<(), RelayError> {
     env.d1("DB")
         .map_err(internal)?
@@ -86,7 +175,7 @@ async fn remember(env: &Env, wamid: &str, thread: &ThreadId, seq: Seq) -> Result
         .run()
         .await
         .map_err(internal)?;
-    Ok(())
+    apply_early_statuses(env, wamid, thread, seq).await
 }
 
 /// The message a WhatsApp id stands for, if the relay sent it.

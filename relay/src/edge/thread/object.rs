@@ -12,10 +12,11 @@
 //! The object calls no third party: it enqueues delivery jobs ([`outbound`]). Its alarm
 //! erases the thread once it has been idle for the brand's retention period.
 
+mod lanes;
 mod outbound;
 
 use super::super::http::{self, internal};
-use super::{Append, Init, Policy, StatusChange, WhatsappInbound};
+use super::{Append, Init, LaneClaim, LaneSettled, Policy, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
 use crate::route::{parse_page_query, parse_socket_query};
@@ -40,7 +41,8 @@ const SOCKET_BACKLOG_LIMIT: u32 = 500;
 /// The most messages a transcript holds.
 const TRANSCRIPT_LIMIT: u32 = 20_000;
 
-const SCHEMA: [&str; 3] = [
+const SCHEMA: [&str; 4] = [
+    lanes::OUTBOX_SCHEMA,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS messages (
@@ -108,9 +110,12 @@ impl DurableObject for Thread {
             .unwrap_or_else(|error| http::error_response(&error)))
     }
 
+    /// The one alarm serves two ends: jobs of the lanes unheard of within their lease, and
+    /// the retention period. Each sets it again for its next time, if it is the earlier.
     async fn alarm(&self) -> Result<Response> {
-        if let Err(error) = self.expire().await {
-            worker::console_error!("retention alarm: {error}");
+        self.alarm_at.set(0);
+        if let Err(error) = self.wake().await {
+            worker::console_error!("alarm: {error}");
         }
         Response::empty()
     }
@@ -241,6 +246,16 @@ impl Thread {
             (Method::Post, "/status") => {
                 let change: StatusChange = http::read_json(request).await?;
                 self.change_status(change).await?;
+                Ok(Response::empty().map_err(internal)?.with_status(204))
+            }
+            (Method::Post, "/lane/claim") => {
+                let claim: LaneClaim = http::read_json(request).await?;
+                let current = self.claim(&claim).await?;
+                http::json(&serde_json::json!({ "current": current }), 200)
+            }
+            (Method::Post, "/lane/settle") => {
+                let settled: LaneSettled = http::read_json(request).await?;
+                self.settle(settled).await?;
                 Ok(Response::empty().map_err(internal)?.with_status(204))
             }
             (Method::Get, "/messages") => {
@@ -477,31 +492,44 @@ impl Thread {
         Ok(())
     }
 
-    /// Sets the retention alarm to `last_activity` + retention, unless it is already about
-    /// there (re-arming on every message would cost a storage write each).
-    async fn schedule_expiry(&self, last_activity: u64) -> Outcome<()> {
-        let retention = self.policy()?.retention_ms;
-        let due = last_activity.saturating_add(retention);
-        let slack = (retention / 10).min(3_600_000);
-        if due.saturating_sub(self.alarm_at.get()) > slack || self.alarm_at.get() > due {
-            // An i64 alarm time is an offset from now, in milliseconds.
-            let offset = i64::try_from(due.saturating_sub(now())).map_err(internal)?;
-            self.state
-                .storage()
-                .set_alarm(offset)
-                .await
-                .map_err(internal)?;
-            self.alarm_at.set(due);
+    /// Makes sure the alarm goes off by `due` (ms): sets it, unless it is set earlier
+    /// already (that alarm sets the next). Read from storage once per instance, so that a
+    /// new instance never pushes back an alarm an earlier one set.
+    async fn arm(&self, due: u64) -> Outcome<()> {
+        let storage = self.state.storage();
+        if self.alarm_at.get() == 0 {
+            let set = storage.get_alarm().await.map_err(internal)?;
+            self.alarm_at
+                .set(set.and_then(|at| u64::try_from(at).ok()).unwrap_or(0));
         }
+        let current = self.alarm_at.get();
+        if current != 0 && current <= due {
+            return Ok(());
+        }
+        // An i64 alarm time is an offset from now, in milliseconds.
+        let offset = i64::try_from(due.saturating_sub(now())).map_err(internal)?;
+        storage.set_alarm(offset).await.map_err(internal)?;
+        self.alarm_at.set(due);
         Ok(())
     }
 
-    /// The alarm: erases the thread if it has been idle for the retention period, or sets
-    /// the alarm again for when it will have been.
-    async fn expire(&self) -> Outcome<()> {
+    /// Makes sure the alarm goes off when the thread will have been idle for the
+    /// retention period.
+    async fn schedule_expiry(&self, last_activity: u64) -> Outcome<()> {
+        let due = last_activity.saturating_add(self.policy()?.retention_ms);
+        self.arm(due).await
+    }
+
+    /// The alarm: overdue jobs go out again; the thread is erased if it has been idle for
+    /// the retention period, or the alarm is set for when it will have been.
+    async fn wake(&self) -> Outcome<()> {
         self.ensure_schema()?;
         if self.is_erased()? {
             return Ok(());
+        }
+        self.resend_overdue().await?;
+        if let Some(next) = self.next_lease_end()? {
+            self.arm(next).await?;
         }
         #[derive(serde::Deserialize)]
         struct Last {
@@ -517,7 +545,6 @@ impl Thread {
         if now() >= last_activity.saturating_add(policy.retention_ms) {
             self.erase().await
         } else {
-            self.alarm_at.set(0);
             self.schedule_expiry(last_activity).await
         }
     }
@@ -532,6 +559,7 @@ impl Thread {
         }
         let storage = self.state.storage();
         storage.delete_alarm().await.map_err(internal)?;
+        self.alarm_at.set(0);
         storage.delete_all().await.map_err(internal)?;
         self.schema_ready.set(false);
         *self.policy.borrow_mut() = None;

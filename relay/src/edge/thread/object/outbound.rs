@@ -5,7 +5,6 @@
 use super::{internal, now, sql_int, wire_name, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
-use crate::edge::outbound::enqueue;
 use crate::edge::thread::{Append, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
 use confab_protocol::{
@@ -136,8 +135,9 @@ impl Thread {
             postponements: 0,
             last_error: None,
             enqueued_at: now(),
+            generation: 0,
         };
-        enqueue(&self.env, &job, 0).await
+        self.enqueue_in_lane(&job).await
     }
 
     /// Moves a message's status forward (sent → delivered → read; failed only from sent),

@@ -1,0 +1,190 @@
+//! The thread's outbox: every delivery job waits in the object's `outbox` table until it is
+//! settled. Jobs for Telegram and for the visitor's WhatsApp go through ordered lanes
+//! ([`crate::delivery::Lane`]), one at a time, in the thread's order; any other job has a
+//! lane of its own. The consumer claims a job before each attempt and settles it after;
+//! settling the last attempt puts the lane's next job on the queue.
+//!
+//! A job the thread has not heard of within its lease (a queue that lost it, a consumer
+//! that died) is put on the queue again as a new generation, by the object's alarm; an older
+//! copy that turns up later fails its claim and is dropped, so nothing is delivered twice
+//! for it.
+
+use super::{internal, now, sql_int, Outcome, Thread};
+use crate::delivery::{Job, LANE_LEASE_MS};
+use crate::edge::outbound::enqueue;
+use crate::edge::thread::{LaneClaim, LaneSettled};
+use serde::Deserialize;
+use worker::SqlStorageValue;
+
+/// The outbox: jobs of the lanes, in the thread's order. `leased_until` is set while the
+/// job is on the queue (or being attempted), null while it waits its turn.
+pub(super) const OUTBOX_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS outbox (
+    position INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    lane TEXT NOT NULL,
+    job TEXT NOT NULL,
+    generation INTEGER NOT NULL DEFAULT 0,
+    leased_until INTEGER
+)";
+
+#[derive(Deserialize)]
+struct Row {
+    id: String,
+    job: String,
+    generation: u32,
+}
+
+impl Thread {
+    /// Adds a job at the end of its lane, and sends it if the lane is idle.
+    pub(super) async fn enqueue_in_lane(&self, job: &Job) -> Outcome<()> {
+        let lane = job.lane();
+        self.sql
+            .exec(
+                "INSERT INTO outbox (id, lane, job) VALUES (?, ?, ?)",
+                vec![
+                    job.id.clone().into(),
+                    lane.as_str().into(),
+                    serde_json::to_string(job).map_err(internal)?.into(),
+                ],
+            )
+            .map_err(internal)?;
+        self.pump(&lane).await
+    }
+
+    /// Puts the lane's first job on the queue, unless one of its jobs is out already.
+    async fn pump(&self, lane: &str) -> Outcome<()> {
+        let busy: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id, job, generation FROM outbox WHERE lane = ? \
+                 AND leased_until IS NOT NULL LIMIT 1",
+                vec![lane.into()],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        if !busy.is_empty() {
+            return Ok(());
+        }
+        let next: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id, job, generation FROM outbox WHERE lane = ? \
+                 ORDER BY position LIMIT 1",
+                vec![lane.into()],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        match next.into_iter().next() {
+            Some(row) => self.send_out(row).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Sends a lane's job (as its row's generation) and leases it.
+    async fn send_out(&self, row: Row) -> Outcome<()> {
+        let mut job: Job = serde_json::from_str(&row.job).map_err(internal)?;
+        job.generation = row.generation;
+        let leased_until = now() + self.lease_ms();
+        // Leased before it is sent: if sending fails, the alarm sends it again.
+        self.lease(&row.id, row.generation, leased_until)?;
+        self.arm(leased_until).await?;
+        enqueue(&self.env, &job, 0).await
+    }
+
+    fn lease(&self, id: &str, generation: u32, until: u64) -> Outcome<()> {
+        self.sql
+            .exec(
+                "UPDATE outbox SET leased_until = ?, generation = ? WHERE id = ?",
+                vec![sql_int(until)?, i64::from(generation).into(), id.into()],
+            )
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    /// A consumer is about to attempt a job: true if this copy is the one to deliver (then
+    /// its lease runs anew), false if the job is settled or a newer copy is out.
+    pub(super) async fn claim(&self, claim: &LaneClaim) -> Outcome<bool> {
+        let current = self.current(&claim.job_id, claim.generation)?;
+        if current {
+            let until = now() + self.lease_ms();
+            self.lease(&claim.job_id, claim.generation, until)?;
+            self.arm(until).await?;
+        }
+        Ok(current)
+    }
+
+    /// What an attempt came to: to be tried again after a delay (the lease covers it), or
+    /// finished, which moves the message's ticks and sends the lane's next job.
+    pub(super) async fn settle(&self, settled: LaneSettled) -> Outcome<()> {
+        if !self.current(&settled.job_id, settled.generation)? {
+            return Ok(());
+        }
+        if let Some(seconds) = settled.again_in_seconds {
+            let until = now() + u64::from(seconds) * 1000 + self.lease_ms();
+            self.lease(&settled.job_id, settled.generation, until)?;
+            return self.arm(until).await;
+        }
+        self.sql
+            .exec(
+                "DELETE FROM outbox WHERE id = ?",
+                vec![settled.job_id.clone().into()],
+            )
+            .map_err(internal)?;
+        if let Some(change) = settled.status {
+            self.change_status(change).await?;
+        }
+        self.pump(&settled.lane).await
+    }
+
+    /// The alarm's part: jobs whose lease ran out go on the queue again, as a new copy.
+    pub(super) async fn resend_overdue(&self) -> Outcome<()> {
+        let overdue: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id, job, generation FROM outbox WHERE leased_until <= ?",
+                vec![sql_int(now())?],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        for mut row in overdue {
+            worker::console_warn!("job {} unheard of within its lease: sent again", row.id);
+            row.generation += 1;
+            self.send_out(row).await?;
+        }
+        Ok(())
+    }
+
+    /// When the next lease runs out, if a job is out.
+    pub(super) fn next_lease_end(&self) -> Outcome<Option<u64>> {
+        #[derive(Deserialize)]
+        struct Next {
+            next: Option<u64>,
+        }
+        let next: Next = self
+            .sql
+            .exec("SELECT MIN(leased_until) AS next FROM outbox", None)
+            .and_then(|cursor| cursor.one())
+            .map_err(internal)?;
+        Ok(next.next)
+    }
+
+    fn current(&self, id: &str, generation: u32) -> Outcome<bool> {
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT id, job, generation FROM outbox WHERE id = ? AND generation = ?",
+                vec![id.into(), SqlStorageValue::from(i64::from(generation))],
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        Ok(!rows.is_empty())
+    }
+
+    fn lease_ms(&self) -> u64 {
+        self.env
+            .var("DELIVERY_LEASE_SECONDS")
+            .ok()
+            .and_then(|value| value.to_string().parse::<u64>().ok())
+            .map_or(LANE_LEASE_MS, |seconds| seconds * 1000)
+    }
+}
