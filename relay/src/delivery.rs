@@ -95,6 +95,12 @@ impl Lane {
 /// attempt; a job waiting to be retried holds its lane for its delay on top.
 pub const LANE_LEASE_MS: u64 = 120_000;
 
+/// The lease of a job's `generation`th copy: `base`, doubled for each copy before it
+/// (at most 64 times `base`).
+pub fn lease_for(base: u64, generation: u32) -> u64 {
+    base.saturating_mul(1 << generation.min(6))
+}
+
 /// The thread's WhatsApp user, once the visitor carried the thread there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -332,6 +338,18 @@ mod tests {
             enqueued_at: 0,
             generation: 0,
         }
+    }
+
+    #[test]
+    fn leases_double_with_each_copy_up_to_a_bound() {
+        let check =
+            |generation: u32, expected: u64| assert_eq!(lease_for(1_000, generation), expected);
+        check(0, 1_000);
+        check(1, 2_000);
+        check(3, 8_000);
+        check(6, 64_000);
+        check(40, 64_000);
+        assert_eq!(lease_for(u64::MAX, 2), u64::MAX);
     }
 
     #[test]

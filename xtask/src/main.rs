@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask dev [--port 8787] [-- <wrangler args>]`: set up, build, serve the demo.
 //! - `cargo xtask build`: set up and write `dist/` and `relay/build/` (what a deploy needs).
-//! - `cargo xtask test`: set up (with Chromium), build, and run every test.
+//! - `cargo xtask test [--soak]`: set up (with Chromium), build, and run every test (with
+//!   `--soak`, the fuzz targets and the soak run long).
 //! - `cargo xtask bench [--quick]`: set up, build, and measure (`target/bench/report.md`).
 //!
 //! Every step prints a line when it starts and one with its duration when it ends; steps
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <dev [--port N] [-- wrangler args] | build | test | bench [--quick]>";
+    "usage: cargo xtask <dev [--port N] [-- wrangler args] | build | test [--soak] | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,9 +48,18 @@ fn run(args: &[String]) -> Result<()> {
             serve::dev(&root, &tools, port, &extra)
         }
         Some("test") => {
+            let length = match args.get(1).map(String::as_str) {
+                None => serve::Length::Usual,
+                Some("--soak") => serve::Length::Soak,
+                Some(other) => {
+                    return Err(XtaskError::Usage(format!(
+                        "unknown argument {other}\n{USAGE}"
+                    )))
+                }
+            };
             let tools = setup::tools(&root, setup::Needs::Test)?;
             artifacts::build_all(&root, &tools)?;
-            serve::test(&root, &tools)
+            serve::test(&root, &tools, length)
         }
         Some("bench") => {
             let quick = match args.get(1).map(String::as_str) {

@@ -45,8 +45,51 @@ pub fn dev(root: &Path, tools: &Tools, port: u16, extra: &[String]) -> Result<()
         .current_dir(root))
 }
 
-/// `cargo xtask test`: lints, native tests, the deploy dry run, then the end-to-end tests.
-pub fn test(root: &Path, tools: &Tools) -> Result<()> {
+/// How long `cargo xtask test` runs: the usual bounded suite, or the long soak.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Length {
+    /// Every test, each fuzz target briefly, the soak in its short form.
+    Usual,
+    /// The same with the fuzz targets run for minutes and the soak at full size.
+    Soak,
+}
+
+/// The fuzz targets (`fuzz/fuzz_targets/`), with the folders of valid inputs to start from.
+const FUZZ_TARGETS: [(&str, &str); 5] = [
+    ("protocol_json", "fuzz/seeds/protocol_json"),
+    ("telegram_update", "relay/tests/fixtures/telegram"),
+    ("whatsapp_webhook", "relay/tests/fixtures/whatsapp"),
+    ("credentials", "fuzz/seeds/credentials"),
+    ("paths_and_codes", "fuzz/seeds/paths_and_codes"),
+];
+
+/// Runs each fuzz target for `seconds`; a crash fails the step (cargo-fuzz keeps the input
+/// in `fuzz/artifacts/<target>/` and prints how to reproduce it).
+fn fuzz(root: &Path, seconds: u32) -> Result<()> {
+    for (target, seeds) in FUZZ_TARGETS {
+        let corpus = root.join("target/fuzz-corpus").join(target);
+        std::fs::create_dir_all(&corpus).map_err(crate::error::io(&corpus))?;
+        run(Command::new("cargo")
+            .args([
+                "+nightly",
+                "fuzz",
+                "run",
+                "--sanitizer",
+                "none",
+                "--release",
+            ])
+            .args(["--target-dir", "target/fuzz", target])
+            .arg(&corpus)
+            .arg(root.join(seeds))
+            .args(["--", &format!("-max_total_time={seconds}")])
+            .current_dir(root))?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask test`: lints, native tests, fuzzing, the deploy dry run, then the
+/// end-to-end tests (with the soak at the given length).
+pub fn test(root: &Path, tools: &Tools, length: Length) -> Result<()> {
     step("cargo fmt --check", || {
         run(Command::new("cargo")
             .args(["fmt", "--all", "--", "--check"])
@@ -90,6 +133,14 @@ pub fn test(root: &Path, tools: &Tools) -> Result<()> {
             .args(["test", "--workspace", "--exclude", "confab-e2e"])
             .current_dir(root))
     })?;
+    let fuzz_seconds = match length {
+        Length::Usual => 15,
+        Length::Soak => 300,
+    };
+    if tools.fuzz {
+        let name = format!("fuzz targets (cargo-fuzz, {fuzz_seconds} s each)");
+        step(&name, || fuzz(root, fuzz_seconds))?;
+    }
     step("wrangler deploy --dry-run", || {
         run(Command::new(tools.npm_tool("wrangler"))
             .args(["deploy", "--dry-run", "--outdir", "target/deploy-dry-run"])
@@ -99,6 +150,7 @@ pub fn test(root: &Path, tools: &Tools) -> Result<()> {
         run(Command::new("cargo")
             .args(["test", "--package", "confab-e2e"])
             .env("CONFAB_NODE_BIN", &tools.node_bin)
+            .env("CONFAB_SOAK", if length == Length::Soak { "1" } else { "" })
             .current_dir(root))
     })
 }

@@ -33,6 +33,8 @@ pub struct Tools {
     /// The nightly toolchain the widget is built with, to rebuild the standard library for
     /// size (`None`: this machine has no usable nightly; the widget builds on stable).
     pub widget_nightly: Option<&'static str>,
+    /// Whether cargo-fuzz and a nightly toolchain are here to run the fuzz targets.
+    pub fuzz: bool,
 }
 
 impl Tools {
@@ -51,15 +53,18 @@ pub fn tools(root: &Path, needs: Needs) -> Result<Tools> {
     let node_bin = npm_tools(root)?;
     let widget_nightly = widget_nightly();
     dev_vars(root)?;
+    let mut fuzz = false;
     if needs == Needs::Test {
         chromium()?;
         schemathesis(root)?;
+        fuzz = cargo_fuzz(widget_nightly.is_some())?;
     }
     Ok(Tools {
         wasm_bindgen,
         worker_build,
         node_bin,
         widget_nightly,
+        fuzz,
     })
 }
 
@@ -308,6 +313,37 @@ fn chromium() -> Result<()> {
         apt(&["update", "-q"])?;
         apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
     })
+}
+
+/// The cargo-fuzz version the fuzz targets are run with.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// cargo-fuzz, for the fuzz targets in `fuzz/` (which need nightly): true if they can run.
+fn cargo_fuzz(have_nightly: bool) -> Result<bool> {
+    let name = format!("cargo-fuzz {CARGO_FUZZ_VERSION}");
+    if !have_nightly {
+        skipped(
+            &name,
+            "no nightly toolchain here: the fuzz targets cannot run",
+        );
+        return Ok(false);
+    }
+    let installed = output(Command::new("cargo").args(["fuzz", "--version"]))
+        .is_some_and(|answer| answer.contains(CARGO_FUZZ_VERSION));
+    if installed {
+        skipped(&name, "installed");
+        return Ok(true);
+    }
+    step(&name, || {
+        run(Command::new("cargo").args([
+            "install",
+            "cargo-fuzz",
+            "--locked",
+            "--version",
+            CARGO_FUZZ_VERSION,
+        ]))
+    })?;
+    Ok(true)
 }
 
 /// Schemathesis in a virtual environment of its own, `target/tools/schemathesis`.

@@ -18,12 +18,12 @@ use crate::connector::Delivery;
 use crate::delivery::{next_step, Job, Step, Target};
 use crate::error::RelayError;
 use confab_protocol::{BrandId, DeliveryStatus, ThreadId};
-use futures_util::future::{select, Either};
+use futures_util::future::{join_all, select, Either};
 use serde::{Deserialize, Serialize};
 use std::pin::pin;
 use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
-use worker::{event, Context, Env, MessageBatch, MessageBuilder, MessageExt};
+use worker::{event, Context, Env, MessageBatch, MessageBuilder, MessageExt, RawMessage};
 
 /// The dead-letter queue's name (as in `wrangler.toml`).
 const DEAD_QUEUE: &str = "confab-outbound-dead";
@@ -50,31 +50,37 @@ pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), Rel
 #[event(queue)]
 pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
     let dead = batch.queue() == DEAD_QUEUE;
-    for message in batch.raw_iter() {
-        let job = message
-            .body()
-            .as_string()
-            .and_then(|text| serde_json::from_str::<Job>(&text).ok());
-        let Some(job) = job else {
-            // Not a job of this version: nothing can deliver it; keeping it would only loop.
-            worker::console_error!("dropping an undecodable job {}", message.id());
-            message.ack();
-            continue;
-        };
-        let handled = if dead {
-            bury(&env, job).await
-        } else {
-            attempt(&env, job).await
-        };
-        match handled {
-            Ok(()) => message.ack(),
-            Err(error) => {
-                worker::console_error!("job {}: {error}", message.id());
-                message.retry();
-            }
+    // The batch's jobs go side by side: at most one job of a lane is ever out, so none of
+    // them waits for another, and one slow provider does not hold up the rest.
+    join_all(batch.raw_iter().map(|message| handle(&env, message, dead))).await;
+    Ok(())
+}
+
+/// One message of a batch: its job attempted (or buried), then acknowledged, or left to
+/// the queue's own retry if the relay itself failed.
+async fn handle(env: &Env, message: RawMessage, dead: bool) {
+    let job = message
+        .body()
+        .as_string()
+        .and_then(|text| serde_json::from_str::<Job>(&text).ok());
+    let Some(job) = job else {
+        // Not a job of this version: nothing can deliver it; keeping it would only loop.
+        worker::console_error!("dropping an undecodable job {}", message.id());
+        message.ack();
+        return;
+    };
+    let handled = if dead {
+        bury(env, job).await
+    } else {
+        attempt(env, job).await
+    };
+    match handled {
+        Ok(()) => message.ack(),
+        Err(error) => {
+            worker::console_error!("job {}: {error}", message.id());
+            message.retry();
         }
     }
-    Ok(())
 }
 
 /// One attempt at a job, and what follows it. The job is claimed from its thread's outbox

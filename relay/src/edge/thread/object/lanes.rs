@@ -10,7 +10,7 @@
 //! for it.
 
 use super::{internal, now, sql_int, Outcome, Thread};
-use crate::delivery::{Job, LANE_LEASE_MS};
+use crate::delivery::{lease_for, Job, LANE_LEASE_MS};
 use crate::edge::outbound::enqueue;
 use crate::edge::thread::{LaneClaim, LaneSettled};
 use serde::Deserialize;
@@ -84,7 +84,7 @@ impl Thread {
     async fn send_out(&self, row: Row) -> Outcome<()> {
         let mut job: Job = serde_json::from_str(&row.job).map_err(internal)?;
         job.generation = row.generation;
-        let leased_until = now() + self.lease_ms();
+        let leased_until = now() + self.lease_ms(row.generation);
         // Leased before it is sent: if sending fails, the alarm sends it again.
         self.lease(&row.id, row.generation, leased_until)?;
         self.arm(leased_until).await?;
@@ -106,7 +106,7 @@ impl Thread {
     pub(super) async fn claim(&self, claim: &LaneClaim) -> Outcome<bool> {
         let current = self.current(&claim.job_id, claim.generation)?;
         if current {
-            let until = now() + self.lease_ms();
+            let until = now() + self.lease_ms(claim.generation);
             self.lease(&claim.job_id, claim.generation, until)?;
             self.arm(until).await?;
         }
@@ -120,7 +120,7 @@ impl Thread {
             return Ok(());
         }
         if let Some(seconds) = settled.again_in_seconds {
-            let until = now() + u64::from(seconds) * 1000 + self.lease_ms();
+            let until = now() + u64::from(seconds) * 1000 + self.lease_ms(settled.generation);
             self.lease(&settled.job_id, settled.generation, until)?;
             return self.arm(until).await;
         }
@@ -148,7 +148,7 @@ impl Thread {
             .map_err(internal)?;
         for mut row in overdue {
             worker::console_warn!("job {} unheard of within its lease: sent again", row.id);
-            row.generation += 1;
+            row.generation = row.generation.saturating_add(1);
             self.send_out(row).await?;
         }
         Ok(())
@@ -180,11 +180,15 @@ impl Thread {
         Ok(!rows.is_empty())
     }
 
-    fn lease_ms(&self) -> u64 {
-        self.env
+    /// The lease of a job's copy: it doubles with each copy, so that a queue that is only
+    /// slow (a backlog longer than the lease) is not flooded with ever more copies.
+    fn lease_ms(&self, generation: u32) -> u64 {
+        let base = self
+            .env
             .var("DELIVERY_LEASE_SECONDS")
             .ok()
             .and_then(|value| value.to_string().parse::<u64>().ok())
-            .map_or(LANE_LEASE_MS, |seconds| seconds * 1000)
+            .map_or(LANE_LEASE_MS, |seconds| seconds * 1000);
+        lease_for(base, generation)
     }
 }
