@@ -265,6 +265,13 @@ impl Api {
         Some(Socket { stream })
     }
 
+    /// Opens the socket of `thread` with `ticket`, if the relay lets it.
+    pub async fn socket_stream(&self, thread: &ThreadId, ticket: &str) -> Option<Socket> {
+        let url = self.socket_url(thread, ticket, 0);
+        let (stream, _) = tokio_tungstenite::connect_async(url).await.ok()?;
+        Some(Socket { stream })
+    }
+
     /// The socket URL for `thread` with `ticket`, resuming after `after`.
     pub fn socket_url(&self, thread: &ThreadId, ticket: &str, after: u64) -> String {
         let origin = self.origin.replacen("http://", "ws://", 1);

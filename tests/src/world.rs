@@ -43,6 +43,11 @@ impl World {
     /// Starts the fakes and a relay forwarding to them, with `vars` on top (the tests'
     /// short timeouts and leases, say).
     pub async fn start(vars: &[(&str, &str)]) -> World {
+        World::start_named("Acme Outdoor", vars).await
+    }
+
+    /// [`World::start`], for a brand of this `name`.
+    pub async fn start_named(name: &str, vars: &[(&str, &str)]) -> World {
         let telegram = FakeTelegram::start(BOT_TOKEN, CHAT).await;
         let whatsapp = FakeWhatsapp::start(ACCESS_TOKEN, NUMBER_ID).await;
         let backend = FakeWebhook::start(WEBHOOK_SECRET).await;
@@ -63,7 +68,7 @@ impl World {
             .put_brand(
                 "demo",
                 json!({
-                    "name": "Acme Outdoor",
+                    "name": name,
                     "allowedOrigins": ["http://127.0.0.1:*"],
                     "connectors": {
                         "telegram": {
@@ -118,6 +123,39 @@ impl World {
             }
         })
         .await;
+    }
+
+    /// A team member called `name` answers `text` in the thread's Telegram `topic` (the
+    /// bot's hook, with its secret): returns the status.
+    pub async fn team_says_on_telegram(
+        &self,
+        topic: i64,
+        message_id: i64,
+        name: &str,
+        text: &str,
+    ) -> u16 {
+        let update = json!({
+            "update_id": 734_001_122 + message_id,
+            "message": {
+                "message_id": message_id,
+                "from": { "id": 5550001, "is_bot": false, "first_name": name },
+                "chat": { "id": CHAT, "title": "Acme support", "type": "supergroup", "is_forum": true },
+                "date": now_seconds(),
+                "message_thread_id": topic,
+                "is_topic_message": true,
+                "text": text,
+            }
+        });
+        self.api
+            .http
+            .post(self.api.url("/v1/hooks/telegram/demo"))
+            .header("X-Telegram-Bot-Api-Secret-Token", "telegram-hook-secret")
+            .json(&update)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
     }
 
     /// The visitor writes `text` on WhatsApp (Meta's hook, signed): returns the status.

@@ -7,7 +7,7 @@ use confab_e2e::Relay;
 use confab_protocol::{BrandId, ErrorBody, Timestamp};
 use confab_relay::token::{TokenClaims, TokenSigner};
 use reqwest::{Method, RequestBuilder};
-use serde_json::json;
+use serde_json::{json, Value};
 
 async fn check(name: &str, request: RequestBuilder, status: u16, code: &str) {
     let response = request.send().await.expect("the relay answers");
@@ -233,4 +233,210 @@ async fn cors_headers_go_to_allowed_origins_only() {
             );
         }
     }
+}
+
+/// The upgrade request a browser sends for a thread's socket with `ticket`.
+fn socket_request(api: &Api, thread: &str, ticket: &str) -> RequestBuilder {
+    api.http
+        .get(api.url(&format!("/v1/threads/{thread}/ws?ticket={ticket}&after=0")))
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+}
+
+#[tokio::test]
+async fn replayed_and_cross_brand_credentials_get_their_error_and_change_nothing() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let other_brand = json!({ "name": "Other", "allowedOrigins": ["https://other.example"] });
+    assert_eq!(api.put_brand("other", other_brand).await, 201, "created");
+    let session = api.session().await;
+    api.send(&session, "kept", "the only message").await;
+    let thread = session.thread_id.to_string();
+    let http = &api.http;
+
+    // A socket ticket opens one socket, once.
+    let ticket = api.ticket(&session).await;
+    let mut first = api
+        .socket_stream(&session.thread_id, &ticket.ticket)
+        .await
+        .expect("the first use of a ticket opens the socket");
+    first.until_ready().await;
+    check(
+        "replayed socket ticket",
+        socket_request(&api, &thread, &ticket.ticket),
+        401,
+        "ticket_invalid",
+    )
+    .await;
+    check(
+        "another thread's ticket",
+        socket_request(
+            &api,
+            &api.session().await.thread_id.to_string(),
+            &api.ticket(&session).await.ticket,
+        ),
+        401,
+        "ticket_invalid",
+    )
+    .await;
+
+    // A link code carries the thread elsewhere once.
+    let link = http
+        .post(api.url(&format!("/v1/threads/{thread}/links")))
+        .bearer_auth(session.token.as_str())
+        .json(&json!({ "purpose": "device", "page": "http://localhost:3000/pricing" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.status(), 201);
+    let code = link.json::<Value>().await.unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, resumed) = api
+        .post_session(json!({ "brand": "demo", "link": code }))
+        .await;
+    assert_eq!(
+        (status, resumed["threadId"].as_str()),
+        (200, Some(thread.as_str())),
+        "the code resumes the thread"
+    );
+    let sessions = api.url("/v1/sessions");
+    let redeem = |brand: &str| {
+        http.post(&sessions)
+            .json(&json!({ "brand": brand, "link": code }))
+    };
+    check(
+        "replayed link code",
+        redeem("demo"),
+        410,
+        "link_code_invalid",
+    )
+    .await;
+    check(
+        "made-up link code",
+        http.post(&sessions)
+            .json(&json!({ "brand": "demo", "link": "LINK-ZZZZZZ" })),
+        410,
+        "link_code_invalid",
+    )
+    .await;
+
+    // Another brand's keys and tokens open nothing of this brand's.
+    let other_key = api.agent_key("other").await;
+    let agent_thread = api.url(&format!("/v1/agent/threads/{thread}"));
+    check(
+        "another brand's agent key reads",
+        http.get(&agent_thread).bearer_auth(&other_key),
+        404,
+        "not_found",
+    )
+    .await;
+    check(
+        "another brand's agent key writes",
+        http.post(format!("{agent_thread}/messages"))
+            .bearer_auth(&other_key)
+            .json(&json!({ "clientId": "x", "text": "from the wrong brand" })),
+        404,
+        "not_found",
+    )
+    .await;
+    check(
+        "a made-up agent key",
+        http.get(&agent_thread).bearer_auth("ck_not_a_key"),
+        401,
+        "agent_key_invalid",
+    )
+    .await;
+    check(
+        "a visitor token as an agent key",
+        http.get(&agent_thread).bearer_auth(session.token.as_str()),
+        401,
+        "agent_key_invalid",
+    )
+    .await;
+    let (status, elsewhere) = api
+        .post_session(json!({ "brand": "other", "token": session.token.as_str() }))
+        .await;
+    assert_eq!(status, 201, "{elsewhere}");
+    assert_ne!(
+        elsewhere["threadId"].as_str(),
+        Some(thread.as_str()),
+        "a token of one brand never resumes its thread under another"
+    );
+    check(
+        "the admin API without the admin secret",
+        http.get(api.url("/v1/admin/brands/demo"))
+            .bearer_auth(&other_key),
+        401,
+        "admin_only",
+    )
+    .await;
+
+    // A hook of a provider the brand does not use is no door in (forged secrets and
+    // signatures of configured hooks: forwarding.rs, whatsapp.rs).
+    check(
+        "a Telegram update to a brand without Telegram",
+        http.post(api.url("/v1/hooks/telegram/demo"))
+            .header("X-Telegram-Bot-Api-Secret-Token", "guess")
+            .json(&json!({ "update_id": 1, "message": { "message_id": 1, "text": "forged" } })),
+        404,
+        "not_found",
+    )
+    .await;
+
+    let history = api.history(&session).await;
+    let texts: Vec<&str> = history.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["the only message"], "nothing was stored");
+}
+
+#[tokio::test]
+async fn webhook_urls_pointing_inside_are_refused_in_production() {
+    let relay = Relay::start_with(&[("CONFAB_ENV", "production")]).await;
+    let api = Api::new(relay.origin());
+    let settings = |url: &str| {
+        json!({
+            "name": "Acme",
+            "allowedOrigins": ["https://acme.example"],
+            "connectors": { "webhook": { "url": url, "secret": "ACME_WEBHOOK_SECRET" } },
+        })
+    };
+    assert_eq!(
+        api.put_brand("acme", settings("https://hooks.acme.example/confab"))
+            .await,
+        201,
+        "created"
+    );
+    for url in [
+        "http://hooks.acme.example/confab",
+        "https://127.0.0.1/hook",
+        "https://localhost/hook",
+        "https://10.1.2.3/hook",
+        "https://192.168.0.10/hook",
+        "https://172.16.5.4/hook",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.0.1/hook",
+        "https://[::1]/hook",
+        "https://[fd00::1]/hook",
+        "https://[::ffff:127.0.0.1]/hook",
+        "https://0.0.0.0/hook",
+    ] {
+        check(
+            url,
+            api.http
+                .put(api.url("/v1/admin/brands/acme"))
+                .bearer_auth(confab_e2e::relay::TEST_ADMIN_SECRET)
+                .json(&settings(url)),
+            422,
+            "invalid_brand",
+        )
+        .await;
+    }
+    let stored = api.admin_get("/v1/admin/brands/acme").await;
+    assert_eq!(
+        stored["connectors"]["webhook"]["url"], "https://hooks.acme.example/confab",
+        "the brand kept its settings: {stored}"
+    );
 }

@@ -19,6 +19,8 @@ pub struct Posted {
     pub topic_id: i64,
     /// The text.
     pub text: String,
+    /// How Telegram was asked to read the text (`HTML`, `MarkdownV2`), if at all.
+    pub parse_mode: Option<String>,
     /// When it arrived.
     pub at: Instant,
 }
@@ -163,6 +165,7 @@ fn send_message(seen: &Mutex<Seen>, body: &Value) -> Answer {
     seen.posted.push(Posted {
         topic_id,
         text: text.to_string(),
+        parse_mode: body["parse_mode"].as_str().map(str::to_string),
         at: Instant::now(),
     });
     let message_id = 1000 + seen.posted.len() as i64;
