@@ -80,6 +80,8 @@ pub struct Thread {
     erased: Cell<Option<bool>>,
     /// The thread's WhatsApp link, once read from `meta` (`Some(None)`: not linked).
     whatsapp: RefCell<Option<Option<crate::delivery::WhatsappLink>>>,
+    /// Whether this instance has looked for outbox jobs an earlier one left unsent.
+    outbox_recovered: Cell<bool>,
 }
 
 type Outcome<T> = std::result::Result<T, RelayError>;
@@ -100,6 +102,7 @@ impl DurableObject for Thread {
             alarm_at: Cell::new(0),
             erased: Cell::new(None),
             whatsapp: RefCell::new(None),
+            outbox_recovered: Cell::new(false),
         }
     }
 
@@ -414,11 +417,18 @@ impl Thread {
         }
         let (message, created) = self.append(append)?;
         if created {
+            // The deliveries join the outbox with the message, before anything is awaited.
+            let lanes = self.plan_forwarding(&message)?;
             self.schedule_expiry(message.created_at.0).await?;
-            // The message is stored whatever happens to its delivery; a queue that refuses
-            // the job is logged (the visitor's copy and the agents' API still have it).
-            if let Err(error) = self.forward(&message).await {
-                worker::console_error!("enqueueing deliveries of {}: {error}", message.id);
+            if !self.outbox_recovered.replace(true) {
+                self.recover_outbox().await?;
+            }
+            // The message and its jobs are stored whatever happens on the queue now; a job
+            // that does not get there is sent by the alarm.
+            for lane in lanes {
+                if let Err(error) = self.pump(&lane).await {
+                    worker::console_error!("sending a job of {}: {error}", message.id);
+                }
             }
         }
         Ok((message, created))
@@ -527,7 +537,8 @@ impl Thread {
         if self.is_erased()? {
             return Ok(());
         }
-        self.resend_overdue().await?;
+        self.recover_outbox().await?;
+        self.outbox_recovered.set(true);
         if let Some(next) = self.next_lease_end()? {
             self.arm(next).await?;
         }

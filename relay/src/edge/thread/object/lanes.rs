@@ -35,8 +35,8 @@ struct Row {
 }
 
 impl Thread {
-    /// Adds a job at the end of its lane, and sends it if the lane is idle.
-    pub(super) async fn enqueue_in_lane(&self, job: &Job) -> Outcome<()> {
+    /// Adds a job at the end of its lane (to be sent by [`Thread::pump`]).
+    pub(super) fn add_to_outbox(&self, job: &Job) -> Outcome<()> {
         let lane = job.lane();
         self.sql
             .exec(
@@ -48,11 +48,11 @@ impl Thread {
                 ],
             )
             .map_err(internal)?;
-        self.pump(&lane).await
+        Ok(())
     }
 
     /// Puts the lane's first job on the queue, unless one of its jobs is out already.
-    async fn pump(&self, lane: &str) -> Outcome<()> {
+    pub(super) async fn pump(&self, lane: &str) -> Outcome<()> {
         let busy: Vec<Row> = self
             .sql
             .exec(
@@ -85,9 +85,12 @@ impl Thread {
         let mut job: Job = serde_json::from_str(&row.job).map_err(internal)?;
         job.generation = row.generation;
         let leased_until = now() + self.lease_ms(row.generation);
-        // Leased before it is sent: if sending fails, the alarm sends it again.
-        self.lease(&row.id, row.generation, leased_until)?;
+        // The alarm first, then the lease: an object that dies between them leaves a job
+        // waiting, which the alarm sends ([`Thread::recover_outbox`]); a lease without an
+        // alarm would hold the lane for good. Leased before it is sent: if sending fails,
+        // the alarm sends it again.
         self.arm(leased_until).await?;
+        self.lease(&row.id, row.generation, leased_until)?;
         enqueue(&self.env, &job, 0).await
     }
 
@@ -136,8 +139,32 @@ impl Thread {
         self.pump(&settled.lane).await
     }
 
-    /// The alarm's part: jobs whose lease ran out go on the queue again, as a new copy.
-    pub(super) async fn resend_overdue(&self) -> Outcome<()> {
+    /// After the alarm, or the first time an instance stores something: jobs whose lease
+    /// ran out go on the queue again, and lanes with jobs waiting but none out (an object
+    /// that died while sending) send their first.
+    pub(super) async fn recover_outbox(&self) -> Outcome<()> {
+        self.resend_overdue().await?;
+        #[derive(Deserialize)]
+        struct Idle {
+            lane: String,
+        }
+        let idle: Vec<Idle> = self
+            .sql
+            .exec(
+                "SELECT DISTINCT lane FROM outbox WHERE lane NOT IN \
+                 (SELECT lane FROM outbox WHERE leased_until IS NOT NULL)",
+                None,
+            )
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)?;
+        for Idle { lane } in idle {
+            self.pump(&lane).await?;
+        }
+        Ok(())
+    }
+
+    /// Jobs whose lease ran out go on the queue again, as a new copy.
+    async fn resend_overdue(&self) -> Outcome<()> {
         let overdue: Vec<Row> = self
             .sql
             .exec(

@@ -101,14 +101,16 @@ impl Thread {
         Ok(())
     }
 
-    /// Enqueues a job for each of the brand's connectors a new message goes to.
-    pub(super) async fn forward(&self, message: &Message) -> Outcome<()> {
+    /// Puts a job in the outbox for each of the brand's connectors a new message goes to;
+    /// returns their lanes, to [`Thread::pump`]. Synchronous, so that the jobs are stored
+    /// with the message itself (writes without an `await` between them commit together).
+    pub(super) fn plan_forwarding(&self, message: &Message) -> Outcome<Vec<String>> {
         let policy = self.policy()?;
         let whatsapp = self.whatsapp()?;
-        for target in route(policy.forward, message, whatsapp.as_ref(), now()) {
-            self.enqueue(target, Some(message.clone())).await?;
-        }
-        Ok(())
+        route(policy.forward, message, whatsapp.as_ref(), now())
+            .into_iter()
+            .map(|target| self.add_job(target, Some(message.clone())))
+            .collect()
     }
 
     /// Tells the brand's backend that a visitor started this thread.
@@ -123,6 +125,12 @@ impl Thread {
     }
 
     async fn enqueue(&self, target: Target, message: Option<Message>) -> Outcome<()> {
+        let lane = self.add_job(target, message)?;
+        self.pump(&lane).await
+    }
+
+    /// Puts a new job for `target` in the outbox; returns its lane.
+    fn add_job(&self, target: Target, message: Option<Message>) -> Outcome<String> {
         let policy = self.policy()?;
         let job = Job {
             id: crate::edge::random_id()?,
@@ -137,7 +145,8 @@ impl Thread {
             enqueued_at: now(),
             generation: 0,
         };
-        self.enqueue_in_lane(&job).await
+        self.add_to_outbox(&job)?;
+        Ok(job.lane())
     }
 
     /// Moves a message's status forward (sent → delivered → read; failed only from sent),
@@ -181,7 +190,8 @@ impl Thread {
             let target = Target::Webhook {
                 event: EventKind::MessageStatus,
             };
-            self.enqueue(target, Some(message.clone())).await?;
+            let lane = self.add_job(target, Some(message.clone()))?;
+            self.pump(&lane).await?;
         }
         Ok(Some(message))
     }
