@@ -40,7 +40,7 @@ pub async fn open_socket(
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 // Frames that do not decode are ignored, like unknown ones.
-                if let Ok(frame) = crate::json::decode::<ServerFrame>(&text) {
+                if let Ok(frame) = crate::json::decode_frame(&text) {
                     on_frame.emit(frame);
                 }
             }

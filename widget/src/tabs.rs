@@ -23,8 +23,9 @@ use yew::Callback;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TabNews {
-    /// A frame the leader's socket received.
-    Frame(ServerFrame),
+    /// A frame the leader's socket received, as JSON text ([`json::decode_frame`] reads
+    /// it: serde's decoder of frames is not compiled into the widget).
+    Frame(String),
     /// Whether the leader's socket is live (sent when it changes, and to answer `Hello`).
     Live(bool),
     /// The visitor has seen the thread up to this `seq` in some tab.
@@ -34,6 +35,11 @@ pub enum TabNews {
 }
 
 impl TabNews {
+    /// News of a frame the leader's socket received.
+    pub fn frame(frame: &ServerFrame) -> Option<TabNews> {
+        json::encode(frame).ok().map(TabNews::Frame)
+    }
+
     /// The news as the text a channel carries.
     pub fn encode(&self) -> Option<String> {
         json::encode(self).ok()
@@ -143,13 +149,19 @@ mod tests {
         check(TabNews::Hello, r#""hello""#);
         check(TabNews::Live(true), r#"{"live":true}"#);
         check(TabNews::Seen(Seq(42)), r#"{"seen":42}"#);
+        let typing = ServerFrame::Typing {
+            author: Author::Agent,
+            active: true,
+        };
+        let news = TabNews::frame(&typing).expect("frames encode");
         check(
-            TabNews::Frame(ServerFrame::Typing {
-                author: Author::Agent,
-                active: true,
-            }),
-            r#"{"frame":{"type":"typing","author":"agent","active":true}}"#,
+            news.clone(),
+            r#"{"frame":"{\"type\":\"typing\",\"author\":\"agent\",\"active\":true}"}"#,
         );
+        let TabNews::Frame(text) = news else {
+            unreachable!("a frame's news")
+        };
+        assert_eq!(json::decode_frame(&text), Ok(typing));
     }
 
     #[test]

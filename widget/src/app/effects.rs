@@ -322,7 +322,9 @@ impl Effects {
         }
         if own {
             if let Some(channel) = &self.runtime.borrow().channel {
-                channel.tell(&TabNews::Frame(frame.clone()));
+                if let Some(news) = TabNews::frame(&frame) {
+                    channel.tell(&news);
+                }
             }
         }
         self.dispatcher.dispatch(Action::Frame(frame));
@@ -331,7 +333,11 @@ impl Effects {
     /// News from another tab.
     fn news(&self, news: TabNews) {
         match news {
-            TabNews::Frame(frame) => self.frame(frame, false),
+            TabNews::Frame(text) => {
+                if let Ok(frame) = crate::json::decode_frame(&text) {
+                    self.frame(frame, false);
+                }
+            }
             TabNews::Live(live) => self.dispatcher.dispatch(if live {
                 Action::SocketOpened
             } else {
