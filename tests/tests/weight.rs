@@ -9,7 +9,7 @@ use confab_e2e::repo_root;
 /// The loader's budget, gzipped.
 const LOADER_BUDGET: usize = 2 * 1024;
 
-/// The full widget's weight today (142.4 KB) and a little room; the budget is 120 KB.
+/// The full widget's weight today (141.5 KB) and a little room; the budget is 120 KB.
 const WIDGET_CEILING: usize = 145 * 1024;
 
 #[test]

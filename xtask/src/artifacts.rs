@@ -81,9 +81,10 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
             .arg(&bindgen_out)
             .arg(&compiled))
     })?;
-    step("widget wasm-opt -Oz", || {
+    step("widget wasm-opt -Oz --converge", || {
+        // `--converge` repeats the passes while they still shrink the module (about 1 KB).
         run(Command::new(tools.npm_tool("wasm-opt"))
-            .arg("-Oz")
+            .args(["-Oz", "--converge"])
             .args(WASM_FEATURES)
             .arg(bindgen_out.join("confab_widget_bg.wasm"))
             .arg("-o")
