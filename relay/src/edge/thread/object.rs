@@ -208,9 +208,13 @@ impl Thread {
                 let new = self.meta("policy")?.is_none();
                 self.set_policy(&init.policy)?;
                 self.remember_context(&init.context)?;
+                let announced = match new {
+                    true => self.plan_announcement()?,
+                    false => None,
+                };
                 self.schedule_expiry(now()).await?;
-                if new {
-                    self.announce().await?;
+                if let Some(lane) = announced {
+                    self.pump(&lane).await?;
                 }
                 let started = super::Started {
                     whatsapp: self.whatsapp_window()?,

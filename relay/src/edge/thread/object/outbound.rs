@@ -78,27 +78,34 @@ impl Thread {
             last_inbound_at,
         })?;
         let client_id = ClientMessageId::new(format!("whatsapp:{}", inbound.wamid));
-        let (author, text) = if inbound.links && !same_user {
+        let links_now = inbound.links && !same_user;
+        let (author, text) = if links_now {
             (Author::System, "Continued on WhatsApp".to_string())
         } else {
             (Author::Visitor, inbound.text)
         };
-        let (_, created) = self
-            .store(Append {
-                client_id,
-                text,
-                author,
-                channel: Channel::Whatsapp,
-                policy: inbound.policy,
-            })
-            .await?;
-        if created && author == Author::System && self.policy()?.forward.webhook {
-            let target = Target::Webhook {
-                event: EventKind::ThreadLinked,
-            };
-            self.enqueue(target, None).await?;
+        // The backend's `thread.linked` joins the outbox with the link itself (one commit).
+        let announced = match links_now && self.policy()?.forward.webhook {
+            true => Some(self.add_job(
+                Target::Webhook {
+                    event: EventKind::ThreadLinked,
+                },
+                None,
+            )?),
+            false => None,
+        };
+        self.store(Append {
+            client_id,
+            text,
+            author,
+            channel: Channel::Whatsapp,
+            policy: inbound.policy,
+        })
+        .await?;
+        match announced {
+            Some(lane) => self.pump(&lane).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Puts a job in the outbox for each of the brand's connectors a new message goes to;
@@ -113,20 +120,17 @@ impl Thread {
             .collect()
     }
 
-    /// Tells the brand's backend that a visitor started this thread.
-    pub(super) async fn announce(&self) -> Outcome<()> {
-        if self.policy()?.forward.webhook {
-            let target = Target::Webhook {
-                event: EventKind::ThreadCreated,
-            };
-            self.enqueue(target, None).await?;
+    /// The job that tells the brand's backend a visitor started this thread, if it wants
+    /// to know; returns its lane, to [`Thread::pump`]. Synchronous, to be written with the
+    /// thread's first policy.
+    pub(super) fn plan_announcement(&self) -> Outcome<Option<String>> {
+        if !self.policy()?.forward.webhook {
+            return Ok(None);
         }
-        Ok(())
-    }
-
-    async fn enqueue(&self, target: Target, message: Option<Message>) -> Outcome<()> {
-        let lane = self.add_job(target, message)?;
-        self.pump(&lane).await
+        let target = Target::Webhook {
+            event: EventKind::ThreadCreated,
+        };
+        self.add_job(target, None).map(Some)
     }
 
     /// Puts a new job for `target` in the outbox; returns its lane.
