@@ -22,6 +22,14 @@ pub async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response>
     Ok(api::handle(request, &env, &ctx).await)
 }
 
+/// The wire name of a unit variant (`"delivered"`, `"message.created"`), as serde writes it.
+pub fn wire_name<T: serde::Serialize>(value: &T) -> std::result::Result<String, RelayError> {
+    match serde_json::to_value(value).map_err(http::internal)? {
+        serde_json::Value::String(name) => Ok(name),
+        other => Err(http::internal(format!("{other} is not a unit variant"))),
+    }
+}
+
 /// `N` random bytes from the platform's CSPRNG.
 pub fn random_bytes<const N: usize>() -> std::result::Result<[u8; N], RelayError> {
     let mut bytes = [0u8; N];

@@ -169,10 +169,7 @@ pub async fn whatsapp(request: &mut Request, env: &Env) -> Result<Response, Rela
                             status: change.0,
                             failure: change.1,
                         };
-                        match thread::set_status(env, &thread, &change).await {
-                            Ok(()) | Err(RelayError::ThreadErased) => {}
-                            Err(other) => return Err(other),
-                        }
+                        thread::set_status(env, &thread, &change).await?;
                     }
                     // Meta's hook overtook the Cloud API's answer: the status waits.
                     None => {

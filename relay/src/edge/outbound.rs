@@ -14,10 +14,11 @@ pub mod whatsapp;
 
 use super::http::internal;
 use super::thread::{self, LaneSettled, StatusChange};
+use super::wire_name;
 use crate::connector::Delivery;
 use crate::delivery::{next_step, Job, Step, Target};
 use crate::error::RelayError;
-use confab_protocol::{BrandId, DeliveryStatus, ThreadId};
+use confab_protocol::{BrandId, DeliveryStatus};
 use futures_util::future::{join_all, select, Either};
 use serde::{Deserialize, Serialize};
 use std::pin::pin;
@@ -110,17 +111,17 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
     let delivers_message = job.delivers_message();
     let tracks_failure = job.tracks_failure();
     let seq = job.message.as_ref().map(|message| message.seq);
-    let mut outcome = Outcome {
-        thread: job.thread.clone(),
-        lane: job.lane(),
+    let thread = job.thread.clone();
+    let mut settled = LaneSettled {
         job_id: job.id.clone(),
         generation: job.generation,
+        lane: job.lane(),
         again_in_seconds: None,
         status: None,
     };
     match next_step(job, delivery, retry_base(env), random_unit()) {
         Step::Done => {
-            outcome.status = seq.filter(|_| delivers_message).map(|seq| StatusChange {
+            settled.status = seq.filter(|_| delivers_message).map(|seq| StatusChange {
                 seq,
                 status: DeliveryStatus::Delivered,
                 failure: None,
@@ -128,11 +129,11 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
         }
         Step::Again { job, delay_seconds } => {
             enqueue(env, &job, delay_seconds).await?;
-            outcome.again_in_seconds = Some(delay_seconds);
+            settled.again_in_seconds = Some(delay_seconds);
         }
         Step::Refused { reason } => {
-            worker::console_warn!("delivery for {} refused: {reason}", outcome.thread);
-            outcome.status = seq.filter(|_| tracks_failure).map(|seq| StatusChange {
+            worker::console_warn!("delivery for {thread} refused: {reason}");
+            settled.status = seq.filter(|_| tracks_failure).map(|seq| StatusChange {
                 seq,
                 status: DeliveryStatus::Failed,
                 failure: Some(reason),
@@ -148,35 +149,8 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
                 .map_err(internal)?;
         }
     }
-    outcome.report(env).await
-}
-
-/// What an attempt came to, for the thread.
-struct Outcome {
-    thread: ThreadId,
-    lane: String,
-    job_id: String,
-    generation: u32,
-    again_in_seconds: Option<u32>,
-    status: Option<StatusChange>,
-}
-
-impl Outcome {
-    /// Settles the job in its thread's outbox (which moves the message's ticks too).
-    async fn report(self, env: &Env) -> Result<(), RelayError> {
-        let settled = LaneSettled {
-            job_id: self.job_id,
-            generation: self.generation,
-            lane: self.lane,
-            again_in_seconds: self.again_in_seconds,
-            status: self.status,
-        };
-        match thread::settle(env, &self.thread, &settled).await {
-            // An erased thread has nothing left to mark.
-            Err(RelayError::ThreadErased) => Ok(()),
-            other => other,
-        }
-    }
+    // The job is settled in its thread's outbox, which moves the message's ticks too.
+    thread::settle(env, &thread, &settled).await
 }
 
 /// A job given up: recorded for the operator, and its message marked failed.
@@ -190,13 +164,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
     );
     let target = match &job.target {
         Target::Telegram => "telegram".to_string(),
-        Target::Webhook { event } => format!(
-            "webhook {}",
-            serde_json::to_value(event)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_string))
-                .unwrap_or_default()
-        ),
+        Target::Webhook { event } => format!("webhook {}", wire_name(event).unwrap_or_default()),
         Target::Whatsapp { .. } => "whatsapp".to_string(),
     };
     env.d1("DB")
@@ -224,10 +192,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
                 status: DeliveryStatus::Failed,
                 failure: Some(reason),
             };
-            match thread::set_status(env, &job.thread, &change).await {
-                Err(RelayError::ThreadErased) => Ok(()),
-                other => other,
-            }
+            thread::set_status(env, &job.thread, &change).await
         }
         None => Ok(()),
     }

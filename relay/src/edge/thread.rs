@@ -139,10 +139,21 @@ pub async fn claim(env: &Env, job: &Job) -> Result<bool, RelayError> {
     Ok(claimed.current)
 }
 
-/// `POST /lane/settle`: what an attempt at a job came to.
+/// `POST /lane/settle`: what an attempt at a job came to (an erased thread has nothing
+/// left to settle).
 pub async fn settle(env: &Env, thread: &ThreadId, settled: &LaneSettled) -> Result<(), RelayError> {
     let body = serde_json::to_string(settled).map_err(internal)?;
-    expect_success(call(env, thread, Method::Post, "/lane/settle", Some(body)).await?).await
+    unless_erased(
+        expect_success(call(env, thread, Method::Post, "/lane/settle", Some(body)).await?).await,
+    )
+}
+
+/// An erased thread's ticks are gone with it: nothing to do is not a failure.
+fn unless_erased(result: Result<(), RelayError>) -> Result<(), RelayError> {
+    match result {
+        Err(RelayError::ThreadErased) => Ok(()),
+        other => other,
+    }
 }
 
 /// A text the visitor wrote on WhatsApp (internal call `POST /whatsapp`).
@@ -206,14 +217,17 @@ pub async fn agent_read(env: &Env, thread: &ThreadId, seq: u64) -> Result<Respon
     call(env, thread, Method::Post, "/agent-read", Some(body)).await
 }
 
-/// `POST /status`: a delivery moved a message's ticks (delivered, or failed with a reason).
+/// `POST /status`: a delivery moved a message's ticks (delivered, or failed with a reason);
+/// an erased thread has no ticks left to move.
 pub async fn set_status(
     env: &Env,
     thread: &ThreadId,
     change: &StatusChange,
 ) -> Result<(), RelayError> {
     let body = serde_json::to_string(change).map_err(internal)?;
-    expect_success(call(env, thread, Method::Post, "/status", Some(body)).await?).await
+    unless_erased(
+        expect_success(call(env, thread, Method::Post, "/status", Some(body)).await?).await,
+    )
 }
 
 /// `GET /messages?<query>`: a page of history, passed through as the object wrote it.

@@ -10,6 +10,7 @@ use crate::delivery::Job;
 use crate::edge::brands;
 use crate::edge::http::internal;
 use crate::edge::thread::{self, StatusChange};
+use crate::edge::wire_name;
 use crate::error::RelayError;
 use confab_protocol::{Author, DeliveryStatus, Seq, ThreadId};
 use worker::wasm_bindgen::JsValue;
@@ -98,12 +99,10 @@ pub async fn keep_early_status(
         .run()
         .await
         .map_err(internal)?;
-    let status = serde_json::to_value(status)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_string))
-        .ok_or_else(|| internal("a status without a wire name"))?;
+    let status = wire_name(&status)?;
     db.prepare(
-        "INSERT INTO whatsapp_early_statuses (wamid, status, failure, received_at)          VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO whatsapp_early_statuses (wamid, status, failure, received_at) \
+         VALUES (?1, ?2, ?3, ?4)",
     )
     .bind(&[
         JsValue::from_str(wamid),
@@ -150,10 +149,7 @@ async fn apply_early_statuses(
             status,
             failure,
         };
-        match thread::set_status(env, thread, &change).await {
-            Ok(()) | Err(RelayError::ThreadErased) => {}
-            Err(other) => return Err(other),
-        }
+        thread::set_status(env, thread, &change).await?;
     }
     Ok(())
 }

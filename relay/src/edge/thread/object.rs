@@ -9,13 +9,15 @@
 //! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
 //! the missed messages, then `ready`, then every new message as it is stored.
 //!
-//! The object calls no third party: it enqueues delivery jobs ([`outbound`]). Its alarm
-//! erases the thread once it has been idle for the brand's retention period.
+//! The object calls no third party: it keeps delivery jobs in its outbox and puts them on
+//! the queue ([`outbound`], [`lanes`]). Its one alarm re-sends jobs unheard of within their
+//! lease, and erases the thread once it has been idle for the brand's retention period.
 
 mod lanes;
 mod outbound;
 
 use super::super::http::{self, internal};
+use super::super::wire_name;
 use super::{Append, Init, LaneClaim, LaneSettled, Policy, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
@@ -24,7 +26,6 @@ use confab_protocol::{
     validate_text, Author, Channel, ClientFrame, DeliveryStatus, Message, MessageId, MessagePage,
     ReadReceipts, ReadUpTo, Seq, ServerFrame, SocketTicket, Timestamp, Transcript,
 };
-use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use worker::{
     durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result,
@@ -707,14 +708,6 @@ impl Thread {
             status,
             failure: None,
         })
-    }
-}
-
-/// The JSON string a unit enum variant serialises to (`Author::Visitor` → `visitor`).
-fn wire_name<T: Serialize>(value: &T) -> Outcome<String> {
-    match serde_json::to_value(value).map_err(internal)? {
-        serde_json::Value::String(name) => Ok(name),
-        other => Err(internal(format!("{other} is not a unit variant"))),
     }
 }
 

@@ -2,10 +2,11 @@
 //! `confab-outbound` queue ([`crate::delivery`]) and takes back what the deliveries came to
 //! (a message delivered, or failed with a reason) to move the message's ticks.
 
-use super::{internal, now, sql_int, wire_name, Outcome, Thread, MESSAGE_COLUMNS};
+use super::{internal, now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
 use crate::edge::thread::{Append, StatusChange, WhatsappInbound};
+use crate::edge::wire_name;
 use crate::error::RelayError;
 use confab_protocol::{
     Author, Channel, ClientMessageId, DeliveryStatus, Message, Timestamp, WhatsappWindow,
