@@ -306,6 +306,18 @@ impl Thread {
         }
     }
 
+    /// The rows a statement returns, decoded (columns by name).
+    fn rows<T: serde::de::DeserializeOwned>(
+        &self,
+        query: &str,
+        values: impl Into<Option<Vec<SqlStorageValue>>>,
+    ) -> Outcome<Vec<T>> {
+        self.sql
+            .exec(query, values)
+            .and_then(|cursor| cursor.to_array())
+            .map_err(internal)
+    }
+
     fn ensure_schema(&self) -> Outcome<()> {
         if !self.schema_ready.get() {
             for statement in SCHEMA {
@@ -331,14 +343,10 @@ impl Thread {
         struct Row {
             value: String,
         }
-        let mut rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT value FROM meta WHERE key = ?",
-                vec![SqlStorageValue::from(key.to_string())],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let mut rows: Vec<Row> = self.rows(
+            "SELECT value FROM meta WHERE key = ?",
+            vec![SqlStorageValue::from(key.to_string())],
+        )?;
         Ok(rows.pop().map(|row| row.value))
     }
 
@@ -470,37 +478,25 @@ impl Thread {
         if self.policy()?.read_receipts != ReadReceipts::On {
             return Ok(());
         }
-        let updated: Vec<Message> = self
-            .sql
-            .exec(
-                &format!(
-                    "UPDATE messages SET status = 'read' WHERE seq <= ? AND author != 'visitor' \
-                     AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
-                ),
-                vec![sql_int(seq.0)?],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
-        for message in &updated {
-            self.broadcast(message);
-        }
-        Ok(())
+        self.mark_read_where(seq, "author != 'visitor'")
     }
 
     /// Marks the visitor's messages up to `seq` as read by the team (their ticks in the
     /// widget turn to "read").
     fn mark_read_by_team(&self, seq: Seq) -> Outcome<()> {
-        let updated: Vec<Message> = self
-            .sql
-            .exec(
-                &format!(
-                    "UPDATE messages SET status = 'read' WHERE seq <= ? AND author = 'visitor' \
-                     AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
-                ),
-                vec![sql_int(seq.0)?],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        self.mark_read_where(seq, "author = 'visitor'")
+    }
+
+    /// Marks the messages up to `seq` whose author matches `authors` (an SQL condition) as
+    /// read, and tells every socket of each.
+    fn mark_read_where(&self, seq: Seq, authors: &str) -> Outcome<()> {
+        let updated: Vec<Message> = self.rows(
+            &format!(
+                "UPDATE messages SET status = 'read' WHERE seq <= ? AND {authors} \
+                 AND status IN ('sent', 'delivered') RETURNING {MESSAGE_COLUMNS}"
+            ),
+            vec![sql_int(seq.0)?],
+        )?;
         for message in &updated {
             self.broadcast(message);
         }
@@ -615,14 +611,10 @@ impl Thread {
     fn open_socket(&self, query: &str) -> Outcome<Response> {
         let query = parse_socket_query(query)?;
         // Deleting the ticket is what makes it single-use.
-        let used: Vec<serde_json::Value> = self
-            .sql
-            .exec(
-                "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
-                vec![SqlStorageValue::from(query.ticket), sql_int(now())?],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let used: Vec<serde_json::Value> = self.rows(
+            "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
+            vec![SqlStorageValue::from(query.ticket), sql_int(now())?],
+        )?;
         if used.is_empty() {
             return Err(RelayError::InvalidTicket);
         }
@@ -645,30 +637,20 @@ impl Thread {
 
     fn page(&self, after: u64, limit: u32) -> Outcome<MessagePage> {
         // One row more than asked tells whether another page follows.
-        let mut messages: Vec<Message> = self
-            .sql
-            .exec(
-                &format!(
-                    "SELECT {MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?"
-                ),
-                vec![sql_int(after)?, sql_int(u64::from(limit) + 1)?],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let mut messages: Vec<Message> = self.rows(
+            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE seq > ? ORDER BY seq LIMIT ?"),
+            vec![sql_int(after)?, sql_int(u64::from(limit) + 1)?],
+        )?;
         let has_more = messages.len() > limit as usize;
         messages.truncate(limit as usize);
         Ok(MessagePage { messages, has_more })
     }
 
     fn find_by_client_id(&self, client_id: &str) -> Outcome<Option<Message>> {
-        let mut rows: Vec<Message> = self
-            .sql
-            .exec(
-                &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE client_id = ?"),
-                vec![SqlStorageValue::from(client_id.to_string())],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let mut rows: Vec<Message> = self.rows(
+            &format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE client_id = ?"),
+            vec![SqlStorageValue::from(client_id.to_string())],
+        )?;
         Ok(rows.pop())
     }
 

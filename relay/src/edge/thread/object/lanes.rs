@@ -32,6 +32,9 @@ struct Row {
     id: String,
     job: String,
     generation: u32,
+    /// Until when the job is out (only where the query asks for it).
+    #[serde(default)]
+    leased_until: Option<u64>,
 }
 
 impl Thread {
@@ -51,32 +54,17 @@ impl Thread {
         Ok(())
     }
 
-    /// Puts the lane's first job on the queue, unless one of its jobs is out already.
+    /// Puts the lane's first job on the queue, unless it is out already. (The job out is
+    /// always its lane's first: only the first is sent, and a job leaves only when settled.)
     pub(super) async fn pump(&self, lane: &str) -> Outcome<()> {
-        let busy: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT id, job, generation FROM outbox WHERE lane = ? \
-                 AND leased_until IS NOT NULL LIMIT 1",
-                vec![lane.into()],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
-        if !busy.is_empty() {
-            return Ok(());
-        }
-        let next: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT id, job, generation FROM outbox WHERE lane = ? \
-                 ORDER BY position LIMIT 1",
-                vec![lane.into()],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
-        match next.into_iter().next() {
-            Some(row) => self.send_out(row).await,
-            None => Ok(()),
+        let first: Vec<Row> = self.rows(
+            "SELECT id, job, generation, leased_until FROM outbox WHERE lane = ? \
+             ORDER BY position LIMIT 1",
+            vec![lane.into()],
+        )?;
+        match first.into_iter().next() {
+            Some(row) if row.leased_until.is_none() => self.send_out(row).await,
+            _ => Ok(()),
         }
     }
 
@@ -148,15 +136,11 @@ impl Thread {
         struct Idle {
             lane: String,
         }
-        let idle: Vec<Idle> = self
-            .sql
-            .exec(
-                "SELECT DISTINCT lane FROM outbox WHERE lane NOT IN \
-                 (SELECT lane FROM outbox WHERE leased_until IS NOT NULL)",
-                None,
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let idle: Vec<Idle> = self.rows(
+            "SELECT DISTINCT lane FROM outbox WHERE lane NOT IN \
+             (SELECT lane FROM outbox WHERE leased_until IS NOT NULL)",
+            None,
+        )?;
         for Idle { lane } in idle {
             self.pump(&lane).await?;
         }
@@ -165,14 +149,10 @@ impl Thread {
 
     /// Jobs whose lease ran out go on the queue again, as a new copy.
     async fn resend_overdue(&self) -> Outcome<()> {
-        let overdue: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT id, job, generation FROM outbox WHERE leased_until <= ?",
-                vec![sql_int(now())?],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let overdue: Vec<Row> = self.rows(
+            "SELECT id, job, generation FROM outbox WHERE leased_until <= ?",
+            vec![sql_int(now())?],
+        )?;
         for mut row in overdue {
             worker::console_warn!("job {} unheard of within its lease: sent again", row.id);
             row.generation = row.generation.saturating_add(1);
@@ -195,16 +175,17 @@ impl Thread {
         Ok(next.next)
     }
 
+    /// Whether `generation` is the job's copy to deliver (the job is still in the outbox).
     fn current(&self, id: &str, generation: u32) -> Outcome<bool> {
-        let rows: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT id, job, generation FROM outbox WHERE id = ? AND generation = ?",
-                vec![id.into(), SqlStorageValue::from(i64::from(generation))],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
-        Ok(!rows.is_empty())
+        #[derive(Deserialize)]
+        struct Found {
+            found: u32,
+        }
+        let found: Vec<Found> = self.rows(
+            "SELECT COUNT(*) AS found FROM outbox WHERE id = ? AND generation = ?",
+            vec![id.into(), SqlStorageValue::from(i64::from(generation))],
+        )?;
+        Ok(found.first().is_some_and(|row| row.found > 0))
     }
 
     /// The lease of a job's copy: it doubles with each copy, so that a queue that is only

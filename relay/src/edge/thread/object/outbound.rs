@@ -176,17 +176,13 @@ impl Thread {
             from.iter()
                 .map(|status| SqlStorageValue::from(status.to_string())),
         );
-        let mut updated: Vec<Message> = self
-            .sql
-            .exec(
-                &format!(
-                    "UPDATE messages SET status = ?, failure = ? WHERE seq = ? \
-                     AND status IN ({placeholders}) RETURNING {MESSAGE_COLUMNS}"
-                ),
-                values,
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(internal)?;
+        let mut updated: Vec<Message> = self.rows(
+            &format!(
+                "UPDATE messages SET status = ?, failure = ? WHERE seq = ? \
+                 AND status IN ({placeholders}) RETURNING {MESSAGE_COLUMNS}"
+            ),
+            values,
+        )?;
         let Some(message) = updated.pop() else {
             return Ok(None);
         };
