@@ -48,34 +48,36 @@ fn run(args: &[String]) -> Result<()> {
             serve::dev(&root, &tools, port, &extra)
         }
         Some("test") => {
-            let length = match args.get(1).map(String::as_str) {
-                None => serve::Length::Usual,
-                Some("--soak") => serve::Length::Soak,
-                Some(other) => {
-                    return Err(XtaskError::Usage(format!(
-                        "unknown argument {other}\n{USAGE}"
-                    )))
-                }
+            let length = match only_flag(&args[1..], "--soak")? {
+                true => serve::Length::Soak,
+                false => serve::Length::Usual,
             };
             let tools = setup::tools(&root, setup::Needs::Test)?;
             artifacts::build_all(&root, &tools)?;
             serve::test(&root, &tools, length)
         }
         Some("bench") => {
-            let quick = match args.get(1).map(String::as_str) {
-                None => false,
-                Some("--quick") => true,
-                Some(other) => {
-                    return Err(XtaskError::Usage(format!(
-                        "unknown argument {other}\n{USAGE}"
-                    )))
-                }
-            };
+            let quick = only_flag(&args[1..], "--quick")?;
             let tools = setup::tools(&root, setup::Needs::Build)?;
             artifacts::build_all(&root, &tools)?;
             serve::bench(&root, &tools, quick)
         }
         _ => Err(XtaskError::Usage(USAGE.to_string())),
+    }
+}
+
+/// Whether a command's arguments are its one optional `flag` (none at all: false).
+fn only_flag(args: &[String], flag: &str) -> Result<bool> {
+    match args {
+        [] => Ok(false),
+        [given] if given == flag => Ok(true),
+        _ => {
+            // The first argument that is not the flag, or the flag given twice.
+            let other = args.iter().find(|arg| *arg != flag).unwrap_or(&args[1]);
+            Err(XtaskError::Usage(format!(
+                "unknown argument {other}\n{USAGE}"
+            )))
+        }
     }
 }
 
