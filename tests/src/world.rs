@@ -22,8 +22,12 @@ pub const APP_SECRET: &str = "test-app-secret";
 pub const NUMBER_ID: &str = "106540352242922";
 /// The visitor's WhatsApp id.
 pub const VISITOR: &str = "8613800138000";
-const ACCESS_TOKEN: &str = "fake-cloud-api-token";
-const WEBHOOK_SECRET: &str = "brand-webhook-secret";
+/// The brand's Cloud API access token at the fake WhatsApp.
+pub const ACCESS_TOKEN: &str = "fake-cloud-api-token";
+/// The secret the relay signs the brand's webhook events with.
+pub const WEBHOOK_SECRET: &str = "brand-webhook-secret";
+/// The secret the bot's Telegram webhook was set with.
+pub const HOOK_SECRET: &str = "telegram-hook-secret";
 
 /// The relay, its three fakes, and the API.
 pub struct World {
@@ -54,7 +58,7 @@ impl World {
         let mut all = vec![
             ("TELEGRAM_API_BASE", telegram.base.as_str()),
             ("DEMO_TELEGRAM_TOKEN", BOT_TOKEN),
-            ("DEMO_TELEGRAM_HOOK_SECRET", "telegram-hook-secret"),
+            ("DEMO_TELEGRAM_HOOK_SECRET", HOOK_SECRET),
             ("WHATSAPP_API_BASE", whatsapp.base.as_str()),
             ("WHATSAPP_APP_SECRET", APP_SECRET),
             ("WHATSAPP_VERIFY_TOKEN", "verify-me"),
@@ -134,28 +138,8 @@ impl World {
         name: &str,
         text: &str,
     ) -> u16 {
-        let update = json!({
-            "update_id": 734_001_122 + message_id,
-            "message": {
-                "message_id": message_id,
-                "from": { "id": 5550001, "is_bot": false, "first_name": name },
-                "chat": { "id": CHAT, "title": "Acme support", "type": "supergroup", "is_forum": true },
-                "date": now_seconds(),
-                "message_thread_id": topic,
-                "is_topic_message": true,
-                "text": text,
-            }
-        });
-        self.api
-            .http
-            .post(self.api.url("/v1/hooks/telegram/demo"))
-            .header("X-Telegram-Bot-Api-Secret-Token", "telegram-hook-secret")
-            .json(&update)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        let update = telegram_reply(topic, message_id, name, text);
+        post_telegram_update(&self.api, Some(HOOK_SECRET), &update).await
     }
 
     /// The visitor writes `text` on WhatsApp (Meta's hook, signed): returns the status.
@@ -189,17 +173,7 @@ impl World {
             "entry": [{ "id": "102290129340398", "changes": [{ "field": "messages", "value": value }] }],
         })
         .to_string();
-        self.api
-            .http
-            .post(self.api.url("/v1/hooks/whatsapp"))
-            .header("Content-Type", "application/json")
-            .header("X-Hub-Signature-256", signature(APP_SECRET, &body))
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
+        post_whatsapp_hook(&self.api, &body, APP_SECRET).await
     }
 
     /// Waits until every copy of the thread holds what was sent: the relay's history is
@@ -280,6 +254,48 @@ fn now_seconds() -> u64 {
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs()
+}
+
+/// A team member's reply in `topic`, shaped as Telegram sends it (see the fixture).
+pub fn telegram_reply(topic: i64, message_id: i64, name: &str, text: &str) -> Value {
+    json!({
+        "update_id": 734_001_122 + message_id,
+        "message": {
+            "message_id": message_id,
+            "from": { "id": 5550001, "is_bot": false, "first_name": name },
+            "chat": { "id": CHAT, "title": "Acme support", "type": "supergroup", "is_forum": true },
+            "date": now_seconds(),
+            "message_thread_id": topic,
+            "is_topic_message": true,
+            "text": text,
+        }
+    })
+}
+
+/// Posts an update to the relay's Telegram hook of `demo` with `secret`; returns the status.
+pub async fn post_telegram_update(api: &Api, secret: Option<&str>, update: &Value) -> u16 {
+    let mut request = api
+        .http
+        .post(api.url("/v1/hooks/telegram/demo"))
+        .json(update);
+    if let Some(secret) = secret {
+        request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// POSTs a WhatsApp hook `body` as Meta would, signed with `secret`; returns the status.
+pub async fn post_whatsapp_hook(api: &Api, body: &str, secret: &str) -> u16 {
+    api.http
+        .post(api.url("/v1/hooks/whatsapp"))
+        .header("Content-Type", "application/json")
+        .header("X-Hub-Signature-256", signature(secret, body))
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// The messages every tab of `browser` shows, tab by tab (the current tab stays current).

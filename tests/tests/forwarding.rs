@@ -7,15 +7,13 @@ use confab_e2e::api::Api;
 use confab_e2e::fakes::telegram::FakeTelegram;
 use confab_e2e::fakes::webhook::FakeWebhook;
 use confab_e2e::fakes::Failure;
+use confab_e2e::world::{
+    post_telegram_update, telegram_reply, BOT_TOKEN, CHAT, HOOK_SECRET, WEBHOOK_SECRET,
+};
 use confab_e2e::{eventually, widget_session, Browser, Relay};
 use confab_protocol::{DeliveryStatus, Session};
-use serde_json::{json, Value};
+use serde_json::json;
 use std::time::Duration;
-
-const BOT_TOKEN: &str = "4242:fake-bot-token";
-const HOOK_SECRET: &str = "telegram-hook-secret";
-const WEBHOOK_SECRET: &str = "brand-webhook-secret";
-const CHAT: i64 = -1001234567890;
 
 /// A relay whose `demo` brand forwards to a fake Telegram group and, if given, a fake
 /// backend.
@@ -79,33 +77,6 @@ async fn wait_for_status(api: &Api, session: &Session, text: &str, status: Deliv
     .await
 }
 
-/// A team member's reply in `topic`, shaped as Telegram sends it (see the fixture).
-fn reply_update(topic: i64, message_id: i64, text: &str) -> Value {
-    json!({
-        "update_id": 734001122 + message_id,
-        "message": {
-            "message_id": message_id,
-            "from": { "id": 5550001, "is_bot": false, "first_name": "Ana" },
-            "chat": { "id": CHAT, "title": "Acme support", "type": "supergroup", "is_forum": true },
-            "date": 1795000200,
-            "message_thread_id": topic,
-            "is_topic_message": true,
-            "text": text,
-        }
-    })
-}
-
-/// Posts an update to the relay's Telegram hook with `secret`; returns the status.
-async fn post_update(api: &Api, secret: Option<&str>, update: &Value) -> u16 {
-    let mut request = reqwest::Client::new()
-        .post(api.url("/v1/hooks/telegram/demo"))
-        .json(update);
-    if let Some(secret) = secret {
-        request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
-    }
-    request.send().await.unwrap().status().as_u16()
-}
-
 #[tokio::test]
 async fn a_visitors_message_reaches_the_teams_topic_and_the_reply_reaches_the_widget() {
     let (relay, api, telegram) = forwarding_relay(None).await;
@@ -148,9 +119,15 @@ async fn a_visitors_message_reaches_the_teams_topic_and_the_reply_reaches_the_wi
     .await;
 
     // The team answers in the topic; the widget shows it, once, however often it comes.
-    let reply = reply_update(topic, 58, "Yes, in 2 days. 两天到。");
-    assert_eq!(post_update(&api, Some(HOOK_SECRET), &reply).await, 200);
-    assert_eq!(post_update(&api, Some(HOOK_SECRET), &reply).await, 200);
+    let reply = telegram_reply(topic, 58, "Ana", "Yes, in 2 days. 两天到。");
+    assert_eq!(
+        post_telegram_update(&api, Some(HOOK_SECRET), &reply).await,
+        200
+    );
+    assert_eq!(
+        post_telegram_update(&api, Some(HOOK_SECRET), &reply).await,
+        200
+    );
     browser
         .wait_for_messages(&[
             "Do you ship to Shanghai? <b>urgent</b>",
@@ -158,9 +135,12 @@ async fn a_visitors_message_reaches_the_teams_topic_and_the_reply_reaches_the_wi
         ])
         .await;
     // A forged or missing secret is refused and changes nothing.
-    let forged = reply_update(topic, 59, "forged");
-    assert_eq!(post_update(&api, Some("wrong"), &forged).await, 401);
-    assert_eq!(post_update(&api, None, &forged).await, 401);
+    let forged = telegram_reply(topic, 59, "Ana", "forged");
+    assert_eq!(
+        post_telegram_update(&api, Some("wrong"), &forged).await,
+        401
+    );
+    assert_eq!(post_telegram_update(&api, None, &forged).await, 401);
     assert_eq!(
         api.history_texts(&session).await,
         [

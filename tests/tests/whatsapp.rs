@@ -4,19 +4,17 @@
 
 use confab_e2e::api::Api;
 use confab_e2e::fakes::webhook::FakeWebhook;
-use confab_e2e::fakes::whatsapp::{signature, FakeWhatsapp};
+use confab_e2e::fakes::whatsapp::FakeWhatsapp;
 use confab_e2e::fakes::Failure;
+use confab_e2e::world::{
+    post_whatsapp_hook, ACCESS_TOKEN, APP_SECRET, NUMBER_ID, VISITOR, WEBHOOK_SECRET,
+};
 use confab_e2e::{eventually, repo_root, widget_session, Browser, Relay};
 use confab_protocol::{Author, Channel, DeliveryStatus, Link, Message, Session};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const APP_SECRET: &str = "test-app-secret";
 const VERIFY_TOKEN: &str = "verify-me";
-const ACCESS_TOKEN: &str = "fake-cloud-api-token";
-const NUMBER_ID: &str = "106540352242922";
-const VISITOR: &str = "8613800138000";
-const WEBHOOK_SECRET: &str = "brand-webhook-secret";
 
 /// A relay whose `demo` brand answers on a fake WhatsApp number (and tells a fake backend).
 async fn whatsapp_relay(template: bool) -> (Relay, Api, FakeWhatsapp, FakeWebhook) {
@@ -75,20 +73,6 @@ fn now_seconds() -> String {
         .to_string()
 }
 
-/// POSTs a webhook body signed with `secret`; returns the status.
-async fn deliver_hook(api: &Api, body: &str, secret: &str) -> u16 {
-    reqwest::Client::new()
-        .post(api.url("/v1/hooks/whatsapp"))
-        .header("Content-Type", "application/json")
-        .header("X-Hub-Signature-256", signature(secret, body))
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 /// A link for the session's thread.
 async fn create_link(api: &Api, session: &Session, body: Value) -> (u16, Value) {
     let response = reqwest::Client::new()
@@ -119,9 +103,9 @@ async fn link_whatsapp(api: &Api, session: &Session, sent_at: &str) {
         "inbound-text-link-code",
         &[("LINK-7K2Q9X", &link.code), ("1795000000", sent_at)],
     );
-    assert_eq!(deliver_hook(api, &body, APP_SECRET).await, 200);
+    assert_eq!(post_whatsapp_hook(api, &body, APP_SECRET).await, 200);
     // Meta redelivers until it hears 200, sometimes more: nothing is added twice.
-    assert_eq!(deliver_hook(api, &body, APP_SECRET).await, 200);
+    assert_eq!(post_whatsapp_hook(api, &body, APP_SECRET).await, 200);
 }
 
 /// Waits until the thread's history satisfies `check`.
@@ -214,8 +198,8 @@ async fn a_thread_continues_on_whatsapp_and_comes_back_in_one_order() {
 
     // The visitor answers on WhatsApp, once however often Meta delivers it.
     let reply = fixture("inbound-text", &[("1795000060", &now_seconds())]);
-    assert_eq!(deliver_hook(&api, &reply, APP_SECRET).await, 200);
-    assert_eq!(deliver_hook(&api, &reply, APP_SECRET).await, 200);
+    assert_eq!(post_whatsapp_hook(&api, &reply, APP_SECRET).await, 200);
+    assert_eq!(post_whatsapp_hook(&api, &reply, APP_SECRET).await, 200);
     let history = wait_for_history(&api, &session, |h| h.len() == 4).await;
     assert_eq!(
         (history[3].author, history[3].channel),
@@ -234,7 +218,7 @@ async fn a_thread_continues_on_whatsapp_and_comes_back_in_one_order() {
                 &answer.wamid,
             )],
         );
-        assert_eq!(deliver_hook(&api, &body, APP_SECRET).await, 200);
+        assert_eq!(post_whatsapp_hook(&api, &body, APP_SECRET).await, 200);
         wait_for_history(&api, &session, |h| h[2].status == status).await;
     }
 
@@ -243,7 +227,10 @@ async fn a_thread_continues_on_whatsapp_and_comes_back_in_one_order() {
         "inbound-text",
         &[("1795000060", &now_seconds()), ("wamid.", "wamid.FORGED")],
     );
-    assert_eq!(deliver_hook(&api, &forged, "not-the-app-secret").await, 401);
+    assert_eq!(
+        post_whatsapp_hook(&api, &forged, "not-the-app-secret").await,
+        401
+    );
     let texts = api.history_texts(&session).await;
     assert_eq!(texts.len(), 4, "{texts:?}");
 
@@ -329,7 +316,7 @@ async fn a_send_that_fails_later_with_131047_is_marked_failed() {
             &wamid,
         )],
     );
-    assert_eq!(deliver_hook(&api, &body, APP_SECRET).await, 200);
+    assert_eq!(post_whatsapp_hook(&api, &body, APP_SECRET).await, 200);
     let history = wait_for_history(&api, &session, |h| {
         h.last().is_some_and(|m| m.status == DeliveryStatus::Failed)
     })
