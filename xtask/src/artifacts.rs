@@ -1,9 +1,11 @@
 //! Builds what Confab ships: the widget (wasm, JS glue, CSS and the loader), the demo site,
 //! assembled in `dist/` (the Worker's static assets), and the relay in `relay/build/`.
 
-use crate::error::{io, Result};
+mod names;
+
+use crate::error::{io, Result, XtaskError};
 use crate::setup::{modified, Tools};
-use crate::step::{run, skipped, step};
+use crate::step::{run, run_for_stdout, skipped, step};
 use flate2::{write::GzEncoder, Compression};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -89,10 +91,30 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
             .arg(bindgen_out.join("confab_widget_bg.wasm"))
             .arg("-o")
             .arg(&shipped))?;
-        let glue = bindgen_out.join("confab_widget.js");
-        let target = dist.join("widget/confab_widget.js");
-        minify(tools, &glue, &target)
-    })
+        Ok(())
+    })?;
+    step(
+        "widget import and export names shortened (wasm-opt, glue)",
+        || {
+            let printed = run_for_stdout(
+                Command::new(tools.npm_tool("wasm-opt"))
+                    .arg("--minify-imports-and-exports-and-modules")
+                    .args(WASM_FEATURES)
+                    .arg(&shipped)
+                    .arg("-o")
+                    .arg(&shipped),
+            )?;
+            let renames = names::Renames::parse(&printed)?;
+            let wasm = std::fs::read(&shipped).map_err(io(&shipped))?;
+            let module = names::first_import_module(&wasm)
+                .ok_or_else(|| XtaskError::Missing("the widget's wasm imports nothing".into()))?;
+            let glue_path = bindgen_out.join("confab_widget.js");
+            let glue = std::fs::read_to_string(&glue_path).map_err(io(&glue_path))?;
+            let short = bindgen_out.join("confab_widget.short.js");
+            std::fs::write(&short, renames.apply(&glue, &module)?).map_err(io(&short))?;
+            minify(tools, &short, &dist.join("widget/confab_widget.js"))
+        },
+    )
 }
 
 /// rustc flags of the widget's nightly size build.

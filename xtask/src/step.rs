@@ -39,6 +39,25 @@ pub fn run(command: &mut Command) -> Result<()> {
     }
 }
 
+/// Runs a command and returns its stdout; its stderr goes to the terminal.
+pub fn run_for_stdout(command: &mut Command) -> Result<String> {
+    let output = command
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|source| XtaskError::Spawn {
+            program: describe(command),
+            source,
+        })?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(XtaskError::Failed {
+            command: describe(command),
+            status: output.status,
+        })
+    }
+}
+
 /// Runs a command and returns its stdout, or `None` if it cannot start or fails.
 pub fn output(command: &mut Command) -> Option<String> {
     let output = command.output().ok()?;
