@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::host::{Events, SharedSlot};
 use crate::i18n::{Lang, Texts};
 use crate::state::{Action, State};
-use crate::view::{Launcher, Panel};
+use crate::view::{launcher, LauncherProps, Panel};
 use effects::Effects;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -39,9 +39,9 @@ pub struct AppProps {
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(props.open));
     let texts: &'static Texts = Lang::from_tag(&props.config.lang).texts();
-    let launcher = use_node_ref();
+    let launcher_node = use_node_ref();
     let effects = use_memo((), |_| {
-        Effects::new(props, texts, state.dispatcher(), launcher.clone())
+        Effects::new(props, texts, state.dispatcher(), launcher_node.clone())
     });
     {
         let effects = effects.clone();
@@ -119,9 +119,10 @@ pub fn app(props: &AppProps) -> Html {
         .map(|session| session.brand.name.clone())
         .unwrap_or_default();
     html! {
-        <ContextProvider<&'static Texts> context={texts}>
+        <>
             if state.open {
                 <Panel
+                    {texts}
                     brand_name={brand_name}
                     messages={state.messages.clone()}
                     outbox={state.outbox.clone()}
@@ -150,7 +151,12 @@ pub fn app(props: &AppProps) -> Html {
                     take_focus={effects.moved_by_visitor()}
                 />
             }
-            <Launcher open={state.open} {on_toggle} node={launcher} unread={state.unread} />
-        </ContextProvider<&'static Texts>>
+            { launcher(LauncherProps {
+                open: state.open,
+                on_toggle: &on_toggle,
+                node: &launcher_node,
+                unread: state.unread,
+            }, texts) }
+        </>
     }
 }

@@ -1,5 +1,9 @@
-//! The widget's components. Each takes data and callbacks; none holds state of its own
-//! beyond what the DOM needs (a scroll position).
+//! The widget's view. Each part takes data, the strings of the widget's language, and
+//! callbacks; none holds state of its own beyond what the DOM needs (a scroll position).
+//!
+//! Only parts with hooks of their own are components; the launcher and the composer are
+//! plain functions returning `Html`, since every component costs the visitor a copy of
+//! Yew's component machinery compiled for it.
 
 mod composer;
 mod launcher;
@@ -7,17 +11,8 @@ mod link_sheet;
 mod message_list;
 mod panel;
 
-pub use composer::Composer;
-pub use launcher::Launcher;
+pub use composer::{composer, ComposerProps};
+pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::LinkSheet;
 pub use message_list::MessageList;
 pub use panel::Panel;
-
-use crate::i18n::{Lang, Texts};
-use yew::{hook, use_context};
-
-/// The strings of the widget's language (English if no provider is above).
-#[hook]
-pub fn use_texts() -> &'static Texts {
-    use_context::<&'static Texts>().unwrap_or_else(|| Lang::En.texts())
-}

@@ -1,24 +1,21 @@
 //! The composer: Enter sends, Shift+Enter starts a new line, and Enter that confirms an IME
 //! candidate (Chinese, Japanese input) does neither.
 
-use super::use_texts;
+use crate::i18n::Texts;
 use yew::prelude::*;
 
 /// The composer's data.
-#[derive(Properties, PartialEq)]
-pub struct ComposerProps {
+pub struct ComposerProps<'a> {
     /// The text being written.
-    pub draft: String,
+    pub draft: &'a str,
     /// The text changed.
-    pub on_draft: Callback<String>,
+    pub on_draft: &'a Callback<String>,
     /// The visitor sent the text.
-    pub on_send: Callback<()>,
+    pub on_send: &'a Callback<()>,
 }
 
 /// The text box and send button at the bottom of the panel.
-#[function_component(Composer)]
-pub fn composer(props: &ComposerProps) -> Html {
-    let texts = use_texts();
+pub fn composer(props: ComposerProps, texts: &Texts) -> Html {
     let oninput = props.on_draft.reform(|event: InputEvent| {
         event
             .target_unchecked_into::<web_sys::HtmlTextAreaElement>()
@@ -43,7 +40,7 @@ pub fn composer(props: &ComposerProps) -> Html {
                 rows="1"
                 aria-label={texts.message}
                 placeholder={texts.placeholder}
-                value={props.draft.clone()}
+                value={props.draft.to_string()}
                 {oninput}
                 {onkeydown}
             />

@@ -1,26 +1,23 @@
 //! The round button that opens and closes the panel.
 
-use super::use_texts;
+use crate::i18n::Texts;
 use yew::prelude::*;
 
 /// The launcher's data.
-#[derive(Properties, PartialEq)]
-pub struct LauncherProps {
+pub struct LauncherProps<'a> {
     /// Whether the panel is open.
     pub open: bool,
     /// Called on a click.
-    pub on_toggle: Callback<()>,
+    pub on_toggle: &'a Callback<()>,
     /// Lets the app give the launcher focus back when the panel closes.
-    pub node: NodeRef,
+    pub node: &'a NodeRef,
     /// Messages from the team not yet seen.
     pub unread: u32,
 }
 
 /// The launcher button, bottom right (or left) of the page.
-#[function_component(Launcher)]
-pub fn launcher(props: &LauncherProps) -> Html {
+pub fn launcher(props: LauncherProps, texts: &Texts) -> Html {
     let onclick = props.on_toggle.reform(|_: MouseEvent| ());
-    let texts = use_texts();
     let label = if props.open {
         texts.close_chat
     } else {
@@ -30,7 +27,7 @@ pub fn launcher(props: &LauncherProps) -> Html {
         <button
             type="button"
             class={classes!("confab-launcher", props.open.then_some("confab-launcher-open"))}
-            ref={props.node.clone()}
+            ref={props.node}
             aria-label={if props.unread > 0 { format!("{label} ({})", props.unread) } else { label.to_string() }}
             aria-expanded={props.open.to_string()}
             {onclick}

@@ -1,13 +1,15 @@
 //! A link to continue elsewhere: its QR code (drawn by the relay), the link itself, and a
 //! way back to the conversation.
 
-use super::use_texts;
+use crate::i18n::Texts;
 use confab_protocol::Link;
 use yew::prelude::*;
 
 /// The link sheet's settings.
 #[derive(Properties, PartialEq)]
 pub struct LinkSheetProps {
+    /// The strings of the widget's language.
+    pub texts: &'static Texts,
     /// The link, as the relay made it.
     pub link: Link,
     /// The visitor is done with it.
@@ -17,7 +19,7 @@ pub struct LinkSheetProps {
 /// A QR code and a link that carry the thread to WhatsApp or another device.
 #[function_component(LinkSheet)]
 pub fn link_sheet(props: &LinkSheetProps) -> Html {
-    let texts = use_texts();
+    let texts = props.texts;
     let qr = use_node_ref();
     {
         // The relay's SVG is parsed as an SVG document (never as HTML) and moved in.

@@ -2,7 +2,6 @@
 //! channel marks and a divider before what arrived while the panel was closed — then those
 //! still being sent. Text is always rendered as a text node, never as HTML.
 
-use super::use_texts;
 use crate::i18n::Texts;
 use crate::state::Outgoing;
 use confab_protocol::{Author, Channel, DeliveryStatus, Message, Seq};
@@ -11,6 +10,8 @@ use yew::prelude::*;
 /// The list's data.
 #[derive(Properties, PartialEq)]
 pub struct MessageListProps {
+    /// The strings of the widget's language.
+    pub texts: &'static Texts,
     /// Acknowledged messages, in order.
     pub messages: Vec<Message>,
     /// Messages still being sent.
@@ -32,7 +33,7 @@ const AT_BOTTOM_PX: i32 = 48;
 /// bottom; a visitor reading further up is left there, with a button to jump down.
 #[function_component(MessageList)]
 pub fn message_list(props: &MessageListProps) -> Html {
-    let texts = use_texts();
+    let texts = props.texts;
     let list = use_node_ref();
     let at_bottom = use_state(|| props.initial_scroll.is_none());
     // The last page's position is restored once, when the first messages are shown.

@@ -1,6 +1,7 @@
 //! The chat panel: header, messages and composer.
 
-use super::{use_texts, Composer, LinkSheet, MessageList};
+use super::{composer, ComposerProps, LinkSheet, MessageList};
+use crate::i18n::Texts;
 use crate::state::{Connection, Outgoing};
 use confab_protocol::{Link, LinkPurpose, Message};
 use wasm_bindgen::JsCast;
@@ -9,6 +10,8 @@ use yew::prelude::*;
 /// The panel's data.
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
+    /// The strings of the widget's language.
+    pub texts: &'static Texts,
     /// The brand's display name (empty until the session starts).
     pub brand_name: String,
     /// Acknowledged messages, in order.
@@ -67,7 +70,7 @@ pub struct PanelProps {
 /// The open chat.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
-    let texts = use_texts();
+    let texts = props.texts;
     let title = if props.brand_name.is_empty() {
         texts.chat.to_string()
     } else {
@@ -174,7 +177,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 </div>
             }
             if let Some(link) = &props.link {
-                <LinkSheet link={link.clone()} on_done={props.on_link_done.clone()} />
+                <LinkSheet {texts} link={link.clone()} on_done={props.on_link_done.clone()} />
             }
             if let Some(until) = props.whatsapp_window {
                 <p class="confab-linked">
@@ -187,6 +190,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 <p class="confab-notice" role="status">{ notice }</p>
             }
             <MessageList
+                {texts}
                 messages={props.messages.clone()}
                 outbox={props.outbox.clone()}
                 first_unread={props.first_unread}
@@ -214,11 +218,11 @@ pub fn panel(props: &PanelProps) -> Html {
                     </button>
                 </div>
             } else {
-                <Composer
-                    draft={props.draft.clone()}
-                    on_draft={props.on_draft.clone()}
-                    on_send={props.on_send.clone()}
-                />
+                { composer(ComposerProps {
+                    draft: &props.draft,
+                    on_draft: &props.on_draft,
+                    on_send: &props.on_send,
+                }, texts) }
             }
         </section>
     }
