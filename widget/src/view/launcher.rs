@@ -26,7 +26,7 @@ pub fn launcher(props: LauncherProps, texts: &Texts) -> Html {
     html! {
         <button
             type="button"
-            class={classes!("confab-launcher", props.open.then_some("confab-launcher-open"))}
+            class="confab-launcher"
             ref={props.node}
             aria-label={if props.unread > 0 { format!("{label} ({})", props.unread) } else { label.to_string() }}
             aria-expanded={props.open.to_string()}

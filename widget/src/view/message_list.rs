@@ -1,6 +1,10 @@
 //! The thread: acknowledged messages in order — with day separators, delivery ticks,
 //! channel marks and a divider before what arrived while the panel was closed — then those
 //! still being sent. Text is always rendered as a text node, never as HTML.
+//!
+//! Classes are fixed strings; what varies (who wrote a message, how far it travelled) is in
+//! `data-from` and `data-status`, which the stylesheet selects on: a class computed at run
+//! time would compile Yew's class set (an index set of strings) into the widget.
 
 use crate::i18n::Texts;
 use crate::state::Outgoing;
@@ -131,18 +135,19 @@ fn stored(message: &Message, texts: &Texts) -> Html {
     };
     // Ticks only on the visitor's own messages: how far they have travelled.
     let status = from_visitor.then_some(match message.status {
-        DeliveryStatus::Sent => ("confab-status-sent", "✓", texts.sent),
-        DeliveryStatus::Delivered => ("confab-status-delivered", "✓✓", texts.delivered),
-        DeliveryStatus::Read => ("confab-status-read", "✓✓", texts.read),
-        DeliveryStatus::Failed => ("confab-status-failed", "!", texts.failed),
-        DeliveryStatus::Unknown => ("confab-status-sent", "✓", texts.sent),
+        DeliveryStatus::Sent => ("sent", "✓", texts.sent),
+        DeliveryStatus::Delivered => ("delivered", "✓✓", texts.delivered),
+        DeliveryStatus::Read => ("read", "✓✓", texts.read),
+        DeliveryStatus::Failed => ("failed", "!", texts.failed),
+        DeliveryStatus::Unknown => ("sent", "✓", texts.sent),
     });
     let failure = (message.status == DeliveryStatus::Failed)
         .then(|| message.failure.clone())
         .flatten();
     html! {
         <li
-            class={classes!("confab-message", if from_visitor { "confab-from-visitor" } else { "confab-from-team" })}
+            class="confab-message"
+            data-from={if from_visitor { "visitor" } else { "team" }}
             key={message.seq.0}
             data-seq={message.seq.0.to_string()}
         >
@@ -152,8 +157,8 @@ fn stored(message: &Message, texts: &Texts) -> Html {
                     <span class="confab-via">{ via }{ " · " }</span>
                 }
                 { clock(message.created_at.0) }
-                if let Some((class, mark, label)) = status {
-                    <span class={classes!("confab-status", class)} title={label}>
+                if let Some((name, mark, label)) = status {
+                    <span class="confab-status" data-status={name} title={label}>
                         <span aria-hidden="true">{ " " }{ mark }</span>
                         <span class="confab-visually-hidden">{ label }</span>
                     </span>
@@ -178,7 +183,7 @@ fn pending(outgoing: &Outgoing, on_retry: &Callback<()>, texts: &Texts) -> Html 
         html! { { texts.sending } }
     };
     html! {
-        <li class="confab-message confab-from-visitor confab-pending" key={outgoing.client_id.as_str()}>
+        <li class="confab-message confab-pending" data-from="visitor" key={outgoing.client_id.as_str()}>
             <p class="confab-text">{ &outgoing.text }</p>
             <span class="confab-meta">{ status }</span>
         </li>
