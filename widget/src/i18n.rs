@@ -14,7 +14,7 @@ pub enum Lang {
 }
 
 /// The widget's strings in one language.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Texts {
     /// The `lang` attribute value.
     pub code: &'static str,
@@ -211,6 +211,16 @@ impl Lang {
     }
 }
 
+/// Tables are equal when they are the same table: there is one per language, and the
+/// components' props compare them on every render (40 string comparisons otherwise).
+impl PartialEq for Texts {
+    fn eq(&self, other: &Texts) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Texts {}
+
 /// Whether a BCP 47 tag names a right-to-left script's language.
 pub fn is_rtl(tag: &str) -> bool {
     let primary = tag
@@ -244,6 +254,12 @@ mod tests {
         ] {
             assert_eq!((Lang::from_tag(tag), is_rtl(tag)), (lang, rtl), "{tag:?}");
         }
+    }
+
+    #[test]
+    fn a_table_equals_only_itself() {
+        assert_eq!(Lang::En.texts(), Lang::En.texts());
+        assert_ne!(Lang::En.texts(), Lang::ZhHans.texts());
     }
 
     #[test]

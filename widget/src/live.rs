@@ -3,7 +3,7 @@
 
 use crate::error::WidgetError;
 use crate::relay::RelayClient;
-use confab_protocol::{Seq, ServerFrame, Session};
+use confab_protocol::{Seq, Session};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -25,12 +25,13 @@ impl Drop for LiveSocket {
 }
 
 /// Opens the thread's socket with a fresh single-use ticket, resuming after `after`.
-/// Frames go to `on_frame`; `on_close` runs once when the socket closes by itself.
+/// Frames go to `on_frame` as the relay's text; `on_close` runs once when the socket closes
+/// by itself.
 pub async fn open_socket(
     relay: &RelayClient,
     session: &Session,
     after: Seq,
-    on_frame: Callback<ServerFrame>,
+    on_frame: Callback<String>,
     on_close: Callback<()>,
 ) -> Result<LiveSocket, WidgetError> {
     let ticket = relay.ticket(session).await?;
@@ -39,10 +40,7 @@ pub async fn open_socket(
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                // Frames that do not decode are ignored, like unknown ones.
-                if let Ok(frame) = crate::json::decode_frame(&text) {
-                    on_frame.emit(frame);
-                }
+                on_frame.emit(text);
             }
         });
     let on_close = Closure::<dyn FnMut(web_sys::CloseEvent)>::new(move |_| on_close.emit(()));

@@ -12,7 +12,7 @@
 //! every tab. A browser without Web Locks or BroadcastChannel makes each tab its own leader.
 
 use crate::json;
-use confab_protocol::{Seq, ServerFrame};
+use confab_protocol::Seq;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -23,8 +23,8 @@ use yew::Callback;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum TabNews {
-    /// A frame the leader's socket received, as JSON text ([`json::decode_frame`] reads
-    /// it: serde's decoder of frames is not compiled into the widget).
+    /// A frame the leader's socket received, passed on as the relay's own text
+    /// ([`json::decode_frame`] reads it in each tab).
     Frame(String),
     /// Whether the leader's socket is live (sent when it changes, and to answer `Hello`).
     Live(bool),
@@ -35,11 +35,6 @@ pub enum TabNews {
 }
 
 impl TabNews {
-    /// News of a frame the leader's socket received.
-    pub fn frame(frame: &ServerFrame) -> Option<TabNews> {
-        json::encode(frame).ok().map(TabNews::Frame)
-    }
-
     /// The news as the text a channel carries.
     pub fn encode(&self) -> Option<String> {
         json::encode(self).ok()
@@ -136,7 +131,7 @@ impl Drop for TabChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use confab_protocol::Author;
+    use confab_protocol::{Author, ServerFrame};
 
     /// Checks the text a piece of news travels as, and that it comes back the same.
     fn check(news: TabNews, text: &str) {
@@ -149,19 +144,16 @@ mod tests {
         check(TabNews::Hello, r#""hello""#);
         check(TabNews::Live(true), r#"{"live":true}"#);
         check(TabNews::Seen(Seq(42)), r#"{"seen":42}"#);
-        let typing = ServerFrame::Typing {
+        let typing = r#"{"type":"typing","author":"agent","active":true}"#;
+        check(
+            TabNews::Frame(typing.into()),
+            r#"{"frame":"{\"type\":\"typing\",\"author\":\"agent\",\"active\":true}"}"#,
+        );
+        let expected = ServerFrame::Typing {
             author: Author::Agent,
             active: true,
         };
-        let news = TabNews::frame(&typing).expect("frames encode");
-        check(
-            news.clone(),
-            r#"{"frame":"{\"type\":\"typing\",\"author\":\"agent\",\"active\":true}"}"#,
-        );
-        let TabNews::Frame(text) = news else {
-            unreachable!("a frame's news")
-        };
-        assert_eq!(json::decode_frame(&text), Ok(typing));
+        assert_eq!(json::decode_frame(typing), Ok(expected));
     }
 
     #[test]

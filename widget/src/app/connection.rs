@@ -8,7 +8,7 @@ use crate::error::WidgetError;
 use crate::live::{open_socket, random, sleep};
 use crate::state::Action;
 use crate::tabs::{self, TabNews};
-use confab_protocol::{Seq, ServerFrame, Session};
+use confab_protocol::{Seq, Session};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
@@ -124,9 +124,9 @@ impl Effects {
             let weak = Rc::downgrade(&effects);
             let on_frame = Callback::from({
                 let weak = weak.clone();
-                move |frame: ServerFrame| {
+                move |text: String| {
                     if let Some(effects) = weak.upgrade() {
-                        effects.frame(frame, true);
+                        effects.frame(text, true);
                     }
                 }
             });

@@ -286,8 +286,12 @@ impl Effects {
         }
     }
 
-    /// A frame from the relay: from this tab's socket (`own`), or passed on by the leader.
-    pub(super) fn frame(&self, frame: ServerFrame, own: bool) {
+    /// A frame from the relay, as its text: from this tab's socket (`own`), or passed on by
+    /// the leader. Frames that do not decode are ignored, like unknown ones.
+    pub(super) fn frame(&self, text: String, own: bool) {
+        let Ok(frame) = crate::json::decode_frame(&text) else {
+            return;
+        };
         match &frame {
             ServerFrame::Ready { .. } if own => {
                 let mut runtime = self.runtime.borrow_mut();
@@ -322,9 +326,7 @@ impl Effects {
         }
         if own {
             if let Some(channel) = &self.runtime.borrow().channel {
-                if let Some(news) = TabNews::frame(&frame) {
-                    channel.tell(&news);
-                }
+                channel.tell(&TabNews::Frame(text));
             }
         }
         self.dispatcher.dispatch(Action::Frame(frame));
@@ -333,11 +335,7 @@ impl Effects {
     /// News from another tab.
     fn news(&self, news: TabNews) {
         match news {
-            TabNews::Frame(text) => {
-                if let Ok(frame) = crate::json::decode_frame(&text) {
-                    self.frame(frame, false);
-                }
-            }
+            TabNews::Frame(text) => self.frame(text, false),
             TabNews::Live(live) => self.dispatcher.dispatch(if live {
                 Action::SocketOpened
             } else {

@@ -1,6 +1,6 @@
 //! The chat panel: header, messages and composer.
 
-use super::{composer, ComposerProps, LinkSheet, MessageList};
+use super::{composer, link_sheet, show_qr, ComposerProps, LinkSheetProps, MessageList};
 use crate::i18n::Texts;
 use crate::state::{Connection, Outgoing};
 use confab_protocol::{Link, LinkPurpose, Message};
@@ -112,6 +112,16 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         });
     }
+    let qr = use_node_ref();
+    {
+        let qr = qr.clone();
+        let svg = props.link.as_ref().map(|link| link.qr_svg.clone());
+        use_effect_with(svg, move |svg| {
+            if let Some(svg) = svg {
+                show_qr(&qr, svg);
+            }
+        });
+    }
     let onkeydown = {
         let (panel, on_close) = (panel.clone(), props.on_close.clone());
         Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
@@ -177,7 +187,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 </div>
             }
             if let Some(link) = &props.link {
-                <LinkSheet {texts} link={link.clone()} on_done={props.on_link_done.clone()} />
+                { link_sheet(LinkSheetProps { link, qr: &qr, on_done: &props.on_link_done }, texts) }
             }
             if let Some(until) = props.whatsapp_window {
                 <p class="confab-linked">
