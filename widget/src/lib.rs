@@ -27,6 +27,11 @@ pub mod view;
 
 use wasm_bindgen::prelude::*;
 
+/// The widget's allocator (see `Cargo.toml`).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Mounts the widget into `root` (an element inside the loader's shadow root).
 ///
 /// `config` is the loader's JSON settings; `open` says whether to show the panel (the visitor
