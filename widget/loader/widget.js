@@ -76,7 +76,7 @@
       .then(async (app) => {
         await app.default({ module_or_path: assets + "confab_widget_bg.wasm" });
         launcher.remove();
-        handle = app.mount(mountPoint, JSON.stringify(config), open, focus, emit);
+        handle = app.mount(mountPoint, config.brand, config.relay, lang, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
       })
       .catch((error) => {

@@ -2,29 +2,29 @@
 
 use crate::error::WidgetError;
 use confab_protocol::BrandId;
-use serde::Deserialize;
 
 /// The widget's settings.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// `data-brand`.
     pub brand: BrandId,
     /// `data-relay`: the relay's origin, by default the one the script came from.
     pub relay: String,
     /// `data-lang`, else the browser's language (a BCP 47 tag).
-    #[serde(default)]
     pub lang: String,
 }
 
 impl Config {
-    /// Decodes the loader's JSON.
-    pub fn from_json(json: &str) -> Result<Self, WidgetError> {
-        let mut config: Config = crate::json::decode(json).map_err(WidgetError::Config)?;
-        if config.brand.as_str().is_empty() {
+    /// The settings from the loader; a brand is required.
+    pub fn new(brand: String, relay: String, lang: String) -> Result<Self, WidgetError> {
+        if brand.is_empty() {
             return Err(WidgetError::Config("data-brand is empty".into()));
         }
-        config.relay = config.relay.trim_end_matches('/').to_string();
-        Ok(config)
+        Ok(Config {
+            brand: BrandId::new(brand),
+            relay: relay.trim_end_matches('/').to_string(),
+            lang,
+        })
     }
 
     /// The key prefix of everything this brand's widget stores in the browser.
@@ -37,32 +37,25 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn check(json: &str, expected: Result<(&str, &str), ()>) {
-        let actual = Config::from_json(json);
-        match expected {
-            Ok((brand, relay)) => {
-                let config = actual.unwrap();
-                assert_eq!(
-                    (config.brand.as_str(), config.relay.as_str()),
-                    (brand, relay)
-                );
-            }
-            Err(()) => assert!(actual.is_err(), "{json} should be refused"),
-        }
+    fn check((brand, relay): (&str, &str), expected: Result<(&str, &str), ()>) {
+        let actual = Config::new(brand.into(), relay.into(), "en".into());
+        let actual = actual
+            .as_ref()
+            .map(|config| (config.brand.as_str(), config.relay.as_str()))
+            .map_err(|_| ());
+        assert_eq!(actual, expected, "{brand:?} {relay:?}");
     }
 
     #[test]
     fn reads_settings() {
         check(
-            r#"{"brand":"demo","relay":"http://127.0.0.1:8787"}"#,
+            ("demo", "http://127.0.0.1:8787"),
             Ok(("demo", "http://127.0.0.1:8787")),
         );
         check(
-            r#"{"brand":"demo","relay":"https://r.example/","lang":"zh"}"#,
+            ("demo", "https://r.example/"),
             Ok(("demo", "https://r.example")),
         );
-        check(r#"{"brand":"","relay":"x"}"#, Err(()));
-        check(r#"{"relay":"x"}"#, Err(()));
-        check("not json", Err(()));
+        check(("", "x"), Err(()));
     }
 }

@@ -34,19 +34,22 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 /// Mounts the widget into `root` (an element inside the loader's shadow root).
 ///
-/// `config` is the loader's JSON settings; `open` says whether to show the panel (the visitor
-/// clicked the launcher, or had it open on the last page); `focus` whether the visitor has
-/// just asked for it, so that focus may move into it.
+/// `brand`, `relay` and `lang` are the loader's settings (see [`config::Config::new`]);
+/// `open` says whether to show the panel (the visitor clicked the launcher, or had it open
+/// on the last page); `focus` whether the visitor has just asked for it, so that focus may
+/// move into it.
 #[wasm_bindgen]
 pub fn mount(
     root: web_sys::Element,
-    config: &str,
+    brand: String,
+    relay: String,
+    lang: String,
     open: bool,
     focus: bool,
     emit: js_sys::Function,
 ) -> Result<host::WidgetHandle, JsValue> {
-    let config =
-        config::Config::from_json(config).map_err(|e| JsValue::from_str(&e.to_string()))?;
+    let config = config::Config::new(brand, relay, lang)
+        .map_err(|error| JsValue::from_str(&error.to_string()))?;
     let lang = i18n::Lang::from_tag(&config.lang);
     root.set_attribute("lang", lang.texts().code)?;
     if i18n::is_rtl(&config.lang) {

@@ -11,20 +11,17 @@
 //! Tabs also tell each other what the visitor has seen, so the unread badge is the same in
 //! every tab. A browser without Web Locks or BroadcastChannel makes each tab its own leader.
 
-use crate::json;
 use confab_protocol::Seq;
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use yew::Callback;
 
 /// What tabs tell each other.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TabNews {
     /// A frame the leader's socket received, passed on as the relay's own text
-    /// ([`json::decode_frame`] reads it in each tab).
+    /// ([`crate::json::decode_frame`] reads it in each tab).
     Frame(String),
     /// Whether the leader's socket is live (sent when it changes, and to answer `Hello`).
     Live(bool),
@@ -35,14 +32,28 @@ pub enum TabNews {
 }
 
 impl TabNews {
-    /// The news as the text a channel carries.
-    pub fn encode(&self) -> Option<String> {
-        json::encode(self).ok()
+    /// The news as the text a channel carries: a word, then a colon and what it says
+    /// (`frame:{…}`, `live:1`, `seen:42`, `hello`). Not JSON: the frame is JSON already,
+    /// and serde's code for an enum would cost the widget more than these few lines.
+    pub fn encode(&self) -> String {
+        match self {
+            TabNews::Frame(text) => format!("frame:{text}"),
+            TabNews::Live(live) => format!("live:{}", u8::from(*live)),
+            TabNews::Seen(seq) => format!("seen:{}", seq.0),
+            TabNews::Hello => "hello".into(),
+        }
     }
 
     /// News from its text; `None` for anything else (another version's news is ignored).
     pub fn decode(text: &str) -> Option<TabNews> {
-        json::decode(text).ok()
+        match text.split_once(':').unwrap_or((text, "")) {
+            ("frame", frame) if !frame.is_empty() => Some(TabNews::Frame(frame.into())),
+            ("live", "1") => Some(TabNews::Live(true)),
+            ("live", "0") => Some(TabNews::Live(false)),
+            ("seen", seq) => seq.parse().ok().map(|seq| TabNews::Seen(Seq(seq))),
+            ("hello", "") => Some(TabNews::Hello),
+            _ => None,
+        }
     }
 }
 
@@ -115,9 +126,9 @@ impl TabChannel {
 
     /// Tells every other tab (a tab never hears its own news).
     pub fn tell(&self, news: &TabNews) {
-        if let Some(text) = news.encode() {
-            let _ = self.channel.post_message(&JsValue::from_str(&text));
-        }
+        let _ = self
+            .channel
+            .post_message(&JsValue::from_str(&news.encode()));
     }
 }
 
@@ -131,24 +142,23 @@ impl Drop for TabChannel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use confab_protocol::{Author, ServerFrame};
 
     /// Checks the text a piece of news travels as, and that it comes back the same.
     fn check(news: TabNews, text: &str) {
-        assert_eq!(news.encode().as_deref(), Some(text));
+        assert_eq!(news.encode(), text);
         assert_eq!(TabNews::decode(text), Some(news));
     }
 
     #[test]
-    fn news_travels_as_small_json() {
-        check(TabNews::Hello, r#""hello""#);
-        check(TabNews::Live(true), r#"{"live":true}"#);
-        check(TabNews::Seen(Seq(42)), r#"{"seen":42}"#);
+    fn news_travels_as_a_short_line() {
+        check(TabNews::Hello, "hello");
+        check(TabNews::Live(true), "live:1");
+        check(TabNews::Live(false), "live:0");
+        check(TabNews::Seen(Seq(42)), "seen:42");
         let typing = r#"{"type":"typing","author":"agent","active":true}"#;
-        check(
-            TabNews::Frame(typing.into()),
-            r#"{"frame":"{\"type\":\"typing\",\"author\":\"agent\",\"active\":true}"}"#,
-        );
+        check(TabNews::Frame(typing.into()), &format!("frame:{typing}"));
         let expected = ServerFrame::Typing {
             author: Author::Agent,
             active: true,
@@ -158,7 +168,16 @@ mod tests {
 
     #[test]
     fn news_of_another_version_is_ignored() {
-        for text in [r#"{"elect":1}"#, "not json", r#"{"seen":"x"}"#, ""] {
+        for text in [
+            r#"{"seen":42}"#,
+            "elect:1",
+            "seen:x",
+            "seen:-1",
+            "live:true",
+            "hello:1",
+            "frame:",
+            "",
+        ] {
             assert_eq!(TabNews::decode(text), None, "{text}");
         }
     }

@@ -84,9 +84,8 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
             .arg(&compiled))
     })?;
     step("widget wasm-opt -Oz --converge", || {
-        // `--converge` repeats the passes while they still shrink the module (about 1 KB).
         run(Command::new(tools.npm_tool("wasm-opt"))
-            .args(["-Oz", "--converge"])
+            .args(WIDGET_WASM_OPT)
             .args(WASM_FEATURES)
             .arg(bindgen_out.join("confab_widget_bg.wasm"))
             .arg("-o")
@@ -117,9 +116,26 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
     )
 }
 
-/// rustc flags of the widget's nightly size build.
-const NIGHTLY_WIDGET_FLAGS: &str =
-    "-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none";
+/// wasm-opt's passes for the widget, for size. `--converge` repeats them while they still
+/// shrink the module; the control flow is flattened and rebuilt once first (`--rereloop`);
+/// `-iit` lets the optimizer assume that no load or division traps, which safe Rust never
+/// counts on (its checks are explicit); the producers and target-features sections are
+/// only telemetry. Together 0.7 KB of the gzipped wasm beyond `-Oz --converge` alone.
+const WIDGET_WASM_OPT: [&str; 7] = [
+    "--ignore-implicit-traps",
+    "--strip-producers",
+    "--strip-target-features",
+    "--flatten",
+    "--rereloop",
+    "-Oz",
+    "--converge",
+];
+
+/// rustc flags of the widget's nightly size build. Without reference types and multivalue,
+/// wasm-bindgen keeps the widget's JavaScript objects in a table on the JS side rather than
+/// in the wasm's own: 0.9 KB less gzipped.
+const NIGHTLY_WIDGET_FLAGS: &str = "-Zunstable-options -Cpanic=immediate-abort \
+    -Zlocation-detail=none -Zfmt-debug=none -Ctarget-feature=-reference-types,-multivalue";
 
 /// The wasm features rustc enables by default for wasm32-unknown-unknown; wasm-opt must
 /// accept them.
