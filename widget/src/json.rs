@@ -5,7 +5,7 @@
 //! the wasm would cost every visitor tens of kilobytes. Natively (the unit tests) serde_json
 //! does the same job.
 
-use confab_protocol::ServerFrame;
+use confab_protocol::{ErrorDetail, ServerFrame};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -54,6 +54,33 @@ pub fn decode_frame(text: &str) -> Result<ServerFrame, String> {
     })
 }
 
+/// The `{"error":{"code":…,"message":…}}` body of the relay's refusals, if that is what
+/// `text` is.
+///
+/// In the browser the two strings are read from the browser's parse, as with frames: the
+/// widget acts on the status alone, and serde's decoder for the body cost more than the
+/// rest of the error handling together.
+#[cfg(target_arch = "wasm32")]
+pub fn decode_error(text: &str) -> Option<ErrorDetail> {
+    use js_sys::Reflect;
+    let value = js_sys::JSON::parse(text).ok()?;
+    let error = Reflect::get(&value, &"error".into()).ok()?;
+    let field = |name: &str| Reflect::get(&error, &name.into()).ok()?.as_string();
+    Some(ErrorDetail {
+        code: field("code")?,
+        message: field("message")?,
+    })
+}
+
+/// The `{"error":{"code":…,"message":…}}` body of the relay's refusals, if that is what
+/// `text` is.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn decode_error(text: &str) -> Option<ErrorDetail> {
+    decode::<confab_protocol::ErrorBody>(text)
+        .ok()
+        .map(|body| body.error)
+}
+
 /// Decodes a frame of the relay's socket.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn decode_frame(text: &str) -> Result<ServerFrame, String> {
@@ -89,4 +116,29 @@ pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, String> {
 #[cfg(not(target_arch = "wasm32"))]
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<String, String> {
     serde_json::to_string(value).map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str, expected: Option<(&str, &str)>) {
+        let detail = decode_error(text);
+        let actual = detail
+            .as_ref()
+            .map(|detail| (detail.code.as_str(), detail.message.as_str()));
+        assert_eq!(actual, expected, "{text}");
+    }
+
+    #[test]
+    fn reads_the_relays_error_bodies() {
+        check(
+            r#"{"error":{"code":"link_used","message":"This link was used."}}"#,
+            Some(("link_used", "This link was used.")),
+        );
+        check(r#"{"error":{"code":"x"}}"#, None);
+        check(r#"{"code":"x","message":"y"}"#, None);
+        check("<html>Bad gateway</html>", None);
+        check("", None);
+    }
 }

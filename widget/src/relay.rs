@@ -3,8 +3,8 @@
 use crate::error::WidgetError;
 use crate::host::Identity;
 use confab_protocol::{
-    BrandId, ErrorBody, Link, LinkRequest, Message, MessagePage, ReadUpTo, SendMessage, Seq,
-    Session, SessionRequest, SocketTicket, VisitorToken,
+    BrandId, Link, LinkRequest, Message, MessagePage, ReadUpTo, SendMessage, Seq, Session,
+    SessionRequest, SocketTicket, VisitorToken,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -213,13 +213,13 @@ impl RelayClient {
 
 /// The error an unsuccessful answer stands for, from its `{"error":{…}}` body if it has one.
 fn relay_error(status: u16, text: &str) -> WidgetError {
-    match crate::json::decode::<ErrorBody>(text) {
-        Ok(body) => WidgetError::Relay {
+    match crate::json::decode_error(text) {
+        Some(error) => WidgetError::Relay {
             status,
-            code: body.error.code,
-            message: body.error.message,
+            code: error.code,
+            message: error.message,
         },
-        Err(_) => WidgetError::Relay {
+        None => WidgetError::Relay {
             status,
             code: "unknown".into(),
             message: text.to_string(),

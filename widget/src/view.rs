@@ -16,3 +16,36 @@ pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
 pub use message_list::MessageList;
 pub use panel::Panel;
+
+use confab_protocol::LinkPurpose;
+
+/// What the visitor asks for through the view: the one callback the view reports through.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Intent {
+    /// Open the panel if closed, close it if open (the launcher).
+    Toggle,
+    /// Close the panel (its close button, or Esc).
+    Close,
+    /// The composer's text changed.
+    Draft(String),
+    /// Send the composer's text.
+    Send,
+    /// Retry the messages that could not be sent, now.
+    Retry,
+    /// Accept the brand's privacy notice.
+    Consent,
+    /// Turn the new-message sound on or off.
+    ToggleSound,
+    /// Ask for the browser's notifications.
+    Notify,
+    /// Get a link to continue on WhatsApp or another device.
+    Continue(LinkPurpose),
+    /// Done with the link.
+    LinkDone,
+    /// Download the conversation as text.
+    Download,
+    /// Delete the conversation (after confirming).
+    Delete,
+    /// The message list was scrolled to here (`None`: to the latest message).
+    Scrolled(Option<i32>),
+}

@@ -79,7 +79,11 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
     let bindgen_out = root.join("target/widget-bindgen");
     step("widget wasm-bindgen --target web", || {
         run(Command::new(&tools.wasm_bindgen)
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            // The loader always says where the wasm is, and every browser the widget
+            // supports has TextEncoder.encodeInto: no fallbacks for either in the glue.
+            .args(["--target", "web", "--no-typescript"])
+            .args(["--omit-default-module-path", "--encode-into", "always"])
+            .arg("--out-dir")
             .arg(&bindgen_out)
             .arg(&compiled))
     })?;

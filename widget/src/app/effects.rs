@@ -13,7 +13,7 @@ use crate::relay::RelayClient;
 use crate::state::{Action, State};
 use crate::storage::BrowserStorage;
 use crate::tabs::{self, LockGuard, TabChannel, TabNews};
-use confab_protocol::{Author, LinkPurpose, LinkRequest, ReadReceipts, Seq, ServerFrame, Session};
+use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
@@ -70,14 +70,14 @@ pub struct Effects {
     commands: SharedSlot,
     events: Events,
     /// The state at the last render, to see what changed (`None` before the first).
-    last: RefCell<Option<State>>,
+    pub(super) last: RefCell<Option<State>>,
     title: RefCell<TitleBadge>,
     /// Who moved the panel last: the visitor (focus follows) or a page load (it does not).
     by_visitor: Cell<bool>,
     /// Where the visitor left the message list (this page or the last).
     initial_scroll: Option<i32>,
     /// The last scroll offset saved (saved only when it moves by more than a line).
-    saved_scroll: Cell<Option<i32>>,
+    pub(super) saved_scroll: Cell<Option<i32>>,
 }
 
 impl Effects {
@@ -391,89 +391,9 @@ impl Effects {
         self.by_visitor.get()
     }
 
-    /// The composer changed.
-    pub fn draft_changed(&self, draft: String) {
-        self.dispatcher.dispatch(Action::DraftChanged(draft));
-    }
-
-    /// The visitor accepted the brand's privacy notice.
-    pub fn consent(&self) {
-        self.storage.set_consented();
-        self.dispatcher.dispatch(Action::Consented);
-    }
-
-    /// The visitor turned the new-message sound on or off.
-    pub fn set_sound(&self, on: bool) {
-        self.storage.set_sound(on);
-        self.dispatcher.dispatch(Action::SetSound(on));
-    }
-
     /// Where the message list should start: where the visitor left it.
     pub fn initial_scroll(&self) -> Option<i32> {
         self.initial_scroll
-    }
-
-    /// The visitor scrolled the list (`None`: to the latest message).
-    pub fn scrolled(&self, offset: Option<i32>) {
-        let moved = match (self.saved_scroll.get(), offset) {
-            (Some(before), Some(now)) => (before - now).abs() > 20,
-            (before, now) => before.is_some() != now.is_some(),
-        };
-        if moved {
-            self.saved_scroll.set(offset);
-            self.storage.set_scroll(offset);
-        }
-    }
-
-    /// Asks the relay for a link to continue on WhatsApp or in another browser (this page),
-    /// and shows it.
-    pub fn continue_elsewhere(&self, purpose: LinkPurpose) {
-        let Some(session) = self.runtime.borrow().session.clone() else {
-            return;
-        };
-        let page = web_sys::window().and_then(|window| window.location().href().ok());
-        let request = LinkRequest { purpose, page };
-        let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
-        spawn_local(async move {
-            if let Ok(link) = relay.create_link(&session, &request).await {
-                dispatcher.dispatch(Action::ShowLink(Some(link)));
-            }
-        });
-    }
-
-    /// Downloads the conversation as a text file.
-    pub fn download_transcript(&self) {
-        let Some(session) = self.runtime.borrow().session.clone() else {
-            return;
-        };
-        let (relay, root) = (self.relay.clone(), self.root.clone());
-        spawn_local(async move {
-            if let Ok(text) = relay.transcript_text(&session).await {
-                crate::live::save_text(&root, "conversation.txt", &text);
-            }
-        });
-    }
-
-    /// Deletes the conversation, once the visitor confirms.
-    pub fn delete_conversation(&self) {
-        let confirmed = web_sys::window()
-            .and_then(|window| window.confirm_with_message(self.texts.confirm_delete).ok())
-            .unwrap_or(false);
-        let session = self.runtime.borrow().session.clone();
-        let Some(session) = session.filter(|_| confirmed) else {
-            return;
-        };
-        let (relay, storage, dispatcher) = (
-            self.relay.clone(),
-            self.storage.clone(),
-            self.dispatcher.clone(),
-        );
-        spawn_local(async move {
-            if relay.erase(&session).await.is_ok() {
-                storage.forget();
-                dispatcher.dispatch(Action::Reset);
-            }
-        });
     }
 }
 

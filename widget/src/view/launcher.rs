@@ -1,5 +1,6 @@
 //! The round button that opens and closes the panel.
 
+use super::Intent;
 use crate::i18n::Texts;
 use yew::prelude::*;
 
@@ -7,8 +8,8 @@ use yew::prelude::*;
 pub struct LauncherProps<'a> {
     /// Whether the panel is open.
     pub open: bool,
-    /// Called on a click.
-    pub on_toggle: &'a Callback<()>,
+    /// Where a click goes ([`Intent::Toggle`]).
+    pub on_intent: &'a Callback<Intent>,
     /// Lets the app give the launcher focus back when the panel closes.
     pub node: &'a NodeRef,
     /// Messages from the team not yet seen.
@@ -17,7 +18,7 @@ pub struct LauncherProps<'a> {
 
 /// The launcher button, bottom right (or left) of the page.
 pub fn launcher(props: LauncherProps, texts: &Texts) -> Html {
-    let onclick = props.on_toggle.reform(|_: MouseEvent| ());
+    let onclick = props.on_intent.reform(|_: MouseEvent| Intent::Toggle);
     let label = if props.open {
         texts.close_chat
     } else {

@@ -1,6 +1,7 @@
 //! A link to continue elsewhere: its QR code (drawn by the relay), the link itself, and a
 //! way back to the conversation.
 
+use super::Intent;
 use crate::i18n::Texts;
 use confab_protocol::Link;
 use yew::prelude::*;
@@ -11,8 +12,8 @@ pub struct LinkSheetProps<'a> {
     pub link: &'a Link,
     /// Where the QR code goes ([`show_qr`] puts it there once the sheet is rendered).
     pub qr: &'a NodeRef,
-    /// The visitor is done with it.
-    pub on_done: &'a Callback<()>,
+    /// Where "Done" goes ([`Intent::LinkDone`]).
+    pub on_intent: &'a Callback<Intent>,
 }
 
 /// A QR code and a link that carry the thread to WhatsApp or another device.
@@ -26,7 +27,7 @@ pub fn link_sheet(props: LinkSheetProps, texts: &Texts) -> Html {
                 { if to_whatsapp { texts.open_whatsapp } else { texts.open_link } }
             </a>
             <code class="confab-link-code">{ &props.link.code }</code>
-            <button type="button" class="confab-link-done" onclick={props.on_done.reform(|_: MouseEvent| ())}>
+            <button type="button" class="confab-link-done" onclick={props.on_intent.reform(|_: MouseEvent| Intent::LinkDone)}>
                 { texts.done }
             </button>
         </div>

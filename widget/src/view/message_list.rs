@@ -6,6 +6,7 @@
 //! `data-from` and `data-status`, which the stylesheet selects on: a class computed at run
 //! time would compile Yew's class set (an index set of strings) into the widget.
 
+use super::Intent;
 use crate::i18n::Texts;
 use crate::state::Outgoing;
 use confab_protocol::{Author, Channel, DeliveryStatus, Message, Seq};
@@ -22,12 +23,11 @@ pub struct MessageListProps {
     pub outbox: Vec<Outgoing>,
     /// Where the "new messages" divider goes, if anywhere.
     pub first_unread: Option<Seq>,
-    /// The visitor asked to retry what could not be sent.
-    pub on_retry: Callback<()>,
     /// Where the visitor left the list on the last page (`None`: at the latest message).
     pub initial_scroll: Option<i32>,
-    /// The visitor scrolled: where the list is now (`None`: at the latest message).
-    pub on_scroll: Callback<Option<i32>>,
+    /// Where the visitor's retries and scrolls go ([`Intent::Retry`], [`Intent::Scrolled`]:
+    /// where the list is now, `None` at the latest message).
+    pub on_intent: Callback<Intent>,
 }
 
 /// Within this many pixels of the bottom, the list counts as "at the latest message".
@@ -67,13 +67,13 @@ pub fn message_list(props: &MessageListProps) -> Html {
     let onscroll = {
         let (list, at_bottom, unseen_below) =
             (list.clone(), at_bottom.clone(), unseen_below.clone());
-        let on_scroll = props.on_scroll.clone();
+        let on_intent = props.on_intent.clone();
         Callback::from(move |_: Event| {
             if let Some(element) = list.cast::<web_sys::Element>() {
                 let bottom =
                     element.scroll_height() - element.scroll_top() - element.client_height()
                         < AT_BOTTOM_PX;
-                on_scroll.emit((!bottom).then(|| element.scroll_top()));
+                on_intent.emit(Intent::Scrolled((!bottom).then(|| element.scroll_top())));
                 if bottom != *at_bottom {
                     at_bottom.set(bottom);
                 }
@@ -111,7 +111,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
         <div class="confab-thread">
             <ol class="confab-messages" ref={list} aria-live="polite" {onscroll}>
                 { for items }
-                { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_retry, texts)) }
+                { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_intent, texts)) }
             </ol>
             if *unseen_below && !*at_bottom {
                 <button type="button" class="confab-jump" onclick={jump}>{ texts.jump_to_latest }</button>
@@ -171,11 +171,11 @@ fn stored(message: &Message, texts: &Texts) -> Html {
     }
 }
 
-fn pending(outgoing: &Outgoing, on_retry: &Callback<()>, texts: &Texts) -> Html {
+fn pending(outgoing: &Outgoing, on_intent: &Callback<Intent>, texts: &Texts) -> Html {
     // A failed message is retried by itself, with backoff; the visitor can retry at once.
     let status = if outgoing.error.is_some() {
         html! {
-            <button type="button" class="confab-retry" onclick={on_retry.reform(|_: MouseEvent| ())}>
+            <button type="button" class="confab-retry" onclick={on_intent.reform(|_: MouseEvent| Intent::Retry)}>
                 { texts.not_sent_retry }
             </button>
         }

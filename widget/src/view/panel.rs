@@ -1,9 +1,9 @@
 //! The chat panel: header, messages and composer.
 
-use super::{composer, link_sheet, show_qr, ComposerProps, LinkSheetProps, MessageList};
+use super::{composer, link_sheet, show_qr, ComposerProps, Intent, LinkSheetProps, MessageList};
 use crate::i18n::Texts;
-use crate::state::{Connection, Outgoing};
-use confab_protocol::{Link, LinkPurpose, Message};
+use crate::state::{Connection, State};
+use confab_protocol::LinkPurpose;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -12,71 +12,33 @@ use yew::prelude::*;
 pub struct PanelProps {
     /// The strings of the widget's language.
     pub texts: &'static Texts,
-    /// The brand's display name (empty until the session starts).
-    pub brand_name: String,
-    /// Acknowledged messages, in order.
-    pub messages: Vec<Message>,
-    /// Messages still being sent.
-    pub outbox: Vec<Outgoing>,
-    /// The composer's text.
-    pub draft: String,
-    /// Where the widget stands with the relay.
-    pub connection: Connection,
-    /// Someone of the team is typing.
-    pub team_typing: bool,
-    /// Where the "new messages" divider goes.
-    pub first_unread: Option<confab_protocol::Seq>,
-    /// The brand's privacy notice, while the visitor has not accepted it.
-    pub consent: Option<confab_protocol::ConsentNotice>,
-    /// The visitor accepted the privacy notice.
-    pub on_consent: Callback<()>,
-    /// The visitor asked for the transcript.
-    pub on_download: Callback<()>,
-    /// The visitor asked to delete the conversation.
-    pub on_delete: Callback<()>,
-    /// Whether the new-message sound is on.
-    pub sound: bool,
-    /// The visitor turned the sound on or off.
-    pub on_sound: Callback<()>,
-    /// The visitor asked for browser notifications.
-    pub on_notify: Callback<()>,
+    /// Everything the widget shows.
+    pub state: UseReducerHandle<State>,
     /// Where the visitor left the message list on the last page.
     pub initial_scroll: Option<i32>,
-    /// The visitor scrolled the message list.
-    pub on_scroll: Callback<Option<i32>>,
-    /// The composer changed.
-    pub on_draft: Callback<String>,
-    /// The visitor sent the draft.
-    pub on_send: Callback<()>,
-    /// The visitor asked to retry the messages that could not be sent.
-    pub on_retry: Callback<()>,
-    /// The visitor closed the panel.
-    pub on_close: Callback<()>,
-    /// Whether the brand answers on WhatsApp.
-    pub whatsapp: bool,
-    /// When the thread's WhatsApp window closes (ms), if it continues on WhatsApp.
-    pub whatsapp_window: Option<u64>,
-    /// A link to continue elsewhere, while shown.
-    pub link: Option<Link>,
-    /// The visitor asked to continue on WhatsApp or another device.
-    pub on_continue: Callback<LinkPurpose>,
-    /// The visitor is done with the link.
-    pub on_link_done: Callback<()>,
     /// Whether the visitor just opened the panel (then the composer takes focus; a panel
     /// reopened by page navigation leaves focus where the page put it).
     pub take_focus: bool,
+    /// What the visitor asks for.
+    pub on_intent: Callback<Intent>,
 }
 
 /// The open chat.
 #[function_component(Panel)]
 pub fn panel(props: &PanelProps) -> Html {
-    let texts = props.texts;
-    let title = if props.brand_name.is_empty() {
-        texts.chat.to_string()
-    } else {
-        props.brand_name.clone()
-    };
-    let notice = match &props.connection {
+    let (texts, state) = (props.texts, &*props.state);
+    let brand = state.session.as_ref().map(|session| &session.brand);
+    let title = brand.map_or(texts.chat, |brand| brand.name.as_str());
+    // The privacy notice shows until the visitor accepts it (only in an empty thread).
+    let consent = brand
+        .and_then(|brand| brand.consent.as_ref())
+        .filter(|_| state.needs_consent());
+    let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
+    let whatsapp_window = state.session.as_ref().and_then(|session| {
+        let window = session.whatsapp.as_ref()?;
+        Some(window.window_ends_at.0)
+    });
+    let notice = match &state.connection {
         Connection::Connecting => Some(texts.connecting),
         Connection::Ready | Connection::Live => None,
         Connection::Failed(_) => Some(texts.unreachable),
@@ -86,11 +48,11 @@ pub fn panel(props: &PanelProps) -> Html {
         let menu_open = menu_open.clone();
         Callback::from(move |_: MouseEvent| menu_open.set(!*menu_open))
     };
-    let menu_item = |callback: &Callback<()>| {
-        let (callback, menu_open) = (callback.clone(), menu_open.clone());
+    let menu_item = |intent: Intent| {
+        let (on_intent, menu_open) = (props.on_intent.clone(), menu_open.clone());
         Callback::from(move |_: MouseEvent| {
             menu_open.set(false);
-            callback.emit(());
+            on_intent.emit(intent.clone());
         })
     };
     let panel = use_node_ref();
@@ -115,7 +77,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let qr = use_node_ref();
     {
         let qr = qr.clone();
-        let svg = props.link.as_ref().map(|link| link.qr_svg.clone());
+        let svg = state.link.as_ref().map(|link| link.qr_svg.clone());
         use_effect_with(svg, move |svg| {
             if let Some(svg) = svg {
                 show_qr(&qr, svg);
@@ -123,11 +85,11 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
     let onkeydown = {
-        let (panel, on_close) = (panel.clone(), props.on_close.clone());
+        let (panel, on_intent) = (panel.clone(), props.on_intent.clone());
         Callback::from(move |event: KeyboardEvent| match event.key().as_str() {
             "Escape" => {
                 event.prevent_default();
-                on_close.emit(());
+                on_intent.emit(Intent::Close);
             }
             "Tab" => keep_focus_inside(&panel, &event),
             _ => {}
@@ -155,41 +117,41 @@ pub fn panel(props: &PanelProps) -> Html {
                     type="button"
                     class="confab-close"
                     aria-label={texts.close_chat}
-                    onclick={props.on_close.reform(|_: MouseEvent| ())}
+                    onclick={props.on_intent.reform(|_: MouseEvent| Intent::Close)}
                 />
             </div>
             if *menu_open {
                 <div class="confab-menu">
-                    <button type="button" class="confab-download" onclick={menu_item(&props.on_download)}>
+                    <button type="button" class="confab-download" onclick={menu_item(Intent::Download)}>
                         { texts.download_transcript }
                     </button>
-                    <button type="button" class="confab-sound" onclick={menu_item(&props.on_sound)}>
-                        { if props.sound { texts.sound_off } else { texts.sound_on } }
+                    <button type="button" class="confab-sound" onclick={menu_item(Intent::ToggleSound)}>
+                        { if state.sound { texts.sound_off } else { texts.sound_on } }
                     </button>
                     if crate::notify::can_ask() {
-                        <button type="button" class="confab-notify" onclick={menu_item(&props.on_notify)}>
+                        <button type="button" class="confab-notify" onclick={menu_item(Intent::Notify)}>
                             { texts.notify_me }
                         </button>
                     }
-                    if props.whatsapp {
+                    if whatsapp {
                         <button type="button" class="confab-continue-whatsapp"
-                            onclick={menu_item(&props.on_continue.reform(|_| LinkPurpose::Whatsapp))}>
+                            onclick={menu_item(Intent::Continue(LinkPurpose::Whatsapp))}>
                             { texts.continue_whatsapp }
                         </button>
                     }
                     <button type="button" class="confab-continue-device"
-                        onclick={menu_item(&props.on_continue.reform(|_| LinkPurpose::Device))}>
+                        onclick={menu_item(Intent::Continue(LinkPurpose::Device))}>
                         { texts.continue_device }
                     </button>
-                    <button type="button" class="confab-delete" onclick={menu_item(&props.on_delete)}>
+                    <button type="button" class="confab-delete" onclick={menu_item(Intent::Delete)}>
                         { texts.delete_conversation }
                     </button>
                 </div>
             }
-            if let Some(link) = &props.link {
-                { link_sheet(LinkSheetProps { link, qr: &qr, on_done: &props.on_link_done }, texts) }
+            if let Some(link) = &state.link {
+                { link_sheet(LinkSheetProps { link, qr: &qr, on_intent: &props.on_intent }, texts) }
             }
-            if let Some(until) = props.whatsapp_window {
+            if let Some(until) = whatsapp_window {
                 <p class="confab-linked">
                     { texts.linked_whatsapp }{ " " }{ texts.window_until }{ " " }
                     { super::message_list::day_label(until, texts) }{ " " }
@@ -201,17 +163,16 @@ pub fn panel(props: &PanelProps) -> Html {
             }
             <MessageList
                 {texts}
-                messages={props.messages.clone()}
-                outbox={props.outbox.clone()}
-                first_unread={props.first_unread}
-                on_retry={props.on_retry.clone()}
+                messages={state.messages.clone()}
+                outbox={state.outbox.clone()}
+                first_unread={state.first_unread}
                 initial_scroll={props.initial_scroll}
-                on_scroll={props.on_scroll.clone()}
+                on_intent={props.on_intent.clone()}
             />
-            if props.team_typing {
+            if state.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
             }
-            if let Some(consent) = &props.consent {
+            if let Some(consent) = consent {
                 <div class="confab-consent">
                     <p>
                         { &consent.text }{ " " }
@@ -222,16 +183,15 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button
                         type="button"
                         class="confab-consent-accept"
-                        onclick={props.on_consent.reform(|_: MouseEvent| ())}
+                        onclick={props.on_intent.reform(|_: MouseEvent| Intent::Consent)}
                     >
                         { texts.consent_accept }
                     </button>
                 </div>
             } else {
                 { composer(ComposerProps {
-                    draft: &props.draft,
-                    on_draft: &props.on_draft,
-                    on_send: &props.on_send,
+                    draft: &state.draft,
+                    on_intent: &props.on_intent,
                 }, texts) }
             }
         </section>
