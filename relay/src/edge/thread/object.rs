@@ -7,37 +7,33 @@
 //!
 //! Sockets use the hibernation API: the object may be evicted from memory while sockets stay
 //! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
-//! the missed messages, then `ready`, then every new message as it is stored.
+//! the missed messages, then `ready`, then every new message as it is stored ([`sockets`]).
 //!
 //! The object calls no third party: it keeps delivery jobs in its outbox and puts them on
 //! the queue ([`outbound`], [`lanes`]). Its one alarm re-sends jobs unheard of within their
-//! lease, and erases the thread once it has been idle for the brand's retention period.
+//! lease, and erases the thread once it has been idle for the brand's retention period
+//! ([`alarm`]).
 
+mod alarm;
 mod lanes;
 mod outbound;
+mod sockets;
 
 use super::super::http::{self, internal};
 use super::super::wire_name;
 use super::{Append, Init, LaneClaim, LaneSettled, Policy, StatusChange, WhatsappInbound};
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
-use crate::route::{parse_page_query, parse_socket_query};
+use crate::route::parse_page_query;
 use confab_protocol::{
-    validate_text, Author, Channel, ClientFrame, DeliveryStatus, Message, MessageId, MessagePage,
-    ReadReceipts, ReadUpTo, Seq, ServerFrame, SocketTicket, Timestamp, Transcript,
+    Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts, ReadUpTo, Seq,
+    Timestamp, Transcript,
 };
 use std::cell::{Cell, RefCell};
 use worker::{
     durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result,
-    SqlStorage, SqlStorageValue, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    SqlStorage, SqlStorageValue, State, WebSocket, WebSocketIncomingMessage,
 };
-
-/// How long a socket ticket works: long enough to open a socket, too short to be worth
-/// stealing from a log.
-const TICKET_LIFETIME_MS: u64 = 60_000;
-
-/// The most missed messages sent on a new socket; a client further behind pages over HTTP.
-const SOCKET_BACKLOG_LIMIT: u32 = 500;
 
 /// The most messages a transcript holds.
 const TRANSCRIPT_LIMIT: u32 = 20_000;
@@ -129,40 +125,8 @@ impl DurableObject for Thread {
         socket: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
-        let WebSocketIncomingMessage::String(text) = message else {
-            return Ok(());
-        };
-        // Frames that do not decode are ignored, like unknown ones: a newer widget may speak
-        // a richer protocol.
-        match serde_json::from_str::<ClientFrame>(&text) {
-            Ok(ClientFrame::Send { client_id, text }) => {
-                match self.socket_send(client_id.clone(), text).await {
-                    // A new message went to every socket, this one included.
-                    Ok((_, true)) => {}
-                    Ok((message, false)) => send(&socket, &ServerFrame::Message { message }),
-                    Err(error) => send(
-                        &socket,
-                        &ServerFrame::Rejected {
-                            client_id,
-                            code: error.code().to_string(),
-                            message: error.body().error.message,
-                        },
-                    ),
-                }
-            }
-            Ok(ClientFrame::Typing { active }) => {
-                let frame = ServerFrame::Typing {
-                    author: Author::Visitor,
-                    active,
-                };
-                for other in self.state.get_websockets() {
-                    if other != socket {
-                        send(&other, &frame);
-                    }
-                }
-            }
-            Ok(ClientFrame::Ping) => send(&socket, &ServerFrame::Pong),
-            Ok(ClientFrame::Unknown) | Err(_) => {}
+        if let WebSocketIncomingMessage::String(text) = message {
+            self.socket_frame(&socket, &text).await;
         }
         Ok(())
     }
@@ -186,13 +150,6 @@ impl DurableObject for Thread {
     async fn websocket_error(&self, _socket: WebSocket, _error: worker::Error) -> Result<()> {
         // The runtime has already closed the socket; nothing is kept per socket.
         Ok(())
-    }
-}
-
-/// Sends a frame; a socket that has gone away is not an error of the sender's.
-fn send(socket: &WebSocket, frame: &ServerFrame) {
-    if let Ok(json) = serde_json::to_string(frame) {
-        let _ = socket.send_with_str(json);
     }
 }
 
@@ -401,27 +358,6 @@ impl Thread {
             .map_err(|retry_after| RelayError::RateLimited { retry_after })
     }
 
-    async fn socket_send(
-        &self,
-        client_id: confab_protocol::ClientMessageId,
-        text: String,
-    ) -> Outcome<(Message, bool)> {
-        validate_text(&text)?;
-        self.ensure_schema()?;
-        if self.is_erased()? {
-            return Err(RelayError::ThreadErased);
-        }
-        let policy = self.policy()?;
-        self.store(Append {
-            client_id,
-            text,
-            author: Author::Visitor,
-            channel: Channel::Web,
-            policy,
-        })
-        .await
-    }
-
     /// Every send, over HTTP or the socket: the visitor's rate limit, then the store (or the
     /// earlier copy), then the retention alarm moved past the new message.
     async fn store(&self, append: Append) -> Outcome<(Message, bool)> {
@@ -460,19 +396,6 @@ impl Thread {
         Ok((message, true))
     }
 
-    fn broadcast(&self, message: &Message) {
-        let frame = ServerFrame::Message {
-            message: message.clone(),
-        };
-        // Encoded once, however many sockets the thread has.
-        let Ok(json) = serde_json::to_string(&frame) else {
-            return;
-        };
-        for socket in self.state.get_websockets() {
-            let _ = socket.send_with_str(&json);
-        }
-    }
-
     /// Marks the team's messages up to `seq` as read, if the brand reports reads.
     fn mark_read(&self, seq: Seq) -> Outcome<()> {
         if self.policy()?.read_receipts != ReadReceipts::On {
@@ -501,138 +424,6 @@ impl Thread {
             self.broadcast(message);
         }
         Ok(())
-    }
-
-    /// Makes sure the alarm goes off by `due` (ms): sets it, unless it is set earlier
-    /// already (that alarm sets the next). Read from storage once per instance, so that a
-    /// new instance never pushes back an alarm an earlier one set.
-    async fn arm(&self, due: u64) -> Outcome<()> {
-        let storage = self.state.storage();
-        if self.alarm_at.get() == 0 {
-            let set = storage.get_alarm().await.map_err(internal)?;
-            self.alarm_at
-                .set(set.and_then(|at| u64::try_from(at).ok()).unwrap_or(0));
-        }
-        let current = self.alarm_at.get();
-        if current != 0 && current <= due {
-            return Ok(());
-        }
-        // An i64 alarm time is an offset from now, in milliseconds.
-        let offset = i64::try_from(due.saturating_sub(now())).map_err(internal)?;
-        storage.set_alarm(offset).await.map_err(internal)?;
-        self.alarm_at.set(due);
-        Ok(())
-    }
-
-    /// Makes sure the alarm goes off when the thread will have been idle for the
-    /// retention period.
-    async fn schedule_expiry(&self, last_activity: u64) -> Outcome<()> {
-        let due = last_activity.saturating_add(self.policy()?.retention_ms);
-        self.arm(due).await
-    }
-
-    /// The alarm: overdue jobs go out again; the thread is erased if it has been idle for
-    /// the retention period, or the alarm is set for when it will have been.
-    async fn wake(&self) -> Outcome<()> {
-        self.ensure_schema()?;
-        if self.is_erased()? {
-            return Ok(());
-        }
-        self.recover_outbox().await?;
-        self.outbox_recovered.set(true);
-        if let Some(next) = self.next_lease_end()? {
-            self.arm(next).await?;
-        }
-        #[derive(serde::Deserialize)]
-        struct Last {
-            last: Option<u64>,
-        }
-        let last: Last = self
-            .sql
-            .exec("SELECT MAX(created_at) AS last FROM messages", None)
-            .and_then(|cursor| cursor.one())
-            .map_err(internal)?;
-        let policy = self.policy()?;
-        let last_activity = last.last.unwrap_or(0);
-        if now() >= last_activity.saturating_add(policy.retention_ms) {
-            self.erase().await
-        } else {
-            self.schedule_expiry(last_activity).await
-        }
-    }
-
-    /// Erases everything the thread holds, closes its sockets, and leaves a tombstone so
-    /// that its id can never be used again. The D1 directory forgets it too.
-    async fn erase(&self) -> Outcome<()> {
-        let thread = self.policy().ok().map(|policy| policy.thread);
-        for socket in self.state.get_websockets() {
-            send(&socket, &ServerFrame::Erased);
-            let _ = socket.close(Some(4410), Some("erased"));
-        }
-        let storage = self.state.storage();
-        storage.delete_alarm().await.map_err(internal)?;
-        self.alarm_at.set(0);
-        storage.delete_all().await.map_err(internal)?;
-        self.schema_ready.set(false);
-        *self.policy.borrow_mut() = None;
-        *self.bucket.borrow_mut() = None;
-        *self.whatsapp.borrow_mut() = None;
-        self.ensure_schema()?;
-        self.set_meta("erased", &now().to_string())?;
-        self.erased.set(Some(true));
-        if let Some(thread) = thread {
-            super::super::brands::forget_thread(&self.env, &thread).await?;
-        }
-        Ok(())
-    }
-
-    fn issue_ticket(&self) -> Outcome<SocketTicket> {
-        let now = now();
-        let ticket = super::super::random_id()?;
-        let expires_at = Timestamp(now + TICKET_LIFETIME_MS);
-        self.sql
-            .exec(
-                "DELETE FROM tickets WHERE expires_at <= ?",
-                vec![sql_int(now)?],
-            )
-            .map_err(internal)?;
-        self.sql
-            .exec(
-                "INSERT INTO tickets (ticket, expires_at) VALUES (?, ?)",
-                vec![
-                    SqlStorageValue::from(ticket.clone()),
-                    sql_int(expires_at.0)?,
-                ],
-            )
-            .map_err(internal)?;
-        Ok(SocketTicket { ticket, expires_at })
-    }
-
-    fn open_socket(&self, query: &str) -> Outcome<Response> {
-        let query = parse_socket_query(query)?;
-        // Deleting the ticket is what makes it single-use.
-        let used: Vec<serde_json::Value> = self.rows(
-            "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
-            vec![SqlStorageValue::from(query.ticket), sql_int(now())?],
-        )?;
-        if used.is_empty() {
-            return Err(RelayError::InvalidTicket);
-        }
-        let pair = WebSocketPair::new().map_err(internal)?;
-        self.state.accept_web_socket(&pair.server);
-        let backlog = self.page(query.after, SOCKET_BACKLOG_LIMIT)?;
-        let mut last_seq = Seq(query.after);
-        for message in backlog.messages {
-            last_seq = message.seq;
-            send(&pair.server, &ServerFrame::Message { message });
-        }
-        let ready = ServerFrame::Ready {
-            last_seq,
-            complete: !backlog.has_more,
-            protocol: confab_protocol::PROTOCOL_VERSION,
-        };
-        send(&pair.server, &ready);
-        Response::from_websocket(pair.client).map_err(internal)
     }
 
     fn page(&self, after: u64, limit: u32) -> Outcome<MessagePage> {
