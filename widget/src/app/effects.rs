@@ -25,8 +25,6 @@ use yew::{Callback, NodeRef, UseReducerDispatcher};
 pub(super) struct Runtime {
     /// The session at the last render.
     pub session: Option<Session>,
-    /// Whether the panel was open at the last render.
-    pub open: bool,
     /// The highest `seq` the widget had at the last render, for resuming the socket.
     pub last_seq: Seq,
     /// A session is being started or resumed.
@@ -70,7 +68,7 @@ pub struct Effects {
     commands: SharedSlot,
     events: Events,
     /// The state at the last render, to see what changed (`None` before the first).
-    pub(super) last: RefCell<Option<State>>,
+    last: RefCell<Option<State>>,
     title: RefCell<TitleBadge>,
     /// Who moved the panel last: the visitor (focus follows) or a page load (it does not).
     by_visitor: Cell<bool>,
@@ -191,7 +189,6 @@ impl Effects {
         {
             let mut runtime = self.runtime.borrow_mut();
             runtime.session = state.session.clone();
-            runtime.open = state.open;
             runtime.last_seq = state.last_seq();
             if state.session.is_some() {
                 runtime.starting_session = false;
@@ -361,10 +358,7 @@ impl Effects {
         match command {
             Command::Open => self.set_open_by_visitor(true),
             Command::Close => self.set_open_by_visitor(false),
-            Command::Toggle => {
-                let open = self.runtime.borrow().open;
-                self.set_open_by_visitor(!open);
-            }
+            Command::Toggle => self.toggle(),
             Command::Identify(identity) => {
                 if self.storage.identity().as_ref() != Some(&identity) {
                     self.storage.forget();
@@ -378,6 +372,17 @@ impl Effects {
                 self.dispatcher.dispatch(Action::Reset);
             }
         }
+    }
+
+    /// Reads the state the visitor saw: the last rendered one (`None` before the first).
+    pub(super) fn rendered<T>(&self, read: impl FnOnce(&State) -> T) -> Option<T> {
+        self.last.borrow().as_ref().map(read)
+    }
+
+    /// Opens the panel if it is closed, closes it if it is open.
+    pub(super) fn toggle(&self) {
+        let open = self.rendered(|state| state.open).unwrap_or(false);
+        self.set_open_by_visitor(!open);
     }
 
     /// Opens or closes the panel because the visitor (or the page for them) asked.

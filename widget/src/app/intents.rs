@@ -4,22 +4,19 @@ use super::effects::Effects;
 use crate::state::Action;
 use crate::view::Intent;
 use confab_protocol::{LinkPurpose, LinkRequest};
-use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 impl Effects {
     /// Does what the visitor asked for. What the asking depends on (the draft, whether the
     /// panel is open or the sound on) is read from the state the visitor saw, the last
     /// rendered one.
-    pub fn visitor(self: &Rc<Self>, intent: Intent) {
-        let seen =
-            |read: fn(&crate::state::State) -> bool| self.last.borrow().as_ref().is_some_and(read);
+    pub fn visitor(&self, intent: Intent) {
         match intent {
-            Intent::Toggle => self.set_open_by_visitor(!seen(|state| state.open)),
+            Intent::Toggle => self.toggle(),
             Intent::Close => self.set_open_by_visitor(false),
             Intent::Draft(draft) => self.dispatcher.dispatch(Action::DraftChanged(draft)),
             Intent::Send => {
-                let draft = self.last.borrow().as_ref().map(|state| state.draft.clone());
+                let draft = self.rendered(|state| state.draft.clone());
                 self.queue(&draft.unwrap_or_default());
             }
             Intent::Retry => self.retry_now(),
@@ -28,7 +25,7 @@ impl Effects {
                 self.dispatcher.dispatch(Action::Consented);
             }
             Intent::ToggleSound => {
-                let on = !seen(|state| state.sound);
+                let on = !self.rendered(|state| state.sound).unwrap_or(false);
                 self.storage.set_sound(on);
                 self.dispatcher.dispatch(Action::SetSound(on));
             }

@@ -28,16 +28,20 @@ pub struct PanelProps {
 pub fn panel(props: &PanelProps) -> Html {
     let (texts, state) = (props.texts, &*props.state);
     let brand = state.session.as_ref().map(|session| &session.brand);
-    let title = brand.map_or(texts.chat, |brand| brand.name.as_str());
+    let title = brand
+        .map(|brand| brand.name.as_str())
+        .filter(|name| !name.is_empty())
+        .unwrap_or(texts.chat);
     // The privacy notice shows until the visitor accepts it (only in an empty thread).
     let consent = brand
         .and_then(|brand| brand.consent.as_ref())
         .filter(|_| state.needs_consent());
     let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
-    let whatsapp_window = state.session.as_ref().and_then(|session| {
-        let window = session.whatsapp.as_ref()?;
-        Some(window.window_ends_at.0)
-    });
+    let whatsapp_window = state
+        .session
+        .as_ref()
+        .and_then(|session| session.whatsapp.as_ref())
+        .map(|window| window.window_ends_at.0);
     let notice = match &state.connection {
         Connection::Connecting => Some(texts.connecting),
         Connection::Ready | Connection::Live => None,
