@@ -87,14 +87,17 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
             .arg(&bindgen_out)
             .arg(&compiled))
     })?;
+    // The shipped wasm is written last: it is what says the build is up to date, so a
+    // build stopped half-way is done again rather than leave a wasm without its glue.
+    let optimized = bindgen_out.join("confab_widget_bg.opt.wasm");
+    let short_wasm = bindgen_out.join("confab_widget_bg.short.wasm");
     step("widget wasm-opt -Oz --converge", || {
         run(Command::new(tools.npm_tool("wasm-opt"))
             .args(WIDGET_WASM_OPT)
             .args(WASM_FEATURES)
             .arg(bindgen_out.join("confab_widget_bg.wasm"))
             .arg("-o")
-            .arg(&shipped))?;
-        Ok(())
+            .arg(&optimized))
     })?;
     step(
         "widget import and export names shortened (wasm-opt, glue)",
@@ -103,19 +106,21 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
                 Command::new(tools.npm_tool("wasm-opt"))
                     .arg("--minify-imports-and-exports-and-modules")
                     .args(WASM_FEATURES)
-                    .arg(&shipped)
+                    .arg(&optimized)
                     .arg("-o")
-                    .arg(&shipped),
+                    .arg(&short_wasm),
             )?;
             let renames = names::Renames::parse(&printed)?;
-            let wasm = std::fs::read(&shipped).map_err(io(&shipped))?;
+            let wasm = std::fs::read(&short_wasm).map_err(io(&short_wasm))?;
             let module = names::first_import_module(&wasm)
                 .ok_or_else(|| XtaskError::Missing("the widget's wasm imports nothing".into()))?;
             let glue_path = bindgen_out.join("confab_widget.js");
             let glue = std::fs::read_to_string(&glue_path).map_err(io(&glue_path))?;
             let short = bindgen_out.join("confab_widget.short.js");
             std::fs::write(&short, renames.apply(&glue, &module)?).map_err(io(&short))?;
-            minify(tools, &short, &dist.join("widget/confab_widget.js"))
+            minify(tools, &short, &dist.join("widget/confab_widget.js"))?;
+            std::fs::copy(&short_wasm, &shipped).map_err(io(&shipped))?;
+            Ok(())
         },
     )
 }

@@ -29,13 +29,18 @@ impl Renames {
     /// gives every import the same one and does not print it). Fails, rather than ship a
     /// widget that cannot start, if a name is not where the glue is expected to have it.
     pub fn apply(&self, glue: &str, module: &str) -> Result<String> {
-        let mut glue = glue.to_string();
         let mut modules: Vec<&str> = self.imports.iter().map(|(m, _, _)| m.as_str()).collect();
+        modules.sort_unstable();
         modules.dedup();
-        for old in modules {
-            // The import object: `"./confab_widget_bg.js": import0,`
-            glue = replace_once(&glue, &format!("\"{old}\":"), &format!("\"{module}\":"))?;
-        }
+        // wasm-opt gives every import one module, so the glue must have one import object.
+        let [old] = modules[..] else {
+            return Err(XtaskError::Missing(format!(
+                "the widget imports from {} modules, not one: {modules:?}",
+                modules.len()
+            )));
+        };
+        // The import object: `"./confab_widget_bg.js": import0,`
+        let mut glue = replace_once(glue, &format!("\"{old}\":"), &format!("\"{module}\":"))?;
         for (_, old, new) in &self.imports {
             // A key of the import object: `    __wbg_focus_3a2c…: function(arg0) {`
             glue = replace_once(&glue, &format!(" {old}: "), &format!(" {new}: "))?;
@@ -176,6 +181,16 @@ export function mount(root) { return wasm.mount(root, wasm.mount_len); }
         ));
         let error = renames.apply(GLUE, "z").expect_err("must fail");
         assert!(error.to_string().contains("__wbg_gone_1234"), "{error}");
+    }
+
+    #[test]
+    fn imports_from_two_modules_are_an_error() {
+        let mut renames = renames();
+        renames
+            .imports
+            .push(("env".into(), "__wbg_other_5678".into(), "f".into()));
+        let error = renames.apply(GLUE, "z").expect_err("must fail");
+        assert!(error.to_string().contains("2 modules"), "{error}");
     }
 
     #[test]
