@@ -275,6 +275,21 @@ impl Thread {
             .map_err(internal)
     }
 
+    /// The one number a query selects, named `value` (`None` if it is NULL, as the MAX of
+    /// no rows is).
+    fn number(
+        &self,
+        query: &str,
+        values: impl Into<Option<Vec<SqlStorageValue>>>,
+    ) -> Outcome<Option<u64>> {
+        #[derive(serde::Deserialize)]
+        struct Row {
+            value: Option<u64>,
+        }
+        let rows: Vec<Row> = self.rows(query, values)?;
+        Ok(rows.first().and_then(|row| row.value))
+    }
+
     fn ensure_schema(&self) -> Outcome<()> {
         if !self.schema_ready.get() {
             for statement in SCHEMA {

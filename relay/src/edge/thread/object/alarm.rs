@@ -47,17 +47,10 @@ impl Thread {
         if let Some(next) = self.next_lease_end()? {
             self.arm(next).await?;
         }
-        #[derive(serde::Deserialize)]
-        struct Last {
-            last: Option<u64>,
-        }
-        let last: Last = self
-            .sql
-            .exec("SELECT MAX(created_at) AS last FROM messages", None)
-            .and_then(|cursor| cursor.one())
-            .map_err(internal)?;
+        let last_activity = self
+            .number("SELECT MAX(created_at) AS value FROM messages", None)?
+            .unwrap_or(0);
         let policy = self.policy()?;
-        let last_activity = last.last.unwrap_or(0);
         if now() >= last_activity.saturating_add(policy.retention_ms) {
             self.erase().await
         } else {

@@ -163,29 +163,16 @@ impl Thread {
 
     /// When the next lease runs out, if a job is out.
     pub(super) fn next_lease_end(&self) -> Outcome<Option<u64>> {
-        #[derive(Deserialize)]
-        struct Next {
-            next: Option<u64>,
-        }
-        let next: Next = self
-            .sql
-            .exec("SELECT MIN(leased_until) AS next FROM outbox", None)
-            .and_then(|cursor| cursor.one())
-            .map_err(internal)?;
-        Ok(next.next)
+        self.number("SELECT MIN(leased_until) AS value FROM outbox", None)
     }
 
     /// Whether `generation` is the job's copy to deliver (the job is still in the outbox).
     fn current(&self, id: &str, generation: u32) -> Outcome<bool> {
-        #[derive(Deserialize)]
-        struct Found {
-            found: u32,
-        }
-        let found: Vec<Found> = self.rows(
-            "SELECT COUNT(*) AS found FROM outbox WHERE id = ? AND generation = ?",
+        let found = self.number(
+            "SELECT COUNT(*) AS value FROM outbox WHERE id = ? AND generation = ?",
             vec![id.into(), SqlStorageValue::from(i64::from(generation))],
         )?;
-        Ok(found.first().is_some_and(|row| row.found > 0))
+        Ok(found.is_some_and(|found| found > 0))
     }
 
     /// The lease of a job's copy: it doubles with each copy, so that a queue that is only
