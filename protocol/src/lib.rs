@@ -25,6 +25,9 @@ pub use api::{
     Session, SessionRequest, SocketTicket, ThreadList, ThreadSummary, Transcript, WhatsappWindow,
 };
 pub use frame::{ClientFrame, ServerFrame};
-pub use ids::{BrandId, ClientMessageId, MessageId, Seq, ThreadId, Timestamp, VisitorToken};
-pub use message::{Author, Channel, DeliveryStatus, Message};
-pub use text::{validate_text, TextError, MAX_TEXT_CHARS};
+pub use ids::{
+    validate_client_id, BrandId, ClientIdError, ClientMessageId, MessageId, Seq, ThreadId,
+    Timestamp, VisitorToken, MAX_CLIENT_ID_CHARS,
+};
+pub use message::{Author, Channel, DeliveryStatus, FailureReason, Message};
+pub use text::{normalize_text, validate_text, TextError, MAX_TEXT_CHARS};

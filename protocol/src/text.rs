@@ -32,9 +32,13 @@ impl fmt::Display for TextError {
 
 impl std::error::Error for TextError {}
 
-/// Checks a message text and returns it without leading and trailing white space.
+/// Checks a message text and returns it without leading and trailing white space (and
+/// invisible characters: zero-width space, word joiner, byte-order mark, Mongolian vowel
+/// separator).
 pub fn validate_text(text: &str) -> Result<&str, TextError> {
-    let trimmed = text.trim();
+    let trimmed = text.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}')
+    });
     if trimmed.is_empty() {
         return Err(TextError::Empty);
     }
@@ -43,6 +47,11 @@ pub fn validate_text(text: &str) -> Result<&str, TextError> {
         return Err(TextError::TooLong { chars });
     }
     Ok(trimmed)
+}
+
+/// The text as it is stored: trimmed as [`validate_text`] trims it, once it passes.
+pub fn normalize_text(text: &str) -> Result<String, TextError> {
+    validate_text(text).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -55,6 +64,21 @@ mod tests {
 
     #[test]
     fn validates_texts() {
+        // Invisible characters at either end are trimmed like white space: a text of
+        // nothing else is empty.
+        for (input, expected) in [
+            ("\u{200B}", Err(TextError::Empty)),
+            ("\u{FEFF}", Err(TextError::Empty)),
+            ("\u{2060}\u{200B} \u{FEFF}\n", Err(TextError::Empty)),
+            ("\u{180E}", Err(TextError::Empty)),
+            ("\u{00A0}\u{3000}", Err(TextError::Empty)),
+            ("\u{FEFF}hello\u{200B}", Ok("hello")),
+            ("\u{3000}你好\u{3000}", Ok("你好")),
+            ("a\u{200B}b", Ok("a\u{200B}b")),
+            ("👨\u{200D}👩\u{200D}👧", Ok("👨\u{200D}👩\u{200D}👧")),
+        ] {
+            check(input, expected);
+        }
         check("hello", Ok("hello"));
         check("  padded \n", Ok("padded"));
         check("蓝色的还有货吗?", Ok("蓝色的还有货吗?"));
@@ -73,5 +97,37 @@ mod tests {
             &"蓝".repeat(MAX_TEXT_CHARS),
             Ok(&"蓝".repeat(MAX_TEXT_CHARS)),
         );
+    }
+
+    #[test]
+    fn normalizes_texts_for_storage() {
+        let most = "a".repeat(MAX_TEXT_CHARS);
+        let padded_most = format!(" \n{most}\u{FEFF} ");
+        let too_many = format!("{most}b");
+        for (input, expected) in [
+            ("hello", Ok("hello")),
+            ("  padded \n", Ok("padded")),
+            ("\r\n\thello\r\n", Ok("hello")),
+            ("\u{FEFF}hello\u{200B}", Ok("hello")),
+            ("\u{3000}蓝色\u{3000}", Ok("蓝色")),
+            ("line one\n\nline two", Ok("line one\n\nline two")),
+            ("  inner  spaces  ", Ok("inner  spaces")),
+            (padded_most.as_str(), Ok(most.as_str())),
+            ("", Err(TextError::Empty)),
+            (" \n\t ", Err(TextError::Empty)),
+            ("\u{200B}\u{FEFF}", Err(TextError::Empty)),
+            (
+                too_many.as_str(),
+                Err(TextError::TooLong {
+                    chars: MAX_TEXT_CHARS + 1,
+                }),
+            ),
+        ] {
+            assert_eq!(
+                normalize_text(input),
+                expected.map(str::to_string),
+                "input: {input:?}"
+            );
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::connector::Connectors;
 use crate::error::RelayError;
+use crate::origin::OriginPattern;
 use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts};
 use serde::{Deserialize, Serialize};
 
@@ -157,9 +158,9 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         return fail("name must have 1 to 100 characters".into());
     }
     for origin in &settings.allowed_origins {
-        if !valid_origin_pattern(origin) {
+        if let Err(why) = OriginPattern::parse(origin) {
             return fail(format!(
-                "allowed origin {origin:?} must look like https://shop.example, \
+                "allowed origin {origin:?} {why}; patterns look like https://shop.example, \
                  https://*.shop.example or http://localhost:*"
             ));
         }
@@ -237,26 +238,6 @@ fn minutes(clock: &str) -> Option<u32> {
         .then_some(hours * 60 + minutes)
 }
 
-fn valid_origin_pattern(pattern: &str) -> bool {
-    let Some((scheme, rest)) = pattern.split_once("://") else {
-        return false;
-    };
-    let host = rest.strip_prefix("*.").unwrap_or(rest);
-    let host = host
-        .strip_suffix(":*")
-        .or_else(|| {
-            host.rsplit_once(':')
-                .filter(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
-                .map(|(host, _)| host)
-        })
-        .unwrap_or(host);
-    matches!(scheme, "http" | "https")
-        && !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,18 +287,58 @@ mod tests {
         check(|s| s.name = " ".into(), false);
         check(|s| s.name = "蓝".repeat(100), true);
         check(|s| s.name = "a".repeat(101), false);
+        // Every origin pattern accepted can match an origin a browser sends; one that never
+        // could is refused.
+        let mut wrong = Vec::new();
         for (origin, valid) in [
             ("https://shop.example", true),
             ("https://*.shop.example", true),
+            ("https://*.shop.example:8443", true),
             ("http://127.0.0.1:*", true),
+            ("http://localhost:*", true),
             ("http://localhost:8080", true),
+            ("http://[::1]:*", true),
+            ("https://[2001:db8::1]", true),
+            ("https://xn--bcher-kva.example", true),
+            ("https://shop.example.", true),
             ("shop.example", false),
             ("ftp://shop.example", false),
             ("https://shop.example/path", false),
+            ("https://shop.example/", false),
             ("https://", false),
+            ("https://*", false),
+            ("https://*.", false),
+            ("https://*.x:*", false),
+            ("https://*.shop.example:*", false),
+            ("https://*.*.shop.example", false),
+            ("https://www.*.example", false),
+            ("https://*.127.0.0.1", false),
+            ("https://*.[::1]", false),
+            ("http://localhost:8080:*", false),
+            ("https://shop.example:443", false),
+            ("http://shop.example:80", false),
+            ("http://localhost:99999", false),
+            ("http://localhost:x", false),
+            ("https://Shop.Example", false),
+            ("HTTPS://shop.example", false),
+            ("https://bücher.example", false),
+            ("https://user@shop.example", false),
+            ("https://shop..example", false),
+            ("https://.shop.example", false),
+            ("https://shop.example?x", false),
+            ("https://shop.example#x", false),
+            (" https://shop.example", false),
+            ("https://127.1", false),
+            ("null", false),
         ] {
-            check(|s| s.allowed_origins = vec![origin.into()], valid);
+            let mut candidate = settings();
+            candidate.allowed_origins = vec![origin.into()];
+            let verdict = validate_settings(&candidate, false);
+            if verdict.is_ok() != valid {
+                wrong.push(format!("{origin:?}: {verdict:?}"));
+            }
         }
+        assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
         check(|s| s.theme_color = Some("#2563eb".into()), true);
         check(|s| s.theme_color = Some("blue".into()), false);
         check(|s| s.retention_seconds = 0, false);

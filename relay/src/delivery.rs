@@ -10,7 +10,7 @@
 
 use crate::connector::webhook::EventKind;
 use crate::connector::whatsapp::WINDOW_MS;
-use crate::connector::{Delivery, Forwarding};
+use crate::connector::{Delivery, Failure, FailureReason, Forwarding};
 use confab_protocol::{Author, BrandId, Channel, Message, ThreadId};
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +43,11 @@ pub enum Target {
         /// template may go).
         window_open: bool,
     },
+    /// D1: a fact derived from the thread, written until D1 takes it (never given up).
+    Directory {
+        /// The fact.
+        fact: crate::directory::Fact,
+    },
 }
 
 impl Target {
@@ -54,6 +59,7 @@ impl Target {
         match self {
             Target::Telegram => Some(Lane::Telegram),
             Target::Whatsapp { .. } => Some(Lane::Whatsapp),
+            Target::Directory { .. } => Some(Lane::Directory),
             Target::Webhook { .. } => None,
         }
     }
@@ -78,6 +84,8 @@ pub enum Lane {
     Telegram,
     /// The visitor's WhatsApp.
     Whatsapp,
+    /// The thread's entries in D1, in the order the thread changed them.
+    Directory,
 }
 
 impl Lane {
@@ -86,6 +94,7 @@ impl Lane {
         match self {
             Lane::Telegram => "telegram",
             Lane::Whatsapp => "whatsapp",
+            Lane::Directory => "directory",
         }
     }
 }
@@ -154,7 +163,8 @@ pub struct Job {
     /// "Slow down" answers so far.
     #[serde(default)]
     pub postponements: u32,
-    /// The last failure, for the dead-letter record and the visitor.
+    /// The last failure, `<reason code>: <detail>` (the detail scrubbed: no token, no URL
+    /// path), for the operator's dead-letter record and, its reason only, the visitor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
     /// When the message was enqueued (ms), to measure delivery latency.
@@ -175,7 +185,7 @@ impl Job {
             Target::Telegram => true,
             Target::Webhook { event } => event == EventKind::MessageCreated,
             // The visitor's own WhatsApp reports delivery itself, through status webhooks.
-            Target::Whatsapp { .. } => false,
+            Target::Whatsapp { .. } | Target::Directory { .. } => false,
         };
         to_team
             && self
@@ -246,7 +256,7 @@ pub enum Step {
     /// Refused for good: mark the message failed with the reason.
     Refused {
         /// Why.
-        reason: String,
+        failure: Failure,
     },
     /// Out of attempts: to the dead-letter queue, and the message marked failed.
     Dead {
@@ -255,18 +265,54 @@ pub enum Step {
     },
 }
 
+impl Job {
+    /// Keeps `failure` as the job's last.
+    fn remember(&mut self, failure: Failure) {
+        self.last_error = Some(failure.to_string());
+    }
+
+    /// The last failure's reason and HTTP status (a job of an older version, whose
+    /// `last_error` holds no code, failed for an unknown reason).
+    pub fn last_failure(&self) -> (FailureReason, Option<u16>) {
+        let Some(last) = self.last_error.as_deref() else {
+            return (FailureReason::Unknown, None);
+        };
+        let (reason, detail) = last
+            .split_once(": ")
+            .and_then(|(code, detail)| {
+                FailureReason::ALL
+                    .into_iter()
+                    .find(|reason| reason.code() == code)
+                    .map(|reason| (reason, detail))
+            })
+            .unwrap_or((FailureReason::Unknown, last));
+        let status = detail
+            .strip_prefix("HTTP ")
+            .and_then(|rest| rest.get(..3))
+            .and_then(|digits| digits.parse().ok());
+        (reason, status)
+    }
+
+    /// What the job's message shows once the job is given up: how many attempts were
+    /// made, and the last one's reason (never what the provider said).
+    pub fn given_up_text(&self) -> String {
+        let (reason, status) = self.last_failure();
+        reason.after_attempts(self.attempts.max(1), status)
+    }
+}
+
 /// What follows `delivery` of `job`. `base_seconds` is the first backoff delay (doubled per
 /// attempt, capped); `jitter` in `[0, 1)` spreads retries of many jobs apart.
 pub fn next_step(mut job: Job, delivery: Delivery, base_seconds: u32, jitter: f64) -> Step {
     match delivery {
         Delivery::Delivered => Step::Done,
-        Delivery::Refused { reason } => Step::Refused { reason },
+        Delivery::Refused { failure } => Step::Refused { failure },
         Delivery::RateLimited {
-            reason,
+            failure,
             after_seconds,
         } => {
             job.postponements += 1;
-            job.last_error = Some(reason);
+            job.remember(failure);
             if job.postponements > MAX_POSTPONEMENTS {
                 return Step::Dead { job };
             }
@@ -276,12 +322,14 @@ pub fn next_step(mut job: Job, delivery: Delivery, base_seconds: u32, jitter: f6
             }
         }
         Delivery::Retry {
-            reason,
+            failure,
             after_seconds,
         } => {
             job.attempts += 1;
-            job.last_error = Some(reason);
-            if job.attempts >= MAX_ATTEMPTS {
+            job.remember(failure);
+            // D1 is ours: a fact is written when it is back, however long that takes.
+            let gives_up = !matches!(job.target, Target::Directory { .. });
+            if gives_up && job.attempts >= MAX_ATTEMPTS {
                 return Step::Dead { job };
             }
             let backoff = backoff_seconds(job.attempts - 1, base_seconds, jitter);
@@ -338,6 +386,26 @@ mod tests {
             enqueued_at: 0,
             generation: 0,
         }
+    }
+
+    #[test]
+    fn a_directory_fact_is_never_given_up() {
+        let mut fact = job();
+        fact.target = Target::Directory {
+            fact: crate::directory::Fact::Forgotten,
+        };
+        fact.message = None;
+        fact.attempts = MAX_ATTEMPTS * 3;
+        let failed = Delivery::retry(FailureReason::ProviderUnavailable, "D1");
+        match next_step(fact.clone(), failed, 2, 0.5) {
+            Step::Again { delay_seconds, job } => {
+                assert!(delay_seconds <= MAX_DELAY_SECONDS);
+                assert_eq!(job.attempts, MAX_ATTEMPTS * 3 + 1);
+            }
+            other => panic!("a fact for D1 was given up: {other:?}"),
+        }
+        assert!(!fact.delivers_message() && !fact.tracks_failure());
+        assert_eq!(fact.lane(), "directory");
     }
 
     #[test]
@@ -454,12 +522,13 @@ mod tests {
     #[test]
     fn retries_with_backoff_then_gives_up() {
         let failure = |after_seconds| Delivery::Retry {
-            reason: "HTTP 500".into(),
+            failure: Failure::new(FailureReason::ProviderUnavailable, "HTTP 500: x")
+                .with_status(500),
             after_seconds,
         };
         let mut again = job();
         again.attempts = 1;
-        again.last_error = Some("HTTP 500".into());
+        again.last_error = Some("provider_unavailable: HTTP 500: x".into());
         check(
             job(),
             failure(None),
@@ -481,29 +550,61 @@ mod tests {
         last.attempts = MAX_ATTEMPTS - 1;
         let mut dead = last.clone();
         dead.attempts = MAX_ATTEMPTS;
-        dead.last_error = Some("HTTP 500".into());
+        dead.last_error = Some("provider_unavailable: HTTP 500: x".into());
+        assert_eq!(
+            dead.given_up_text(),
+            "Message not delivered after 6 attempts (HTTP 500). \
+             The messaging service could not be reached."
+        );
         check(last, failure(None), Step::Dead { job: dead });
         check(job(), Delivery::Delivered, Step::Done);
+        let refused = Failure::new(FailureReason::ProviderRejected, "chat not found");
         check(
             job(),
             Delivery::Refused {
-                reason: "chat not found".into(),
+                failure: refused.clone(),
             },
-            Step::Refused {
-                reason: "chat not found".into(),
-            },
+            Step::Refused { failure: refused },
         );
+    }
+
+    #[test]
+    fn a_job_given_up_shows_its_last_reason_and_nothing_of_the_provider() {
+        let mut given_up = job();
+        given_up.attempts = MAX_ATTEMPTS;
+        let failure = Failure::new(
+            FailureReason::TimedOut,
+            "no answer from https://api.telegram.org/bot4242:fake-bot-token/sendMessage",
+        );
+        let mut retried = job();
+        retried.remember(failure);
+        given_up.last_error = retried.last_error;
+        assert_eq!(
+            given_up.last_error.as_deref(),
+            Some("timed_out: no answer from https://api.telegram.org/…")
+        );
+        assert_eq!(given_up.last_failure(), (FailureReason::TimedOut, None));
+        assert_eq!(
+            given_up.given_up_text(),
+            FailureReason::TimedOut.after_attempts(MAX_ATTEMPTS, None)
+        );
+        // A job of an older version kept the provider's words: none of them shows.
+        given_up.last_error = Some("HTTP 503: Telegram: bot4242:fake-bot-token".into());
+        assert_eq!(given_up.last_failure(), (FailureReason::Unknown, Some(503)));
+        assert!(!given_up.given_up_text().contains("bot"));
+        given_up.last_error = None;
+        assert_eq!(given_up.last_failure(), (FailureReason::Unknown, None));
     }
 
     #[test]
     fn slow_down_answers_postpone_without_using_attempts() {
         let mut postponed = job();
         postponed.postponements = 1;
-        postponed.last_error = Some("429".into());
+        postponed.last_error = Some("provider_unavailable: 429".into());
         check(
             job(),
             Delivery::RateLimited {
-                reason: "429".into(),
+                failure: Failure::new(FailureReason::ProviderUnavailable, "429"),
                 after_seconds: 3,
             },
             Step::Again {

@@ -4,11 +4,14 @@
 
 mod api;
 mod brands;
+mod d1;
+mod faults;
 mod hooks;
 mod http;
 mod links;
 pub mod outbound;
 mod thread;
+mod transcripts;
 
 use crate::error::RelayError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,8 +21,8 @@ use worker::{event, Context, Env, Request, Response, Result};
 /// The Worker's entry point for HTTP. Static assets (the widget, the demo site) are served by
 /// the assets binding before this runs; everything else is the API.
 #[event(fetch)]
-pub async fn fetch(request: Request, env: Env, ctx: Context) -> Result<Response> {
-    Ok(api::handle(request, &env, &ctx).await)
+pub async fn fetch(request: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(api::handle(request, &env).await)
 }
 
 /// The wire name of a unit variant (`"delivered"`, `"message.created"`), as serde writes it.

@@ -1,7 +1,7 @@
 //! The relay's one error type, and the single place that maps it to an HTTP status and a
 //! stable error code.
 
-use confab_protocol::{ErrorBody, ErrorDetail, TextError};
+use confab_protocol::{ClientIdError, ErrorBody, ErrorDetail, TextError};
 
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -20,6 +20,9 @@ pub enum RelayError {
     /// The message text breaks the rules of [`confab_protocol::validate_text`].
     #[error("{0}")]
     InvalidText(#[from] TextError),
+    /// A `clientId` breaks the rules of [`confab_protocol::validate_client_id`].
+    #[error("{0}")]
+    InvalidClientId(#[from] ClientIdError),
     /// The body is larger than any valid request.
     #[error("the request body is larger than {limit} bytes")]
     BodyTooLarge {
@@ -89,6 +92,17 @@ pub enum RelayError {
         /// The methods the path accepts, for the `Allow` header.
         allowed: Vec<&'static str>,
     },
+    /// A thread's object refused a call: the status, stable code and message it answered
+    /// with, kept on their way back through the Worker.
+    #[error("{message}")]
+    Refused {
+        /// The object's status.
+        status: u16,
+        /// Its stable code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -98,7 +112,9 @@ impl RelayError {
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {
-            RelayError::MalformedJson(_) | RelayError::InvalidParameter { .. } => 400,
+            RelayError::MalformedJson(_)
+            | RelayError::InvalidParameter { .. }
+            | RelayError::InvalidClientId(_) => 400,
             RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
             RelayError::InvalidIdentity
             | RelayError::AdminOnly
@@ -116,17 +132,19 @@ impl RelayError {
             RelayError::UnknownBrand(_) | RelayError::NotFound(_) => 404,
             RelayError::InvalidLinkCode => 410,
             RelayError::MethodNotAllowed { .. } => 405,
+            RelayError::Refused { status, .. } => *status,
             RelayError::Internal(_) => 500,
         }
     }
 
     /// The stable, machine-readable code in the JSON body.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             RelayError::MalformedJson(_) => "malformed_json",
             RelayError::InvalidParameter { .. } => "invalid_parameter",
             RelayError::InvalidText(TextError::Empty) => "text_empty",
             RelayError::InvalidText(TextError::TooLong { .. }) => "text_too_long",
+            RelayError::InvalidClientId(_) => "client_id_invalid",
             RelayError::BodyTooLarge { .. } => "body_too_large",
             RelayError::MissingToken => "token_missing",
             RelayError::InvalidToken => "token_invalid",
@@ -146,6 +164,7 @@ impl RelayError {
             RelayError::RateLimited { .. } => "rate_limited",
             RelayError::NotFound(_) => "not_found",
             RelayError::MethodNotAllowed { .. } => "method_not_allowed",
+            RelayError::Refused { code, .. } => code,
             RelayError::Internal(_) => "internal",
         }
     }
@@ -183,6 +202,16 @@ mod tests {
             422,
             "text_too_long",
         );
+        check(
+            RelayError::InvalidClientId(ClientIdError::Character { character: ':' }),
+            400,
+            "client_id_invalid",
+        );
+        check(
+            RelayError::from(ClientIdError::Length { chars: 65 }),
+            400,
+            "client_id_invalid",
+        );
         check(RelayError::BodyTooLarge { limit: 1 }, 413, "body_too_large");
         check(RelayError::MissingToken, 401, "token_missing");
         check(RelayError::ExpiredToken, 401, "token_expired");
@@ -204,6 +233,15 @@ mod tests {
             "method_not_allowed",
         );
         check(RelayError::Internal("db down".into()), 500, "internal");
+        check(
+            RelayError::Refused {
+                status: 404,
+                code: "not_found".into(),
+                message: "no such thread".into(),
+            },
+            404,
+            "not_found",
+        );
         check(RelayError::InvalidBrand("x".into()), 422, "invalid_brand");
         check(RelayError::InvalidIdentity, 401, "identity_invalid");
         check(RelayError::AdminOnly, 401, "admin_only");

@@ -15,6 +15,8 @@
 //! - [`transcript`]: a thread as plain text.
 //! - [`connector`]: Telegram and brand webhooks, their payloads and signatures.
 //! - [`delivery`]: the jobs of the outbound queue and what follows each attempt.
+//! - [`fault`]: the development-only switch that makes calls fail on demand.
+//! - [`directory`]: what D1 keeps about a thread, derived from the thread's object.
 //! - [`link`]: single-use codes that carry a thread onto WhatsApp or another browser.
 //! - [`qr`]: QR codes of those links, as SVG.
 
@@ -22,7 +24,9 @@ pub mod brand;
 pub mod connector;
 pub mod credential;
 pub mod delivery;
+pub mod directory;
 pub mod error;
+pub mod fault;
 pub mod link;
 pub mod origin;
 pub mod qr;

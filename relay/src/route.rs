@@ -186,39 +186,33 @@ pub struct SocketQuery {
     pub after: u64,
 }
 
+/// The largest sequence number: SQLite's largest integer (`seq` is a row id).
+pub const MAX_SEQ: u64 = i64::MAX as u64;
+
 /// Parses a WebSocket URL's query: `ticket` is required, `after` defaults to 0.
 pub fn parse_socket_query(query: &str) -> Result<SocketQuery, RelayError> {
     let after = parse_page_query(query)?.after;
-    let ticket = query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("ticket="))
+    let ticket = form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "ticket")
+        .map(|(_, ticket)| ticket.into_owned())
         .filter(|ticket| !ticket.is_empty())
         .ok_or(RelayError::InvalidTicket)?;
-    Ok(SocketQuery {
-        ticket: ticket.to_string(),
-        after,
-    })
+    Ok(SocketQuery { ticket, after })
 }
 
-/// Parses `after=SEQ&limit=N` (both optional; unknown parameters are ignored).
+/// Parses `after=SEQ&limit=N` (both optional, percent-decoded; unknown parameters are
+/// ignored).
 pub fn parse_page_query(query: &str) -> Result<PageQuery, RelayError> {
     let mut page = PageQuery {
         after: 0,
         limit: DEFAULT_PAGE_LIMIT,
     };
-    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match key {
-            "after" => {
-                page.after = value.parse().map_err(|_| RelayError::InvalidParameter {
-                    name: "after",
-                    reason: format!("{value:?} is not a sequence number"),
-                })?
-            }
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        match &*key {
+            "after" => page.after = parse_seq("after", &value)?,
             "limit" => {
-                page.limit = value
-                    .parse()
-                    .ok()
+                page.limit = digits(&value)
+                    .and_then(|digits| digits.parse().ok())
                     .filter(|limit| (1..=MAX_PAGE_LIMIT).contains(limit))
                     .ok_or_else(|| RelayError::InvalidParameter {
                         name: "limit",
@@ -231,6 +225,36 @@ pub fn parse_page_query(query: &str) -> Result<PageQuery, RelayError> {
     Ok(page)
 }
 
+/// Parses a sequence number given as text (`name` is the parameter): decimal digits, at
+/// most [`MAX_SEQ`].
+pub fn parse_seq(name: &'static str, value: &str) -> Result<u64, RelayError> {
+    digits(value)
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .filter(|seq| *seq <= MAX_SEQ)
+        .ok_or_else(|| RelayError::InvalidParameter {
+            name,
+            reason: format!("{value:?} is not a sequence number (0 to {MAX_SEQ})"),
+        })
+}
+
+/// Checks a sequence number that came as a number (a JSON body's `seq`, as in
+/// `POST .../read`): at most [`MAX_SEQ`], else `InvalidParameter` (400).
+pub fn check_seq(name: &'static str, seq: u64) -> Result<u64, RelayError> {
+    if seq <= MAX_SEQ {
+        Ok(seq)
+    } else {
+        Err(RelayError::InvalidParameter {
+            name,
+            reason: format!("{seq} is above the largest sequence number, {MAX_SEQ}"),
+        })
+    }
+}
+
+/// `value` if it is one or more ASCII digits (no sign, no space).
+fn digits(value: &str) -> Option<&str> {
+    (!value.is_empty() && value.bytes().all(|b| b.is_ascii_digit())).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,8 +262,8 @@ mod tests {
     const THREAD: &str = "AAAAAAAAAAAAAAAAAAAAAA";
 
     fn check(method: &str, path: &str, expected: Result<Route, &str>) {
-        let actual = route(method, path).map_err(|e| e.code());
-        assert_eq!(actual, expected, "{method} {path}");
+        let actual = route(method, path).map_err(|e| e.code().to_string());
+        assert_eq!(actual, expected.map_err(str::to_string), "{method} {path}");
     }
 
     #[test]
@@ -308,37 +332,106 @@ mod tests {
         }
     }
 
-    fn check_page(query: &str, expected: Result<(u64, u32), &str>) {
-        let actual = parse_page_query(query)
-            .map(|page| (page.after, page.limit))
-            .map_err(|e| e.code());
-        assert_eq!(actual, expected, "query {query:?}");
+    #[test]
+    fn parses_page_queries() {
+        const BAD: Result<(u64, u32), &str> = Err("invalid_parameter");
+        let mut wrong = Vec::new();
+        for (query, expected) in [
+            ("", Ok((0, DEFAULT_PAGE_LIMIT))),
+            ("after=41", Ok((41, DEFAULT_PAGE_LIMIT))),
+            ("after=3&limit=2", Ok((3, 2))),
+            ("limit=500&utm=x", Ok((0, 500))),
+            ("limit=501", BAD),
+            ("limit=0", BAD),
+            ("after=-1", BAD),
+            ("after=abc", BAD),
+            ("after", BAD),
+            ("after=", BAD),
+            // Sequence numbers are SQLite integers: at most i64::MAX.
+            (
+                "after=9223372036854775807",
+                Ok((i64::MAX as u64, DEFAULT_PAGE_LIMIT)),
+            ),
+            ("after=9223372036854775808", BAD),
+            ("after=18446744073709551615", BAD),
+            ("after=18446744073709551616", BAD),
+            ("after=99999999999999999999999999", BAD),
+            // Digits only, percent-decoded as a query is.
+            ("after=+41", BAD),
+            ("after=%2B41", BAD),
+            ("after= 41", BAD),
+            ("after=4%201", BAD),
+            ("after=%34%31", Ok((41, DEFAULT_PAGE_LIMIT))),
+            ("a%66ter=41", Ok((41, DEFAULT_PAGE_LIMIT))),
+            ("limit=%35", Ok((0, 5))),
+            ("after=1&&limit=2&", Ok((1, 2))),
+            ("after=1&after=2", Ok((2, DEFAULT_PAGE_LIMIT))),
+        ] {
+            let actual = parse_page_query(query)
+                .map(|page| (page.after, page.limit))
+                .map_err(|e| e.code().to_string());
+            if actual != expected.map_err(str::to_string) {
+                wrong.push(format!("{query:?}: {actual:?}, not {expected:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "wrong answers:\n{}", wrong.join("\n"));
     }
 
     #[test]
-    fn parses_page_queries() {
-        check_page("", Ok((0, DEFAULT_PAGE_LIMIT)));
-        check_page("after=41", Ok((41, DEFAULT_PAGE_LIMIT)));
-        check_page("after=3&limit=2", Ok((3, 2)));
-        check_page("limit=500&utm=x", Ok((0, 500)));
-        check_page("limit=501", Err("invalid_parameter"));
-        check_page("limit=0", Err("invalid_parameter"));
-        check_page("after=-1", Err("invalid_parameter"));
-        check_page("after=abc", Err("invalid_parameter"));
-        check_page("after", Err("invalid_parameter"));
+    fn sequence_numbers_fit_sqlite_integers() {
+        for (value, expected) in [
+            (0, Ok(0)),
+            (1, Ok(1)),
+            (i64::MAX as u64, Ok(MAX_SEQ)),
+            (i64::MAX as u64 + 1, Err("invalid_parameter")),
+            (u64::MAX, Err("invalid_parameter")),
+        ] {
+            let checked = check_seq("seq", value).map_err(|e| e.code().to_string());
+            assert_eq!(checked, expected.map_err(str::to_string), "{value}");
+            let parsed = parse_seq("seq", &value.to_string()).map_err(|e| e.code().to_string());
+            assert_eq!(parsed, checked, "{value}");
+        }
+        match parse_seq("after", "9223372036854775808") {
+            Err(RelayError::InvalidParameter { name: "after", .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(
+            RelayError::InvalidParameter {
+                name: "seq",
+                reason: String::new()
+            }
+            .status(),
+            400
+        );
     }
 
     #[test]
     fn parses_socket_queries() {
-        let parse = |query: &str| parse_socket_query(query).map_err(|e| e.code());
+        let parse = |query: &str| parse_socket_query(query).map_err(|e| e.code().to_string());
         let query = |ticket: &str, after| SocketQuery {
             ticket: ticket.into(),
             after,
         };
         assert_eq!(parse("ticket=abc"), Ok(query("abc", 0)));
         assert_eq!(parse("after=9&ticket=abc"), Ok(query("abc", 9)));
-        assert_eq!(parse("after=9"), Err("ticket_invalid"));
-        assert_eq!(parse("ticket="), Err("ticket_invalid"));
-        assert_eq!(parse("ticket=abc&after=x"), Err("invalid_parameter"));
+        let error = |code: &str| Err(code.to_string());
+        assert_eq!(parse("after=9"), error("ticket_invalid"));
+        assert_eq!(parse("ticket="), error("ticket_invalid"));
+        assert_eq!(parse("ticket=abc&after=x"), error("invalid_parameter"));
+        assert_eq!(
+            parse("ticket=abc&after=9223372036854775807"),
+            Ok(query("abc", i64::MAX as u64))
+        );
+        assert_eq!(
+            parse("ticket=abc&after=9223372036854775808"),
+            error("invalid_parameter")
+        );
+        assert_eq!(
+            parse("ticket=abc&after=18446744073709551615"),
+            error("invalid_parameter")
+        );
+        assert_eq!(parse("ticket=a%2Db_c&after=%37"), Ok(query("a-b_c", 7)));
+        assert_eq!(parse("ticket=abc&ticket=def"), Ok(query("abc", 0)));
+        assert_eq!(parse("ticket&after=1"), error("ticket_invalid"));
     }
 }

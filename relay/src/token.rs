@@ -1,7 +1,9 @@
-//! Visitor tokens: HMAC-SHA256-signed claims that bind one visitor to one thread of one
-//! brand until an expiry.
+//! Visitor tokens and socket tickets: HMAC-SHA256-signed claims. A token binds one visitor
+//! to one thread of one brand until an expiry; a ticket opens one socket of one thread,
+//! once, within a minute.
 //!
-//! Format: `v1.<base64url(JSON claims)>.<base64url(HMAC-SHA256(secret, "v1.<claims>"))>`.
+//! Format: `v1.<base64url(JSON claims)>.<base64url(HMAC-SHA256(secret, "v1.<claims>"))>`;
+//! tickets begin `k1.` instead, and the prefix is signed, so neither passes for the other.
 //! The claims are readable by anyone holding the token (they name nothing secret); only the
 //! relay, holding the secret, can make or change one.
 
@@ -16,6 +18,11 @@ use sha2::Sha256;
 type HmacSha256 = Hmac<Sha256>;
 
 const VERSION_PREFIX: &str = "v1.";
+const TICKET_PREFIX: &str = "k1.";
+
+/// How long a socket ticket works: long enough to open a socket, too short to be worth
+/// stealing from a log.
+pub const TICKET_LIFETIME_MS: u64 = 60_000;
 
 /// How long a token works after it is issued: a day, in milliseconds.
 pub const TOKEN_LIFETIME_MS: u64 = 24 * 60 * 60 * 1000;
@@ -36,6 +43,21 @@ pub struct TokenClaims {
     /// When the token stops working.
     #[serde(rename = "e")]
     pub expires_at: Timestamp,
+}
+
+/// What a socket ticket asserts. The Worker checks it before any object is reached; the
+/// thread's object spends its nonce, so it opens one socket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketClaims {
+    /// The thread whose socket it opens.
+    #[serde(rename = "t")]
+    pub thread: ThreadId,
+    /// When it stops working.
+    #[serde(rename = "e")]
+    pub expires_at: Timestamp,
+    /// Random: what the object remembers once the ticket is used.
+    #[serde(rename = "n")]
+    pub nonce: String,
 }
 
 /// Signs and checks tokens with the relay's secret.
@@ -60,32 +82,50 @@ impl TokenSigner {
 
     /// Makes a token carrying `claims`.
     pub fn sign(&self, claims: &TokenClaims) -> VisitorToken {
+        VisitorToken::new(self.seal(VERSION_PREFIX, claims))
+    }
+
+    /// Makes a socket ticket carrying `claims`.
+    pub fn sign_ticket(&self, claims: &TicketClaims) -> String {
+        self.seal(TICKET_PREFIX, claims)
+    }
+
+    fn seal(&self, prefix: &str, claims: &impl Serialize) -> String {
         // Serialising a struct of strings and integers cannot fail.
         let json = serde_json::to_vec(claims).unwrap_or_default();
-        let signed_part = format!("{VERSION_PREFIX}{}", URL_SAFE_NO_PAD.encode(json));
+        let signed_part = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(json));
         let signature = self.mac(&signed_part).finalize().into_bytes();
-        VisitorToken::new(format!(
-            "{signed_part}.{}",
-            URL_SAFE_NO_PAD.encode(signature)
-        ))
+        format!("{signed_part}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// The claims of a sealed string with `prefix`, if its signature holds (checked in
+    /// constant time).
+    fn open<T: serde::de::DeserializeOwned>(&self, prefix: &str, sealed: &str) -> Option<T> {
+        let (signed_part, signature) = sealed.rsplit_once('.')?;
+        let payload = signed_part.strip_prefix(prefix)?;
+        let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+        self.mac(signed_part).verify_slice(&signature).ok()?;
+        let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
+        serde_json::from_slice(&json).ok()
     }
 
     /// Checks the signature (in constant time) and decodes the claims, whatever the expiry.
     pub fn decode(&self, token: &str) -> Result<TokenClaims, RelayError> {
-        let (signed_part, signature) = token.rsplit_once('.').ok_or(RelayError::InvalidToken)?;
-        let payload = signed_part
-            .strip_prefix(VERSION_PREFIX)
-            .ok_or(RelayError::InvalidToken)?;
-        let signature = URL_SAFE_NO_PAD
-            .decode(signature)
-            .map_err(|_| RelayError::InvalidToken)?;
-        self.mac(signed_part)
-            .verify_slice(&signature)
-            .map_err(|_| RelayError::InvalidToken)?;
-        let json = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| RelayError::InvalidToken)?;
-        serde_json::from_slice(&json).map_err(|_| RelayError::InvalidToken)
+        self.open(VERSION_PREFIX, token)
+            .ok_or(RelayError::InvalidToken)
+    }
+
+    /// Checks a socket ticket presented for `thread` at `now`: signed by this relay, for
+    /// this thread, not expired. (Whether it was used already only the thread knows.)
+    pub fn verify_ticket(
+        &self,
+        ticket: &str,
+        thread: &ThreadId,
+        now: Timestamp,
+    ) -> Result<TicketClaims, RelayError> {
+        self.open::<TicketClaims>(TICKET_PREFIX, ticket)
+            .filter(|claims| &claims.thread == thread && claims.expires_at > now)
+            .ok_or(RelayError::InvalidTicket)
     }
 
     /// Checks a token presented for an API call at time `now`.
@@ -163,6 +203,39 @@ mod tests {
         ] {
             check(garbage, 0, Err(RelayError::InvalidToken));
         }
+    }
+
+    #[test]
+    fn tickets_open_one_thread_within_their_minute_and_are_no_tokens() {
+        let signer = TokenSigner::new(b"test-secret");
+        let thread = ThreadId::new("t0123456789abcdefghijk");
+        let ticket_claims = TicketClaims {
+            thread: thread.clone(),
+            expires_at: Timestamp(1_000),
+            nonce: "n1".into(),
+        };
+        let ticket = signer.sign_ticket(&ticket_claims);
+        let token = signer.sign(&claims(1_000));
+        let other = ThreadId::new("t_other");
+        let forged = TokenSigner::new(b"other").sign_ticket(&ticket_claims);
+        let cases: [(&str, &ThreadId, u64, bool); 7] = [
+            (&ticket, &thread, 999, true),
+            (&ticket, &thread, 1_000, false),    // expired
+            (&ticket, &other, 0, false),         // another thread's
+            (token.as_str(), &thread, 0, false), // a visitor token is no ticket
+            (&forged, &thread, 0, false),        // another relay's
+            ("k1.e30.AAAA", &thread, 0, false),
+            ("", &thread, 0, false),
+        ];
+        for (presented, thread, now, valid) in cases {
+            let verdict = signer.verify_ticket(presented, thread, Timestamp(now));
+            assert_eq!(verdict.is_ok(), valid, "{presented} at {now}");
+            if !valid {
+                assert_eq!(verdict, Err(RelayError::InvalidTicket));
+            }
+        }
+        // And a ticket is no visitor token.
+        assert_eq!(signer.decode(&ticket), Err(RelayError::InvalidToken));
     }
 
     #[test]

@@ -5,26 +5,38 @@ use std::fmt::Write;
 
 /// The transcript: a header, then one paragraph per message with its UTC time.
 pub fn plain_text(brand: &str, messages: &[Message]) -> String {
-    let mut text = format!("Conversation with {brand}\n\n");
+    let mut text = header(brand);
     for message in messages {
-        let who = match message.author {
-            Author::Visitor => "You",
-            Author::Agent => brand,
-            Author::System => "Confab",
-            Author::Bot => "Bot",
-            Author::Unknown => "?",
-        };
-        let via = match message.channel {
-            Channel::Whatsapp => " (via WhatsApp)",
-            Channel::Telegram | Channel::Web | Channel::Api | Channel::Unknown => "",
-        };
-        let _ = writeln!(
-            text,
-            "[{}] {who}{via}:\n{}\n",
-            utc_minute(message.created_at.0),
-            message.text
-        );
+        text.push_str(&paragraph(brand, message));
     }
+    text
+}
+
+/// The transcript's first lines (it is sent page by page: header, then paragraphs).
+pub fn header(brand: &str) -> String {
+    format!("Conversation with {brand}\n\n")
+}
+
+/// One message of the transcript, with its UTC time.
+pub fn paragraph(brand: &str, message: &Message) -> String {
+    let who = match message.author {
+        Author::Visitor => "You",
+        Author::Agent => brand,
+        Author::System => "Confab",
+        Author::Bot => "Bot",
+        Author::Unknown => "?",
+    };
+    let via = match message.channel {
+        Channel::Whatsapp => " (via WhatsApp)",
+        Channel::Telegram | Channel::Web | Channel::Api | Channel::Unknown => "",
+    };
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "[{}] {who}{via}:\n{}\n",
+        utc_minute(message.created_at.0),
+        message.text
+    );
     text
 }
 

@@ -234,6 +234,61 @@ impl Api {
         }
     }
 
+    /// Arms the relay's fault switch (a relay started with `CONFAB_FAULTS:on`): the next
+    /// `times` calls of `site` (`d1` or `thread`) whose text contains `matching` fail.
+    pub async fn arm_fault(&self, site: &str, matching: &str, times: u32) {
+        let status = self
+            .http
+            .post(self.url("/v1/dev/faults"))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .json(&json!({ "site": site, "matching": matching, "times": times }))
+            .send()
+            .await
+            .expect("the relay answers")
+            .status();
+        assert_eq!(status, 204, "arming a fault");
+    }
+
+    /// Disarms every fault of the relay's fault switch.
+    pub async fn clear_faults(&self) {
+        let status = self
+            .http
+            .delete(self.url("/v1/dev/faults"))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .send()
+            .await
+            .expect("the relay answers")
+            .status();
+        assert_eq!(status, 204, "clearing faults");
+    }
+
+    /// Erases the session's thread; returns the status.
+    pub async fn erase(&self, session: &Session) -> u16 {
+        self.http
+            .delete(self.url(&format!("/v1/threads/{}", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .send()
+            .await
+            .expect("the relay answers")
+            .status()
+            .as_u16()
+    }
+
+    /// A link of `purpose` (`whatsapp`, or `device` for `page`) for the session's thread:
+    /// the status and the JSON answer.
+    pub async fn create_link(&self, session: &Session, purpose: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .post(self.url(&format!("/v1/threads/{}/links", session.thread_id)))
+            .bearer_auth(session.token.as_str())
+            .json(&json!({ "purpose": purpose, "page": "http://127.0.0.1:8787/" }))
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// A single-use socket ticket.
     pub async fn ticket(&self, session: &Session) -> SocketTicket {
         self.http

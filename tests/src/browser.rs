@@ -262,6 +262,111 @@ impl Browser {
         serde_json::from_value(value).unwrap_or_default()
     }
 
+    /// Saves a screenshot of the current tab as `target/e2e-artifacts/<name>.png` and
+    /// returns its path.
+    pub async fn save_screenshot(&self, name: &str) -> std::path::PathBuf {
+        let png = self.client.screenshot().await.expect("a screenshot");
+        assert_eq!(&png[1..4], b"PNG", "a PNG screenshot");
+        let folder = crate::repo_root().join("target/e2e-artifacts");
+        std::fs::create_dir_all(&folder).expect("the artifacts folder");
+        let path = folder.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("the screenshot saved");
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Makes the current tab a 390×844 touch phone (`mobile`, touch events, `pointer:
+    /// coarse`); with `throttled`, a slow one too: 150 ms round trips, about 1.6 Mbps down and
+    /// 750 Kbps up, and a CPU four times slower. The settings hold across navigations in
+    /// this tab.
+    pub async fn emulate_phone(&self, throttled: bool) {
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true }),
+        )
+        .await;
+        self.cdp(
+            "Emulation.setTouchEmulationEnabled",
+            json!({ "enabled": true, "maxTouchPoints": 5 }),
+        )
+        .await;
+        if throttled {
+            self.cdp("Network.enable", json!({})).await;
+            self.cdp(
+                "Network.emulateNetworkConditions",
+                json!({
+                    "offline": false,
+                    "latency": 150,
+                    "downloadThroughput": 1_600_000 / 8,
+                    "uploadThroughput": 750_000 / 8,
+                }),
+            )
+            .await;
+            self.cdp("Emulation.setCPUThrottlingRate", json!({ "rate": 4 }))
+                .await;
+        }
+    }
+
+    /// A finger's tap at (`x`, `y`) in CSS pixels of the viewport: touchstart, touchend
+    /// (the browser makes the click of it, as on a phone).
+    pub async fn tap(&self, x: f64, y: f64) {
+        let point = json!([{ "x": x, "y": y }]);
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({ "type": "touchStart", "touchPoints": point }),
+        )
+        .await;
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({ "type": "touchEnd", "touchPoints": [] }),
+        )
+        .await;
+    }
+
+    /// A finger's swipe from `from` to `to` (CSS pixels of the viewport) in `steps` moves,
+    /// as a visitor drags a page: touchstart, touchmoves, touchend.
+    pub async fn swipe(&self, from: (f64, f64), to: (f64, f64), steps: u32) {
+        let point = |(x, y): (f64, f64)| json!([{ "x": x, "y": y }]);
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({ "type": "touchStart", "touchPoints": point(from) }),
+        )
+        .await;
+        let steps = steps.max(1);
+        for step in 1..=steps {
+            let t = f64::from(step) / f64::from(steps);
+            let at = (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t);
+            self.cdp(
+                "Input.dispatchTouchEvent",
+                json!({ "type": "touchMove", "touchPoints": point(at) }),
+            )
+            .await;
+        }
+        self.cdp(
+            "Input.dispatchTouchEvent",
+            json!({ "type": "touchEnd", "touchPoints": [] }),
+        )
+        .await;
+    }
+
+    /// The bounding box `[x, y, width, height]` of the widget element matching `selector`
+    /// (in the shadow root; `:host` for the host element itself), if there is one.
+    pub async fn widget_rect(&self, selector: &str) -> Option<[f64; 4]> {
+        let value = self
+            .eval(&format!(
+                "const host = document.querySelector('confab-chat');\
+                 if (!host || !host.shadowRoot) return null;\
+                 const selector = {};\
+                 const el = selector === ':host' ? host : host.shadowRoot.querySelector(selector);\
+                 if (!el) return null;\
+                 const r = el.getBoundingClientRect();\
+                 return [r.x, r.y, r.width, r.height];",
+                json!(selector)
+            ))
+            .await;
+        serde_json::from_value(value).ok()
+    }
+
     /// Waits until the widget shows exactly `expected` as its acknowledged messages.
     pub async fn wait_for_messages(&self, expected: &[&str]) {
         eventually(20, || async {

@@ -157,6 +157,32 @@ impl Relay {
         self.launch().await;
     }
 
+    /// How many Thread Durable Objects have storage on disk (workerd keeps one SQLite
+    /// file per object that wrote anything, in a folder named after the class).
+    pub fn stored_threads(&self) -> usize {
+        fn count(dir: &std::path::Path, in_threads: bool) -> usize {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .map(|entry| {
+                    let path = entry.path();
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if path.is_dir() {
+                        count(&path, in_threads || name.contains("Thread"))
+                    } else {
+                        let written = entry.metadata().map(|meta| meta.len() > 0);
+                        usize::from(
+                            in_threads && name.ends_with(".sqlite") && written.unwrap_or(false),
+                        )
+                    }
+                })
+                .sum()
+        }
+        count(self.persist.path(), false)
+    }
+
     /// The relay's origin, e.g. `http://127.0.0.1:41234`.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

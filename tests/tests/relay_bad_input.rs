@@ -318,7 +318,7 @@ async fn replayed_and_cross_brand_credentials_get_their_error_and_change_nothing
     check(
         "made-up link code",
         http.post(&sessions)
-            .json(&json!({ "brand": "demo", "link": "LINK-ZZZZZZ" })),
+            .json(&json!({ "brand": "demo", "link": "LINK-ZZZZZZZZZZZZZ" })),
         410,
         "link_code_invalid",
     )

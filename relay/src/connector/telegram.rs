@@ -7,7 +7,7 @@
 //! "parameters":{"retry_after":…}}`. Texts go without `parse_mode`, so Telegram shows them
 //! literally: nothing a visitor writes is read as markup.
 
-use super::{by_status, Delivery};
+use super::{by_status, Delivery, FailureReason};
 use crate::brand::valid_secret_name;
 use crate::error::RelayError;
 use serde::{Deserialize, Serialize};
@@ -106,17 +106,26 @@ struct Parameters {
     retry_after: Option<u32>,
 }
 
-/// Reads a Bot API answer: its `result` on success, else what the failure means.
+/// Reads a Bot API answer: its `result` on success, else what the failure means. A
+/// redirect is refused whatever its body says: the Bot API does not redirect, so whatever
+/// does is not the Bot API, and the call is not sent on to it.
 pub fn read_answer(status: u16, body: &str) -> Result<serde_json::Value, Delivery> {
+    if (300..400).contains(&status) {
+        return Err(by_status(
+            status,
+            None,
+            "Telegram's address redirected the call",
+        ));
+    }
     let answer: Answer = match serde_json::from_str(body) {
         Ok(answer) => answer,
         // Not the Bot API speaking (a proxy's error page): the status says what it is.
         Err(_) => {
             return Err(match by_status(status, None, "not a Bot API answer") {
-                Delivery::Delivered => Delivery::Retry {
-                    reason: "Telegram answered without JSON".into(),
-                    after_seconds: None,
-                },
+                Delivery::Delivered => Delivery::retry(
+                    FailureReason::ProviderUnavailable,
+                    "Telegram answered without JSON",
+                ),
                 other => other,
             })
         }
@@ -134,7 +143,7 @@ pub fn read_answer(status: u16, body: &str) -> Result<serde_json::Value, Deliver
     );
     Err(match by_status(code, retry_after, &detail) {
         Delivery::Delivered => Delivery::Retry {
-            reason: detail,
+            failure: super::Failure::new(FailureReason::ProviderUnavailable, detail),
             after_seconds: retry_after,
         },
         other => other,
@@ -222,6 +231,7 @@ pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connector::Failure;
 
     const FIXTURE: &str = include_str!("../../tests/fixtures/telegram/update-topic-reply.json");
 
@@ -278,25 +288,71 @@ mod tests {
             429,
             r#"{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 3","parameters":{"retry_after":3}}"#,
             Err(Delivery::RateLimited {
-                reason: "HTTP 429: Telegram: Too Many Requests: retry after 3".into(),
+                failure: Failure::new(
+                    FailureReason::ProviderUnavailable,
+                    "HTTP 429: Telegram: Too Many Requests: retry after 3",
+                )
+                .with_status(429),
                 after_seconds: 3,
             }),
         );
         check_answer(
             400,
             r#"{"ok":false,"error_code":400,"description":"Bad Request: chat not found"}"#,
-            Err(Delivery::Refused {
-                reason: "HTTP 400: Telegram: Bad Request: chat not found".into(),
-            }),
+            Err(Delivery::refused(
+                FailureReason::ProviderRejected,
+                "HTTP 400: Telegram: Bad Request: chat not found",
+            )
+            .with_status(400)),
         );
         check_answer(
             502,
             "<html>Bad gateway</html>",
-            Err(Delivery::Retry {
-                reason: "HTTP 502: not a Bot API answer".into(),
-                after_seconds: None,
-            }),
+            Err(Delivery::retry(
+                FailureReason::ProviderUnavailable,
+                "HTTP 502: not a Bot API answer",
+            )
+            .with_status(502)),
         );
+        check_answer(
+            200,
+            "",
+            Err(Delivery::retry(
+                FailureReason::ProviderUnavailable,
+                "Telegram answered without JSON",
+            )),
+        );
+    }
+
+    #[test]
+    fn redirects_are_refused_whatever_the_body() {
+        for body in ["", r#"{"ok":true,"result":{"message_thread_id":41}}"#] {
+            check_answer(
+                302,
+                body,
+                Err(Delivery::refused(
+                    FailureReason::Redirected,
+                    "HTTP 302: Telegram's address redirected the call",
+                )
+                .with_status(302)),
+            );
+        }
+    }
+
+    #[test]
+    fn a_description_quoting_the_token_keeps_it_out_of_the_failure() {
+        let Err(Delivery::Refused { failure }) = read_answer(
+            404,
+            r#"{"ok":false,"error_code":404,"description":"Not Found: https://api.telegram.org/bot4242:fake-bot-token/sendMessage"}"#,
+        ) else {
+            panic!("a 404 is a refusal");
+        };
+        assert_eq!(failure.reason, FailureReason::ProviderRejected);
+        assert_eq!(
+            failure.detail(),
+            "HTTP 404: Telegram: Not Found: https://api.telegram.org/…"
+        );
+        assert!(!failure.visitor_text().contains("Telegram"));
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! messages only go within 24 hours of the user's last message; outside that window only
 //! an approved template does (error 131047 otherwise).
 
-use super::{by_status, Delivery};
+use super::{by_status, Delivery, Failure, FailureReason};
 use crate::brand::valid_secret_name;
 use crate::error::RelayError;
 use hmac::{Hmac, Mac};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -92,11 +93,12 @@ pub fn subscription_challenge(query: &str, verify_token: &str) -> Option<String>
     let mut mode = None;
     let mut token = None;
     let mut challenge = None;
-    for (key, value) in url_pairs(query) {
-        match key.as_str() {
-            "hub.mode" => mode = Some(value),
-            "hub.verify_token" => token = Some(value),
-            "hub.challenge" => challenge = Some(value),
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let value = Some(value.into_owned());
+        match &*key {
+            "hub.mode" => mode = value,
+            "hub.verify_token" => token = value,
+            "hub.challenge" => challenge = value,
             _ => {}
         }
     }
@@ -107,41 +109,6 @@ pub fn subscription_challenge(query: &str, verify_token: &str) -> Option<String>
     (mode.as_deref() == Some("subscribe") && matches)
         .then_some(challenge)
         .flatten()
-}
-
-/// Decodes `a=1&b=x%20y` (`+` is a space).
-fn url_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter_map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            Some((percent_decode(key)?, percent_decode(value)?))
-        })
-        .collect()
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = text.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// What a webhook tells the relay, one item per message or status.
@@ -274,7 +241,14 @@ pub fn read_webhook(body: &[u8]) -> Result<Vec<Event>, RelayError> {
     {
         let number = value.metadata.phone_number_id;
         for message in value.messages {
-            let sent_at = message.timestamp.parse::<u64>().unwrap_or(0) * 1000;
+            // Seconds; a time that is not one (or beyond SQLite's integers in ms) reads as 0.
+            let sent_at = message
+                .timestamp
+                .parse::<u64>()
+                .ok()
+                .and_then(|seconds| seconds.checked_mul(1000))
+                .filter(|ms| i64::try_from(*ms).is_ok())
+                .unwrap_or(0);
             events.push(match (message.kind.as_str(), message.text) {
                 ("text", Some(text)) => Event::Text {
                     phone_number_id: number.clone(),
@@ -366,8 +340,49 @@ struct GraphError {
     message: String,
 }
 
-/// Reads a send's answer: the new message's `wamid`, or what the failure means.
+/// Graph error codes that mean "too many messages": to the number, to this user, or from
+/// the app.
+const RATE_LIMITED: [i64; 4] = [4, 80007, 130429, 131056];
+
+/// Graph error codes that mean the access token is wrong, expired or lacks a permission.
+const NOT_AUTHORIZED: [i64; 3] = [190, 10, 200];
+
+/// Graph error codes that mean WhatsApp itself failed for a while.
+const UNAVAILABLE: [i64; 5] = [1, 2, 131000, 131016, 133004];
+
+/// What a Graph error `code` (with WhatsApp's `words`) comes to, for a send's answer and a
+/// `failed` status alike.
+fn graph_failure(code: i64, words: &str) -> Failure {
+    let detail = format!("WhatsApp {code}: {words}");
+    let reason = match code {
+        WINDOW_CLOSED => FailureReason::WindowClosed,
+        0 => FailureReason::Unknown,
+        code if RATE_LIMITED.contains(&code) || UNAVAILABLE.contains(&code) => {
+            FailureReason::ProviderUnavailable
+        }
+        code if NOT_AUTHORIZED.contains(&code) => FailureReason::NotConfigured,
+        _ => FailureReason::ProviderRejected,
+    };
+    Failure::new(reason, detail)
+}
+
+/// What a `failed` status webhook (`statuses[].errors[0]`: `code`, and its message or
+/// title as `reason`) means for the message: the visitor sees the reason's sentence, the
+/// operator's log the scrubbed detail.
+pub fn status_failure(code: i64, reason: &str) -> Failure {
+    graph_failure(code, reason)
+}
+
+/// Reads a send's answer: the new message's `wamid`, or what the failure means. A redirect
+/// is refused whatever its body says: the Graph API does not redirect.
 pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
+    if (300..400).contains(&status) {
+        return Err(by_status(
+            status,
+            None,
+            "WhatsApp's address redirected the call",
+        ));
+    }
     let answer: Option<SendAnswer> = serde_json::from_str(body).ok();
     if let Some(SendAnswer {
         messages,
@@ -382,21 +397,22 @@ pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
     }
     let error = answer.and_then(|answer| answer.error);
     let (code, words) = error.map_or((0, String::new()), |error| (error.code, error.message));
-    let reason = format!("WhatsApp {code}: {words}");
+    let failure = graph_failure(code, &words);
     Err(match code {
-        WINDOW_CLOSED => Delivery::Refused {
-            reason: format!("outside WhatsApp's 24-hour window ({WINDOW_CLOSED})"),
-        },
-        // Too many messages: to the number, to this user, or from the app.
-        4 | 80007 | 130429 | 131056 => Delivery::RateLimited {
-            reason,
+        WINDOW_CLOSED => Delivery::Refused { failure },
+        code if RATE_LIMITED.contains(&code) => Delivery::RateLimited {
+            failure,
             after_seconds: 6,
         },
-        _ => match by_status(status, None, &reason) {
-            Delivery::Delivered => Delivery::Retry {
-                reason: "WhatsApp answered without a message id".into(),
-                after_seconds: None,
-            },
+        _ => match by_status(status, None, failure.detail()) {
+            Delivery::Delivered => Delivery::retry(
+                FailureReason::ProviderUnavailable,
+                "WhatsApp answered without a message id",
+            ),
+            // An access token WhatsApp does not take is the operator's to fix.
+            Delivery::Refused { .. } if NOT_AUTHORIZED.contains(&code) => {
+                Delivery::Refused { failure }
+            }
             other => other,
         },
     })
@@ -404,16 +420,17 @@ pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
 
 /// A `wa.me` click-to-chat link that opens WhatsApp with `text` ready to send.
 pub fn click_to_chat(display_number: &str, text: &str) -> String {
-    let mut encoded = String::new();
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                encoded.push(byte as char)
-            }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    format!("https://wa.me/{display_number}?text={encoded}")
+    // Everything but RFC 3986's unreserved characters is escaped (a space as %20: wa.me
+    // does not read `+` as one).
+    const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    format!(
+        "https://wa.me/{display_number}?text={}",
+        utf8_percent_encode(text, ESCAPED)
+    )
 }
 
 /// What the visitor reads on WhatsApp when the thread is linked.
@@ -503,6 +520,29 @@ mod tests {
     }
 
     #[test]
+    fn message_times_out_of_range_read_as_unknown() {
+        for (timestamp, sent_at) in [
+            ("1795000060", 1_795_000_060_000),
+            ("", 0),
+            ("-1", 0),
+            ("soon", 0),
+            ("9223372036854775", 9_223_372_036_854_775_000),
+            ("9223372036854776", 0),
+            ("18446744073709551615", 0),
+            ("99999999999999999999", 0),
+        ] {
+            let body = String::from_utf8(fixture("inbound-text").0)
+                .unwrap()
+                .replace("\"1795000060\"", &format!("{timestamp:?}"));
+            let events = read_webhook(body.as_bytes()).unwrap();
+            assert!(
+                matches!(&events[..], [Event::Text { sent_at: found, .. }] if *found == sent_at),
+                "{timestamp}: {events:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_handshake_echoes_the_challenge_only_for_the_right_token() {
         let check = |query: &str, expected: Option<&str>| {
             assert_eq!(
@@ -528,6 +568,26 @@ mod tests {
             "hub.mode=subscribe&hub.verify_token=verify%2Dme&hub.challenge=a%20b",
             Some("a b"),
         );
+        for (query, expected) in [
+            (
+                "hub.challenge=a+b%2Bc&hub.mode=subscribe&hub.verify_token=verify-me",
+                Some("a b+c"),
+            ),
+            (
+                "hub%2Emode=subscribe&hub.verify_token=verify-me&hub.challenge=%E4%BD%A0",
+                Some("你"),
+            ),
+            (
+                "hub.mode=subscribe&hub.verify_token=verify-me&hub.verify_token=x&hub.challenge=1",
+                None,
+            ),
+            ("hub.mode=subscribe&hub.verify_token=&hub.challenge=1", None),
+            ("hub.mode=subscribe&hub.verify_token=verify-me", None),
+            ("", None),
+            ("&&=&", None),
+        ] {
+            check(query, expected);
+        }
     }
 
     #[test]
@@ -547,25 +607,96 @@ mod tests {
         check(
             400,
             r#"{"error":{"message":"Re-engagement message","type":"OAuthException","code":131047}}"#,
-            Err(Delivery::Refused {
-                reason: "outside WhatsApp's 24-hour window (131047)".into(),
-            }),
+            Err(Delivery::refused(
+                FailureReason::WindowClosed,
+                "WhatsApp 131047: Re-engagement message",
+            )),
         );
         check(
             400,
             r#"{"error":{"message":"Rate limit hit","code":130429}}"#,
             Err(Delivery::RateLimited {
-                reason: "WhatsApp 130429: Rate limit hit".into(),
+                failure: Failure::new(
+                    FailureReason::ProviderUnavailable,
+                    "WhatsApp 130429: Rate limit hit",
+                ),
                 after_seconds: 6,
             }),
         );
         check(
             500,
             "oops",
-            Err(Delivery::Retry {
-                reason: "HTTP 500: WhatsApp 0: ".into(),
-                after_seconds: None,
-            }),
+            Err(
+                Delivery::retry(FailureReason::ProviderUnavailable, "HTTP 500: WhatsApp 0: ")
+                    .with_status(500),
+            ),
+        );
+        check(
+            401,
+            r#"{"error":{"message":"Invalid OAuth access token - Cannot parse access token","code":190}}"#,
+            Err(Delivery::refused(
+                FailureReason::NotConfigured,
+                "WhatsApp 190: Invalid OAuth access token - Cannot parse access token",
+            )),
+        );
+        check(
+            400,
+            r#"{"error":{"message":"Invalid parameter","code":100}}"#,
+            Err(Delivery::refused(
+                FailureReason::ProviderRejected,
+                "HTTP 400: WhatsApp 100: Invalid parameter",
+            )
+            .with_status(400)),
+        );
+        check(
+            307,
+            r#"{"messages":[{"id":"wamid.X"}]}"#,
+            Err(Delivery::refused(
+                FailureReason::Redirected,
+                "HTTP 307: WhatsApp's address redirected the call",
+            )
+            .with_status(307)),
+        );
+    }
+
+    #[test]
+    fn failed_statuses_map_to_stable_reasons() {
+        let check = |code: i64, words: &str, reason: FailureReason, detail: &str| {
+            let failure = status_failure(code, words);
+            assert_eq!(failure.reason, reason, "{code}");
+            assert_eq!(failure.detail(), detail, "{code}");
+            assert_eq!(failure.visitor_text(), reason.text());
+        };
+        check(
+            131047,
+            "Re-engagement message",
+            FailureReason::WindowClosed,
+            "WhatsApp 131047: Re-engagement message",
+        );
+        check(
+            131026,
+            "Message undeliverable",
+            FailureReason::ProviderRejected,
+            "WhatsApp 131026: Message undeliverable",
+        );
+        check(
+            131000,
+            "Something went wrong",
+            FailureReason::ProviderUnavailable,
+            "WhatsApp 131000: Something went wrong",
+        );
+        // WhatsApp's words may quote what it was sent: they stay out of the failure.
+        check(
+            190,
+            "Error validating access token: Bearer EAAGm0PX4ZCpsBAKZCZB expired; see https://developers.facebook.com/docs/x?token=1",
+            FailureReason::NotConfigured,
+            "WhatsApp 190: Error validating access token: Bearer [redacted] expired; see https://developers.facebook.com/…",
+        );
+        check(
+            0,
+            "WhatsApp could not deliver it",
+            FailureReason::Unknown,
+            "WhatsApp 0: WhatsApp could not deliver it",
         );
     }
 
@@ -586,9 +717,21 @@ mod tests {
             messages_url("http://127.0.0.1:9/", "1065"),
             "http://127.0.0.1:9/v21.0/1065/messages"
         );
-        assert_eq!(
-            click_to_chat("15550783881", "Continue my chat: LINK-7K2Q9X"),
-            "https://wa.me/15550783881?text=Continue%20my%20chat%3A%20LINK-7K2Q9X"
-        );
+        for (text, query) in [
+            (
+                "Continue my chat: LINK-7K2Q9XM4HV8RT",
+                "Continue%20my%20chat%3A%20LINK-7K2Q9XM4HV8RT",
+            ),
+            ("a~b_c.d-e", "a~b_c.d-e"),
+            ("1+1=2&x#y?/%", "1%2B1%3D2%26x%23y%3F%2F%25"),
+            ("蓝 👋", "%E8%93%9D%20%F0%9F%91%8B"),
+            ("", ""),
+        ] {
+            assert_eq!(
+                click_to_chat("15550783881", text),
+                format!("https://wa.me/15550783881?text={query}"),
+                "{text}"
+            );
+        }
     }
 }

@@ -2,34 +2,39 @@
 //! calls the thread's Durable Object or the registry.
 
 use super::http::{self, internal};
-use super::thread::{self, Append, Init, Policy};
-use super::{brands, random_id};
+use super::thread::{self, Append, Init, OpenSocket, PageRequest, Policy, ThreadCall};
+use super::{brands, faults, random_id};
 use crate::brand::{validate_settings, Brand, BrandSettings};
 use crate::credential::{admin_secret_matches, agent_key_hash, verify_user_hash};
 use crate::delivery::VisitorContext;
 use crate::error::RelayError;
 use crate::origin::origin_allowed;
-use crate::route::{route, Route};
-use crate::token::{TokenClaims, TokenSigner, TOKEN_LIFETIME_MS};
+use crate::route::{check_seq, parse_page_query, parse_socket_query, route, Route};
+use crate::token::{TicketClaims, TokenClaims, TokenSigner, TICKET_LIFETIME_MS, TOKEN_LIFETIME_MS};
 use confab_protocol::{
-    validate_text, Author, Channel, LinkRequest, ReadUpTo, SendMessage, Session, SessionRequest,
-    ThreadId, ThreadList, Timestamp, Transcript,
+    normalize_text, validate_client_id, Author, Channel, LinkRequest, Message, ReadUpTo,
+    SendMessage, Session, SessionRequest, SocketTicket, ThreadId, ThreadList, Timestamp,
 };
-use worker::{Context, Env, Request, Response};
+use worker::{Env, Request, Response};
 
-/// Sessions one IP address may start per minute (the `SESSIONS_PER_IP` binding's period).
+/// The period of the Rate Limiting bindings (`SESSIONS_PER_IP`, `LINK_GUESSES`), in seconds.
 const SESSION_LIMIT_PERIOD_SECONDS: u64 = 60;
 
 /// Answers one API request; every failure becomes its JSON error response.
-pub async fn handle(mut request: Request, env: &Env, ctx: &Context) -> Response {
+pub async fn handle(mut request: Request, env: &Env) -> Response {
     let origin = http::origin(&request);
     // The raw method: workers-rs maps methods it does not know (QUERY, PROPFIND…) to GET.
     let method = request.inner().method();
     let path = request.path();
+    if path == faults::PATH {
+        return faults::handle(&mut request, env)
+            .await
+            .unwrap_or_else(|error| http::error_response(&error));
+    }
     let matched = route(&method, &path);
     let preflight = matches!(matched, Ok(Route::Preflight));
     let result = match matched {
-        Ok(route) => dispatch(route, &mut request, env, ctx, origin.as_deref()).await,
+        Ok(route) => dispatch(route, &mut request, env, origin.as_deref()).await,
         Err(error) => Err(error),
     };
     let mut response = result.unwrap_or_else(|error| http::error_response(&error));
@@ -47,51 +52,68 @@ async fn dispatch(
     route: Route,
     request: &mut Request,
     env: &Env,
-    ctx: &Context,
     origin: Option<&str>,
 ) -> Result<Response, RelayError> {
     match route {
-        Route::Preflight => Ok(Response::empty().map_err(internal)?.with_status(204)),
+        Route::Preflight => no_content(),
         Route::CreateSession => create_session(request, env, origin).await,
         Route::ListMessages(thread) => {
             authorize(request, env, &thread, origin).await?;
-            thread::list_messages(env, &thread, &query(request)?).await
+            let page = page_request(request)?;
+            http::json(&thread::history(env, &thread, page).await?, 200)
         }
         Route::SendMessage(thread) => {
             let brand = authorize(request, env, &thread, origin).await?;
             let send: SendMessage = http::read_json(request).await?;
-            validate_text(&send.text)?;
+            validate_client_id(send.client_id.as_str())?;
             let append = Append {
                 client_id: send.client_id,
-                text: send.text,
+                text: normalize_text(&send.text)?,
                 author: Author::Visitor,
                 channel: Channel::Web,
                 policy: Policy::new(&brand, &thread),
             };
-            let stored = thread::append(env, &append).await?;
-            index_later(ctx, env, &stored, &thread, append.text);
-            Ok(stored)
+            stored(thread::append(env, &append).await?)
         }
         Route::MarkRead(thread) => {
             authorize(request, env, &thread, origin).await?;
             let read: ReadUpTo = http::read_json(request).await?;
-            thread::mark_read(env, &thread, read.seq.0).await
+            check_seq("seq", read.seq.0)?;
+            thread::act(env, &thread, &ThreadCall::ReadByVisitor { seq: read.seq }).await?;
+            no_content()
         }
         Route::CreateTicket(thread) => {
             authorize(request, env, &thread, origin).await?;
-            thread::create_ticket(env, &thread).await
+            let claims = TicketClaims {
+                thread,
+                expires_at: Timestamp(now().0 + TICKET_LIFETIME_MS),
+                nonce: random_id()?,
+            };
+            let ticket = SocketTicket {
+                ticket: signer(env)?.sign_ticket(&claims),
+                expires_at: claims.expires_at,
+            };
+            http::json(&ticket, 201)
         }
         Route::OpenSocket(thread) => {
-            // The single-use ticket in the URL is the credential; the object checks it.
             let upgrade = request.headers().get("Upgrade").map_err(internal)?;
             if !upgrade.is_some_and(|value| value.eq_ignore_ascii_case("websocket")) {
                 return Err(RelayError::UpgradeRequired);
             }
-            thread::open_socket(env, &thread, &query(request)?, request).await
+            // The ticket is the credential: checked here, so that no object is reached
+            // (let alone created) for a request that is not authorised; spent by the object.
+            let query = parse_socket_query(&query(request)?)?;
+            let claims = signer(env)?.verify_ticket(&query.ticket, &thread, now())?;
+            let open = OpenSocket {
+                nonce: claims.nonce,
+                expires_at: claims.expires_at.0,
+                after: query.after,
+            };
+            thread::open_socket(env, &thread, &open, request).await
         }
         Route::Transcript(thread) => {
             authorize(request, env, &thread, origin).await?;
-            transcript(env, &thread, &query(request)?).await
+            super::transcripts::download(env, &thread, &query(request)?).await
         }
         Route::CreateLink(thread) => {
             let brand = authorize(request, env, &thread, origin).await?;
@@ -100,7 +122,8 @@ async fn dispatch(
         }
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
-            thread::erase(env, &thread).await
+            thread::act(env, &thread, &ThreadCall::Erase).await?;
+            no_content()
         }
         Route::GetBrand(brand) => {
             authorize_admin(request, env)?;
@@ -116,17 +139,15 @@ async fn dispatch(
         Route::AgentSend(thread) => {
             let brand = authorize_agent(request, env).await?;
             let send: SendMessage = http::read_json(request).await?;
-            validate_text(&send.text)?;
+            validate_client_id(send.client_id.as_str())?;
             let append = Append {
                 client_id: send.client_id,
-                text: send.text,
+                text: normalize_text(&send.text)?,
                 author: Author::Agent,
                 channel: Channel::Api,
                 policy: Policy::new(&brand, &thread),
             };
-            let stored = thread::append(env, &append).await?;
-            index_later(ctx, env, &stored, &thread, append.text);
-            Ok(stored)
+            stored(thread::append(env, &append).await?)
         }
         Route::AgentThreads => {
             let brand = authorize_agent(request, env).await?;
@@ -136,17 +157,22 @@ async fn dispatch(
         }
         Route::AgentThread(thread) => {
             let brand = authorize_agent(request, env).await?;
-            thread::agent_view(env, &brand.id, &thread, &query(request)?).await
+            let page = page_request(request)?;
+            http::json(
+                &thread::agent_view(env, &brand.id, &thread, page).await?,
+                200,
+            )
         }
         Route::AgentRead(thread) => {
             let brand = authorize_agent(request, env).await?;
             let read: ReadUpTo = http::read_json(request).await?;
-            // Only the brand's own threads: the view answers 404 for another brand's.
-            let view = thread::agent_view(env, &brand.id, &thread, "limit=1").await?;
-            if view.status_code() != 200 {
-                return Ok(view);
-            }
-            thread::agent_read(env, &thread, read.seq.0).await
+            check_seq("seq", read.seq.0)?;
+            let call = ThreadCall::ReadByTeam {
+                brand: brand.id,
+                seq: read.seq,
+            };
+            thread::act(env, &thread, &call).await?;
+            no_content()
         }
         Route::DeadJobs(brand) => {
             authorize_admin(request, env)?;
@@ -167,6 +193,25 @@ async fn dispatch(
     }
 }
 
+/// The answer to a send: the stored message, `201` if this call stored it, `200` if it is
+/// the first copy of a repeated client id.
+fn stored((message, created): (Message, bool)) -> Result<Response, RelayError> {
+    http::json(&message, if created { 201 } else { 200 })
+}
+
+fn no_content() -> Result<Response, RelayError> {
+    Ok(Response::empty().map_err(internal)?.with_status(204))
+}
+
+/// `?after=SEQ&limit=N` of a history page.
+fn page_request(request: &Request) -> Result<PageRequest, RelayError> {
+    let page = parse_page_query(&query(request)?)?;
+    Ok(PageRequest {
+        after: page.after,
+        limit: page.limit,
+    })
+}
+
 /// Whether brands may send webhooks to this machine: only where `CONFAB_ENV` says
 /// `development` (local runs and tests), never by default.
 fn allows_local_webhooks(env: &Env) -> bool {
@@ -174,31 +219,16 @@ fn allows_local_webhooks(env: &Env) -> bool {
         .is_ok_and(|value| value.to_string() == "development")
 }
 
-/// After the answer: the brand's thread list learns of a newly stored message (off the
-/// request's path; a missed update only makes the list a message late).
-fn index_later(ctx: &Context, env: &Env, stored: &Response, thread: &ThreadId, text: String) {
-    if stored.status_code() != 201 {
-        return;
-    }
-    let (env, thread) = (env.clone(), thread.clone());
-    ctx.wait_until(async move {
-        let at = worker::Date::now().as_millis();
-        if let Err(error) = brands::touch_thread(&env, &thread, at, &text).await {
-            worker::console_error!("thread list: {error}");
-        }
-    });
-}
-
 /// `?before=MS&limit=N` of the agent API's thread list.
 fn parse_list_query(query: &str) -> Result<(Option<u64>, u32), RelayError> {
     let mut before = None;
     let mut limit = 50;
-    for (key, value) in query.split('&').filter_map(|pair| pair.split_once('=')) {
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         let bad = |name: &'static str| RelayError::InvalidParameter {
             name,
             reason: format!("{value:?} is not a number in range"),
         };
-        match key {
+        match &*key {
             "before" => before = Some(value.parse().map_err(|_| bad("before"))?),
             "limit" => {
                 limit = value
@@ -266,7 +296,8 @@ fn check_origin(brand: &Brand, origin: Option<&str>) -> Result<(), RelayError> {
     }
 }
 
-fn authorize_admin(request: &Request, env: &Env) -> Result<(), RelayError> {
+/// Checks the admin secret (`Authorization: Bearer <ADMIN_SECRET>`).
+pub(super) fn authorize_admin(request: &Request, env: &Env) -> Result<(), RelayError> {
     let presented = http::bearer_token(request).map_err(|_| RelayError::AdminOnly)?;
     let expected = env
         .secret("ADMIN_SECRET")
@@ -321,22 +352,21 @@ async fn create_session(
         _ => return Err(RelayError::InvalidIdentity),
     };
 
-    // A resume link (from another browser) names its thread, once.
+    // A resume link (from another browser) names its thread, once. Attempts are limited
+    // per address, so that codes cannot be guessed.
     let from_link = match body.link.as_deref() {
         Some(raw) => {
+            limit(env, "LINK_GUESSES", &address(request)?).await?;
             let code = crate::link::parse_code(raw).ok_or(RelayError::InvalidLinkCode)?;
-            let thread = super::links::redeem(env, &brand.id, &code, "device").await?;
-            Some(thread.ok_or(RelayError::InvalidLinkCode)?)
+            Some(super::links::redeem_device_code(env, &brand.id, &code).await?)
         }
         None => None,
     };
-    // A known thread is refreshed; one that was erased gives way to a new thread.
-    let known = match identified {
+    let identity = match identified {
         Some(user_id) => brands::existing_identity_thread(env, &brand.id, user_id).await?,
         None => None,
-    }
-    .or(from_link)
-    .or(from_token);
+    };
+    let known = identity.clone().or(from_link).or(from_token);
     let context = VisitorContext {
         page: body.page.as_deref().map(|page| clip(page, 500)),
         language: body.language.as_deref().map(|language| clip(language, 35)),
@@ -345,11 +375,13 @@ async fn create_session(
         policy: Policy::new(&brand, thread),
         context: context.clone(),
     };
+    // A known thread is refreshed; one that was erased gives way to a new thread.
     let mut resumed = None;
+    let mut erased = None;
     if let Some(thread) = known {
         match thread::init(env, &init(&thread)).await {
             Ok(started) => resumed = Some((thread, started)),
-            Err(RelayError::ThreadErased) => {}
+            Err(RelayError::ThreadErased) => erased = Some(thread),
             Err(other) => return Err(other),
         }
     }
@@ -358,13 +390,15 @@ async fn create_session(
         None => {
             let thread = ThreadId::new(random_id()?);
             let started = thread::init(env, &init(&thread)).await?;
-            brands::register_thread(env, &brand.id, &thread).await?;
             (thread, started, 201)
         }
     };
     if let Some(user_id) = identified {
-        // Links this thread to the user, unless another device linked one first.
-        let linked = brands::identity_thread(env, &brand.id, user_id, &thread).await?;
+        // Links this thread to the user, unless another device linked a live one first; a
+        // link to the erased thread (D1 may not have forgotten it yet) gives way.
+        let replacing = erased.filter(|erased| identity.as_ref() == Some(erased));
+        let linked =
+            brands::identity_thread(env, &brand.id, user_id, &thread, replacing.as_ref()).await?;
         if linked != thread {
             started = thread::init(env, &init(&linked)).await?;
             thread = linked;
@@ -396,18 +430,30 @@ fn session(signer: &TokenSigner, brand: &Brand, thread: ThreadId, now: Timestamp
     }
 }
 
-/// Starting sessions is limited per IP address (the `SESSIONS_PER_IP` binding), so nobody
-/// can mint threads by the million.
+/// Starting sessions is limited per address (the `SESSIONS_PER_IP` binding: an IPv6
+/// visitor is one /64), so nobody can mint threads by the million.
 async fn limit_sessions_per_ip(request: &Request, env: &Env) -> Result<(), RelayError> {
+    limit(env, "SESSIONS_PER_IP", &address(request)?).await
+}
+
+/// The caller's address as limits count it: IPv4 whole, IPv6 by its /64 (one subscriber's
+/// prefix, which hands out as many addresses as it likes).
+fn address(request: &Request) -> Result<String, RelayError> {
     let ip = request
         .headers()
         .get("CF-Connecting-IP")
         .map_err(internal)?
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_default();
+    Ok(crate::rate::address_key(&ip))
+}
+
+/// Counts one request of `key` against the Rate Limiting binding `binding` (periods of a
+/// minute); over the limit is a 429.
+pub(super) async fn limit(env: &Env, binding: &str, key: &str) -> Result<(), RelayError> {
     let outcome = env
-        .rate_limiter("SESSIONS_PER_IP")
+        .rate_limiter(binding)
         .map_err(internal)?
-        .limit(ip)
+        .limit(key.to_string())
         .await
         .map_err(internal)?;
     if outcome.success {
@@ -417,36 +463,4 @@ async fn limit_sessions_per_ip(request: &Request, env: &Env) -> Result<(), Relay
             retry_after: SESSION_LIMIT_PERIOD_SECONDS,
         })
     }
-}
-
-/// `GET .../transcript?format=json|text`.
-async fn transcript(env: &Env, thread: &ThreadId, query: &str) -> Result<Response, RelayError> {
-    let format = query
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("format="))
-        .unwrap_or("json");
-    let mut answer = thread::transcript(env, thread).await?;
-    if answer.status_code() != 200 || format == "json" {
-        return Ok(answer);
-    }
-    if format != "text" {
-        return Err(RelayError::InvalidParameter {
-            name: "format",
-            reason: format!("{format:?} is neither json nor text"),
-        });
-    }
-    let transcript: Transcript = answer.json().await.map_err(internal)?;
-    let text = crate::transcript::plain_text(&transcript.brand, &transcript.messages);
-    let mut response = Response::ok(text).map_err(internal)?;
-    let headers = response.headers_mut();
-    headers
-        .set("Content-Type", "text/plain; charset=utf-8")
-        .map_err(internal)?;
-    headers
-        .set(
-            "Content-Disposition",
-            "attachment; filename=\"conversation.txt\"",
-        )
-        .map_err(internal)?;
-    Ok(response)
 }

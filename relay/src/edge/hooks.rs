@@ -2,21 +2,21 @@
 //! decoded by their connector, and turned into messages of the right thread. A hook answers
 //! 200 to anything it took or chose to ignore, since the app would otherwise redeliver it.
 
+use super::d1::{self, Db};
 use super::http::{self, internal};
 use super::outbound::{self, telegram::thread_of_topic};
-use super::thread::{self, Append, Policy, StatusChange, WhatsappInbound};
-use super::{brands, links};
+use super::thread::{self, Append, Policy, StatusChange, WhatsappInbound, WhatsappOutcome};
+use super::{api, brands, links};
 use crate::brand::Brand;
 use crate::connector::telegram::{read_update, Update};
 use crate::connector::whatsapp::{self, Event, Status};
 use crate::error::RelayError;
 use crate::link;
 use confab_protocol::{
-    validate_text, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ThreadId,
+    normalize_text, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ThreadId,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use worker::wasm_bindgen::JsValue;
 use worker::{Env, Request, Response};
 
 /// Updates quote the message they answer, so they may be larger than API calls.
@@ -74,9 +74,9 @@ pub async fn telegram(
     let Some(thread) = thread_of_topic(env, &brand.id, chat_id, topic_id).await? else {
         return ignored("a topic of no thread");
     };
-    if validate_text(&text).is_err() {
+    let Ok(text) = normalize_text(&text) else {
         return ignored("text the widget cannot show");
-    }
+    };
     let append = Append {
         // Telegram's message ids are unique per chat: a redelivered update finds its copy.
         client_id: ClientMessageId::new(format!("telegram:{chat_id}:{message_id}")),
@@ -85,17 +85,11 @@ pub async fn telegram(
         channel: Channel::Telegram,
         policy: Policy::new(&brand, &thread),
     };
-    let text = append.text.clone();
-    let stored = thread::append(env, &append).await?;
-    if stored.status_code() == 201 {
-        let at = worker::Date::now().as_millis();
-        brands::touch_thread(env, &thread, at, &text).await?;
-    }
-    match stored.status_code() {
-        200 | 201 => http::json(&serde_json::json!({ "stored": true }), 200),
+    match thread::append(env, &append).await {
+        Ok(_) => http::json(&serde_json::json!({ "stored": true }), 200),
         // The visitor erased the thread: the team's reply has nowhere to go.
-        410 => ignored("the thread was erased"),
-        status => Err(internal(format!("thread answered {status}"))),
+        Err(RelayError::ThreadErased) => ignored("the thread was erased"),
+        Err(other) => Err(other),
     }
 }
 
@@ -121,6 +115,12 @@ pub fn whatsapp_verify(request: &Request, env: &Env) -> Result<Response, RelayEr
 /// `POST /v1/hooks/whatsapp`: signed with the operator's app secret (`X-Hub-Signature-256`
 /// over the raw body); texts become messages of the linked thread (or link one, with a
 /// code), statuses move the ticks of the messages the relay sent.
+///
+/// A delivery may carry many events. Each is handled on its own: one that cannot be taken
+/// for good (another brand's number, a stranger, an erased thread) is skipped and the rest
+/// still go; if any failed in a way that may pass (D1 or a thread unreachable), the answer
+/// is 500 so that Meta delivers the whole body again — every event is idempotent (texts by
+/// `wamid`, statuses only move forward), so the ones already taken add nothing.
 pub async fn whatsapp(request: &mut Request, env: &Env) -> Result<Response, RelayError> {
     let signature = request
         .headers()
@@ -134,58 +134,75 @@ pub async fn whatsapp(request: &mut Request, env: &Env) -> Result<Response, Rela
         .map_err(|_| RelayError::NotFound("the WhatsApp hook (no WHATSAPP_APP_SECRET)".into()))?;
     let body = http::read_bytes(request, MAX_HOOK_BYTES).await?;
     whatsapp::verify_signature(secret.as_bytes(), &signature, &body)?;
+    let mut failed = 0;
     for event in whatsapp::read_webhook(&body)? {
-        match event {
-            Event::Text {
-                phone_number_id,
-                wa_id,
-                wamid,
-                text,
-                sent_at,
-            } => {
-                let Some(brand) = brands::by_whatsapp_number(env, &phone_number_id).await? else {
-                    continue;
-                };
-                whatsapp_text(env, &brand, wa_id, wamid, text, sent_at).await?;
-            }
-            Event::Status { wamid, status, .. } => {
-                let change = match status {
-                    Status::Delivered => (DeliveryStatus::Delivered, None),
-                    Status::Read => (DeliveryStatus::Read, None),
-                    Status::Failed { code, reason } => (
-                        DeliveryStatus::Failed,
-                        Some(if code == whatsapp::WINDOW_CLOSED {
-                            format!("outside WhatsApp's 24-hour window ({code})")
-                        } else {
-                            format!("WhatsApp {code}: {reason}")
-                        }),
-                    ),
-                    Status::Sent => continue,
-                };
-                match outbound::whatsapp::sent_message(env, &wamid).await? {
-                    Some((thread, seq)) => {
-                        let change = StatusChange {
-                            seq,
-                            status: change.0,
-                            failure: change.1,
-                        };
-                        thread::set_status(env, &thread, &change).await?;
-                    }
-                    // Meta's hook overtook the Cloud API's answer: the status waits.
-                    None => {
-                        outbound::whatsapp::keep_early_status(env, &wamid, change.0, change.1)
-                            .await?
-                    }
-                }
-            }
-            Event::Unsupported { .. } => {}
+        if let Err(error) = whatsapp_event(env, event).await {
+            worker::console_error!("WhatsApp hook: {error}");
+            failed += 1;
         }
+    }
+    if failed > 0 {
+        return Err(internal(format!(
+            "{failed} WhatsApp events failed; Meta will deliver them again"
+        )));
     }
     http::json(&serde_json::json!({ "ok": true }), 200)
 }
 
-/// A visitor's text on WhatsApp: with a link code it links the code's thread to this
-/// WhatsApp user; otherwise it joins the thread the user is linked to, if any.
+/// One event of a WhatsApp delivery.
+async fn whatsapp_event(env: &Env, event: Event) -> Result<(), RelayError> {
+    match event {
+        Event::Text {
+            phone_number_id,
+            wa_id,
+            wamid,
+            text,
+            sent_at,
+        } => {
+            let Some(brand) = brands::by_whatsapp_number(env, &phone_number_id).await? else {
+                return Ok(());
+            };
+            whatsapp_text(env, &brand, wa_id, wamid, text, sent_at).await
+        }
+        Event::Status { wamid, status, .. } => {
+            let change = match status {
+                Status::Delivered => (DeliveryStatus::Delivered, None),
+                Status::Read => (DeliveryStatus::Read, None),
+                Status::Failed { code, reason } => {
+                    // WhatsApp's own words go to the log; the thread keeps a safe reason.
+                    let failure = whatsapp::status_failure(code, &reason);
+                    worker::console_warn!("WhatsApp status of {wamid}: {failure}");
+                    (
+                        DeliveryStatus::Failed,
+                        Some(failure.visitor_text().to_string()),
+                    )
+                }
+                Status::Sent => return Ok(()),
+            };
+            match outbound::whatsapp::sent_message(env, &wamid).await? {
+                Some((thread, seq)) => {
+                    let change = StatusChange {
+                        seq,
+                        status: change.0,
+                        failure: change.1,
+                    };
+                    thread::set_status(env, &thread, &change).await
+                }
+                // Meta's hook overtook the Cloud API's answer: the status waits.
+                None => {
+                    outbound::whatsapp::keep_early_status(env, &wamid, change.0, change.1).await
+                }
+            }
+        }
+        Event::Unsupported { .. } => Ok(()),
+    }
+}
+
+/// A visitor's text on WhatsApp. With a link code it goes to the code's thread, which links
+/// itself to this WhatsApp user if the code is one of its live codes; otherwise it joins
+/// the thread the user is linked to, if any. The thread decides (D1 only says where to
+/// ask), and records the link in D1 itself. Code-bearing texts are limited per user, so
+/// codes cannot be guessed.
 async fn whatsapp_text(
     env: &Env,
     brand: &Brand,
@@ -194,40 +211,30 @@ async fn whatsapp_text(
     text: String,
     sent_at: u64,
 ) -> Result<(), RelayError> {
-    let db = env.d1("DB").map_err(internal)?;
-    let redeemed = match link::find_code(&text) {
-        Some(code) => links::redeem(env, &brand.id, &code, "whatsapp").await?,
+    let code = link::find_code(&text);
+    let coded_thread = match &code {
+        Some(code) => {
+            if api::limit(env, "LINK_GUESSES", &format!("wa:{wa_id}"))
+                .await
+                .is_err()
+            {
+                worker::console_warn!("WhatsApp user over the link-code limit: text ignored");
+                return Ok(());
+            }
+            links::thread_of_code(env, &brand.id, code, "whatsapp").await?
+        }
         None => None,
     };
-    let args = [
-        JsValue::from_str(brand.id.as_str()),
-        JsValue::from_str(&wa_id),
-    ];
-    let thread = match &redeemed {
-        Some(thread) => {
-            db.prepare(
-                "INSERT INTO whatsapp_users (brand_id, wa_id, thread_id) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (brand_id, wa_id) DO UPDATE SET thread_id = excluded.thread_id",
-            )
-            .bind(&[
-                args[0].clone(),
-                args[1].clone(),
-                JsValue::from_str(thread.as_str()),
-            ])
-            .map_err(internal)?
-            .run()
-            .await
-            .map_err(internal)?;
-            thread.clone()
-        }
+    let thread = match coded_thread {
+        Some(thread) => thread,
         None => {
-            let linked: Option<String> = db
-                .prepare("SELECT thread_id FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2")
-                .bind(&args)
-                .map_err(internal)?
-                .first(Some("thread_id"))
-                .await
-                .map_err(internal)?;
+            let linked: Option<String> = Db::new(env)?
+                .first(
+                    "SELECT thread_id FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2",
+                    &[d1::text(brand.id.as_str()), d1::text(&wa_id)],
+                    Some("thread_id"),
+                )
+                .await?;
             // A stranger without a code: there is no thread of theirs to add to.
             let Some(thread) = linked else {
                 return Ok(());
@@ -235,23 +242,28 @@ async fn whatsapp_text(
             ThreadId::new(thread)
         }
     };
-    let text = if validate_text(&text).is_ok() {
-        text
-    } else {
-        text.chars().take(confab_protocol::MAX_TEXT_CHARS).collect()
-    };
-    brands::touch_thread(env, &thread, worker::Date::now().as_millis(), &text).await?;
+    // A text longer than the widget shows is cut, not refused: it was sent already.
+    let text = normalize_text(&text).unwrap_or_else(|_| {
+        text.trim()
+            .chars()
+            .take(confab_protocol::MAX_TEXT_CHARS)
+            .collect()
+    });
     let inbound = WhatsappInbound {
         wa_id,
         wamid,
         text,
         sent_at,
-        links: redeemed.is_some(),
+        code,
         policy: Policy::new(brand, &thread),
     };
     match thread::whatsapp_inbound(env, &inbound).await {
+        Ok(WhatsappOutcome::NotLinked) => {
+            worker::console_log!("a WhatsApp text for a thread not linked to its sender");
+            Ok(())
+        }
         // The visitor erased the thread meanwhile: nothing to add to.
-        Ok(()) | Err(RelayError::ThreadErased) => Ok(()),
+        Ok(_) | Err(RelayError::ThreadErased) => Ok(()),
         Err(other) => Err(other),
     }
 }

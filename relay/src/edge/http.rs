@@ -20,8 +20,12 @@ pub async fn read_json<T: DeserializeOwned>(request: &mut Request) -> Result<T, 
     serde_json::from_slice(&bytes).map_err(|e| RelayError::MalformedJson(e.to_string()))
 }
 
-/// Reads a body of at most `limit` bytes.
+/// Reads a body of at most `limit` bytes. A declared length over the limit is refused
+/// before anything is read; otherwise the body is read chunk by chunk and refused the
+/// moment it passes the limit, the rest left unread (the stream is cancelled), so a body
+/// without a length (`Transfer-Encoding: chunked`) costs no more than one that declares it.
 pub async fn read_bytes(request: &mut Request, limit: usize) -> Result<Vec<u8>, RelayError> {
+    use futures_util::StreamExt;
     let declared = request
         .headers()
         .get("Content-Length")
@@ -30,12 +34,24 @@ pub async fn read_bytes(request: &mut Request, limit: usize) -> Result<Vec<u8>, 
     if declared.is_some_and(|length| length > limit) {
         return Err(RelayError::BodyTooLarge { limit });
     }
-    let bytes = request
-        .bytes()
-        .await
-        .map_err(|e| RelayError::MalformedJson(e.to_string()))?;
-    if bytes.len() > limit {
-        return Err(RelayError::BodyTooLarge { limit });
+    let mut body = match request.stream() {
+        Ok(body) => body,
+        Err(worker::Error::BodyUsed) => {
+            return Err(RelayError::MalformedJson(
+                "the body was read already".into(),
+            ))
+        }
+        // A request without a body.
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut bytes = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| RelayError::MalformedJson(e.to_string()))?;
+        if chunk.len() > limit.saturating_sub(bytes.len()) {
+            // Dropping the stream cancels it: what is left is never read.
+            return Err(RelayError::BodyTooLarge { limit });
+        }
+        bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
 }

@@ -1,15 +1,20 @@
-//! Link codes in D1: made for a thread (`POST /v1/threads/{id}/links`) and redeemed once —
-//! by the WhatsApp webhook, or by a session in another browser.
+//! Link codes: made for a thread (`POST /v1/threads/{id}/links`) and redeemed once — by
+//! the WhatsApp webhook, or by a session in another browser. The thread's object owns its
+//! codes (it makes them count, and spends each once); D1's `link_codes` is the index from a
+//! code to its thread, written here when a code is made (expired entries purged in the same
+//! batch) and removed by the thread when the code is spent.
 
-use super::http::{self, internal};
+use super::d1::{self, Db};
+use super::http;
 use super::random_bytes;
+use super::thread::{self, NewLink, ThreadCall};
 use crate::brand::Brand;
 use crate::connector::whatsapp::click_to_chat;
+use crate::directory::{Param, Statement};
 use crate::error::RelayError;
 use crate::link::{code_from, whatsapp_text, LIFETIME_MS};
 use crate::origin::origin_allowed;
 use confab_protocol::{BrandId, Link, LinkPurpose, LinkRequest, ThreadId, Timestamp};
-use worker::wasm_bindgen::JsValue;
 use worker::{Env, Response};
 
 /// Makes a single-use link for the thread: a `wa.me` link carrying the code, or a resume
@@ -43,23 +48,34 @@ pub async fn create(
         LinkPurpose::Whatsapp => "whatsapp",
         _ => "device",
     };
-    env.d1("DB")
-        .map_err(internal)?
-        .prepare(
-            "INSERT INTO link_codes (code, brand_id, thread_id, purpose, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(&[
-            JsValue::from_str(&code),
-            JsValue::from_str(brand.id.as_str()),
-            JsValue::from_str(thread.as_str()),
-            JsValue::from_str(purpose),
-            JsValue::from_f64(expires_at.0 as f64),
+    let new = NewLink {
+        code: code.clone(),
+        purpose: purpose.to_string(),
+        expires_at: expires_at.0,
+    };
+    // The thread first: it refuses a thread with too many live codes, and a code it keeps
+    // that D1 never indexes only expires unused.
+    thread::act(env, thread, &ThreadCall::CreateLink(new)).await?;
+    let now = worker::Date::now().as_millis();
+    Db::new(env)?
+        .batch(&[
+            Statement {
+                sql: "DELETE FROM link_codes WHERE expires_at <= ?1",
+                params: vec![Param::Number(now)],
+            },
+            Statement {
+                sql: "INSERT INTO link_codes (code, brand_id, thread_id, purpose, expires_at) \
+                      VALUES (?1, ?2, ?3, ?4, ?5)",
+                params: vec![
+                    Param::Text(code.clone()),
+                    Param::Text(brand.id.as_str().to_string()),
+                    Param::Text(thread.as_str().to_string()),
+                    Param::Text(purpose.to_string()),
+                    Param::Number(expires_at.0),
+                ],
+            },
         ])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        .await?;
     let link = Link {
         qr_svg: crate::qr::svg(&url)?,
         code,
@@ -98,30 +114,46 @@ fn resume_url(brand: &Brand, page: Option<&str>, code: &str) -> Result<String, R
     Ok(url.to_string())
 }
 
-/// Redeems a code of `brand` for `purpose`: its thread, once, while it is fresh.
-pub async fn redeem(
+/// The thread a live code of `brand` for `purpose` belongs to, if any (the index only:
+/// the thread itself decides whether the code is still unspent).
+pub async fn thread_of_code(
     env: &Env,
     brand: &BrandId,
     code: &str,
     purpose: &str,
 ) -> Result<Option<ThreadId>, RelayError> {
-    // Deleting the row is what makes the code single-use, even under concurrent redeemers.
-    let thread: Option<String> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare(
-            "DELETE FROM link_codes WHERE code = ?1 AND brand_id = ?2 AND purpose = ?3 \
-             AND expires_at > ?4 RETURNING thread_id",
+    let thread: Option<String> = Db::new(env)?
+        .first(
+            "SELECT thread_id FROM link_codes WHERE code = ?1 AND brand_id = ?2 \
+             AND purpose = ?3 AND expires_at > ?4",
+            &[
+                d1::text(code),
+                d1::text(brand.as_str()),
+                d1::text(purpose),
+                d1::number(worker::Date::now().as_millis()),
+            ],
+            Some("thread_id"),
         )
-        .bind(&[
-            JsValue::from_str(code),
-            JsValue::from_str(brand.as_str()),
-            JsValue::from_str(purpose),
-            JsValue::from_f64(worker::Date::now().as_millis() as f64),
-        ])
-        .map_err(internal)?
-        .first(Some("thread_id"))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(thread.map(ThreadId::new))
+}
+
+/// Redeems a device code of `brand`: its thread, once, while it is fresh; else
+/// [`RelayError::InvalidLinkCode`].
+pub async fn redeem_device_code(
+    env: &Env,
+    brand: &BrandId,
+    code: &str,
+) -> Result<ThreadId, RelayError> {
+    let thread = thread_of_code(env, brand, code, "device")
+        .await?
+        .ok_or(RelayError::InvalidLinkCode)?;
+    let redeem = ThreadCall::RedeemLink {
+        code: code.to_string(),
+    };
+    match thread::act(env, &thread, &redeem).await {
+        Ok(()) => Ok(thread),
+        Err(RelayError::ThreadErased) => Err(RelayError::InvalidLinkCode),
+        Err(other) => Err(other),
+    }
 }

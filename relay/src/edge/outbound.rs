@@ -1,21 +1,29 @@
 //! The outbound queue's consumer: delivers each job through its connector and does what
 //! [`next_step`] says — done (the message is marked delivered), again after a delay (the job
 //! is enqueued anew, its counters moved on), refused (the message is marked failed with the
-//! provider's reason), or dead: the job goes to `confab-outbound-dead`, whose consumer keeps
+//! reason's sentence), or dead: the job goes to `confab-outbound-dead`, whose consumer keeps
 //! a record in D1 and marks the message failed.
+//!
+//! What a provider said never reaches a visitor or the brand's webhook: a message shows a
+//! [`FailureReason`]'s sentence (and, on the wire, its code); the provider's words, scrubbed
+//! of tokens and URL paths ([`crate::connector::scrub`]), go to the log and the job's
+//! dead-letter record. Calls to providers do not follow redirects, and their answers are
+//! read within the same timeout as their headers, up to [`MAX_ANSWER_BYTES`].
 //!
 //! Jobs travel as JSON text. Retries are new messages rather than the queue's own retry, so
 //! that each carries its attempt count and the delay the provider asked for; the queue's
 //! retry (and, after it, the dead-letter queue) still catches a consumer that crashes.
 
+mod directory;
 pub mod telegram;
 mod webhook;
 pub mod whatsapp;
 
+use super::d1::Db;
 use super::http::internal;
-use super::thread::{self, LaneSettled, StatusChange};
+use super::thread::{self, Buried, LaneSettled, StatusChange, ThreadCall};
 use super::wire_name;
-use crate::connector::Delivery;
+use crate::connector::{Delivery, FailureReason};
 use crate::delivery::{next_step, Job, Step, Target};
 use crate::error::RelayError;
 use confab_protocol::{BrandId, DeliveryStatus};
@@ -97,6 +105,7 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
         Target::Whatsapp { wa_id, window_open } => {
             whatsapp::deliver(env, &job, wa_id, *window_open).await
         }
+        Target::Directory { fact } => directory::write(env, &job, fact).await,
     };
     if let Delivery::Delivered = delivery {
         worker::console_log!(
@@ -131,12 +140,12 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
             enqueue(env, &job, delay_seconds).await?;
             settled.again_in_seconds = Some(delay_seconds);
         }
-        Step::Refused { reason } => {
-            worker::console_warn!("delivery for {thread} refused: {reason}");
+        Step::Refused { failure } => {
+            worker::console_warn!("delivery for {thread} refused: {failure}");
             settled.status = seq.filter(|_| tracks_failure).map(|seq| StatusChange {
                 seq,
                 status: DeliveryStatus::Failed,
-                failure: Some(reason),
+                failure: Some(failure.visitor_text().to_string()),
             });
         }
         Step::Dead { job } => {
@@ -153,48 +162,38 @@ async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
     thread::settle(env, &thread, &settled).await
 }
 
-/// A job given up: recorded for the operator, and its message marked failed.
+/// A job given up: its thread takes it out of its outbox, marks its message failed, and
+/// records it for the operator (a fact for D1, so that erasure forgets it like the rest).
 async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
-    let reason = format!(
-        "not delivered after {} attempts: {}",
+    // The record's reason is also what the message shows: the reason's sentence. The
+    // provider's (scrubbed) words stay in the log and in the recorded job.
+    let reason = job.given_up_text();
+    worker::console_error!(
+        "job {} for {} given up after {} attempts: {}",
+        job.id,
+        job.thread,
         job.attempts.max(1),
         job.last_error
             .as_deref()
-            .unwrap_or("the delivery kept failing")
+            .map(crate::connector::scrub)
+            .unwrap_or_default()
     );
     let target = match &job.target {
         Target::Telegram => "telegram".to_string(),
         Target::Webhook { event } => format!("webhook {}", wire_name(event).unwrap_or_default()),
         Target::Whatsapp { .. } => "whatsapp".to_string(),
+        Target::Directory { .. } => "directory".to_string(),
     };
-    env.d1("DB")
-        .map_err(internal)?
-        .prepare(
-            "INSERT INTO dead_jobs (brand_id, thread_id, target, reason, job, failed_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(&[
-            JsValue::from_str(job.brand.as_str()),
-            JsValue::from_str(job.thread.as_str()),
-            JsValue::from_str(&target),
-            JsValue::from_str(&reason),
-            JsValue::from_str(&serde_json::to_string(&job).map_err(internal)?),
-            JsValue::from_f64(worker::Date::now().as_millis() as f64),
-        ])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
-    match job.message.as_ref().filter(|_| job.tracks_failure()) {
-        Some(message) => {
-            let change = StatusChange {
-                seq: message.seq,
-                status: DeliveryStatus::Failed,
-                failure: Some(reason),
-            };
-            thread::set_status(env, &job.thread, &change).await
-        }
-        None => Ok(()),
+    let thread = job.thread.clone();
+    let buried = Buried {
+        job,
+        reason,
+        target,
+    };
+    match thread::act(env, &thread, &ThreadCall::Bury(buried)).await {
+        // An erased thread keeps no record of anything.
+        Ok(()) | Err(RelayError::ThreadErased) => Ok(()),
+        Err(other) => Err(other),
     }
 }
 
@@ -216,19 +215,13 @@ pub struct DeadJob {
 
 /// The brand's most recent dead jobs.
 pub async fn dead_jobs(env: &Env, brand: &BrandId) -> Result<Vec<DeadJob>, RelayError> {
-    env.d1("DB")
-        .map_err(internal)?
-        .prepare(
+    Db::new(env)?
+        .all(
             "SELECT thread_id, target, reason, failed_at FROM dead_jobs \
              WHERE brand_id = ?1 ORDER BY id DESC LIMIT 100",
+            &[super::d1::text(brand.as_str())],
         )
-        .bind(&[JsValue::from_str(brand.as_str())])
-        .map_err(internal)?
-        .all()
         .await
-        .map_err(internal)?
-        .results()
-        .map_err(internal)
 }
 
 fn retry_base(env: &Env) -> u32 {
@@ -247,12 +240,15 @@ fn random_unit() -> f64 {
     }
 }
 
-/// A Worker secret's value, or a refusal naming what the operator must set.
+/// A Worker secret's value, or a refusal naming (for the operator's log) what to set.
 fn secret(env: &Env, name: &str) -> Result<String, Delivery> {
     env.secret(name)
         .map(|secret| secret.to_string())
-        .map_err(|_| Delivery::Refused {
-            reason: format!("the Worker secret {name} is not set"),
+        .map_err(|_| {
+            Delivery::refused(
+                FailureReason::NotConfigured,
+                format!("the Worker secret {name} is not set"),
+            )
         })
 }
 
@@ -265,18 +261,24 @@ fn setting(env: &Env, name: &str, default: &str) -> String {
 
 /// What an HTTP exchange with a provider came to, when no answer arrived at all.
 fn unreachable(error: impl std::fmt::Display) -> Delivery {
-    Delivery::Retry {
-        reason: format!("unreachable: {error}"),
-        after_seconds: None,
-    }
+    Delivery::retry(
+        FailureReason::ProviderUnavailable,
+        format!("unreachable: {error}"),
+    )
 }
 
-/// An answer from a provider: its status, `Retry-After` (seconds) and body.
+/// An answer from a provider: its status, `Retry-After` (seconds), `Location` (of a
+/// redirect, which is not followed) and body (empty for a redirect, or when not asked for).
 struct Answer {
     status: u16,
     retry_after: Option<u32>,
+    location: Option<String>,
     body: String,
 }
+
+/// The most of a provider's answer the relay reads. Bot API and Graph API answers are a
+/// few kilobytes (a sent message echoed back); anything larger is not an answer to read.
+pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 
 /// How long a provider may take to answer, unless `DELIVERY_TIMEOUT_SECONDS` says otherwise.
 /// Without a limit a provider that never answers would hold the job (and, in an ordered
@@ -293,13 +295,16 @@ fn delivery_timeout(env: &Env) -> Duration {
     Duration::from_secs(seconds)
 }
 
-/// POSTs JSON to a provider; no answer at all, or none within `timeout`, is a
-/// [`Delivery::Retry`] (the provider may or may not have acted on it).
+/// POSTs JSON to a provider and reads its answer, the body too if `read_body` (at most
+/// [`MAX_ANSWER_BYTES`] of it), all within `timeout`: no answer at all, or no whole answer
+/// in time, is a [`Delivery::Retry`] (the provider may or may not have acted on it). A
+/// redirect is not followed (`redirect: manual`), and its body is not read.
 async fn post_json(
     timeout: Duration,
     url: &str,
     body: &str,
     headers: &[(&str, &str)],
+    read_body: bool,
 ) -> Result<Answer, Delivery> {
     let mut init = worker::RequestInit::new();
     let request_headers = worker::Headers::new();
@@ -311,33 +316,69 @@ async fn post_json(
     }
     init.with_method(worker::Method::Post)
         .with_headers(request_headers)
+        .with_redirect(worker::RequestRedirect::Manual)
         .with_body(Some(JsValue::from_str(body)));
-    let request =
-        worker::Request::new_with_init(url, &init).map_err(|error| Delivery::Refused {
-            reason: format!("bad provider URL {url}: {error}"),
-        })?;
+    let request = worker::Request::new_with_init(url, &init).map_err(|error| {
+        Delivery::refused(
+            FailureReason::NotConfigured,
+            format!("bad provider URL {url}: {error}"),
+        )
+    })?;
     let abort = worker::AbortController::default();
-    let (fetch, signal) = (worker::Fetch::Request(request), abort.signal());
-    let fetch = fetch.send_with_signal(&signal);
-    let mut response = match select(pin!(fetch), worker::Delay::from(timeout)).await {
-        Either::Left((answer, _)) => answer.map_err(unreachable)?,
+    let signal = abort.signal();
+    let exchange = async move {
+        let mut response = worker::Fetch::Request(request)
+            .send_with_signal(&signal)
+            .await
+            .map_err(unreachable)?;
+        let status = response.status_code();
+        let header = |name: &str| response.headers().get(name).ok().flatten();
+        let retry_after = header("Retry-After").and_then(|value| value.trim().parse().ok());
+        let location = header("Location");
+        let redirected = (300..400).contains(&status);
+        let body = match read_body && !redirected {
+            true => read_answer(&mut response).await?,
+            false => String::new(),
+        };
+        Ok(Answer {
+            status,
+            retry_after,
+            location,
+            body,
+        })
+    };
+    match select(pin!(exchange), worker::Delay::from(timeout)).await {
+        Either::Left((answer, _)) => answer,
         Either::Right(((), _)) => {
             abort.abort();
-            return Err(unreachable(format!(
-                "no answer within {} s",
-                timeout.as_secs()
-            )));
+            Err(Delivery::retry(
+                FailureReason::TimedOut,
+                format!("no whole answer within {} s", timeout.as_secs()),
+            ))
         }
+    }
+}
+
+/// A provider's answer, read chunk by chunk up to [`MAX_ANSWER_BYTES`]: a larger one is
+/// a [`Delivery::Retry`] (what it says is unknown), its rest left unread.
+async fn read_answer(response: &mut worker::Response) -> Result<String, Delivery> {
+    use futures_util::StreamExt;
+    let mut chunks = match response.stream() {
+        Ok(chunks) => chunks,
+        // Not a stream: no body, or one already in memory.
+        Err(_) => return Ok(response.text().await.unwrap_or_default()),
     };
-    let retry_after = response
-        .headers()
-        .get("Retry-After")
-        .ok()
-        .flatten()
-        .and_then(|value| value.trim().parse().ok());
-    Ok(Answer {
-        status: response.status_code(),
-        retry_after,
-        body: response.text().await.unwrap_or_default(),
-    })
+    let mut bytes = Vec::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(unreachable)?;
+        if chunk.len() > MAX_ANSWER_BYTES.saturating_sub(bytes.len()) {
+            // Dropping the stream cancels it.
+            return Err(Delivery::retry(
+                FailureReason::TooLarge,
+                format!("an answer of more than {MAX_ANSWER_BYTES} bytes"),
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

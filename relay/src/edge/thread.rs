@@ -1,22 +1,31 @@
 //! Threads: the Worker's side of the calls to a thread's Durable Object ([`object::Thread`]).
 //!
-//! The Worker has already authorised the caller; the object trusts these internal calls.
-//! Each thread is the Durable Object named by its id. Calls that can change the brand's
-//! policy for the thread carry it, so the object always applies the brand's current rules.
+//! Every call is a [`ThreadCall`] (one enum, JSON in the body of one request) answered by a
+//! [`ThreadAnswer`], or by the error the object refused it with, which keeps its status and
+//! code on the way back ([`RelayError::Refused`]). The Worker has already authorised the
+//! caller; the object trusts these internal calls, and only [`ThreadCall::Init`] may create
+//! an object, so no request reaches storage before it is authorised. Calls that can change
+//! the brand's policy for the thread carry it, so the object always applies the brand's
+//! current rules.
 
 mod object;
 
+use super::faults;
 use super::http::internal;
 use crate::brand::{Brand, RateLimit};
 use crate::connector::Forwarding;
 use crate::delivery::{Job, VisitorContext};
 use crate::error::RelayError;
+use crate::fault::Site;
 use confab_protocol::{
-    Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ReadReceipts, Seq, ThreadId,
-    WhatsappWindow,
+    AgentThread, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ErrorBody, Message,
+    MessagePage, ReadReceipts, Seq, ThreadId, WhatsappWindow,
 };
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
+
+/// The header that carries a socket's [`OpenSocket`] call (an upgrade has no body).
+const CALL_HEADER: &str = "X-Confab-Call";
 
 /// The brand's rules for one thread, as the object stores them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +36,7 @@ pub struct Policy {
     pub brand: BrandId,
     /// The brand's display name, for transcripts.
     pub brand_name: String,
-    /// Erase the thread after this long without a message.
+    /// Erase the thread after this long without activity.
     pub retention_ms: u64,
     /// How fast the visitor may send.
     pub rate: RateLimit,
@@ -53,7 +62,134 @@ impl Policy {
     }
 }
 
-/// A message to add to a thread (internal call `POST /messages`).
+/// Every call the Worker makes to a thread's object.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "call", rename_all = "camelCase")]
+pub enum ThreadCall {
+    /// Creates the thread, or refreshes its policy: a session started. The only call that
+    /// creates an object. Answers [`ThreadAnswer::Started`].
+    Init(Init),
+    /// Adds a message, or finds the one with the same client id. Answers
+    /// [`ThreadAnswer::Stored`].
+    Append(Append),
+    /// A page of history. Answers [`ThreadAnswer::Page`].
+    History(PageRequest),
+    /// The thread as the team of `brand` sees it (not found for another brand). Answers
+    /// [`ThreadAnswer::AgentView`].
+    AgentView {
+        /// The team's brand.
+        brand: BrandId,
+        /// Which messages.
+        page: PageRequest,
+    },
+    /// The visitor has read the team's messages up to `seq`.
+    ReadByVisitor {
+        /// The last message read.
+        seq: Seq,
+    },
+    /// The team of `brand` has read the visitor's messages up to `seq` (not found for
+    /// another brand's thread).
+    ReadByTeam {
+        /// The team's brand.
+        brand: BrandId,
+        /// The last message read.
+        seq: Seq,
+    },
+    /// A text from the visitor's WhatsApp. Answers [`ThreadAnswer::Whatsapp`].
+    Whatsapp(WhatsappInbound),
+    /// A message's new delivery status.
+    Status(StatusChange),
+    /// A consumer is about to attempt a job. Answers [`ThreadAnswer::Claimed`].
+    Claim(LaneClaim),
+    /// What an attempt at a job came to.
+    Settle(LaneSettled),
+    /// A job was given up (dead-lettered): it leaves the outbox, its message is marked
+    /// failed, and the operator's record joins the thread's derived facts.
+    Bury(Buried),
+    /// A page of the transcript. Answers [`ThreadAnswer::Transcript`].
+    Transcript(PageRequest),
+    /// Erases the thread.
+    Erase,
+    /// Keeps a new link code of the thread (refused when it has too many live ones).
+    CreateLink(NewLink),
+    /// Redeems a device link code of the thread, once.
+    RedeemLink {
+        /// The code.
+        code: String,
+    },
+}
+
+impl ThreadCall {
+    /// The call's name, as the fault switch matches it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ThreadCall::Init(_) => "init",
+            ThreadCall::Append(_) => "append",
+            ThreadCall::History(_) => "history",
+            ThreadCall::AgentView { .. } => "agentView",
+            ThreadCall::ReadByVisitor { .. } => "readByVisitor",
+            ThreadCall::ReadByTeam { .. } => "readByTeam",
+            ThreadCall::Whatsapp(_) => "whatsapp",
+            ThreadCall::Status(_) => "status",
+            ThreadCall::Claim(_) => "claim",
+            ThreadCall::Settle(_) => "settle",
+            ThreadCall::Bury(_) => "bury",
+            ThreadCall::Transcript(_) => "transcript",
+            ThreadCall::Erase => "erase",
+            ThreadCall::CreateLink(_) => "createLink",
+            ThreadCall::RedeemLink { .. } => "redeemLink",
+        }
+    }
+}
+
+/// What the object answers a call with (errors aside).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "camelCase")]
+pub enum ThreadAnswer {
+    /// Done; nothing to say.
+    Done,
+    /// A session started ([`ThreadCall::Init`]).
+    Started(Started),
+    /// The stored message, and whether it is new.
+    Stored {
+        /// The message as stored (the first copy, for a repeated client id).
+        message: Message,
+        /// Whether this call stored it.
+        created: bool,
+    },
+    /// A page of history.
+    Page(MessagePage),
+    /// The thread as the team sees it.
+    AgentView(AgentThread),
+    /// Whether the claimed copy of a job is the one to attempt.
+    Claimed {
+        /// False: the job is settled, a newer copy is out, or the thread was erased.
+        current: bool,
+    },
+    /// What became of a WhatsApp text.
+    Whatsapp {
+        /// Linked, added, or nothing to add it to.
+        outcome: WhatsappOutcome,
+    },
+    /// A page of the transcript.
+    Transcript {
+        /// The brand's display name.
+        brand_name: String,
+        /// The messages.
+        page: MessagePage,
+    },
+}
+
+/// Which messages a page holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    /// After this `seq`.
+    pub after: u64,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A message to add to a thread.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Append {
     /// The sender's id for the message, for de-duplication.
@@ -68,7 +204,7 @@ pub struct Append {
     pub policy: Policy,
 }
 
-/// A session for a thread (internal call `POST /init`).
+/// A session for a thread.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Init {
     /// The brand's current rules.
@@ -78,7 +214,7 @@ pub struct Init {
     pub context: VisitorContext,
 }
 
-/// A message's new delivery status (internal call `POST /status`).
+/// A message's new delivery status.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StatusChange {
     /// The message.
@@ -90,7 +226,7 @@ pub struct StatusChange {
     pub failure: Option<String>,
 }
 
-/// A consumer about to attempt a job (internal call `POST /lane/claim`).
+/// A consumer about to attempt a job.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LaneClaim {
     /// The job.
@@ -99,7 +235,7 @@ pub struct LaneClaim {
     pub generation: u32,
 }
 
-/// What an attempt at a job came to (internal call `POST /lane/settle`).
+/// What an attempt at a job came to.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LaneSettled {
     /// The job.
@@ -116,47 +252,29 @@ pub struct LaneSettled {
     pub status: Option<StatusChange>,
 }
 
-/// `POST /lane/claim`: whether this copy of a job is the one to attempt (false: the job is
-/// settled, a newer copy is out, or the thread was erased).
-pub async fn claim(env: &Env, job: &Job) -> Result<bool, RelayError> {
-    let claim = LaneClaim {
-        job_id: job.id.clone(),
-        generation: job.generation,
-    };
-    let body = serde_json::to_string(&claim).map_err(internal)?;
-    let mut answer = call(env, &job.thread, Method::Post, "/lane/claim", Some(body)).await?;
-    if answer.status_code() != 200 {
-        return match expect_success(answer).await {
-            Err(RelayError::ThreadErased) => Ok(false),
-            other => other.map(|()| false),
-        };
-    }
-    #[derive(Deserialize)]
-    struct Claimed {
-        current: bool,
-    }
-    let claimed: Claimed = answer.json().await.map_err(internal)?;
-    Ok(claimed.current)
+/// A job given up.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Buried {
+    /// The job, as it was given up.
+    pub job: Job,
+    /// Why (safe text).
+    pub reason: String,
+    /// Where it was going, for the operator's record.
+    pub target: String,
 }
 
-/// `POST /lane/settle`: what an attempt at a job came to (an erased thread has nothing
-/// left to settle).
-pub async fn settle(env: &Env, thread: &ThreadId, settled: &LaneSettled) -> Result<(), RelayError> {
-    let body = serde_json::to_string(settled).map_err(internal)?;
-    unless_erased(
-        expect_success(call(env, thread, Method::Post, "/lane/settle", Some(body)).await?).await,
-    )
+/// A new link code of the thread.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewLink {
+    /// The code.
+    pub code: String,
+    /// `whatsapp` or `device`.
+    pub purpose: String,
+    /// When it stops working (ms).
+    pub expires_at: u64,
 }
 
-/// An erased thread's ticks are gone with it: nothing to do is not a failure.
-fn unless_erased(result: Result<(), RelayError>) -> Result<(), RelayError> {
-    match result {
-        Err(RelayError::ThreadErased) => Ok(()),
-        other => other,
-    }
-}
-
-/// A text the visitor wrote on WhatsApp (internal call `POST /whatsapp`).
+/// A text the visitor wrote on WhatsApp.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WhatsappInbound {
     /// The visitor's WhatsApp id.
@@ -167,17 +285,24 @@ pub struct WhatsappInbound {
     pub text: String,
     /// When it was sent (ms).
     pub sent_at: u64,
-    /// Whether it carried a valid link code: the thread is linked to `wa_id` now.
-    pub links: bool,
+    /// The link code it carries, if any: the object links the thread to `wa_id` if the
+    /// code is one of its live codes.
+    #[serde(default)]
+    pub code: Option<String>,
     /// The brand's current rules.
     pub policy: Policy,
 }
 
-/// `POST /whatsapp`: a visitor's WhatsApp message (or the one that links the thread).
-pub async fn whatsapp_inbound(env: &Env, inbound: &WhatsappInbound) -> Result<(), RelayError> {
-    let body = serde_json::to_string(inbound).map_err(internal)?;
-    let thread = &inbound.policy.thread;
-    expect_success(call(env, thread, Method::Post, "/whatsapp", Some(body)).await?).await
+/// What became of a WhatsApp text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum WhatsappOutcome {
+    /// Its code linked the thread (or it was a redelivery of that text).
+    Linked,
+    /// It joined the thread (or was a redelivery).
+    Added,
+    /// The thread is not linked to this user: nothing was added.
+    NotLinked,
 }
 
 /// What a thread says of itself when a session starts.
@@ -188,159 +313,205 @@ pub struct Started {
     pub whatsapp: Option<WhatsappWindow>,
 }
 
-/// Creates a thread, or refreshes an existing thread's policy (`POST /init`). Fails with
-/// [`RelayError::ThreadErased`] if the thread was erased.
-pub async fn init(env: &Env, init: &Init) -> Result<Started, RelayError> {
-    let body = serde_json::to_string(init).map_err(internal)?;
-    let mut answer = call(env, &init.policy.thread, Method::Post, "/init", Some(body)).await?;
+/// The one way to a socket: the ticket's single-use nonce (its signature and expiry were
+/// checked by the Worker) and the last `seq` the client has.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OpenSocket {
+    /// The ticket's nonce.
+    pub nonce: String,
+    /// When the ticket expires (ms): the object remembers the nonce until then.
+    pub expires_at: u64,
+    /// The client's last `seq`.
+    pub after: u64,
+}
+
+/// Calls the thread's object.
+pub async fn call(
+    env: &Env,
+    thread: &ThreadId,
+    call: &ThreadCall,
+) -> Result<ThreadAnswer, RelayError> {
+    faults::check(env, Site::Thread, call.name())?;
+    let body = serde_json::to_string(call).map_err(internal)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init("https://thread/", &init).map_err(internal)?;
+    let mut answer = stub(env, thread)?
+        .fetch_with_request(request)
+        .await
+        .map_err(internal)?;
     if answer.status_code() != 200 {
-        expect_success(answer).await?;
-        return Ok(Started::default());
+        return Err(refusal(answer).await);
     }
     answer.json().await.map_err(internal)
 }
 
-/// `GET /agent-view`: the thread as the team of `brand` sees it (404 for another brand's).
+/// The object's answer for a refused call, as the error it stands for.
+async fn refusal(mut answer: Response) -> RelayError {
+    let status = answer.status_code();
+    let retry_after = answer
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|value| value.parse().ok());
+    let body: Option<ErrorBody> = answer.json().await.ok();
+    match (status, body) {
+        (429, _) => RelayError::RateLimited {
+            retry_after: retry_after.unwrap_or(1),
+        },
+        (410, Some(body)) if body.error.code == "thread_erased" => RelayError::ThreadErased,
+        (400..=499, Some(body)) => RelayError::Refused {
+            status,
+            code: body.error.code,
+            message: body.error.message,
+        },
+        // The object logged the detail.
+        (status, _) => internal(format!("the thread answered {status}")),
+    }
+}
+
+fn unexpected(answer: &ThreadAnswer) -> RelayError {
+    internal(format!("the thread answered {answer:?}"))
+}
+
+/// [`ThreadCall::Init`]: creates a thread, or refreshes an existing thread's policy. Fails
+/// with [`RelayError::ThreadErased`] if the thread was erased.
+pub async fn init(env: &Env, init: &Init) -> Result<Started, RelayError> {
+    match call(env, &init.policy.thread, &ThreadCall::Init(init.clone())).await? {
+        ThreadAnswer::Started(started) => Ok(started),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::Append`]: the stored message and whether it is new.
+pub async fn append(env: &Env, append: &Append) -> Result<(Message, bool), RelayError> {
+    let thread = append.policy.thread.clone();
+    match call(env, &thread, &ThreadCall::Append(append.clone())).await? {
+        ThreadAnswer::Stored { message, created } => Ok((message, created)),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::History`].
+pub async fn history(
+    env: &Env,
+    thread: &ThreadId,
+    page: PageRequest,
+) -> Result<MessagePage, RelayError> {
+    match call(env, thread, &ThreadCall::History(page)).await? {
+        ThreadAnswer::Page(page) => Ok(page),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::AgentView`]: not found for another brand's thread.
 pub async fn agent_view(
     env: &Env,
     brand: &BrandId,
     thread: &ThreadId,
-    query: &str,
-) -> Result<Response, RelayError> {
-    let path = format!("/agent-view?brand={brand}&{query}");
-    call(env, thread, Method::Get, &path, None).await
+    page: PageRequest,
+) -> Result<AgentThread, RelayError> {
+    let request = ThreadCall::AgentView {
+        brand: brand.clone(),
+        page,
+    };
+    match call(env, thread, &request).await? {
+        ThreadAnswer::AgentView(view) => Ok(view),
+        other => Err(unexpected(&other)),
+    }
 }
 
-/// `POST /agent-read`: the team has read the visitor's messages up to `seq`.
-pub async fn agent_read(env: &Env, thread: &ThreadId, seq: u64) -> Result<Response, RelayError> {
-    let body = serde_json::json!({ "seq": seq }).to_string();
-    call(env, thread, Method::Post, "/agent-read", Some(body)).await
+/// [`ThreadCall::Transcript`]: one page of it, with the brand's name.
+pub async fn transcript_page(
+    env: &Env,
+    thread: &ThreadId,
+    page: PageRequest,
+) -> Result<(String, MessagePage), RelayError> {
+    match call(env, thread, &ThreadCall::Transcript(page)).await? {
+        ThreadAnswer::Transcript { brand_name, page } => Ok((brand_name, page)),
+        other => Err(unexpected(&other)),
+    }
 }
 
-/// `POST /status`: a delivery moved a message's ticks (delivered, or failed with a reason);
-/// an erased thread has no ticks left to move.
+/// A call answered with [`ThreadAnswer::Done`].
+pub async fn act(env: &Env, thread: &ThreadId, request: &ThreadCall) -> Result<(), RelayError> {
+    match call(env, thread, request).await? {
+        ThreadAnswer::Done => Ok(()),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::Whatsapp`].
+pub async fn whatsapp_inbound(
+    env: &Env,
+    inbound: &WhatsappInbound,
+) -> Result<WhatsappOutcome, RelayError> {
+    let thread = inbound.policy.thread.clone();
+    match call(env, &thread, &ThreadCall::Whatsapp(inbound.clone())).await? {
+        ThreadAnswer::Whatsapp { outcome } => Ok(outcome),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::Claim`]: whether this copy of a job is the one to attempt.
+pub async fn claim(env: &Env, job: &Job) -> Result<bool, RelayError> {
+    let claim = LaneClaim {
+        job_id: job.id.clone(),
+        generation: job.generation,
+    };
+    match call(env, &job.thread, &ThreadCall::Claim(claim)).await? {
+        ThreadAnswer::Claimed { current } => Ok(current),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::Settle`].
+pub async fn settle(env: &Env, thread: &ThreadId, settled: &LaneSettled) -> Result<(), RelayError> {
+    act(env, thread, &ThreadCall::Settle(settled.clone())).await
+}
+
+/// [`ThreadCall::Status`]: an erased thread has no ticks left to move.
 pub async fn set_status(
     env: &Env,
     thread: &ThreadId,
     change: &StatusChange,
 ) -> Result<(), RelayError> {
-    let body = serde_json::to_string(change).map_err(internal)?;
-    unless_erased(
-        expect_success(call(env, thread, Method::Post, "/status", Some(body)).await?).await,
-    )
+    match act(env, thread, &ThreadCall::Status(change.clone())).await {
+        Err(RelayError::ThreadErased) => Ok(()),
+        other => other,
+    }
 }
 
-/// `GET /messages?<query>`: a page of history, passed through as the object wrote it.
-pub async fn list_messages(
-    env: &Env,
-    thread: &ThreadId,
-    query: &str,
-) -> Result<Response, RelayError> {
-    call(
-        env,
-        thread,
-        Method::Get,
-        &format!("/messages?{query}"),
-        None,
-    )
-    .await
-}
-
-/// `POST /messages`: appends a message, or returns the one with the same client id.
-pub async fn append(env: &Env, message: &Append) -> Result<Response, RelayError> {
-    let body = serde_json::to_string(message).map_err(internal)?;
-    call(
-        env,
-        &message.policy.thread,
-        Method::Post,
-        "/messages",
-        Some(body),
-    )
-    .await
-}
-
-/// `POST /read`: marks the team's messages up to `seq` as read.
-pub async fn mark_read(env: &Env, thread: &ThreadId, seq: u64) -> Result<Response, RelayError> {
-    let body = serde_json::json!({ "seq": seq }).to_string();
-    call(env, thread, Method::Post, "/read", Some(body)).await
-}
-
-/// `GET /transcript`: every message of the thread.
-pub async fn transcript(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
-    call(env, thread, Method::Get, "/transcript", None).await
-}
-
-/// `DELETE /`: erases the thread.
-pub async fn erase(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
-    call(env, thread, Method::Delete, "/", None).await
-}
-
-/// `POST /tickets`: a single-use WebSocket ticket.
-pub async fn create_ticket(env: &Env, thread: &ThreadId) -> Result<Response, RelayError> {
-    call(env, thread, Method::Post, "/tickets", None).await
-}
-
-/// `GET /ws?<query>`: hands the upgrade request to the object, whose answer (101 with the
-/// socket, or an error) goes back untouched.
+/// Hands the upgrade request to the object with its [`OpenSocket`] call; the object's
+/// answer (101 with the socket, or an error) goes back untouched.
 pub async fn open_socket(
     env: &Env,
     thread: &ThreadId,
-    query: &str,
+    open: &OpenSocket,
     request: &Request,
 ) -> Result<Response, RelayError> {
+    faults::check(env, Site::Thread, "openSocket")?;
+    let headers = request.headers().clone();
+    headers
+        .set(CALL_HEADER, &serde_json::to_string(open).map_err(internal)?)
+        .map_err(internal)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Get)
-        .with_headers(request.headers().clone());
-    let upgrade =
-        Request::new_with_init(&format!("https://thread/ws?{query}"), &init).map_err(internal)?;
-    stub(env, thread)?
+    init.with_method(Method::Get).with_headers(headers);
+    let upgrade = Request::new_with_init("https://thread/", &init).map_err(internal)?;
+    let answer = stub(env, thread)?
         .fetch_with_request(upgrade)
         .await
-        .map_err(internal)
+        .map_err(internal)?;
+    match answer.status_code() {
+        101 => Ok(answer),
+        _ => Err(refusal(answer).await),
+    }
 }
 
 fn stub(env: &Env, thread: &ThreadId) -> Result<worker::Stub, RelayError> {
     env.durable_object("THREAD")
         .and_then(|namespace| namespace.get_by_name(thread.as_str()))
         .map_err(internal)
-}
-
-/// Turns an error answer of the object back into the error it stands for.
-async fn expect_success(mut response: Response) -> Result<(), RelayError> {
-    match response.status_code() {
-        200..=299 => Ok(()),
-        410 => Err(RelayError::ThreadErased),
-        status => {
-            let body = response.text().await.unwrap_or_default();
-            Err(internal(format!("thread answered {status}: {body}")))
-        }
-    }
-}
-
-/// Calls the thread's object and re-wraps its answer, with all its headers (`Retry-After`,
-/// `Allow`, …), in a response whose headers the caller can still change.
-async fn call(
-    env: &Env,
-    thread: &ThreadId,
-    method: Method,
-    path_and_query: &str,
-    body: Option<String>,
-) -> Result<Response, RelayError> {
-    let stub = stub(env, thread)?;
-    let mut init = RequestInit::new();
-    init.with_method(method);
-    if let Some(body) = body {
-        init.with_body(Some(JsValue::from_str(&body)));
-    }
-    let request = Request::new_with_init(&format!("https://thread{path_and_query}"), &init)
-        .map_err(internal)?;
-    let mut answer = stub.fetch_with_request(request).await.map_err(internal)?;
-    let status = answer.status_code();
-    // A copy: the headers of a fetched response are immutable.
-    let headers = answer.headers().clone();
-    let bytes = answer.bytes().await.map_err(internal)?;
-    Ok(Response::from_bytes(bytes)
-        .map_err(internal)?
-        .with_status(status)
-        .with_headers(headers))
 }

@@ -3,9 +3,10 @@
 //! with `parameters.retry_after` on 429). It knows `createForumTopic` and `sendMessage`,
 //! checks the token, the chat, the topic and the text, and records every call.
 
-use super::{misbehave, Failure, Plan, Server};
+use super::{hang_in_body, huge_answer, misbehave, redirect, Failure, Plan, Server};
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -99,23 +100,24 @@ fn error(status: u16, description: &str) -> Answer {
 async fn call(
     State(fake): State<Arc<Fake>>,
     Path((bot, method)): Path<(String, String)>,
+    headers: HeaderMap,
     Json(body): Json<Value>,
-) -> Answer {
+) -> Response {
     fake.seen
         .lock()
         .unwrap()
         .calls
         .push((method.clone(), Instant::now()));
     if bot != format!("bot{}", fake.token) {
-        return error(401, "Unauthorized");
+        return error(401, "Unauthorized").into_response();
     }
     if body["chat_id"].as_i64() != Some(fake.chat_id) {
-        return error(400, "Bad Request: chat not found");
+        return error(400, "Bad Request: chat not found").into_response();
     }
     match method.as_str() {
-        "createForumTopic" => create_topic(&fake.seen, &body),
+        "createForumTopic" => create_topic(&fake.seen, &body).into_response(),
         "sendMessage" => match misbehave(fake.plan.take()).await {
-            Some(Failure::Status(status)) => error(status, "Internal Server Error"),
+            Some(Failure::Status(status)) => error(status, "Internal Server Error").into_response(),
             Some(Failure::SlowDown(seconds)) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 Json(json!({
@@ -123,12 +125,26 @@ async fn call(
                     "description": format!("Too Many Requests: retry after {seconds}"),
                     "parameters": { "retry_after": seconds },
                 })),
-            ),
+            )
+                .into_response(),
+            Some(Failure::HangInBody) => hang_in_body(r#"{"ok":true,"#),
+            Some(Failure::HugeAnswer) => {
+                huge_answer(r#"{"ok":true,"result":{"padding":""#, r#""}}"#)
+            }
+            Some(Failure::Redirect(status, location)) => redirect(status, &location),
+            Some(Failure::QuoteUrl(status)) => {
+                let host = headers
+                    .get("Host")
+                    .and_then(|host| host.to_str().ok())
+                    .unwrap_or("127.0.0.1");
+                let url = format!("http://{host}/{bot}/{method}");
+                error(status, &format!("Internal Server Error: {url} failed")).into_response()
+            }
             Some(Failure::WindowClosed | Failure::Hang | Failure::HangUp) | None => {
-                send_message(&fake.seen, &body)
+                send_message(&fake.seen, &body).into_response()
             }
         },
-        _ => error(404, "Not Found"),
+        _ => error(404, "Not Found").into_response(),
     }
 }
 

@@ -2,10 +2,11 @@
 //! `Confab-Signature` on its own (HMAC-SHA256 over `"<t>.<raw body>"`, at most five minutes
 //! old), records the good ones and counts the bad ones, and can be told to fail.
 
-use super::{misbehave, Failure, Plan, Server};
+use super::{hang_in_body, huge_answer, misbehave, redirect, Failure, Plan, Server};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use hmac::{Hmac, Mac};
@@ -27,6 +28,8 @@ struct Fake {
     received: Mutex<Vec<Received>>,
     refused: Mutex<u32>,
     plan: Plan,
+    /// Every request that reached the server, to any path, by any method.
+    requests: Mutex<u32>,
 }
 
 /// The fake backend at `{base}/hooks/confab`.
@@ -45,9 +48,11 @@ impl FakeWebhook {
             received: Mutex::default(),
             refused: Mutex::default(),
             plan: Plan::default(),
+            requests: Mutex::default(),
         });
         let app = Router::new()
-            .route("/hooks/confab", post(receive))
+            .route("/hooks/confab", post(receive).fallback(elsewhere))
+            .fallback(elsewhere)
             .with_state(fake.clone());
         let server = Server::start(app).await;
         FakeWebhook {
@@ -79,30 +84,50 @@ impl FakeWebhook {
     pub fn refused(&self) -> u32 {
         *self.fake.refused.lock().unwrap()
     }
+
+    /// Every request the server got, to any path, by any method, signed or not.
+    pub fn requests(&self) -> u32 {
+        *self.fake.requests.lock().unwrap()
+    }
 }
 
-async fn receive(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+/// Any other path or method: counted, and not found.
+async fn elsewhere(State(fake): State<Arc<Fake>>) -> StatusCode {
+    *fake.requests.lock().unwrap() += 1;
+    StatusCode::NOT_FOUND
+}
+
+async fn receive(State(fake): State<Arc<Fake>>, headers: HeaderMap, body: Bytes) -> Response {
+    *fake.requests.lock().unwrap() += 1;
     let signature = headers
         .get("Confab-Signature")
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default();
     if !verify(&fake.secret, signature, &body) {
         *fake.refused.lock().unwrap() += 1;
-        return StatusCode::UNAUTHORIZED;
+        return StatusCode::UNAUTHORIZED.into_response();
     }
     match misbehave(fake.plan.take()).await {
-        Some(Failure::Status(status)) => return StatusCode::from_u16(status).unwrap(),
-        Some(Failure::SlowDown(_)) => return StatusCode::TOO_MANY_REQUESTS,
+        Some(Failure::Status(status)) => {
+            return StatusCode::from_u16(status).unwrap().into_response()
+        }
+        Some(Failure::SlowDown(_)) => return StatusCode::TOO_MANY_REQUESTS.into_response(),
+        Some(Failure::HangInBody) => return hang_in_body(r#"{"received":"#),
+        Some(Failure::HugeAnswer) => return huge_answer(r#"{"padding":""#, r#""}"#),
+        Some(Failure::Redirect(status, location)) => return redirect(status, &location),
+        Some(Failure::QuoteUrl(status)) => {
+            return StatusCode::from_u16(status).unwrap().into_response()
+        }
         Some(Failure::WindowClosed | Failure::Hang | Failure::HangUp) | None => {}
     }
     let Ok(event) = serde_json::from_slice(&body) else {
-        return StatusCode::BAD_REQUEST;
+        return StatusCode::BAD_REQUEST.into_response();
     };
     fake.received.lock().unwrap().push(Received {
         event,
         at: Instant::now(),
     });
-    StatusCode::NO_CONTENT
+    StatusCode::NO_CONTENT.into_response()
 }
 
 /// A receiver's check, written from the documented scheme (not with the relay's code).

@@ -3,9 +3,10 @@
 //! `{"messages":[{"id":"wamid…"}]}` or a Graph error (`{"error":{"code":…}}`). Records what
 //! it was sent, with the ids it gave.
 
-use super::{misbehave, Failure, Plan, Server};
+use super::{hang_in_body, huge_answer, misbehave, redirect, Failure, Plan, Server};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use hmac::{Hmac, Mac};
@@ -81,16 +82,18 @@ async fn send(
     Path((version, number)): Path<(String, String)>,
     headers: HeaderMap,
     Json(body): Json<Value>,
-) -> (StatusCode, Json<Value>) {
+) -> Response {
     let authorized = headers
         .get("Authorization")
         .and_then(|value| value.to_str().ok())
         == Some(format!("Bearer {}", fake.token).as_str());
     if !authorized {
-        return graph_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token");
+        return graph_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token")
+            .into_response();
     }
     if !version.starts_with('v') || number != fake.phone_number_id {
-        return graph_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request");
+        return graph_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request")
+            .into_response();
     }
     let to = body["to"].as_str().unwrap_or_default().to_string();
     let well_formed = body["messaging_product"] == "whatsapp"
@@ -103,7 +106,7 @@ async fn send(
             _ => false,
         };
     if !well_formed {
-        return graph_error(StatusCode::BAD_REQUEST, 100, "Invalid parameter");
+        return graph_error(StatusCode::BAD_REQUEST, 100, "Invalid parameter").into_response();
     }
     match misbehave(fake.plan.take()).await {
         Some(Failure::Status(status)) => {
@@ -112,12 +115,32 @@ async fn send(
                 2,
                 "Service temporarily unavailable",
             )
+            .into_response()
         }
         Some(Failure::SlowDown(_)) => {
-            return graph_error(StatusCode::BAD_REQUEST, 130429, "Rate limit hit")
+            return graph_error(StatusCode::BAD_REQUEST, 130429, "Rate limit hit").into_response()
         }
         Some(Failure::WindowClosed) => {
             return graph_error(StatusCode::BAD_REQUEST, 131047, "Re-engagement message")
+                .into_response()
+        }
+        Some(Failure::HangInBody) => return hang_in_body(r#"{"messaging_product":"#),
+        Some(Failure::HugeAnswer) => {
+            return huge_answer(r#"{"messages":[{"id":"wamid.HUGE"}],"padding":""#, r#""}"#)
+        }
+        Some(Failure::Redirect(status, location)) => return redirect(status, &location),
+        Some(Failure::QuoteUrl(status)) => {
+            let host = headers
+                .get("Host")
+                .and_then(|host| host.to_str().ok())
+                .unwrap_or("127.0.0.1");
+            let url = format!("http://{host}/{version}/{number}/messages");
+            return graph_error(
+                StatusCode::from_u16(status).unwrap(),
+                2,
+                &format!("Service temporarily unavailable at {url}"),
+            )
+            .into_response();
         }
         Some(Failure::Hang | Failure::HangUp) | None => {}
     }
@@ -136,6 +159,7 @@ async fn send(
             "messages": [{ "id": wamid }],
         })),
     )
+        .into_response()
 }
 
 /// `X-Hub-Signature-256` of a webhook body, as Meta computes it with the app secret.

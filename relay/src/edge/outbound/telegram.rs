@@ -3,7 +3,7 @@
 
 use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::telegram::{self, TelegramSettings};
-use crate::connector::Delivery;
+use crate::connector::{Delivery, FailureReason};
 use crate::delivery::Job;
 use crate::edge::brands;
 use crate::edge::http::internal;
@@ -28,16 +28,14 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
     let brand = brands::load(env, job.brand.as_str())
         .await
         .map_err(storage_failure)?;
-    let settings = brand
-        .settings
-        .connectors
-        .telegram
-        .clone()
-        .ok_or_else(|| Delivery::Refused {
-            reason: "the brand has no Telegram connector".into(),
-        })?;
-    let message = job.message.as_ref().ok_or_else(|| Delivery::Refused {
-        reason: "a Telegram job without a message".into(),
+    let settings = brand.settings.connectors.telegram.clone().ok_or_else(|| {
+        Delivery::refused(
+            FailureReason::NotConfigured,
+            "the brand has no Telegram connector",
+        )
+    })?;
+    let message = job.message.as_ref().ok_or_else(|| {
+        Delivery::refused(FailureReason::Unknown, "a Telegram job without a message")
     })?;
     let bot = Bot {
         base: setting(env, "TELEGRAM_API_BASE", DEFAULT_API_BASE),
@@ -58,9 +56,11 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
                 )
                 .await
                 .and_then(|result| {
-                    telegram::topic_id(&result).ok_or_else(|| Delivery::Retry {
-                        reason: "createForumTopic gave no message_thread_id".into(),
-                        after_seconds: None,
+                    telegram::topic_id(&result).ok_or_else(|| {
+                        Delivery::retry(
+                            FailureReason::ProviderUnavailable,
+                            "createForumTopic gave no message_thread_id",
+                        )
                     })
                 })?;
             let topic = save_topic(env, &job.brand, &job.thread, bot.settings.chat_id, topic)
@@ -98,23 +98,24 @@ struct Bot {
 }
 
 impl Bot {
+    /// Calls a Bot API method. Its URL carries the bot's token: nothing of a failure that
+    /// could quote it (the URL, the token) is kept but scrubbed.
     async fn call(&self, method: &str, body: &str) -> Result<serde_json::Value, Delivery> {
         let url = telegram::method_url(&self.base, &self.token, method);
-        let Answer { status, body, .. } = post_json(self.timeout, &url, body, &[]).await?;
-        telegram::read_answer(status, &body)
+        let answer = post_json(self.timeout, &url, body, &[], true).await;
+        answer
+            .and_then(|Answer { status, body, .. }| telegram::read_answer(status, &body))
+            .map_err(|failed| failed.without(&self.token))
     }
 }
 
 /// D1 trouble is worth a retry; an unknown brand is not.
 fn storage_failure(error: RelayError) -> Delivery {
     match error {
-        RelayError::UnknownBrand(brand) => Delivery::Refused {
-            reason: format!("no brand {brand}"),
-        },
-        other => Delivery::Retry {
-            reason: other.to_string(),
-            after_seconds: None,
-        },
+        RelayError::UnknownBrand(brand) => {
+            Delivery::refused(FailureReason::NotConfigured, format!("no brand {brand}"))
+        }
+        other => Delivery::retry(FailureReason::Unknown, other.to_string()),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::{delivery_timeout, post_json, secret};
 use crate::connector::webhook::{self, Event, EventKind, SIGNATURE_HEADER};
-use crate::connector::{by_status, Delivery};
+use crate::connector::{by_status, Delivery, FailureReason};
 use crate::delivery::Job;
 use crate::edge::brands;
 use confab_protocol::Timestamp;
@@ -12,23 +12,18 @@ use worker::Env;
 pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
     let brand = match brands::load(env, job.brand.as_str()).await {
         Ok(brand) => brand,
-        Err(error) => {
-            return Delivery::Retry {
-                reason: error.to_string(),
-                after_seconds: None,
-            }
-        }
+        Err(error) => return Delivery::retry(FailureReason::Unknown, error.to_string()),
     };
     let Some(settings) = brand.settings.connectors.webhook else {
-        return Delivery::Refused {
-            reason: "the brand has no webhook".into(),
-        };
+        return Delivery::refused(FailureReason::NotConfigured, "the brand has no webhook");
     };
     // Checked again here: settings may have reached D1 without the admin API.
     let allow_local = super::setting(env, "CONFAB_ENV", "production") == "development";
-    if let Err(reason) = webhook::check_url(&settings.url, allow_local) {
-        return Delivery::Refused { reason };
-    }
+    // The request goes to exactly the URL that was judged, as parsed.
+    let url = match webhook::checked_url(&settings.url, allow_local) {
+        Ok(url) => url,
+        Err(reason) => return Delivery::refused(FailureReason::NotConfigured, reason),
+    };
     let key = match secret(env, &settings.secret) {
         Ok(key) => key,
         Err(refused) => return refused,
@@ -43,27 +38,30 @@ pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
         message: job.message.clone(),
     };
     let Ok(body) = serde_json::to_string(&event) else {
-        return Delivery::Refused {
-            reason: "the event could not be encoded".into(),
-        };
+        return Delivery::refused(FailureReason::Unknown, "the event could not be encoded");
     };
     let signature = match webhook::sign(key.as_bytes(), now / 1000, &body) {
         Ok(signature) => signature,
-        Err(error) => {
-            return Delivery::Refused {
-                reason: error.to_string(),
-            }
-        }
+        Err(error) => return Delivery::refused(FailureReason::Unknown, error.to_string()),
     };
-    match post_json(
+    // Only the status counts: the answer's body is not read.
+    let answer = post_json(
         delivery_timeout(env),
-        &settings.url,
+        url.as_str(),
         &body,
         &[(SIGNATURE_HEADER, &signature)],
+        false,
     )
-    .await
-    {
-        Ok(answer) => by_status(answer.status, answer.retry_after, "the brand's webhook"),
+    .await;
+    let delivery = match answer {
+        Ok(answer) => {
+            let detail = match &answer.location {
+                Some(location) => format!("the brand's webhook, redirecting to {location}"),
+                None => "the brand's webhook".to_string(),
+            };
+            by_status(answer.status, answer.retry_after, &detail)
+        }
         Err(unreachable) => unreachable,
-    }
+    };
+    delivery.without(&key)
 }

@@ -5,7 +5,7 @@
 
 use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::whatsapp::{self, linked_confirmation, WINDOW_CLOSED};
-use crate::connector::Delivery;
+use crate::connector::{Delivery, FailureReason};
 use crate::delivery::Job;
 use crate::edge::brands;
 use crate::edge::http::internal;
@@ -30,20 +30,15 @@ pub async fn deliver(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> De
 async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<(), Delivery> {
     let brand = brands::load(env, job.brand.as_str())
         .await
-        .map_err(|error| Delivery::Retry {
-            reason: error.to_string(),
-            after_seconds: None,
-        })?;
-    let settings = brand
-        .settings
-        .connectors
-        .whatsapp
-        .clone()
-        .ok_or_else(|| Delivery::Refused {
-            reason: "the brand has no WhatsApp number".into(),
-        })?;
-    let message = job.message.as_ref().ok_or_else(|| Delivery::Refused {
-        reason: "a WhatsApp job without a message".into(),
+        .map_err(|error| Delivery::retry(FailureReason::Unknown, error.to_string()))?;
+    let settings = brand.settings.connectors.whatsapp.clone().ok_or_else(|| {
+        Delivery::refused(
+            FailureReason::NotConfigured,
+            "the brand has no WhatsApp number",
+        )
+    })?;
+    let message = job.message.as_ref().ok_or_else(|| {
+        Delivery::refused(FailureReason::Unknown, "a WhatsApp job without a message")
     })?;
     let body = if message.author == Author::System {
         whatsapp::send_text(wa_id, &linked_confirmation(&brand.settings.name))
@@ -52,28 +47,29 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
     } else if let Some(template) = &settings.template {
         whatsapp::send_template(wa_id, template)
     } else {
-        return Err(Delivery::Refused {
-            reason: format!("outside WhatsApp's 24-hour window ({WINDOW_CLOSED})"),
-        });
+        return Err(Delivery::refused(
+            FailureReason::WindowClosed,
+            format!("outside WhatsApp's 24-hour window ({WINDOW_CLOSED}), and no template"),
+        ));
     };
     let token = secret(env, &settings.access_token_secret)?;
     let base = setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE);
     let url = whatsapp::messages_url(&base, &settings.phone_number_id);
     let authorization = format!("Bearer {token}");
-    let Answer { status, body, .. } = post_json(
+    // WhatsApp's words may quote the token it was sent: it is taken out of any failure.
+    let wamid = post_json(
         delivery_timeout(env),
         &url,
         &body,
         &[("Authorization", &authorization)],
+        true,
     )
-    .await?;
-    let wamid = whatsapp::read_send_answer(status, &body)?;
+    .await
+    .and_then(|Answer { status, body, .. }| whatsapp::read_send_answer(status, &body))
+    .map_err(|failed| failed.without(&token))?;
     remember(env, &wamid, &job.thread, message.seq)
         .await
-        .map_err(|error| Delivery::Retry {
-            reason: error.to_string(),
-            after_seconds: None,
-        })
+        .map_err(|error| Delivery::retry(FailureReason::Unknown, error.to_string()))
 }
 
 /// How long a status may wait for its message's WhatsApp id to be known (ms).

@@ -1,45 +1,51 @@
-//! The Thread Durable Object: one per conversation, the single writer of its messages.
+//! The Thread Durable Object: one per conversation, the single writer of its messages and
+//! the one owner of every fact about its thread.
 //!
 //! Storage is the object's own SQLite database. A message's `seq` is its row id
 //! (`AUTOINCREMENT`: strictly increasing, never reused), and `client_id` is `UNIQUE`, so a
 //! retried send finds its first copy instead of adding a second. Each call runs its SQL
-//! without awaiting in between, so the runtime commits it as one unit.
+//! without awaiting in between, so the runtime commits it as one unit. The Worker's calls
+//! are [`ThreadCall`]s; only a session's [`ThreadCall::Init`] creates the object's storage.
 //!
 //! Sockets use the hibernation API: the object may be evicted from memory while sockets stay
 //! open. A socket opens with a single-use ticket and the last `seq` the client has; it gets
 //! the missed messages, then `ready`, then every new message as it is stored ([`sockets`]).
 //!
-//! The object calls no third party: it keeps delivery jobs in its outbox and puts them on
-//! the queue ([`outbound`], [`lanes`]). Its one alarm re-sends jobs unheard of within their
-//! lease, and erases the thread once it has been idle for the brand's retention period
-//! ([`alarm`]).
+//! The object calls no third party: it keeps delivery jobs, and the facts D1 derives from
+//! the thread ([`directory`]), in its outbox and puts them on the queue ([`outbound`],
+//! [`lanes`]). Its one alarm re-sends jobs unheard of within their lease, and erases the
+//! thread once it has been idle for the brand's retention period ([`alarm`]). Link codes
+//! that carry the thread elsewhere are its own too ([`links`]).
 
 mod alarm;
+mod directory;
 mod lanes;
+mod links;
 mod outbound;
 mod sockets;
 
 use super::super::http::{self, internal};
 use super::super::wire_name;
-use super::{Append, Init, LaneClaim, LaneSettled, Policy, StatusChange, WhatsappInbound};
+use super::{Append, Init, OpenSocket, Policy, Started, ThreadAnswer, ThreadCall, CALL_HEADER};
+use crate::directory::Fact;
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
-use crate::route::parse_page_query;
 use confab_protocol::{
-    Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts, ReadUpTo, Seq,
-    Timestamp, Transcript,
+    AgentThread, Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts, Seq,
+    Timestamp,
 };
 use std::cell::{Cell, RefCell};
 use worker::{
-    durable_object, wasm_bindgen, DurableObject, Env, Method, Request, Response, Result,
-    SqlStorage, SqlStorageValue, State, WebSocket, WebSocketIncomingMessage,
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage,
+    SqlStorageValue, State, WebSocket, WebSocketIncomingMessage,
 };
 
-/// The most messages a transcript holds.
-const TRANSCRIPT_LIMIT: u32 = 20_000;
+/// The most messages one page of a transcript holds (the Worker streams the pages).
+const TRANSCRIPT_PAGE: u32 = 500;
 
-const SCHEMA: [&str; 4] = [
+const SCHEMA: [&str; 5] = [
     lanes::OUTBOX_SCHEMA,
+    links::LINK_CODES_SCHEMA,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
     "CREATE TABLE IF NOT EXISTS messages (
@@ -154,113 +160,149 @@ impl DurableObject for Thread {
 }
 
 impl Thread {
+    /// Answers one call of the Worker: an upgrade carries its [`OpenSocket`] in a header,
+    /// any other call comes as JSON in the body.
     async fn serve(&self, request: &mut Request) -> Outcome<Response> {
-        self.ensure_schema()?;
-        if self.is_erased()? {
+        let upgrade = request.headers().get(CALL_HEADER).map_err(internal)?;
+        if let Some(open) = upgrade {
+            let open: OpenSocket = serde_json::from_str(&open).map_err(internal)?;
+            self.open_existing()?;
+            return self.open_socket(&open);
+        }
+        let call: ThreadCall = http::read_json(request).await?;
+        match &call {
+            ThreadCall::Init(_) => self.ensure_schema()?,
+            _ => self.open_existing()?,
+        }
+        // An erased thread answers nothing but its outbox: the facts that make D1 forget it.
+        if self.is_erased()?
+            && !matches!(
+                call,
+                ThreadCall::Claim(_) | ThreadCall::Settle(_) | ThreadCall::Bury(_)
+            )
+        {
             return Err(RelayError::ThreadErased);
         }
-        let url = request.url().map_err(internal)?;
-        match (request.method(), url.path()) {
-            (Method::Post, "/init") => {
-                let init: Init = http::read_json(request).await?;
-                let new = self.meta("policy")?.is_none();
-                self.set_policy(&init.policy)?;
-                self.remember_context(&init.context)?;
-                let announced = match new {
-                    true => self.plan_announcement()?,
-                    false => None,
-                };
-                self.schedule_expiry(now()).await?;
-                if let Some(lane) = announced {
-                    self.pump(&lane).await?;
-                }
-                let started = super::Started {
-                    whatsapp: self.whatsapp_window()?,
-                };
-                http::json(&started, 200)
+        let answer = self.answer(call).await?;
+        http::json(&answer, 200)
+    }
+
+    /// Opens storage for a call that needs the thread to exist already; never creates it
+    /// (only [`ThreadCall::Init`] does), so a call for an id no session made writes nothing.
+    fn open_existing(&self) -> Outcome<()> {
+        if !self.schema_ready.get() {
+            let tables = self.number(
+                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
+                 AND name = 'meta'",
+                None,
+            )?;
+            if tables != Some(1) {
+                return Err(RelayError::NotFound("thread".into()));
             }
-            (Method::Get, "/agent-view") => {
-                let query = url.query().unwrap_or("");
-                let brand = query
-                    .split('&')
-                    .find_map(|pair| pair.strip_prefix("brand="))
-                    .unwrap_or("");
-                if self.policy()?.brand.as_str() != brand {
+            self.ensure_schema()?;
+        }
+        Ok(())
+    }
+
+    async fn answer(&self, call: ThreadCall) -> Outcome<ThreadAnswer> {
+        Ok(match call {
+            ThreadCall::Init(init) => ThreadAnswer::Started(self.start_session(init).await?),
+            ThreadCall::Append(append) => {
+                // Only a thread of the caller's brand can be written to.
+                if self.policy()?.brand != append.policy.brand {
                     return Err(RelayError::NotFound("thread".into()));
-                }
-                let page = parse_page_query(query)?;
-                let page = self.page(page.after, page.limit)?;
-                let view = confab_protocol::AgentThread {
-                    thread_id: self.policy()?.thread,
-                    whatsapp: self.whatsapp_window()?,
-                    messages: page.messages,
-                    has_more: page.has_more,
-                };
-                http::json(&view, 200)
-            }
-            (Method::Post, "/agent-read") => {
-                let read: ReadUpTo = http::read_json(request).await?;
-                self.mark_read_by_team(read.seq)?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
-            }
-            (Method::Post, "/whatsapp") => {
-                let inbound: WhatsappInbound = http::read_json(request).await?;
-                self.whatsapp_inbound(inbound).await?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
-            }
-            (Method::Post, "/status") => {
-                let change: StatusChange = http::read_json(request).await?;
-                self.change_status(change).await?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
-            }
-            (Method::Post, "/lane/claim") => {
-                let claim: LaneClaim = http::read_json(request).await?;
-                let current = self.claim(&claim).await?;
-                http::json(&serde_json::json!({ "current": current }), 200)
-            }
-            (Method::Post, "/lane/settle") => {
-                let settled: LaneSettled = http::read_json(request).await?;
-                self.settle(settled).await?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
-            }
-            (Method::Get, "/messages") => {
-                let page = parse_page_query(url.query().unwrap_or(""))?;
-                http::json(&self.page(page.after, page.limit)?, 200)
-            }
-            (Method::Post, "/messages") => {
-                let append: Append = http::read_json(request).await?;
-                // Only a thread of the caller's brand can be written to, and only one that
-                // a session created (agents cannot create threads by guessing ids).
-                match self.policy() {
-                    Ok(current) if current.brand == append.policy.brand => {}
-                    _ => return Err(RelayError::NotFound("thread".into())),
                 }
                 self.set_policy(&append.policy)?;
                 let (message, created) = self.store(append).await?;
-                http::json(&message, if created { 201 } else { 200 })
+                ThreadAnswer::Stored { message, created }
             }
-            (Method::Post, "/read") => {
-                let read: ReadUpTo = http::read_json(request).await?;
-                self.mark_read(read.seq)?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
-            }
-            (Method::Get, "/transcript") => {
+            ThreadCall::History(page) => ThreadAnswer::Page(self.page(page.after, page.limit)?),
+            ThreadCall::AgentView { brand, page } => {
                 let policy = self.policy()?;
-                let transcript = Transcript {
+                if policy.brand != brand {
+                    return Err(RelayError::NotFound("thread".into()));
+                }
+                let page = self.page(page.after, page.limit)?;
+                ThreadAnswer::AgentView(AgentThread {
                     thread_id: policy.thread,
-                    brand: policy.brand_name,
-                    messages: self.page(0, TRANSCRIPT_LIMIT)?.messages,
-                };
-                http::json(&transcript, 200)
+                    whatsapp: self.whatsapp_window()?,
+                    messages: page.messages,
+                    has_more: page.has_more,
+                })
             }
-            (Method::Delete, "/") => {
+            ThreadCall::ReadByVisitor { seq } => {
+                self.mark_read(seq)?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::ReadByTeam { brand, seq } => {
+                if self.policy()?.brand != brand {
+                    return Err(RelayError::NotFound("thread".into()));
+                }
+                self.mark_read_by_team(seq)?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::Whatsapp(inbound) => ThreadAnswer::Whatsapp {
+                outcome: self.whatsapp_inbound(inbound).await?,
+            },
+            ThreadCall::Status(change) => {
+                self.change_status(change).await?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::Claim(claim) => ThreadAnswer::Claimed {
+                current: self.claim(&claim).await?,
+            },
+            ThreadCall::Settle(settled) => {
+                self.settle(settled).await?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::Bury(buried) => {
+                self.bury(buried).await?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::Transcript(page) => ThreadAnswer::Transcript {
+                brand_name: self.policy()?.brand_name,
+                page: self.page(page.after, page.limit.min(TRANSCRIPT_PAGE))?,
+            },
+            ThreadCall::Erase => {
                 self.erase().await?;
-                Ok(Response::empty().map_err(internal)?.with_status(204))
+                ThreadAnswer::Done
             }
-            (Method::Post, "/tickets") => http::json(&self.issue_ticket()?, 201),
-            (Method::Get, "/ws") => self.open_socket(url.query().unwrap_or("")),
-            (_, path) => Err(RelayError::NotFound(path.to_string())),
+            ThreadCall::CreateLink(link) => {
+                self.keep_link_code(&link)?;
+                ThreadAnswer::Done
+            }
+            ThreadCall::RedeemLink { code } => {
+                self.redeem_device_code(&code).await?;
+                ThreadAnswer::Done
+            }
+        })
+    }
+
+    /// A session started: the thread is created (with its first listing in the brand's
+    /// directory, in the same commit) or its policy refreshed; either way it is active now.
+    async fn start_session(&self, init: Init) -> Outcome<Started> {
+        let new = self.meta("policy")?.is_none();
+        self.set_policy(&init.policy)?;
+        self.remember_context(&init.context)?;
+        let now = now();
+        self.set_meta("last_activity", &now.to_string())?;
+        let mut lanes = Vec::new();
+        if new {
+            self.set_meta("started_at", &now.to_string())?;
+            lanes.push(self.add_fact(Fact::Listed {
+                created_at: now,
+                last_message_at: now,
+                last_text: None,
+            })?);
+            lanes.extend(self.plan_announcement()?);
         }
+        self.schedule_expiry(now).await?;
+        for lane in lanes {
+            self.pump(&lane).await?;
+        }
+        Ok(Started {
+            whatsapp: self.whatsapp_window()?,
+        })
     }
 
     /// The rows a statement returns, decoded (columns by name).
@@ -381,8 +423,10 @@ impl Thread {
         }
         let (message, created) = self.append(append)?;
         if created {
-            // The deliveries join the outbox with the message, before anything is awaited.
-            let lanes = self.plan_forwarding(&message)?;
+            // The deliveries and the brand's listing join the outbox with the message,
+            // before anything is awaited.
+            let mut lanes = self.plan_forwarding(&message)?;
+            lanes.push(self.note_activity(&message)?);
             self.schedule_expiry(message.created_at.0).await?;
             if !self.outbox_recovered.replace(true) {
                 self.recover_outbox().await?;
@@ -396,6 +440,33 @@ impl Thread {
             }
         }
         Ok((message, created))
+    }
+
+    /// A new message is the thread's latest activity: kept for retention, and listed in
+    /// the brand's directory (a listing still waiting is replaced, not followed). Returns
+    /// the directory's lane.
+    fn note_activity(&self, message: &Message) -> Outcome<String> {
+        let at = message.created_at.0;
+        self.set_meta("last_activity", &at.to_string())?;
+        let created_at = self
+            .meta("started_at")?
+            .and_then(|started| started.parse().ok())
+            .unwrap_or(at);
+        self.add_fact(Fact::Listed {
+            created_at,
+            last_message_at: at,
+            last_text: Some(message.text.clone()),
+        })
+    }
+
+    /// When the thread was last active (a session or a message), in ms. Threads from
+    /// before this was kept fall back to their last message, or to now: never to zero.
+    fn last_activity(&self) -> Outcome<u64> {
+        if let Some(at) = self.meta("last_activity")?.and_then(|at| at.parse().ok()) {
+            return Ok(at);
+        }
+        let last_message = self.number("SELECT MAX(created_at) AS value FROM messages", None)?;
+        Ok(last_message.unwrap_or_else(now))
     }
 
     /// Stores a message unless its client id is known; returns the stored copy and whether

@@ -3,6 +3,7 @@
 
 use super::sockets::send;
 use super::{now, Outcome, Thread};
+use crate::directory::Fact;
 use crate::edge::http::internal;
 use confab_protocol::ServerFrame;
 
@@ -35,11 +36,11 @@ impl Thread {
         self.arm(due).await
     }
 
-    /// The alarm: overdue jobs go out again; the thread is erased if it has been idle for
-    /// the retention period, or the alarm is set for when it will have been.
+    /// The alarm: overdue jobs go out again; the thread is erased if it has been idle (no
+    /// session, no message) for the retention period, or the alarm is set for when it will
+    /// have been. An erased thread only has its last facts for D1 left to send.
     pub(super) async fn wake(&self) -> Outcome<()> {
-        self.ensure_schema()?;
-        if self.is_erased()? {
+        if self.open_existing().is_err() {
             return Ok(());
         }
         self.recover_outbox().await?;
@@ -47,9 +48,10 @@ impl Thread {
         if let Some(next) = self.next_lease_end()? {
             self.arm(next).await?;
         }
-        let last_activity = self
-            .number("SELECT MAX(created_at) AS value FROM messages", None)?
-            .unwrap_or(0);
+        if self.is_erased()? {
+            return Ok(());
+        }
+        let last_activity = self.last_activity()?;
         let policy = self.policy()?;
         if now() >= last_activity.saturating_add(policy.retention_ms) {
             self.erase().await
@@ -59,27 +61,48 @@ impl Thread {
     }
 
     /// Erases everything the thread holds, closes its sockets, and leaves a tombstone so
-    /// that its id can never be used again. The D1 directory forgets it too.
+    /// that its id can never be used again. Every table is emptied and the tombstone and
+    /// the fact that makes D1 forget the thread are written in one commit (no `await`
+    /// between them), so a crash leaves the thread whole or erased with D1 to follow.
     pub(super) async fn erase(&self) -> Outcome<()> {
-        let thread = self.policy().ok().map(|policy| policy.thread);
+        let listed = self.policy().is_ok();
         for socket in self.state.get_websockets() {
             send(&socket, &ServerFrame::Erased);
             let _ = socket.close(Some(4410), Some("erased"));
         }
-        let storage = self.state.storage();
-        storage.delete_alarm().await.map_err(internal)?;
+        self.state
+            .storage()
+            .delete_alarm()
+            .await
+            .map_err(internal)?;
         self.alarm_at.set(0);
-        storage.delete_all().await.map_err(internal)?;
-        self.schema_ready.set(false);
-        *self.policy.borrow_mut() = None;
+        #[derive(serde::Deserialize)]
+        struct Table {
+            name: String,
+        }
+        let tables: Vec<Table> = self.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+            None,
+        )?;
+        for Table { name } in tables {
+            self.sql
+                .exec(&format!("DELETE FROM \"{name}\""), None)
+                .map_err(internal)?;
+        }
         *self.bucket.borrow_mut() = None;
         *self.whatsapp.borrow_mut() = None;
-        self.ensure_schema()?;
         self.set_meta("erased", &now().to_string())?;
         self.erased.set(Some(true));
-        if let Some(thread) = thread {
-            crate::edge::brands::forget_thread(&self.env, &thread).await?;
+        // The policy is still cached here: the fact's job names the brand and thread.
+        let lane = match listed {
+            true => Some(self.add_fact(Fact::Forgotten)?),
+            false => None,
+        };
+        *self.policy.borrow_mut() = None;
+        match lane {
+            Some(lane) => self.pump(&lane).await,
+            None => Ok(()),
         }
-        Ok(())
     }
 }

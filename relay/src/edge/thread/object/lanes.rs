@@ -11,8 +11,10 @@
 
 use super::{internal, now, sql_int, Outcome, Thread};
 use crate::delivery::{lease_for, Job, LANE_LEASE_MS};
+use crate::directory::Fact;
 use crate::edge::outbound::enqueue;
-use crate::edge::thread::{LaneClaim, LaneSettled};
+use crate::edge::thread::{Buried, LaneClaim, LaneSettled, StatusChange};
+use confab_protocol::DeliveryStatus;
 use serde::Deserialize;
 use worker::SqlStorageValue;
 
@@ -125,6 +127,48 @@ impl Thread {
             self.change_status(change).await?;
         }
         self.pump(&settled.lane).await
+    }
+
+    /// A job given up (dead-lettered): it leaves the outbox if it is still there (a copy
+    /// left waiting would be sent again after its message was shown failed), its message is
+    /// marked failed if the job tracks that, and the operator's record joins the thread's
+    /// facts for D1. An erased thread keeps no record of anything.
+    pub(super) async fn bury(&self, buried: Buried) -> Outcome<()> {
+        if self.is_erased()? {
+            return Ok(());
+        }
+        #[derive(Deserialize)]
+        struct Removed {
+            lane: String,
+        }
+        let removed: Vec<Removed> = self.rows(
+            "DELETE FROM outbox WHERE id = ? RETURNING lane",
+            vec![buried.job.id.clone().into()],
+        )?;
+        let record = self.add_fact(Fact::DeadJob {
+            job_id: buried.job.id.clone(),
+            target: buried.target,
+            reason: buried.reason.clone(),
+            job: serde_json::to_string(&buried.job).map_err(internal)?,
+            failed_at: now(),
+        })?;
+        if let Some(message) = buried
+            .job
+            .message
+            .as_ref()
+            .filter(|_| buried.job.tracks_failure())
+        {
+            let change = StatusChange {
+                seq: message.seq,
+                status: DeliveryStatus::Failed,
+                failure: Some(buried.reason),
+            };
+            self.change_status(change).await?;
+        }
+        for Removed { lane } in removed {
+            self.pump(&lane).await?;
+        }
+        self.pump(&record).await
     }
 
     /// After the alarm, or the first time an instance stores something: jobs whose lease

@@ -5,9 +5,9 @@
 use super::{internal, now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
-use crate::edge::thread::{Append, StatusChange, WhatsappInbound};
+use crate::directory::Fact;
+use crate::edge::thread::{Append, StatusChange, WhatsappInbound, WhatsappOutcome};
 use crate::edge::wire_name;
-use crate::error::RelayError;
 use confab_protocol::{
     Author, Channel, ClientMessageId, DeliveryStatus, Message, Timestamp, WhatsappWindow,
 };
@@ -58,18 +58,43 @@ impl Thread {
         Ok(())
     }
 
-    /// A text from the visitor's WhatsApp: the one that links the thread (stored as a
-    /// "Continued on WhatsApp" notice, confirmed to the visitor there), or a message of an
-    /// already linked visitor. A redelivered one finds its copy and adds nothing.
-    pub(super) async fn whatsapp_inbound(&self, inbound: WhatsappInbound) -> Outcome<()> {
+    /// A text from the visitor's WhatsApp: the one whose code links the thread (stored as a
+    /// "Continued on WhatsApp" notice, confirmed to the visitor there), or a message of the
+    /// linked visitor. A redelivery (the same `wamid`) finds its copy and adds nothing; a
+    /// stranger's text, or a code that is not one of the thread's live codes, is
+    /// [`WhatsappOutcome::NotLinked`]. Linking records the user in D1 as a derived fact
+    /// (replacing the previous user's entry) in the same commit.
+    pub(super) async fn whatsapp_inbound(
+        &self,
+        inbound: WhatsappInbound,
+    ) -> Outcome<WhatsappOutcome> {
         self.set_policy(&inbound.policy)?;
+        let client_id = ClientMessageId::new(format!("whatsapp:{}", inbound.wamid));
+        if let Some(first) = self.find_by_client_id(client_id.as_str())? {
+            return Ok(match first.author {
+                Author::System => WhatsappOutcome::Linked,
+                _ => WhatsappOutcome::Added,
+            });
+        }
         let sent_at = inbound.sent_at.min(now());
         let linked = self.whatsapp()?;
         let same_user = linked
             .as_ref()
             .is_some_and(|link| link.wa_id == inbound.wa_id);
-        if !inbound.links && !same_user {
-            return Err(RelayError::NotFound("WhatsApp link".into()));
+        let mut lanes = Vec::new();
+        if !same_user {
+            let spent = match &inbound.code {
+                Some(code) => self.spend_code(code, "whatsapp")?,
+                None => None,
+            };
+            let Some(lane) = spent else {
+                return Ok(WhatsappOutcome::NotLinked);
+            };
+            lanes.push(lane);
+            lanes.push(self.add_fact(Fact::WhatsappUser {
+                wa_id: inbound.wa_id.clone(),
+                previous: linked.as_ref().map(|link| link.wa_id.clone()),
+            })?);
         }
         let last_inbound_at = linked
             .filter(|_| same_user)
@@ -78,23 +103,23 @@ impl Thread {
             wa_id: inbound.wa_id.clone(),
             last_inbound_at,
         })?;
-        let client_id = ClientMessageId::new(format!("whatsapp:{}", inbound.wamid));
-        let links_now = inbound.links && !same_user;
-        let (author, text) = if links_now {
-            (Author::System, "Continued on WhatsApp".to_string())
-        } else {
-            (Author::Visitor, inbound.text)
+        let (author, text, outcome) = match same_user {
+            false => (
+                Author::System,
+                "Continued on WhatsApp".to_string(),
+                WhatsappOutcome::Linked,
+            ),
+            true => (Author::Visitor, inbound.text, WhatsappOutcome::Added),
         };
         // The backend's `thread.linked` joins the outbox with the link itself (one commit).
-        let announced = match links_now && self.policy()?.forward.webhook {
-            true => Some(self.add_job(
+        if !same_user && self.policy()?.forward.webhook {
+            lanes.push(self.add_job(
                 Target::Webhook {
                     event: EventKind::ThreadLinked,
                 },
                 None,
-            )?),
-            false => None,
-        };
+            )?);
+        }
         self.store(Append {
             client_id,
             text,
@@ -103,10 +128,10 @@ impl Thread {
             policy: inbound.policy,
         })
         .await?;
-        match announced {
-            Some(lane) => self.pump(&lane).await,
-            None => Ok(()),
+        for lane in lanes {
+            self.pump(&lane).await?;
         }
+        Ok(outcome)
     }
 
     /// Puts a job in the outbox for each of the brand's connectors a new message goes to;
@@ -135,7 +160,7 @@ impl Thread {
     }
 
     /// Puts a new job for `target` in the outbox; returns its lane.
-    fn add_job(&self, target: Target, message: Option<Message>) -> Outcome<String> {
+    pub(super) fn add_job(&self, target: Target, message: Option<Message>) -> Outcome<String> {
         let policy = self.policy()?;
         let job = Job {
             id: crate::edge::random_id()?,

@@ -1,19 +1,14 @@
-//! The thread's live sockets: single-use tickets, a socket opened with the messages its
+//! The thread's live sockets: tickets spent once, a socket opened with the messages its
 //! client missed, the frames clients send, and each new message encoded once for all.
 
-use super::super::Append;
+use super::super::{Append, OpenSocket};
 use super::{now, sql_int, Outcome, Thread};
 use crate::edge::http::internal;
 use crate::error::RelayError;
-use crate::route::parse_socket_query;
 use confab_protocol::{
-    validate_text, Author, Channel, ClientFrame, Message, Seq, ServerFrame, SocketTicket, Timestamp,
+    normalize_text, validate_client_id, Author, Channel, ClientFrame, Message, Seq, ServerFrame,
 };
 use worker::{Response, SqlStorageValue, WebSocket, WebSocketPair};
-
-/// How long a socket ticket works: long enough to open a socket, too short to be worth
-/// stealing from a log.
-const TICKET_LIFETIME_MS: u64 = 60_000;
 
 /// The most missed messages sent on a new socket; a client further behind pages over HTTP.
 const SOCKET_BACKLOG_LIMIT: u32 = 500;
@@ -60,7 +55,8 @@ impl Thread {
         client_id: confab_protocol::ClientMessageId,
         text: String,
     ) -> Outcome<(Message, bool)> {
-        validate_text(&text)?;
+        validate_client_id(client_id.as_str())?;
+        let text = normalize_text(&text)?;
         self.ensure_schema()?;
         if self.is_erased()? {
             return Err(RelayError::ThreadErased);
@@ -89,42 +85,36 @@ impl Thread {
         }
     }
 
-    pub(super) fn issue_ticket(&self) -> Outcome<SocketTicket> {
+    /// Opens a socket for a ticket the Worker has checked (signature, thread, expiry): its
+    /// nonce is spent here, so each ticket opens one socket. The client gets what it
+    /// missed after `after`, then `ready`.
+    pub(super) fn open_socket(&self, open: &OpenSocket) -> Outcome<Response> {
         let now = now();
-        let ticket = crate::edge::random_id()?;
-        let expires_at = Timestamp(now + TICKET_LIFETIME_MS);
+        if open.expires_at <= now {
+            return Err(RelayError::InvalidTicket);
+        }
         self.sql
             .exec(
                 "DELETE FROM tickets WHERE expires_at <= ?",
                 vec![sql_int(now)?],
             )
             .map_err(internal)?;
-        self.sql
-            .exec(
-                "INSERT INTO tickets (ticket, expires_at) VALUES (?, ?)",
-                vec![
-                    SqlStorageValue::from(ticket.clone()),
-                    sql_int(expires_at.0)?,
-                ],
-            )
-            .map_err(internal)?;
-        Ok(SocketTicket { ticket, expires_at })
-    }
-
-    pub(super) fn open_socket(&self, query: &str) -> Outcome<Response> {
-        let query = parse_socket_query(query)?;
-        // Deleting the ticket is what makes it single-use.
-        let used: Vec<serde_json::Value> = self.rows(
-            "DELETE FROM tickets WHERE ticket = ? AND expires_at > ? RETURNING ticket",
-            vec![SqlStorageValue::from(query.ticket), sql_int(now())?],
+        // Spent tickets are kept until they expire: a second use finds its row.
+        let spent: Vec<serde_json::Value> = self.rows(
+            "INSERT INTO tickets (ticket, expires_at) VALUES (?, ?) \
+             ON CONFLICT (ticket) DO NOTHING RETURNING ticket",
+            vec![
+                SqlStorageValue::from(open.nonce.clone()),
+                sql_int(open.expires_at)?,
+            ],
         )?;
-        if used.is_empty() {
+        if spent.is_empty() {
             return Err(RelayError::InvalidTicket);
         }
         let pair = WebSocketPair::new().map_err(internal)?;
         self.state.accept_web_socket(&pair.server);
-        let backlog = self.page(query.after, SOCKET_BACKLOG_LIMIT)?;
-        let mut last_seq = Seq(query.after);
+        let backlog = self.page(open.after, SOCKET_BACKLOG_LIMIT)?;
+        let mut last_seq = Seq(open.after);
         for message in backlog.messages {
             last_seq = message.seq;
             send(&pair.server, &ServerFrame::Message { message });

@@ -1,0 +1,304 @@
+//! What D1 keeps about a thread: facts derived from the thread's own object, never owned by
+//! D1.
+//!
+//! The thread's Durable Object is the one owner of everything about its thread. D1 holds
+//! indexes over many threads that the object cannot answer alone: the brand's thread list,
+//! which thread a WhatsApp user writes into, which link codes are live, and the record of
+//! deliveries given up. Each change the object makes to one of those facts becomes a
+//! [`Fact`] in its outbox, written in the same commit as the change, and the queue's
+//! consumer applies it to D1 with [`Fact::statements`] — idempotently, in the thread's
+//! order, and again until D1 has taken it. A failed D1 call therefore delays an index; it
+//! never leaves D1 saying something the object does not.
+
+use confab_protocol::{BrandId, ThreadId};
+use serde::{Deserialize, Serialize};
+
+/// A change to what D1 says about one thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "fact", rename_all = "camelCase")]
+pub enum Fact {
+    /// The thread is listed under its brand with its latest activity (a newer listing
+    /// wins; an older one arriving late changes nothing).
+    #[serde(rename_all = "camelCase")]
+    Listed {
+        /// When the thread started (ms).
+        created_at: u64,
+        /// Its latest message, or its start (ms).
+        last_message_at: u64,
+        /// The latest message's text, if it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        last_text: Option<String>,
+    },
+    /// A WhatsApp user writes into this thread now; `previous`, if another user did, no
+    /// longer does.
+    #[serde(rename_all = "camelCase")]
+    WhatsappUser {
+        /// The visitor's WhatsApp id.
+        wa_id: String,
+        /// The user the thread was linked to before, if another.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+    },
+    /// A link code of the thread was redeemed (or has expired): its index entry goes.
+    #[serde(rename_all = "camelCase")]
+    CodeSpent {
+        /// The code.
+        code: String,
+    },
+    /// A delivery was given up: the operator's record of it.
+    #[serde(rename_all = "camelCase")]
+    DeadJob {
+        /// The job's id (the record is written once per job).
+        job_id: String,
+        /// Where it was going.
+        target: String,
+        /// Why it was given up (safe text: no tokens, no URLs).
+        reason: String,
+        /// The job as it was given up.
+        job: String,
+        /// When (ms).
+        failed_at: u64,
+    },
+    /// The thread was erased: every row about it goes, in one batch.
+    Forgotten,
+}
+
+/// A value bound to a statement's parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Param {
+    /// Text.
+    Text(String),
+    /// A whole number (D1 takes numbers as doubles: exact up to 2^53).
+    Number(u64),
+    /// SQL `NULL`.
+    Null,
+}
+
+/// One SQL statement with its parameters (`?1`, `?2`, … in order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// The SQL.
+    pub sql: &'static str,
+    /// Its parameters.
+    pub params: Vec<Param>,
+}
+
+/// Every table that holds rows about a thread, with the statement that forgets them.
+pub const FORGET: [&str; 7] = [
+    "DELETE FROM identities WHERE thread_id = ?1",
+    "DELETE FROM telegram_topics WHERE thread_id = ?1",
+    "DELETE FROM link_codes WHERE thread_id = ?1",
+    "DELETE FROM whatsapp_users WHERE thread_id = ?1",
+    "DELETE FROM whatsapp_messages WHERE thread_id = ?1",
+    "DELETE FROM dead_jobs WHERE thread_id = ?1",
+    "DELETE FROM threads WHERE thread_id = ?1",
+];
+
+impl Fact {
+    /// The statements that make D1 say this of `thread` (of `brand`). Running them twice
+    /// leaves what running them once does; they are sent as one batch (one transaction).
+    pub fn statements(&self, brand: &BrandId, thread: &ThreadId) -> Vec<Statement> {
+        let thread_id = Param::Text(thread.as_str().to_string());
+        let brand_id = Param::Text(brand.as_str().to_string());
+        match self {
+            Fact::Listed {
+                created_at,
+                last_message_at,
+                last_text,
+            } => vec![Statement {
+                sql: "INSERT INTO threads (thread_id, brand_id, created_at, last_message_at, \
+                      last_text) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (thread_id) DO UPDATE \
+                      SET last_text = CASE WHEN excluded.last_message_at >= \
+                      threads.last_message_at AND excluded.last_text IS NOT NULL \
+                      THEN excluded.last_text ELSE threads.last_text END, \
+                      last_message_at = MAX(threads.last_message_at, excluded.last_message_at)",
+                params: vec![
+                    thread_id,
+                    brand_id,
+                    Param::Number(*created_at),
+                    Param::Number(*last_message_at),
+                    last_text.clone().map_or(Param::Null, Param::Text),
+                ],
+            }],
+            Fact::WhatsappUser { wa_id, previous } => {
+                let mut statements = Vec::new();
+                if let Some(previous) = previous.as_ref().filter(|previous| *previous != wa_id) {
+                    statements.push(Statement {
+                        sql: "DELETE FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2 \
+                              AND thread_id = ?3",
+                        params: vec![
+                            brand_id.clone(),
+                            Param::Text(previous.clone()),
+                            thread_id.clone(),
+                        ],
+                    });
+                }
+                statements.push(Statement {
+                    sql: "INSERT INTO whatsapp_users (brand_id, wa_id, thread_id) \
+                          VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, wa_id) \
+                          DO UPDATE SET thread_id = excluded.thread_id",
+                    params: vec![brand_id, Param::Text(wa_id.clone()), thread_id],
+                });
+                statements
+            }
+            Fact::CodeSpent { code } => vec![Statement {
+                sql: "DELETE FROM link_codes WHERE code = ?1 AND thread_id = ?2",
+                params: vec![Param::Text(code.clone()), thread_id],
+            }],
+            Fact::DeadJob {
+                job_id,
+                target,
+                reason,
+                job,
+                failed_at,
+            } => vec![Statement {
+                sql: "INSERT INTO dead_jobs (brand_id, thread_id, target, reason, job, \
+                      failed_at, job_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                      ON CONFLICT (job_id) DO NOTHING",
+                params: vec![
+                    brand_id,
+                    thread_id,
+                    Param::Text(target.clone()),
+                    Param::Text(reason.clone()),
+                    Param::Text(job.clone()),
+                    Param::Number(*failed_at),
+                    Param::Text(job_id.clone()),
+                ],
+            }],
+            Fact::Forgotten => FORGET
+                .iter()
+                .map(|sql| Statement {
+                    sql,
+                    params: vec![thread_id.clone()],
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether a later fact of the same kind makes this one unnecessary, so that a waiting
+    /// fact can be replaced rather than followed: only listings (the latest activity is
+    /// all the list shows).
+    pub fn superseded_by(&self, later: &Fact) -> bool {
+        matches!((self, later), (Fact::Listed { .. }, Fact::Listed { .. }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids() -> (BrandId, ThreadId) {
+        (BrandId::new("acme"), ThreadId::new("t1"))
+    }
+
+    #[test]
+    fn facts_keep_their_wire_form() {
+        let cases = [
+            (
+                Fact::Listed {
+                    created_at: 1,
+                    last_message_at: 2,
+                    last_text: None,
+                },
+                r#"{"fact":"listed","createdAt":1,"lastMessageAt":2}"#,
+            ),
+            (
+                Fact::WhatsappUser {
+                    wa_id: "49".into(),
+                    previous: Some("48".into()),
+                },
+                r#"{"fact":"whatsappUser","waId":"49","previous":"48"}"#,
+            ),
+            (
+                Fact::CodeSpent { code: "C".into() },
+                r#"{"fact":"codeSpent","code":"C"}"#,
+            ),
+            (Fact::Forgotten, r#"{"fact":"forgotten"}"#),
+        ];
+        for (fact, json) in cases {
+            assert_eq!(serde_json::to_string(&fact).unwrap(), json);
+            assert_eq!(serde_json::from_str::<Fact>(json).unwrap(), fact);
+        }
+    }
+
+    #[test]
+    fn forgetting_covers_every_table_that_names_a_thread() {
+        let (brand, thread) = ids();
+        let statements = Fact::Forgotten.statements(&brand, &thread);
+        let tables: Vec<&str> = statements
+            .iter()
+            .map(|statement| statement.sql.split_whitespace().nth(2).unwrap_or(""))
+            .collect();
+        assert_eq!(
+            tables,
+            [
+                "identities",
+                "telegram_topics",
+                "link_codes",
+                "whatsapp_users",
+                "whatsapp_messages",
+                "dead_jobs",
+                "threads"
+            ]
+        );
+        assert!(statements
+            .iter()
+            .all(|statement| statement.params == [Param::Text("t1".into())]));
+    }
+
+    #[test]
+    fn relinking_removes_the_previous_users_row_only() {
+        let (brand, thread) = ids();
+        let cases = [
+            (None, 1),
+            (Some("49"), 1), // the same user again: nothing to remove
+            (Some("48"), 2),
+        ];
+        for (previous, count) in cases {
+            let fact = Fact::WhatsappUser {
+                wa_id: "49".into(),
+                previous: previous.map(str::to_string),
+            };
+            let statements = fact.statements(&brand, &thread);
+            assert_eq!(statements.len(), count, "{previous:?}");
+            if count == 2 {
+                assert!(statements[0].sql.starts_with("DELETE"));
+                // Only the row that still points at this thread: the old user may have
+                // moved to another thread meanwhile.
+                assert!(statements[0].sql.contains("thread_id = ?3"));
+                assert_eq!(statements[0].params[1], Param::Text("48".into()));
+            }
+        }
+    }
+
+    #[test]
+    fn only_listings_supersede_each_other() {
+        let listed = |at| Fact::Listed {
+            created_at: 0,
+            last_message_at: at,
+            last_text: None,
+        };
+        assert!(listed(1).superseded_by(&listed(2)));
+        assert!(!listed(1).superseded_by(&Fact::Forgotten));
+        assert!(!Fact::Forgotten.superseded_by(&listed(1)));
+        let code = Fact::CodeSpent { code: "C".into() };
+        assert!(!code.superseded_by(&code));
+    }
+
+    #[test]
+    fn a_dead_job_is_recorded_once() {
+        let (brand, thread) = ids();
+        let fact = Fact::DeadJob {
+            job_id: "j".into(),
+            target: "telegram".into(),
+            reason: "r".into(),
+            job: "{}".into(),
+            failed_at: 5,
+        };
+        let statements = fact.statements(&brand, &thread);
+        assert!(statements[0]
+            .sql
+            .contains("ON CONFLICT (job_id) DO NOTHING"));
+        assert_eq!(statements[0].params.last(), Some(&Param::Text("j".into())));
+    }
+}
