@@ -139,6 +139,18 @@ pub struct VisitorContext {
     pub language: Option<String>,
 }
 
+/// The page a conversation started on, as the relay keeps it and the team is told it: its
+/// origin and path only (at most 500 characters). A page's query and fragment may carry
+/// tokens or personal data, and are never kept; anything but an http(s) URL is dropped.
+pub fn page_for_team(raw: &str) -> Option<String> {
+    let url = url::Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let page = format!("{}{}", url.origin().ascii_serialization(), url.path());
+    Some(page.chars().take(500).collect())
+}
+
 /// One delivery to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -386,6 +398,39 @@ mod tests {
             enqueued_at: 0,
             generation: 0,
         }
+    }
+
+    #[test]
+    fn the_team_is_told_a_pages_origin_and_path_only() {
+        let cases = [
+            (
+                "https://shop.example/pricing",
+                Some("https://shop.example/pricing"),
+            ),
+            (
+                "https://shop.example/orders/42?token=s3cret&email=a%40b.c#card",
+                Some("https://shop.example/orders/42"),
+            ),
+            (
+                "http://127.0.0.1:8787/?confab-resume=LINK-X",
+                Some("http://127.0.0.1:8787/"),
+            ),
+            (
+                "https://user:pass@shop.example/a",
+                Some("https://shop.example/a"),
+            ),
+            ("javascript:alert(1)", None),
+            ("data:text/html,<b>", None),
+            ("not a url", None),
+        ];
+        for (raw, expected) in cases {
+            assert_eq!(page_for_team(raw).as_deref(), expected, "{raw}");
+        }
+        let long = format!("https://shop.example/{}", "a".repeat(600));
+        assert_eq!(
+            page_for_team(&long).map(|page| page.chars().count()),
+            Some(500)
+        );
     }
 
     #[test]

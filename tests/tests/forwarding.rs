@@ -81,7 +81,12 @@ async fn wait_for_status(api: &Api, session: &Session, text: &str, status: Deliv
 async fn a_visitors_message_reaches_the_teams_topic_and_the_reply_reaches_the_widget() {
     let (relay, api, telegram) = forwarding_relay(None).await;
     let browser = Browser::start().await;
-    browser.client.goto(&relay.url("/pricing")).await.unwrap();
+    // A page address that carries a token and an email: the team is told its path only.
+    browser
+        .client
+        .goto(&relay.url("/pricing?token=s3cret-t0ken&email=mei%40example.com#card"))
+        .await
+        .unwrap();
     browser
         .send_in_widget("Do you ship to Shanghai? <b>urgent</b>")
         .await;
@@ -108,6 +113,12 @@ async fn a_visitors_message_reaches_the_teams_topic_and_the_reply_reaches_the_wi
             && opener.contains("Language: "),
         "{opener}"
     );
+    for private in ["s3cret-t0ken", "mei", "token=", "#card"] {
+        assert!(
+            !opener.contains(private),
+            "{private} reached Telegram: {opener}"
+        );
+    }
     assert_eq!(posted[1].text, "Do you ship to Shanghai? <b>urgent</b>");
     assert!(posted.iter().all(|post| post.topic_id == topic));
     wait_for_status(

@@ -6,7 +6,7 @@ use super::thread::{self, Append, Init, OpenSocket, PageRequest, Policy, ThreadC
 use super::{brands, faults, random_id};
 use crate::brand::{validate_settings, Brand, BrandSettings};
 use crate::credential::{admin_secret_matches, agent_key_hash, verify_user_hash};
-use crate::delivery::VisitorContext;
+use crate::delivery::{page_for_team, VisitorContext};
 use crate::error::RelayError;
 use crate::origin::origin_allowed;
 use crate::route::{check_seq, parse_page_query, parse_socket_query, route, Route};
@@ -368,7 +368,7 @@ async fn create_session(
     };
     let known = identity.clone().or(from_link).or(from_token);
     let context = VisitorContext {
-        page: body.page.as_deref().map(|page| clip(page, 500)),
+        page: body.page.as_deref().and_then(page_for_team),
         language: body.language.as_deref().map(|language| clip(language, 35)),
     };
     let init = |thread: &ThreadId| Init {
