@@ -1,5 +1,5 @@
 //! What every visitor downloads, as `cargo xtask build` wrote it to `dist/`: the loader
-//! within its 2 KB budget and the full widget (wasm, glue, CSS) within its 120 KB, both
+//! within its 2 KB budget and the full widget (wasm, glue, CSS) within its 130 KB, both
 //! gzipped.
 
 use confab_e2e::bench::weigh;
@@ -9,7 +9,7 @@ use confab_e2e::repo_root;
 const LOADER_BUDGET: usize = 2 * 1024;
 
 /// The full widget's budget, gzipped.
-const WIDGET_BUDGET: usize = 120 * 1024;
+const WIDGET_BUDGET: usize = 130 * 1024;
 
 #[test]
 fn the_loader_and_the_widget_keep_their_budgets() {

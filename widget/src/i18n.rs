@@ -98,6 +98,24 @@ pub struct Texts {
     pub linked_whatsapp: &'static str,
     /// Before the end of WhatsApp's 24-hour window.
     pub window_until: &'static str,
+    /// The question a resume link asks when this browser has a conversation already.
+    pub resume_title: &'static str,
+    /// This browser's conversation, in that question.
+    pub resume_here: &'static str,
+    /// A conversation of one message.
+    pub one_message: &'static str,
+    /// After the number of messages of a longer one.
+    pub messages: &'static str,
+    /// Between the number of messages and the start of the last one.
+    pub last_was: &'static str,
+    /// The resume link's conversation, in that question.
+    pub resume_linked: &'static str,
+    /// Who can read the resume link's conversation.
+    pub resume_warning: &'static str,
+    /// Stays with this browser's conversation; the link is not used.
+    pub resume_keep: &'static str,
+    /// Follows the resume link.
+    pub resume_switch: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -142,6 +160,16 @@ const EN: Texts = Texts {
     done: "Done",
     linked_whatsapp: "This conversation continues on WhatsApp too.",
     window_until: "Answers can reach you there until",
+    resume_title: "This link opens another conversation",
+    resume_here: "Your conversation here",
+    one_message: "1 message",
+    messages: "messages",
+    last_was: ", last: ",
+    resume_linked: "The conversation from the link",
+    resume_warning:
+        "Whoever made the link can read what you write there. Switch only if it was you.",
+    resume_keep: "Keep my conversation",
+    resume_switch: "Switch to the linked conversation",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -186,6 +214,15 @@ const ZH_HANS: Texts = Texts {
     done: "完成",
     linked_whatsapp: "此对话也在 WhatsApp 上继续。",
     window_until: "WhatsApp 上的回复窗口开放至",
+    resume_title: "此链接会打开另一段对话",
+    resume_here: "你在这里的对话",
+    one_message: "1 条消息",
+    messages: "条消息",
+    last_was: "，最后一条：",
+    resume_linked: "链接中的对话",
+    resume_warning: "创建链接的人能看到你在那里写的内容。只有链接是你自己创建的才切换。",
+    resume_keep: "保留我的对话",
+    resume_switch: "切换到链接中的对话",
 };
 
 impl Lang {
@@ -307,6 +344,15 @@ mod tests {
                 texts.done,
                 texts.linked_whatsapp,
                 texts.window_until,
+                texts.resume_title,
+                texts.resume_here,
+                texts.one_message,
+                texts.messages,
+                texts.last_was,
+                texts.resume_linked,
+                texts.resume_warning,
+                texts.resume_keep,
+                texts.resume_switch,
             ];
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }

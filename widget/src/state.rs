@@ -93,6 +93,10 @@ pub struct State {
     pub sound: bool,
     /// A link to continue elsewhere (WhatsApp, another device), while it is shown.
     pub link: Option<Link>,
+    /// The page was opened with a resume link while this browser has a conversation with
+    /// messages: the visitor is asked which one to continue, and no session starts until
+    /// they answer.
+    pub resume_prompt: bool,
 }
 
 /// Everything that can happen to the widget.
@@ -158,6 +162,9 @@ pub enum Action {
     Frame(ServerFrame),
     /// A link to continue elsewhere arrived (`Some`), or the visitor is done with it.
     ShowLink(Option<Link>),
+    /// Ask the visitor whether to follow a resume link (`true`: the panel opens to ask), or
+    /// they answered (`false`).
+    ResumePrompt(bool),
 }
 
 impl State {
@@ -284,6 +291,10 @@ impl Reducible for State {
             }
             Action::SetSound(on) => next.sound = on,
             Action::ShowLink(link) => next.link = link,
+            Action::ResumePrompt(ask) => {
+                next.resume_prompt = ask;
+                next.open |= ask;
+            }
             Action::SessionStarted(session) => {
                 next.session = Some(session);
                 next.connection = Connection::Ready;
@@ -647,5 +658,19 @@ mod tests {
         assert_eq!(state.connection, Connection::Ready);
         let state = state.reduce(Action::Frame(ServerFrame::Erased));
         assert!(state.messages.is_empty() && state.session.is_none());
+    }
+
+    #[test]
+    fn a_resume_link_asks_with_the_panel_open_until_answered() {
+        let state = Rc::new(State::new(false))
+            .reduce(Action::Received(vec![message(1, "a")]))
+            .reduce(Action::ResumePrompt(true));
+        assert!(state.resume_prompt && state.open);
+        let answered = state.clone().reduce(Action::ResumePrompt(false));
+        assert!(!answered.resume_prompt && answered.open);
+        assert_eq!(answered.messages, state.messages, "the thread is kept");
+        // Following the link starts over on its thread: nothing is left to ask.
+        let state = state.reduce(Action::Reset);
+        assert!(!state.resume_prompt && state.messages.is_empty());
     }
 }

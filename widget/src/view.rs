@@ -2,20 +2,23 @@
 //! callbacks; none holds state of its own beyond what the DOM needs (a scroll position).
 //!
 //! Only the panel and the message list, which have hooks of their own, are components; the
-//! launcher, the composer and the link sheet are plain functions returning `Html`, since
-//! every component costs the visitor a copy of Yew's component machinery compiled for it.
+//! launcher, the composer, the link sheet and the resume prompt are plain functions
+//! returning `Html`, since every component costs the visitor a copy of Yew's component
+//! machinery compiled for it.
 
 mod composer;
 mod launcher;
 mod link_sheet;
 mod message_list;
 mod panel;
+mod resume_prompt;
 
 pub use composer::{composer, ComposerProps};
 pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
 pub use message_list::MessageList;
 pub use panel::Panel;
+pub use resume_prompt::resume_prompt;
 
 use confab_protocol::LinkPurpose;
 
@@ -48,4 +51,7 @@ pub enum Intent {
     Delete,
     /// The message list was scrolled to here (`None`: to the latest message).
     Scrolled(Option<i32>),
+    /// The answer to a resume link: switch to its conversation (`true`), or keep this
+    /// browser's and never use the link (`false`).
+    Resume(bool),
 }

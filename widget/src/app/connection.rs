@@ -19,7 +19,7 @@ const RESUME_PARAMETER: &str = "confab-resume";
 
 /// The resume link's code in the page's URL, if any; the parameter is taken out of the
 /// address bar (the code works once, and should not be shared or bookmarked).
-fn take_resume_link() -> Option<String> {
+pub(super) fn take_resume_link() -> Option<String> {
     let window = web_sys::window()?;
     let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
     let code = url.search_params().get(RESUME_PARAMETER)?;
@@ -55,10 +55,11 @@ impl Effects {
     }
 
     /// Asks the relay for the session, retrying with backoff until it answers. A resume
-    /// link in the page's URL (from "Continue on another device") is tried first, once.
+    /// link the page was opened with (from "Continue on another device") is tried first,
+    /// once; its thread replaces the one this browser kept.
     async fn open_session(&self) -> Session {
         let mut attempt = 0;
-        let mut link = take_resume_link();
+        let mut link = self.runtime.borrow_mut().link.take();
         loop {
             let token = self.storage.token();
             let identity = self.storage.identity();
@@ -70,6 +71,12 @@ impl Effects {
                 // A used or expired link: this browser's own thread, then.
                 Err(WidgetError::Relay { status: 410, .. }) if link.is_some() => link = None,
                 Ok(session) => {
+                    if link.is_some() {
+                        self.storage.forget();
+                        self.dispatcher.dispatch(Action::Reset);
+                        // The history to load is the new thread's, all of it.
+                        self.runtime.borrow_mut().last_seq = Seq(0);
+                    }
                     self.storage.set_token(&session.token);
                     self.dispatcher
                         .dispatch(Action::SessionStarted(session.clone()));

@@ -3,6 +3,7 @@
 //! send, connect), and turns what happens outside (the page's commands, other tabs, the
 //! tab being hidden or the network coming back) into [`Action`]s.
 
+use super::connection::take_resume_link;
 use super::AppProps;
 use crate::config::Config;
 use crate::host::{Command, CommandSlot, Events, SharedSlot};
@@ -53,6 +54,9 @@ pub(super) struct Runtime {
     pub leadership: Option<LockGuard>,
     /// The widget was unmounted.
     pub stopped: bool,
+    /// The code of the resume link the page was opened with, until a session uses it (or
+    /// the visitor declines it).
+    pub link: Option<String>,
 }
 
 /// The widget's side effects, shared by the component's hooks and callbacks.
@@ -71,7 +75,7 @@ pub struct Effects {
     last: RefCell<Option<State>>,
     title: RefCell<TitleBadge>,
     /// Who moved the panel last: the visitor (focus follows) or a page load (it does not).
-    by_visitor: Cell<bool>,
+    pub(super) by_visitor: Cell<bool>,
     /// Where the visitor left the message list (this page or the last).
     initial_scroll: Option<i32>,
     /// The last scroll offset saved (saved only when it moves by more than a line).
@@ -110,11 +114,20 @@ impl Effects {
     /// tabs, and standing in line to lead them.
     pub fn start(self: &Rc<Self>) {
         let storage = &self.storage;
+        let (messages, outbox) = (storage.messages(), storage.outbox());
+        let link = take_resume_link();
+        // Someone else's link must not take a conversation over unasked: the visitor's next
+        // messages would go to a thread its sender reads.
+        let ask = link.is_some() && !(messages.is_empty() && outbox.is_empty());
+        self.runtime.borrow_mut().link = link;
         self.dispatcher.dispatch(Action::Restored {
-            messages: storage.messages(),
-            outbox: storage.outbox(),
+            messages,
+            outbox,
             draft: storage.draft(),
         });
+        if ask {
+            self.dispatcher.dispatch(Action::ResumePrompt(true));
+        }
         if storage.consented() {
             self.dispatcher.dispatch(Action::Consented);
         }
@@ -197,7 +210,9 @@ impl Effects {
                 runtime.socket = None;
             }
         }
-        if state.session.is_none() {
+        // Not on the first render: the state that `start` restores, and whether a resume
+        // link must be asked about first, is in the next one.
+        if state.session.is_none() && !state.resume_prompt && !first {
             self.start_session();
         }
         self.keep(state, &last, first);
@@ -361,12 +376,14 @@ impl Effects {
             Command::Toggle => self.toggle(),
             Command::Identify(identity) => {
                 if self.storage.identity().as_ref() != Some(&identity) {
+                    self.runtime.borrow_mut().link = None;
                     self.storage.forget();
                     self.storage.set_identity(Some(&identity));
                     self.dispatcher.dispatch(Action::Reset);
                 }
             }
             Command::Shutdown => {
+                self.runtime.borrow_mut().link = None;
                 self.storage.forget();
                 self.storage.set_identity(None);
                 self.dispatcher.dispatch(Action::Reset);

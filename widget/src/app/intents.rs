@@ -35,6 +35,15 @@ impl Effects {
             Intent::Download => self.download_transcript(),
             Intent::Delete => self.delete_conversation(),
             Intent::Scrolled(offset) => self.scrolled(offset),
+            Intent::Resume(switch) => {
+                // Declined, the code is dropped unused; either way the session starts now
+                // (the state no longer asks), and focus goes to the composer.
+                if !switch {
+                    self.runtime.borrow_mut().link = None;
+                }
+                self.by_visitor.set(true);
+                self.dispatcher.dispatch(Action::ResumePrompt(false));
+            }
         }
     }
 

@@ -1,6 +1,9 @@
 //! The chat panel: header, messages and composer.
 
-use super::{composer, link_sheet, show_qr, ComposerProps, Intent, LinkSheetProps, MessageList};
+use super::{
+    composer, link_sheet, resume_prompt, show_qr, ComposerProps, Intent, LinkSheetProps,
+    MessageList,
+};
 use crate::i18n::Texts;
 use crate::state::{Connection, State};
 use confab_protocol::LinkPurpose;
@@ -43,6 +46,8 @@ pub fn panel(props: &PanelProps) -> Html {
         .and_then(|session| session.whatsapp.as_ref())
         .map(|window| window.window_ends_at.0);
     let notice = match &state.connection {
+        // No session starts while a resume link waits for the visitor's answer.
+        _ if state.resume_prompt => None,
         Connection::Connecting => Some(texts.connecting),
         Connection::Ready | Connection::Live => None,
         Connection::Failed(_) => Some(texts.unreachable),
@@ -71,12 +76,19 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
     {
+        // A resume link's question takes focus, whoever opened the panel: it must be
+        // answered before the visitor can write.
         let panel = panel.clone();
-        use_effect_with(props.take_focus, move |&take_focus| {
-            if take_focus {
-                focus_first(&panel, "textarea");
-            }
-        });
+        use_effect_with(
+            (props.take_focus, state.resume_prompt),
+            move |&(take_focus, ask)| {
+                if ask {
+                    focus_first(&panel, ".confab-resume-keep");
+                } else if take_focus {
+                    focus_first(&panel, "textarea");
+                }
+            },
+        );
     }
     let qr = use_node_ref();
     {
@@ -176,7 +188,9 @@ pub fn panel(props: &PanelProps) -> Html {
             if state.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
             }
-            if let Some(consent) = consent {
+            if state.resume_prompt {
+                { resume_prompt(state, &props.on_intent, texts) }
+            } else if let Some(consent) = consent {
                 <div class="confab-consent">
                     <p>
                         { &consent.text }{ " " }
