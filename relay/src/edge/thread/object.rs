@@ -570,7 +570,14 @@ impl Thread {
     }
 }
 
+/// The largest integer SQLite values carry through JavaScript exactly (2^53 - 1).
+const MAX_SQL_INT: u64 = (1 << 53) - 1;
+
+/// An integer for a statement. Stored numbers (sequence numbers, times in ms) stay far
+/// below [`MAX_SQL_INT`]; a larger bound from a request (`after`, a read `seq`, up to
+/// `i64::MAX`) compares with them as [`MAX_SQL_INT`] does, so it is clamped to it rather
+/// than refused as an internal error.
 fn sql_int(value: u64) -> Outcome<SqlStorageValue> {
-    let value = i64::try_from(value).map_err(internal)?;
+    let value = i64::try_from(value.min(MAX_SQL_INT)).map_err(internal)?;
     SqlStorageValue::try_from_i64(value).map_err(internal)
 }
