@@ -1,7 +1,7 @@
 //! Bodies of the relay's HTTP API (`/v1/...`).
 
 use crate::ids::{BrandId, ClientMessageId, ThreadId, Timestamp, VisitorToken};
-use crate::message::Message;
+use crate::message::{Message, Sender};
 use serde::{Deserialize, Serialize};
 
 /// `POST /v1/sessions`: start a thread, or resume the one a stored token names.
@@ -51,7 +51,7 @@ pub struct Session {
 }
 
 /// The public face of a brand, shown in the widget's header.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BrandProfile {
     /// The brand's display name.
@@ -77,6 +77,33 @@ pub struct BrandProfile {
     /// Whether the brand answers on WhatsApp ("Continue on WhatsApp" is offered).
     #[serde(default)]
     pub whatsapp: bool,
+    /// Questions an empty thread offers as buttons (at most four); a tap sends one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested_questions: Vec<String>,
+    /// Whether team members' names are shown on their messages (else the brand's name).
+    #[serde(default = "shown")]
+    pub show_agent_names: bool,
+}
+
+fn shown() -> bool {
+    true
+}
+
+impl Default for BrandProfile {
+    fn default() -> Self {
+        BrandProfile {
+            name: String::new(),
+            greeting: None,
+            theme_color: None,
+            business_hours: None,
+            away_message: None,
+            read_receipts: ReadReceipts::default(),
+            consent: None,
+            whatsapp: false,
+            suggested_questions: Vec::new(),
+            show_agent_names: true,
+        }
+    }
 }
 
 /// A privacy notice the visitor accepts before writing.
@@ -98,6 +125,55 @@ pub struct BusinessHours {
     pub time_zone: String,
     /// Opening spans; a day with none is closed.
     pub weekly: Vec<OpeningSpan>,
+}
+
+/// Minutes in a week.
+pub const WEEK_MINUTES: u32 = 7 * 24 * 60;
+
+impl BusinessHours {
+    /// How many minutes from now until the team is next open, `now` being the ISO weekday
+    /// (1 = Monday … 7 = Sunday) and the minute of the day (0 to 1439) in the brand's
+    /// [`BusinessHours::time_zone`]: `Some(0)` when open now, `None` when no span is ever
+    /// open. Spans that do not parse are skipped; the week wraps (Sunday evening to
+    /// Monday morning).
+    pub fn minutes_until_open(&self, weekday: u8, minute: u32) -> Option<u32> {
+        if !(1..=7).contains(&weekday) {
+            return None;
+        }
+        let now = u32::from(weekday - 1) * 24 * 60 + minute.min(24 * 60 - 1);
+        self.weekly
+            .iter()
+            .filter_map(|span| {
+                let (open, close) = (clock_minutes(&span.open)?, clock_minutes(&span.close)?);
+                if !(1..=7).contains(&span.day) || open >= close {
+                    return None;
+                }
+                let day = u32::from(span.day - 1) * 24 * 60;
+                let (start, end) = (day + open, day + close);
+                Some(if (start..end).contains(&now) {
+                    0
+                } else {
+                    (start + WEEK_MINUTES - now) % WEEK_MINUTES
+                })
+            })
+            .min()
+    }
+}
+
+/// Minutes since midnight of a `HH:MM` clock (24-hour, `24:00` the day's end).
+pub fn clock_minutes(clock: &str) -> Option<u32> {
+    // Byte by byte: the widget evaluates hours too, and number parsing costs it bytes.
+    let digit = |at: usize| {
+        let byte = *clock.as_bytes().get(at)?;
+        byte.is_ascii_digit().then(|| u32::from(byte - b'0'))
+    };
+    let hours = digit(0)? * 10 + digit(1)?;
+    let minutes = digit(3)? * 10 + digit(4)?;
+    (clock.len() == 5
+        && clock.as_bytes()[2] == b':'
+        && minutes < 60
+        && hours * 60 + minutes <= 24 * 60)
+        .then_some(hours * 60 + minutes)
 }
 
 /// One opening span of one weekday.
@@ -154,6 +230,20 @@ pub struct SendMessage {
     pub client_id: ClientMessageId,
     /// The text (see [`crate::validate_text`]).
     pub text: String,
+}
+
+/// `POST /v1/agent/threads/{id}/messages`: a team member's answer through the agent API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentMessage {
+    /// Chosen by the brand's backend; retries reuse it.
+    pub client_id: ClientMessageId,
+    /// The text (see [`crate::validate_text`]).
+    pub text: String,
+    /// Who of the team writes (see [`Sender::validated`]); without it the widget shows the
+    /// brand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Sender>,
 }
 
 /// `GET /v1/threads/{id}/messages`: messages in order of `seq`.
@@ -277,4 +367,108 @@ pub struct AgentThread {
     pub messages: Vec<Message>,
     /// Whether more follow (ask again with `after` = the last `seq`).
     pub has_more: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(spans: &[(u8, &str, &str)]) -> BusinessHours {
+        BusinessHours {
+            time_zone: "Asia/Shanghai".into(),
+            weekly: spans
+                .iter()
+                .map(|&(day, open, close)| OpeningSpan {
+                    day,
+                    open: open.into(),
+                    close: close.into(),
+                })
+                .collect(),
+        }
+    }
+
+    const H: u32 = 60;
+    const D: u32 = 24 * H;
+
+    #[test]
+    fn finds_the_next_opening_across_days_and_the_weeks_wrap() {
+        let weekdays = [
+            (1, "09:00", "18:00"),
+            (2, "09:00", "18:00"),
+            (3, "09:00", "18:00"),
+            (4, "09:00", "18:00"),
+            (5, "09:00", "17:00"),
+        ];
+        let split = [(2, "09:00", "12:00"), (2, "14:00", "18:00")];
+        let all_day = [(7, "00:00", "24:00")];
+        let mut wrong = Vec::new();
+        for (name, spans, weekday, minute, expected) in [
+            // Within the hours: open now, the opening and closing minutes included/excluded.
+            ("open", &weekdays[..], 1, 10 * H, Some(0)),
+            ("at opening", &weekdays[..], 3, 9 * H, Some(0)),
+            ("at closing", &weekdays[..], 3, 18 * H, Some(15 * H)),
+            // Before opening on a working day: later that day.
+            ("early", &weekdays[..], 2, 7 * H + 30, Some(90)),
+            // After closing: the next morning.
+            ("evening", &weekdays[..], 1, 20 * H, Some(13 * H)),
+            // Friday evening: Monday morning, over the weekend and the week's wrap.
+            ("friday", &weekdays[..], 5, 17 * H, Some(2 * D + 16 * H)),
+            ("saturday", &weekdays[..], 6, 12 * H, Some(D + 21 * H)),
+            (
+                "sunday night",
+                &weekdays[..],
+                7,
+                23 * H + 59,
+                Some(9 * H + 1),
+            ),
+            // A lunch break: back after it.
+            ("lunch", &split[..], 2, 13 * H, Some(H)),
+            ("after lunch", &split[..], 2, 15 * H, Some(0)),
+            // Tuesday only, asked on Wednesday: six days minus the gap.
+            ("a week round", &split[..], 3, 9 * H, Some(6 * D)),
+            // A day open until 24:00, and the minute before Sunday ends.
+            ("all sunday", &all_day[..], 7, 23 * H + 59, Some(0)),
+            ("saturday to sunday", &all_day[..], 6, 23 * H, Some(H)),
+            ("monday to sunday", &all_day[..], 1, 0, Some(6 * D)),
+            // Never open, and nonsense.
+            ("never", &[][..], 1, 0, None),
+            ("bad day", &[(8, "09:00", "10:00")][..], 1, 0, None),
+            ("bad clock", &[(1, "9:00", "10:00")][..], 1, 0, None),
+            ("bad weekday", &weekdays[..], 0, 0, None),
+        ] {
+            let actual = hours(spans).minutes_until_open(weekday, minute);
+            if actual != expected {
+                wrong.push(format!("{name}: {actual:?}, expected {expected:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn reads_clocks() {
+        assert_eq!(clock_minutes("09:30"), Some(570));
+        assert_eq!(clock_minutes("24:00"), Some(1440));
+        assert_eq!(clock_minutes("24:01"), None);
+        assert_eq!(clock_minutes("9:30"), None);
+        assert_eq!(clock_minutes("09:60"), None);
+    }
+
+    #[test]
+    fn brand_profiles_show_names_unless_told_not_to() {
+        let profile: BrandProfile = serde_json::from_str(r#"{"name":"Acme"}"#).unwrap();
+        assert!(profile.show_agent_names && profile.suggested_questions.is_empty());
+        assert_eq!(
+            profile,
+            BrandProfile {
+                name: "Acme".into(),
+                ..BrandProfile::default()
+            }
+        );
+        let profile: BrandProfile = serde_json::from_str(
+            r#"{"name":"Acme","showAgentNames":false,"suggestedQuestions":["Where is my order?"]}"#,
+        )
+        .unwrap();
+        assert!(!profile.show_agent_names);
+        assert_eq!(profile.suggested_questions, ["Where is my order?"]);
+    }
 }

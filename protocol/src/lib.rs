@@ -20,14 +20,15 @@ pub mod message;
 pub mod text;
 
 pub use api::{
-    AgentThread, BrandProfile, BusinessHours, ConsentNotice, ErrorBody, ErrorDetail, Link,
-    LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage,
-    Session, SessionRequest, SocketTicket, ThreadList, ThreadSummary, Transcript, WhatsappWindow,
+    clock_minutes, AgentMessage, AgentThread, BrandProfile, BusinessHours, ConsentNotice,
+    ErrorBody, ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts,
+    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, ThreadList, ThreadSummary,
+    Transcript, WhatsappWindow, WEEK_MINUTES,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{
     validate_client_id, BrandId, ClientIdError, ClientMessageId, MessageId, Seq, ThreadId,
     Timestamp, VisitorToken, MAX_CLIENT_ID_CHARS,
 };
-pub use message::{Author, Channel, DeliveryStatus, FailureReason, Message};
+pub use message::{Author, Channel, DeliveryStatus, FailureReason, Message, Sender};
 pub use text::{normalize_text, validate_text, TextError, MAX_TEXT_CHARS};

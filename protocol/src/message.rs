@@ -140,6 +140,78 @@ impl FailureReason {
     }
 }
 
+/// Who of the team wrote a message: a display name and, optionally, a picture. Absent on
+/// messages of the visitor, of the relay, and of team members no name is known for (a
+/// widget then shows the brand).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sender {
+    /// The name shown above the member's messages, 1 to [`Sender::MAX_NAME_CHARS`].
+    pub name: String,
+    /// An `https` picture of the member.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar_url: Option<String>,
+}
+
+impl Sender {
+    /// The longest name, in characters.
+    pub const MAX_NAME_CHARS: usize = 64;
+    /// The longest avatar URL, in bytes.
+    pub const MAX_AVATAR_URL_BYTES: usize = 2048;
+
+    /// A sender named from what a messaging app knows (a first and a last name, say):
+    /// the parts joined by a space, control characters dropped, cut to
+    /// [`Sender::MAX_NAME_CHARS`]; `None` if nothing is left.
+    pub fn from_names<'a>(parts: impl IntoIterator<Item = &'a str>) -> Option<Sender> {
+        let joined: Vec<&str> = parts
+            .into_iter()
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .collect();
+        let name: String = joined
+            .join(" ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(Sender::MAX_NAME_CHARS)
+            .collect();
+        let name = name.trim();
+        (!name.is_empty()).then(|| Sender {
+            name: name.to_string(),
+            avatar_url: None,
+        })
+    }
+
+    /// Checks a sender given through the API: a name of 1 to [`Sender::MAX_NAME_CHARS`]
+    /// characters (trimmed, no control characters) and, if any, an `https` avatar URL.
+    /// Returns the sender trimmed, or what is wrong.
+    pub fn validated(&self) -> Result<Sender, &'static str> {
+        let name = self.name.trim();
+        let chars = name.chars().count();
+        if !(1..=Sender::MAX_NAME_CHARS).contains(&chars) || name.chars().any(char::is_control) {
+            return Err(
+                "sender.name must have 1 to 64 characters, none of them control characters",
+            );
+        }
+        if let Some(url) = &self.avatar_url {
+            let host = url.strip_prefix("https://").unwrap_or("");
+            let host = host.split(['/', '?', '#']).next().unwrap_or("");
+            let valid = url.len() <= Sender::MAX_AVATAR_URL_BYTES
+                && !host.is_empty()
+                && !host.contains('@')
+                && url
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'"' | b'<' | b'>' | b'\\'));
+            if !valid {
+                return Err("sender.avatarUrl must be an https URL of at most 2048 characters");
+            }
+        }
+        Ok(Sender {
+            name: name.to_string(),
+            avatar_url: self.avatar_url.clone(),
+        })
+    }
+}
+
 /// One message of a thread.
 ///
 /// On the wire a failed message carries `failure` (a sentence) and, when the sentence is
@@ -167,6 +239,9 @@ pub struct Message {
     /// Why delivery failed, when `status` is `failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+    /// Who of the team wrote it, if known (older relays and widgets leave it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sender: Option<Sender>,
 }
 
 impl Message {
@@ -193,6 +268,8 @@ impl Serialize for Message {
             failure: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
             failure_code: Option<FailureReason>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sender: Option<&'a Sender>,
         }
         Wire {
             id: &self.id,
@@ -205,6 +282,7 @@ impl Serialize for Message {
             status: &self.status,
             failure: self.failure.as_deref(),
             failure_code: self.failure_code(),
+            sender: self.sender.as_ref(),
         }
         .serialize(serializer)
     }
@@ -240,6 +318,7 @@ mod tests {
             created_at: Timestamp(5),
             status: DeliveryStatus::Sent,
             failure: None,
+            sender: None,
         };
         assert_eq!(
             serde_json::to_value(&message).unwrap(),
@@ -259,6 +338,7 @@ mod tests {
             created_at: Timestamp(5),
             status: DeliveryStatus::Failed,
             failure: Some(failure.into()),
+            sender: None,
         }
     }
 
@@ -310,6 +390,89 @@ mod tests {
             FailureReason::ProviderUnavailable.after_attempts(6, Some(503)),
             "Message not delivered after 6 attempts (HTTP 503). \
              The messaging service could not be reached."
+        );
+    }
+
+    #[test]
+    fn a_sender_goes_with_team_messages_and_is_optional() {
+        let mut message = failed("x");
+        message.failure = None;
+        message.status = DeliveryStatus::Sent;
+        message.author = Author::Agent;
+        message.sender = Some(Sender {
+            name: "Ana".into(),
+            avatar_url: Some("https://cdn.example/ana.png".into()),
+        });
+        let wire = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            wire["sender"],
+            json!({"name": "Ana", "avatarUrl": "https://cdn.example/ana.png"})
+        );
+        assert_eq!(serde_json::from_value::<Message>(wire).unwrap(), message);
+        // Without one, or with fields of a later version, it still decodes.
+        let old: Message = serde_json::from_value(json!({
+            "id": "m1", "clientId": "c1", "seq": 3, "author": "agent", "channel": "api",
+            "text": "hi", "createdAt": 1, "status": "sent"
+        }))
+        .unwrap();
+        assert_eq!(old.sender, None);
+        let later: Message = serde_json::from_value(json!({
+            "id": "m1", "clientId": "c1", "seq": 3, "author": "agent", "channel": "api",
+            "text": "hi", "createdAt": 1, "status": "sent",
+            "sender": {"name": "Bo", "role": "support"}
+        }))
+        .unwrap();
+        assert_eq!(later.sender.unwrap().name, "Bo");
+    }
+
+    #[test]
+    fn senders_are_named_and_checked() {
+        for (parts, expected) in [
+            (vec!["Ana"], Some("Ana")),
+            (vec!["Ana", "Lima"], Some("Ana Lima")),
+            (vec![" Ana ", ""], Some("Ana")),
+            (vec!["", "  "], None),
+            (vec!["\u{7}"], None),
+            (vec!["王", "芳"], Some("王 芳")),
+        ] {
+            let sender = Sender::from_names(parts.iter().copied());
+            assert_eq!(
+                sender.as_ref().map(|s| s.name.as_str()),
+                expected,
+                "{parts:?}"
+            );
+        }
+        let long = Sender::from_names(["a".repeat(100).as_str()]).unwrap();
+        assert_eq!(long.name.chars().count(), Sender::MAX_NAME_CHARS);
+        let check = |name: &str, avatar: Option<&str>, valid: bool| {
+            let sender = Sender {
+                name: name.into(),
+                avatar_url: avatar.map(str::to_string),
+            };
+            assert_eq!(sender.validated().is_ok(), valid, "{sender:?}");
+        };
+        check("Ana", None, true);
+        check(" Ana ", None, true);
+        check(&"蓝".repeat(64), None, true);
+        check(&"a".repeat(65), None, false);
+        check("  ", None, false);
+        check("A\nB", None, false);
+        check("Ana", Some("https://cdn.example/a.png"), true);
+        check("Ana", Some("http://cdn.example/a.png"), false);
+        check("Ana", Some("javascript:alert(1)"), false);
+        check("Ana", Some("https://"), false);
+        check("Ana", Some("https://user@cdn.example/a.png"), false);
+        check("Ana", Some("https://cdn.example/a b.png"), false);
+        check("Ana", Some("https://cdn.example/\"onerror=x"), false);
+        assert_eq!(
+            Sender {
+                name: " Ana ".into(),
+                avatar_url: None
+            }
+            .validated()
+            .unwrap()
+            .name,
+            "Ana"
         );
     }
 }

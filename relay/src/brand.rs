@@ -49,10 +49,25 @@ pub struct BrandSettings {
     /// A privacy notice visitors accept before their first message, if the brand needs one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentNotice>,
+    /// Questions an empty thread offers as buttons: at most four, each 1 to 80 characters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suggested_questions: Vec<String>,
+    /// Whether team members' names show on their messages (else the brand's name).
+    #[serde(default = "default_true")]
+    pub show_agent_names: bool,
     /// Connector settings (Telegram, webhooks), naming secrets, never holding them.
     #[serde(default, skip_serializing_if = "Connectors::is_empty")]
     pub connectors: Connectors,
 }
+
+fn default_true() -> bool {
+    true
+}
+
+/// The most suggested questions a brand may set.
+pub const MAX_SUGGESTED_QUESTIONS: usize = 4;
+/// The longest suggested question, in characters.
+pub const MAX_SUGGESTED_QUESTION_CHARS: usize = 80;
 
 fn default_retention() -> u64 {
     DEFAULT_RETENTION_SECONDS
@@ -100,6 +115,12 @@ impl Brand {
             read_receipts: settings.read_receipts,
             consent: settings.consent.clone(),
             whatsapp: settings.connectors.whatsapp.is_some(),
+            suggested_questions: settings
+                .suggested_questions
+                .iter()
+                .map(|question| question.trim().to_string())
+                .collect(),
+            show_agent_names: settings.show_agent_names,
         }
     }
 
@@ -178,6 +199,18 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         if text.chars().count() > 500 {
             return fail("greeting and away message have at most 500 characters".into());
         }
+    }
+    if settings.suggested_questions.len() > MAX_SUGGESTED_QUESTIONS
+        || settings.suggested_questions.iter().any(|question| {
+            let chars = question.trim().chars().count();
+            !(1..=MAX_SUGGESTED_QUESTION_CHARS).contains(&chars)
+                || question.chars().any(char::is_control)
+        })
+    {
+        return fail(format!(
+            "suggestedQuestions are at most {MAX_SUGGESTED_QUESTIONS} questions of 1 to \
+             {MAX_SUGGESTED_QUESTION_CHARS} characters, on one line each"
+        ));
     }
     if let Some(hours) = &settings.business_hours {
         if hours.time_zone.is_empty() || hours.time_zone.len() > 64 {
@@ -263,6 +296,7 @@ mod tests {
         let settings = settings();
         assert_eq!(settings.retention_seconds, DEFAULT_RETENTION_SECONDS);
         assert_eq!(settings.read_receipts, ReadReceipts::On);
+        assert!(settings.show_agent_names && settings.suggested_questions.is_empty());
         assert!(validate_settings(&settings, false).is_ok());
     }
 
@@ -341,6 +375,32 @@ mod tests {
         assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
         check(|s| s.theme_color = Some("#2563eb".into()), true);
         check(|s| s.theme_color = Some("blue".into()), false);
+        let questions = |list: &[&str]| list.iter().map(|q| q.to_string()).collect();
+        check(
+            |s| s.suggested_questions = questions(&["Where is my order?"]),
+            true,
+        );
+        check(
+            |s| s.suggested_questions = questions(&["a", "b", "c", "d"]),
+            true,
+        );
+        check(
+            |s| s.suggested_questions = questions(&["a", "b", "c", "d", "e"]),
+            false,
+        );
+        check(|s| s.suggested_questions = questions(&[" "]), false);
+        check(
+            |s| s.suggested_questions = questions(&["two\nlines"]),
+            false,
+        );
+        check(
+            |s| s.suggested_questions = questions(&[&"蓝".repeat(80)]),
+            true,
+        );
+        check(
+            |s| s.suggested_questions = questions(&[&"a".repeat(81)]),
+            false,
+        );
         check(|s| s.retention_seconds = 0, false);
         check(|s| s.retention_seconds = 1, true);
         check(|s| s.retention_seconds = MAX_RETENTION_SECONDS + 1, false);
@@ -432,6 +492,16 @@ mod tests {
             vec!["http://127.0.0.1:*".to_string()]
         );
         assert_eq!(brand.profile().name, "Demo");
+        assert!(brand.profile().show_agent_names);
+        let row = BrandRow {
+            id: "demo".into(),
+            settings: r#"{"name":"Demo","showAgentNames":false,
+                "suggestedQuestions":[" Do you ship to Shanghai? "]}"#
+                .into(),
+        };
+        let profile = Brand::try_from(row).unwrap().profile();
+        assert!(!profile.show_agent_names);
+        assert_eq!(profile.suggested_questions, ["Do you ship to Shanghai?"]);
         let broken = BrandRow {
             id: "x".into(),
             settings: "not json".into(),

@@ -381,6 +381,7 @@ mod tests {
             created_at: Timestamp(1),
             status: DeliveryStatus::Sent,
             failure: None,
+            sender: None,
         }
     }
 

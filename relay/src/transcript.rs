@@ -100,6 +100,7 @@ mod tests {
             created_at: Timestamp(1_795_000_200_000),
             status: DeliveryStatus::Sent,
             failure: None,
+            sender: None,
         };
         let text = plain_text(
             "Acme",

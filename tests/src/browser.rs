@@ -379,6 +379,32 @@ impl Browser {
         })
         .await
     }
+    /// Makes the current tab's clock run in the IANA time zone `zone` (`Date`, `Intl`), as
+    /// if the visitor were there; holds across navigations in this tab.
+    pub async fn set_time_zone(&self, zone: &str) {
+        self.cdp(
+            "Emulation.setTimezoneOverride",
+            json!({ "timezoneId": zone }),
+        )
+        .await;
+    }
+
+    /// The value of the CSS property `property` of the widget element matching `selector`
+    /// (`pseudo`: `::before`, `::after`, or `""` for the element itself), once it exists.
+    pub async fn widget_style(&self, selector: &str, pseudo: &str, property: &str) -> String {
+        self.widget_eval(
+            selector,
+            &format!(
+                "getComputedStyle(el, {}).getPropertyValue({})",
+                json!(pseudo),
+                json!(property)
+            ),
+        )
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
 }
 
 /// The id in a WebDriver element reference: `{"element-6066-11e4-a52e-4f735466cecf": "<id>"}`.

@@ -69,26 +69,7 @@ impl World {
         let relay = Relay::start_with(&all).await;
         let api = Api::new(relay.origin());
         let status = api
-            .put_brand(
-                "demo",
-                json!({
-                    "name": name,
-                    "allowedOrigins": ["http://127.0.0.1:*"],
-                    "connectors": {
-                        "telegram": {
-                            "chatId": CHAT,
-                            "botTokenSecret": "DEMO_TELEGRAM_TOKEN",
-                            "webhookSecret": "DEMO_TELEGRAM_HOOK_SECRET",
-                        },
-                        "whatsapp": {
-                            "phoneNumberId": NUMBER_ID,
-                            "displayNumber": "15550783881",
-                            "accessTokenSecret": "DEMO_WHATSAPP_TOKEN",
-                        },
-                        "webhook": { "url": backend.url, "secret": "DEMO_WEBHOOK_SECRET" },
-                    },
-                }),
-            )
+            .put_brand("demo", brand_settings(name, &backend.url))
             .await;
         assert_eq!(status, 200);
         World {
@@ -98,6 +79,27 @@ impl World {
             whatsapp,
             backend,
         }
+    }
+
+    /// Sets the `demo` brand's settings again: named `name`, forwarding to the fakes as
+    /// [`World::start`] does, with `extra` settings on top (a greeting, business hours…).
+    pub async fn configure(&self, name: &str, extra: Value) {
+        let mut settings = brand_settings(name, &self.backend.url);
+        for (key, value) in extra.as_object().expect("settings are an object") {
+            settings[key] = value.clone();
+        }
+        assert_eq!(self.api.put_brand("demo", settings).await, 200);
+    }
+
+    /// The forum topic of the thread whose visitor wrote first (its first message made it).
+    pub async fn first_topic(&self) -> i64 {
+        eventually(30, || async {
+            match self.telegram.seen(|seen| seen.topics.first().map(|t| t.0)) {
+                Some(topic) => Ok(topic),
+                None => Err("no topic yet".to_string()),
+            }
+        })
+        .await
     }
 
     /// Carries the session's thread onto the visitor's WhatsApp (a link code, sent from
@@ -247,6 +249,28 @@ impl World {
         })
         .await
     }
+}
+
+/// The `demo` brand's settings in a world: named `name`, forwarding to the fake Telegram
+/// group and WhatsApp number, and to the backend at `backend`.
+fn brand_settings(name: &str, backend: &str) -> Value {
+    json!({
+        "name": name,
+        "allowedOrigins": ["http://127.0.0.1:*"],
+        "connectors": {
+            "telegram": {
+                "chatId": CHAT,
+                "botTokenSecret": "DEMO_TELEGRAM_TOKEN",
+                "webhookSecret": "DEMO_TELEGRAM_HOOK_SECRET",
+            },
+            "whatsapp": {
+                "phoneNumberId": NUMBER_ID,
+                "displayNumber": "15550783881",
+                "accessTokenSecret": "DEMO_WHATSAPP_TOKEN",
+            },
+            "webhook": { "url": backend, "secret": "DEMO_WEBHOOK_SECRET" },
+        },
+    })
 }
 
 fn now_seconds() -> u64 {

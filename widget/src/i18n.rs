@@ -116,6 +116,20 @@ pub struct Texts {
     pub resume_keep: &'static str,
     /// Follows the resume link.
     pub resume_switch: &'static str,
+    /// The team's state within business hours.
+    pub online: &'static str,
+    /// After [`Texts::online`].
+    pub replies_soon: &'static str,
+    /// The team's state outside business hours.
+    pub away: &'static str,
+    /// When the team is back later today: before and after the time.
+    pub back_today: [&'static str; 2],
+    /// When the team is back tomorrow: before and after the time.
+    pub back_tomorrow: [&'static str; 2],
+    /// When the team is back on a later day: before and after the weekday and time.
+    pub back_on: [&'static str; 2],
+    /// The suggested questions' group.
+    pub suggested: &'static str,
 }
 
 const EN: Texts = Texts {
@@ -170,6 +184,13 @@ const EN: Texts = Texts {
         "Whoever made the link can read what you write there. Switch only if it was you.",
     resume_keep: "Keep my conversation",
     resume_switch: "Switch to the linked conversation",
+    online: "Online",
+    replies_soon: "Usually replies in a few minutes",
+    away: "Away",
+    back_today: ["back at ", ""],
+    back_tomorrow: ["back tomorrow at ", ""],
+    back_on: ["back ", ""],
+    suggested: "Suggested questions",
 };
 
 const ZH_HANS: Texts = Texts {
@@ -223,6 +244,13 @@ const ZH_HANS: Texts = Texts {
     resume_warning: "创建链接的人能看到你在那里写的内容。只有链接是你自己创建的才切换。",
     resume_keep: "保留我的对话",
     resume_switch: "切换到链接中的对话",
+    online: "在线",
+    replies_soon: "通常几分钟内回复",
+    away: "暂时离开",
+    back_today: ["今天 ", " 回来"],
+    back_tomorrow: ["明天 ", " 回来"],
+    back_on: ["", " 回来"],
+    suggested: "常见问题",
 };
 
 impl Lang {
@@ -353,7 +381,17 @@ mod tests {
                 texts.resume_warning,
                 texts.resume_keep,
                 texts.resume_switch,
+                texts.online,
+                texts.replies_soon,
+                texts.away,
+                texts.suggested,
             ];
+            for [before, after] in [texts.back_today, texts.back_tomorrow, texts.back_on] {
+                assert!(
+                    !(before.trim().is_empty() && after.trim().is_empty()),
+                    "{lang:?}"
+                );
+            }
             assert!(all.iter().all(|text| !text.trim().is_empty()), "{lang:?}");
         }
     }

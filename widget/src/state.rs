@@ -135,6 +135,9 @@ pub enum Action {
     DraftChanged(String),
     /// The visitor sent a message: it joins the outbox and the composer empties.
     Queued(Outgoing),
+    /// The visitor sent a suggested question: it joins the outbox; the composer keeps what
+    /// it holds.
+    Asked(Outgoing),
     /// The app started sending this outbox message.
     SendStarted(ClientMessageId),
     /// An attempt to send failed.
@@ -306,6 +309,7 @@ impl Reducible for State {
                 next.draft.clear();
                 next.outbox.push(outgoing);
             }
+            Action::Asked(outgoing) => next.outbox.push(outgoing),
             Action::SendStarted(client_id) => next.sending = Some(client_id),
             Action::SendFailed {
                 client_id,
@@ -385,6 +389,7 @@ mod tests {
             created_at: Timestamp(seq),
             status: DeliveryStatus::Sent,
             failure: None,
+            sender: None,
         }
     }
 
@@ -658,6 +663,19 @@ mod tests {
         assert_eq!(state.connection, Connection::Ready);
         let state = state.reduce(Action::Frame(ServerFrame::Erased));
         assert!(state.messages.is_empty() && state.session.is_none());
+    }
+
+    #[test]
+    fn a_suggested_question_joins_the_outbox_and_keeps_the_draft() {
+        let state = Rc::new(State::new(true))
+            .reduce(Action::DraftChanged("half a sen".into()))
+            .reduce(Action::Asked(outgoing("q")));
+        assert_eq!(state.draft, "half a sen");
+        assert_eq!(
+            state.next_to_send().map(|o| o.client_id.as_str()),
+            Some("q")
+        );
+        assert_eq!(state.unread, 0);
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub enum Intent {
     Draft(String),
     /// Send the composer's text.
     Send,
+    /// Send this text (a suggested question), leaving the composer as it is.
+    Ask(String),
     /// Retry the messages that could not be sent, now.
     Retry,
     /// Accept the brand's privacy notice.

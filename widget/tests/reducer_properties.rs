@@ -33,6 +33,7 @@ fn thread(authors: &[bool]) -> Vec<Message> {
             created_at: Timestamp(index as u64),
             status: DeliveryStatus::Sent,
             failure: None,
+            sender: None,
         })
         .collect()
 }

@@ -10,6 +10,7 @@
 use super::{by_status, Delivery, FailureReason};
 use crate::brand::valid_secret_name;
 use crate::error::RelayError;
+use confab_protocol::Sender;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -168,6 +169,8 @@ pub enum Update {
         message_id: i64,
         /// The text.
         text: String,
+        /// The member who wrote it (their Telegram first and last name).
+        sender: Option<Sender>,
     },
     /// Nothing for the relay: bots, service messages, messages outside topics, non-text.
     Ignored(&'static str),
@@ -202,6 +205,10 @@ struct RawChat {
 struct RawUser {
     #[serde(default)]
     is_bot: bool,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: Option<String>,
 }
 
 /// Reads a webhook update.
@@ -211,9 +218,9 @@ pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
     let Some(message) = update.message else {
         return Ok(Update::Ignored("not a new message"));
     };
-    if message.from.as_ref().is_none_or(|from| from.is_bot) {
+    let Some(from) = message.from.filter(|from| !from.is_bot) else {
         return Ok(Update::Ignored("written by a bot"));
-    }
+    };
     let (Some(topic_id), true) = (message.message_thread_id, message.is_topic_message) else {
         return Ok(Update::Ignored("not in a topic"));
     };
@@ -225,6 +232,10 @@ pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
         topic_id,
         message_id: message.message_id,
         text,
+        sender: Sender::from_names([
+            from.first_name.as_str(),
+            from.last_name.as_deref().unwrap_or(""),
+        ]),
     })
 }
 
@@ -248,8 +259,23 @@ mod tests {
                 topic_id: 41,
                 message_id: 58,
                 text: "Hi! Yes, the blue one ships tomorrow.".into(),
+                sender: Sender::from_names(["Ana"]),
             },
         );
+        // A last name joins the first; a member without a usable name has no sender.
+        let full = FIXTURE.replace(
+            "\"first_name\": \"Ana\"",
+            "\"first_name\": \"Ana\", \"last_name\": \"Lima\"",
+        );
+        let Update::Reply { sender, .. } = read_update(full.as_bytes()).unwrap() else {
+            panic!("a reply");
+        };
+        assert_eq!(sender.unwrap().name, "Ana Lima");
+        let nameless = FIXTURE.replace("\"first_name\": \"Ana\"", "\"first_name\": \" \"");
+        let Update::Reply { sender, .. } = read_update(nameless.as_bytes()).unwrap() else {
+            panic!("a reply");
+        };
+        assert_eq!(sender, None);
     }
 
     #[test]

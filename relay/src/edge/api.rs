@@ -12,8 +12,8 @@ use crate::origin::origin_allowed;
 use crate::route::{check_seq, parse_page_query, parse_socket_query, route, Route};
 use crate::token::{TicketClaims, TokenClaims, TokenSigner, TICKET_LIFETIME_MS, TOKEN_LIFETIME_MS};
 use confab_protocol::{
-    normalize_text, validate_client_id, Author, Channel, LinkRequest, Message, ReadUpTo,
-    SendMessage, Session, SessionRequest, SocketTicket, ThreadId, ThreadList, Timestamp,
+    normalize_text, validate_client_id, AgentMessage, Author, Channel, LinkRequest, Message,
+    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, ThreadId, ThreadList, Timestamp,
 };
 use worker::{Env, Request, Response};
 
@@ -71,6 +71,7 @@ async fn dispatch(
                 text: normalize_text(&send.text)?,
                 author: Author::Visitor,
                 channel: Channel::Web,
+                sender: None,
                 policy: Policy::new(&brand, &thread),
             };
             stored(thread::append(env, &append).await?)
@@ -138,13 +139,22 @@ async fn dispatch(
         }
         Route::AgentSend(thread) => {
             let brand = authorize_agent(request, env).await?;
-            let send: SendMessage = http::read_json(request).await?;
+            let send: AgentMessage = http::read_json(request).await?;
             validate_client_id(send.client_id.as_str())?;
+            let sender = send
+                .sender
+                .map(|sender| sender.validated())
+                .transpose()
+                .map_err(|reason| RelayError::InvalidParameter {
+                    name: "sender",
+                    reason: reason.to_string(),
+                })?;
             let append = Append {
                 client_id: send.client_id,
                 text: normalize_text(&send.text)?,
                 author: Author::Agent,
                 channel: Channel::Api,
+                sender,
                 policy: Policy::new(&brand, &thread),
             };
             stored(thread::append(env, &append).await?)

@@ -64,6 +64,7 @@ pub async fn telegram(
         topic_id,
         message_id,
         text,
+        sender,
     } = read_update(&body)?
     else {
         return ignored("not a reply in a topic");
@@ -83,6 +84,7 @@ pub async fn telegram(
         text,
         author: Author::Agent,
         channel: Channel::Telegram,
+        sender,
         policy: Policy::new(&brand, &thread),
     };
     match thread::append(env, &append).await {

@@ -19,7 +19,7 @@ use crate::error::RelayError;
 use crate::fault::Site;
 use confab_protocol::{
     AgentThread, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ErrorBody, Message,
-    MessagePage, ReadReceipts, Seq, ThreadId, WhatsappWindow,
+    MessagePage, ReadReceipts, Sender, Seq, ThreadId, WhatsappWindow,
 };
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
@@ -200,6 +200,9 @@ pub struct Append {
     pub author: Author,
     /// Where it was written.
     pub channel: Channel,
+    /// Who of the team wrote it, if known.
+    #[serde(default)]
+    pub sender: Option<Sender>,
     /// The brand's current rules.
     pub policy: Policy,
 }

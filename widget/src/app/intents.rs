@@ -17,8 +17,9 @@ impl Effects {
             Intent::Draft(draft) => self.dispatcher.dispatch(Action::DraftChanged(draft)),
             Intent::Send => {
                 let draft = self.rendered(|state| state.draft.clone());
-                self.queue(&draft.unwrap_or_default());
+                self.queue(&draft.unwrap_or_default(), false);
             }
+            Intent::Ask(question) => self.queue(&question, true),
             Intent::Retry => self.retry_now(),
             Intent::Consent => {
                 self.storage.set_consented();

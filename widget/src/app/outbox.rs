@@ -11,15 +11,20 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 impl Effects {
-    /// The visitor sent the draft: it joins the outbox (if it is a valid message).
-    pub fn queue(&self, draft: &str) {
-        if let Ok(text) = validate_text(draft) {
-            self.dispatcher.dispatch(Action::Queued(Outgoing {
+    /// The visitor sent the draft (`asked`: a suggested question they tapped, which leaves
+    /// the composer as it is): it joins the outbox, if it is a valid message.
+    pub fn queue(&self, text: &str, asked: bool) {
+        if let Ok(text) = validate_text(text) {
+            let outgoing = Outgoing {
                 client_id: new_client_id(),
                 text: text.to_string(),
                 error: None,
                 retryable: false,
-            }));
+            };
+            self.dispatcher.dispatch(match asked {
+                true => Action::Asked(outgoing),
+                false => Action::Queued(outgoing),
+            });
         }
     }
 

@@ -9,7 +9,7 @@
 use super::Intent;
 use crate::i18n::Texts;
 use crate::state::Outgoing;
-use confab_protocol::{Author, Channel, DeliveryStatus, Message, Seq};
+use confab_protocol::{Author, BrandProfile, Channel, DeliveryStatus, Message, Seq};
 use yew::prelude::*;
 
 /// The list's data.
@@ -25,6 +25,14 @@ pub struct MessageListProps {
     pub first_unread: Option<Seq>,
     /// Where the visitor left the list on the last page (`None`: at the latest message).
     pub initial_scroll: Option<i32>,
+    /// The brand: its greeting opens the thread, its name stands for team members whose
+    /// names are unknown or not shown, and its suggested questions start an empty thread.
+    pub brand: Option<BrandProfile>,
+    /// The brand's away message, while the team is away.
+    pub away: Option<String>,
+    /// Whether the visitor may write now (no privacy notice waiting): suggested questions
+    /// show only then.
+    pub can_write: bool,
     /// Where the visitor's retries and scrolls go ([`Intent::Retry`], [`Intent::Scrolled`]:
     /// where the list is now, `None` at the latest message).
     pub on_intent: Callback<Intent>,
@@ -89,7 +97,55 @@ pub fn message_list(props: &MessageListProps) -> Html {
     };
 
     let mut items = Vec::with_capacity(props.messages.len() + 4);
+    let brand = props.brand.as_ref();
+    let brand_name = brand.map_or("", |brand| brand.name.as_str());
+    let show_names = brand.is_none_or(|brand| brand.show_agent_names);
+    let empty = props.messages.is_empty() && props.outbox.is_empty();
+    // The greeting opens the thread: shown above its first message, never stored.
+    let greeting = brand
+        .and_then(|brand| brand.greeting.as_deref())
+        .filter(|text| !text.is_empty())
+        .filter(|_| {
+            props
+                .messages
+                .first()
+                .is_none_or(|first| first.seq == Seq(1))
+        });
+    if let Some(greeting) = greeting {
+        items.push(html! {
+            <li class="confab-welcome" key="greeting" data-sender={brand_name.to_string()}
+                data-first="" data-hue={hue(brand_name)} data-initials={initials(brand_name)}>
+                <p class="confab-text">{ greeting }</p>
+            </li>
+        });
+    }
+    if let Some(away) = props.away.as_ref().filter(|_| empty) {
+        items.push(html! {
+            <li class="confab-away" key="away">{ away }</li>
+        });
+    }
+    let questions = brand
+        .map(|brand| brand.suggested_questions.as_slice())
+        .unwrap_or_default();
+    if empty && props.can_write && !questions.is_empty() {
+        items.push(html! {
+            <li class="confab-suggestions" key="suggestions" aria-label={texts.suggested}>
+                { for questions.iter().map(|question| {
+                    let ask = question.clone();
+                    html! {
+                        <button type="button" class="confab-suggestion"
+                            onclick={props.on_intent.reform(move |_: MouseEvent| Intent::Ask(ask.clone()))}>
+                            { question }
+                        </button>
+                    }
+                }) }
+            </li>
+        });
+    }
     let mut last_day = None;
+    // Who wrote the message before: consecutive messages of one writer form a group, named
+    // once.
+    let mut last_writer: Option<&str> = None;
     for message in &props.messages {
         let day = local_day(message.created_at.0);
         if last_day != Some(day) {
@@ -99,13 +155,18 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 </li>
             });
             last_day = Some(day);
+            last_writer = None;
         }
         if props.first_unread == Some(message.seq) {
             items.push(html! {
                 <li class="confab-divider" key="new-messages">{ texts.new_messages }</li>
             });
+            last_writer = None;
         }
-        items.push(stored(message, texts));
+        let writer = writer(message, brand_name, show_names);
+        let first = writer.is_some() && writer != last_writer;
+        last_writer = writer;
+        items.push(stored(message, writer, first, texts));
     }
     html! {
         <div class="confab-thread">
@@ -126,7 +187,57 @@ fn scroll_to_bottom(list: &NodeRef) {
     }
 }
 
-fn stored(message: &Message, texts: &Texts) -> Html {
+/// The name a message is shown under: a team member's (if known and the brand shows
+/// names) or the brand's; `None` for the visitor's own and the relay's notices.
+fn writer<'a>(message: &'a Message, brand_name: &'a str, show_names: bool) -> Option<&'a str> {
+    match message.author {
+        Author::Agent | Author::Bot => Some(
+            message
+                .sender
+                .as_ref()
+                .filter(|_| show_names)
+                .map_or(brand_name, |sender| sender.name.as_str()),
+        ),
+        _ => None,
+    }
+}
+
+/// Up to two letters standing for a name: the first of its first and last words ("Ana
+/// Lima": "AL"; "王芳": "王"). Latin letters are capitalised (only ASCII: Unicode's case
+/// tables would cost every visitor kilobytes).
+pub(crate) fn initials(name: &str) -> String {
+    let (mut first, mut last, mut after_space) = (None, None, true);
+    for c in name.chars() {
+        if c == ' ' {
+            after_space = true;
+        } else if after_space {
+            after_space = false;
+            match first {
+                None => first = Some(c),
+                Some(_) => last = Some(c),
+            }
+        }
+    }
+    first
+        .into_iter()
+        .chain(last)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// One of the stylesheet's eight avatar colours, the same for a name wherever it shows.
+pub(crate) fn hue(name: &str) -> String {
+    let sum = name
+        .chars()
+        .fold(0u32, |sum, c| sum.wrapping_mul(31).wrapping_add(c as u32));
+    (sum % 8).to_string()
+}
+
+/// A stored message. A team message carries its writer's name in `data-sender`, which the
+/// stylesheet shows above the first message of a group (with initials on a colour, in
+/// `data-initials` and `data-hue`) and leaves to screen readers on the others: generated
+/// content is read with the message, and the message's own text stays its text.
+fn stored(message: &Message, writer: Option<&str>, first: bool, texts: &Texts) -> Html {
     let from_visitor = message.author == Author::Visitor;
     let via = match message.channel {
         Channel::Whatsapp => Some(texts.via_whatsapp),
@@ -150,6 +261,10 @@ fn stored(message: &Message, texts: &Texts) -> Html {
             data-from={if from_visitor { "visitor" } else { "team" }}
             key={message.seq.0}
             data-seq={message.seq.0.to_string()}
+            data-sender={writer.map(str::to_string)}
+            data-first={first.then_some("")}
+            data-hue={writer.filter(|_| first).map(hue)}
+            data-initials={writer.filter(|_| first).map(initials)}
         >
             <p class="confab-text">{ &message.text }</p>
             <span class="confab-meta">
@@ -195,7 +310,7 @@ fn date(millis: u64) -> js_sys::Date {
 }
 
 /// A number for the visitor's local calendar day (comparable, not a date).
-fn local_day(millis: u64) -> u32 {
+pub(crate) fn local_day(millis: u64) -> u32 {
     let date = date(millis);
     date.get_full_year() * 400 + date.get_month() * 32 + date.get_date()
 }

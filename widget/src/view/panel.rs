@@ -6,7 +6,7 @@ use super::{
 };
 use crate::i18n::Texts;
 use crate::state::{Connection, State};
-use confab_protocol::LinkPurpose;
+use confab_protocol::{BusinessHours, LinkPurpose};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -40,6 +40,21 @@ pub fn panel(props: &PanelProps) -> Html {
         .and_then(|brand| brand.consent.as_ref())
         .filter(|_| state.needs_consent());
     let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
+    // The team's state: online within business hours (or always, without them), else away
+    // until the next opening, told in the visitor's time zone and language.
+    let away_until = brand.and_then(|brand| away_until(brand.business_hours.as_ref()?, texts));
+    let mut presence = String::new();
+    for part in match &away_until {
+        None => [texts.online, " · ", texts.replies_soon],
+        Some(back) if back.is_empty() => [texts.away, "", ""],
+        Some(back) => [texts.away, " · ", back.as_str()],
+    } {
+        presence.push_str(part);
+    }
+    let away_message = brand
+        .filter(|_| away_until.is_some())
+        .and_then(|brand| brand.away_message.clone())
+        .filter(|text| !text.is_empty());
     let whatsapp_window = state
         .session
         .as_ref()
@@ -120,7 +135,21 @@ pub fn panel(props: &PanelProps) -> Html {
             {onkeydown}
         >
             <div class="confab-header">
-                <h2 class="confab-title">{ title }</h2>
+                if brand.is_some() {
+                    <span class="confab-avatar confab-brand-avatar" aria-hidden="true"
+                        data-hue={super::message_list::hue(title)}>
+                        { super::message_list::initials(title) }
+                    </span>
+                }
+                <div class="confab-heading">
+                    <h2 class="confab-title">{ title }</h2>
+                    if brand.is_some() {
+                        <p class="confab-presence"
+                            data-state={if away_until.is_some() { "away" } else { "online" }}>
+                            { presence }
+                        </p>
+                    }
+                </div>
                 <button
                     type="button"
                     class="confab-menu-button"
@@ -183,6 +212,9 @@ pub fn panel(props: &PanelProps) -> Html {
                 outbox={state.outbox.clone()}
                 first_unread={state.first_unread}
                 initial_scroll={props.initial_scroll}
+                brand={brand.cloned()}
+                away={away_message}
+                can_write={!state.resume_prompt && consent.is_none()}
                 on_intent={props.on_intent.clone()}
             />
             if state.team_typing {
@@ -214,6 +246,100 @@ pub fn panel(props: &PanelProps) -> Html {
             }
         </section>
     }
+}
+
+/// When the team is back, in the visitor's words ("back tomorrow at 9:00 AM"), if it is
+/// away now; `None` while it is open. Hours in a time zone the browser does not know count
+/// as always open.
+fn away_until(hours: &BusinessHours, texts: &Texts) -> Option<String> {
+    use super::message_list::local_day;
+    // In whole milliseconds: `%` of floats would compile a `fmod` into the widget.
+    let now = js_sys::Date::now() as u64;
+    let (weekday, minute) = zoned_now(&hours.time_zone, now as f64)?;
+    let wait = match hours.minutes_until_open(weekday, minute) {
+        Some(0) => return None,
+        Some(minutes) => minutes,
+        // Hours without a single opening: away, with no time to tell.
+        None => return Some(String::new()),
+    };
+    // The opening's instant: the current minute's start, plus the wait.
+    let back = now - now % 60_000 + u64::from(wait) * 60_000;
+    let date = js_sys::Date::new(&(back as f64).into());
+    let options = js_sys::Object::new();
+    let set = |key: &str, value: &str| {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    };
+    set("hour", "numeric");
+    set("minute", "2-digit");
+    let days = local_day(back).saturating_sub(local_day(now));
+    let template = match days {
+        0 => texts.back_today,
+        1 => texts.back_tomorrow,
+        _ => {
+            set("weekday", "long");
+            texts.back_on
+        }
+    };
+    let when: String = date.to_locale_string(texts.code, &options).into();
+    let [before, after] = template;
+    let mut back = String::from(before);
+    back.push_str(&when);
+    back.push_str(after);
+    Some(back)
+}
+
+/// The ISO weekday (1 = Monday) and minute of the day now in the IANA `zone`, by the
+/// browser's own time-zone data; `None` for a zone it does not know.
+fn zoned_now(zone: &str, now: f64) -> Option<(u8, u32)> {
+    use js_sys::{Array, Object, Reflect};
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: js_sys::Function = Reflect::get(&intl, &"DateTimeFormat".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let options = Object::new();
+    for (key, value) in [
+        ("timeZone", zone),
+        ("weekday", "short"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("hourCycle", "h23"),
+    ] {
+        Reflect::set(&options, &key.into(), &value.into()).ok()?;
+    }
+    // Constructed by reflection: an unknown zone throws, and is caught here.
+    let format: js_sys::Intl::DateTimeFormat =
+        Reflect::construct(&constructor, &Array::of2(&"en-US".into(), &options))
+            .ok()?
+            .unchecked_into();
+    let (mut weekday, mut hour, mut minute) = (None, None, None);
+    for part in format
+        .format_to_parts(&js_sys::Date::new(&now.into()))
+        .iter()
+    {
+        let field = |name: &str| Reflect::get(&part, &name.into()).ok()?.as_string();
+        let value = field("value").unwrap_or_default();
+        match field("type").as_deref() {
+            Some("weekday") => {
+                weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+                    .iter()
+                    .position(|day| *day == value)
+            }
+            Some("hour") => hour = number(&value),
+            Some("minute") => minute = number(&value),
+            _ => {}
+        }
+    }
+    Some((weekday? as u8 + 1, (hour? % 24) * 60 + minute?))
+}
+
+/// The number a string of ASCII digits writes.
+fn number(digits: &str) -> Option<u32> {
+    digits.bytes().try_fold(0u32, |number, digit| {
+        digit
+            .is_ascii_digit()
+            .then(|| number * 10 + u32::from(digit - b'0'))
+    })
 }
 
 /// What can take focus inside the panel, in document order.

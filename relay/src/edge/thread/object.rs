@@ -57,13 +57,19 @@ const SCHEMA: [&str; 5] = [
         text TEXT NOT NULL,
         created_at INTEGER NOT NULL,
         status TEXT NOT NULL,
-        failure TEXT
+        failure TEXT,
+        sender TEXT
     )",
 ];
 
-/// Columns aliased to the wire names, so rows decode straight into [`Message`].
+/// Added to `messages` after its first version: threads created before have the table
+/// without it, and get it once ([`Thread::ensure_schema`]).
+const ADD_SENDER: &str = "ALTER TABLE messages ADD COLUMN sender TEXT";
+
+/// Columns aliased to the wire names, so rows decode straight into [`Message`] (`sender`
+/// is JSON text, made an object by [`Thread::rows`]).
 const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, text, \
-     created_at AS createdAt, status, failure";
+     created_at AS createdAt, status, failure, sender";
 
 /// One conversation thread.
 #[durable_object]
@@ -311,10 +317,23 @@ impl Thread {
         query: &str,
         values: impl Into<Option<Vec<SqlStorageValue>>>,
     ) -> Outcome<Vec<T>> {
-        self.sql
+        let rows: Vec<serde_json::Value> = self
+            .sql
             .exec(query, values)
             .and_then(|cursor| cursor.to_array())
-            .map_err(internal)
+            .map_err(internal)?;
+        rows.into_iter()
+            .map(|mut row| {
+                // A message's `sender` is stored as JSON text; on the wire it is an object.
+                if let Some(sender) = row.get_mut("sender") {
+                    *sender = match sender.as_str() {
+                        Some(json) => serde_json::from_str(json).unwrap_or_default(),
+                        None => serde_json::Value::Null,
+                    };
+                }
+                serde_json::from_value(row).map_err(internal)
+            })
+            .collect()
     }
 
     /// The one number a query selects, named `value` (`None` if it is NULL, as the MAX of
@@ -336,6 +355,15 @@ impl Thread {
         if !self.schema_ready.get() {
             for statement in SCHEMA {
                 self.sql.exec(statement, None).map_err(internal)?;
+            }
+            // A thread from before senders were kept: its table gains the column, once.
+            let has_sender = self.number(
+                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
+                 AND name = 'messages' AND sql LIKE '%sender TEXT%'",
+                None,
+            )?;
+            if has_sender != Some(1) {
+                self.sql.exec(ADD_SENDER, None).map_err(internal)?;
             }
             self.schema_ready.set(true);
         }
@@ -539,11 +567,15 @@ impl Thread {
         let id = MessageId::new(super::super::random_id()?);
         let created_at = Timestamp(now());
         let status = DeliveryStatus::Sent;
+        let sender = match &append.sender {
+            Some(sender) => SqlStorageValue::from(serde_json::to_string(sender).map_err(internal)?),
+            None => SqlStorageValue::Null,
+        };
         let inserted: Inserted = self
             .sql
             .exec(
-                "INSERT INTO messages (id, client_id, author, channel, text, created_at, status)
-                 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                "INSERT INTO messages (id, client_id, author, channel, text, created_at, status, \
+                 sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
                 vec![
                     SqlStorageValue::from(id.to_string()),
                     SqlStorageValue::from(append.client_id.to_string()),
@@ -552,6 +584,7 @@ impl Thread {
                     SqlStorageValue::from(append.text.clone()),
                     sql_int(created_at.0)?,
                     SqlStorageValue::from(wire_name(&status)?),
+                    sender,
                 ],
             )
             .and_then(|cursor| cursor.one())
@@ -566,6 +599,7 @@ impl Thread {
             created_at,
             status,
             failure: None,
+            sender: append.sender,
         })
     }
 }

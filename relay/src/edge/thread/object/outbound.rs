@@ -125,6 +125,7 @@ impl Thread {
             text,
             author,
             channel: Channel::Whatsapp,
+            sender: None,
             policy: inbound.policy,
         })
         .await?;

@@ -67,6 +67,7 @@ impl Thread {
             text,
             author: Author::Visitor,
             channel: Channel::Web,
+            sender: None,
             policy,
         })
         .await
