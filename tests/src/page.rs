@@ -112,6 +112,101 @@ pub async fn load_once(url: &str, with_widget: bool, settle: Duration) -> PageLo
     }
 }
 
+/// Recorded in the page from its first script on: the first touch on the widget, whether
+/// the app (whose launcher has `aria-expanded`; the loader's has not) was there to take it,
+/// and when, after it, the open panel's composer had focus (checked every frame).
+const TAP_RECORDER: &str = r#"
+window.__confabTap = { tapAt: null, appAtTap: null, readyAt: null };
+addEventListener("touchstart", (event) => {
+  const host = document.querySelector("confab-chat");
+  const seen = window.__confabTap;
+  if (seen.tapAt !== null || !host || !event.composedPath().includes(host)) return;
+  seen.tapAt = performance.now();
+  seen.appAtTap = !!host.shadowRoot.querySelector(".confab-launcher[aria-expanded]");
+  const look = () => {
+    const active = host.shadowRoot.activeElement;
+    if (active && active.matches(".confab-panel .confab-input")) seen.readyAt = performance.now();
+    else requestAnimationFrame(look);
+  };
+  look();
+}, { capture: true, passive: true });
+"#;
+
+/// One tap on the launcher on a phone.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct PhoneTap {
+    /// Whether the app had mounted when the finger touched the launcher (`false`: the tap
+    /// came while it was loading).
+    pub app_loaded: bool,
+    /// From the touch to the open panel's composer having focus (ms); `None`: not within
+    /// the time given.
+    pub tap_to_ready_ms: Option<f64>,
+    /// From the touch to the last byte of the widget's wasm (ms; negative: it was there
+    /// before the tap), which bounds how soon a tap while loading can be answered.
+    pub wasm_after_tap_ms: Option<f64>,
+}
+
+/// Loads `url` in `browser` (already set up, e.g. by [`Browser::emulate_phone`]) and taps
+/// the launcher once: as soon as it shows (styled), or, with `wait_for_app`, once the app
+/// has mounted. Waits at most `wait` for the composer to be ready.
+pub async fn tap_launcher(
+    browser: &Browser,
+    url: &str,
+    wait_for_app: bool,
+    wait: Duration,
+) -> PhoneTap {
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": TAP_RECORDER }),
+        )
+        .await;
+    browser.client.goto(url).await.expect("the page loads");
+    let selector = if wait_for_app {
+        ".confab-launcher[aria-expanded]"
+    } else {
+        ".confab-launcher"
+    };
+    let center = crate::eventually(60, || async {
+        let value = browser
+            .eval(&format!(
+                "const host = document.querySelector('confab-chat');\
+                 const el = host && host.shadowRoot && host.shadowRoot.querySelector({});\
+                 if (!el || getComputedStyle(el).borderTopLeftRadius !== '50%') return null;\
+                 const r = el.getBoundingClientRect();\
+                 return r.width > 0 ? [r.x + r.width / 2, r.y + r.height / 2] : null;",
+                json!(selector)
+            ))
+            .await;
+        serde_json::from_value::<(f64, f64)>(value)
+            .map_err(|_| "no launcher on screen yet".to_string())
+    })
+    .await;
+    browser.tap(center.0, center.1).await;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let seen = browser
+            .eval(
+                "const wasm = performance.getEntriesByType('resource')\
+                   .find((r) => r.name.endsWith('.wasm'));\
+                 return Object.assign({ wasmAt: wasm ? wasm.responseEnd : null }, window.__confabTap);",
+            )
+            .await;
+        let ready = seen["readyAt"].as_f64().zip(seen["tapAt"].as_f64());
+        if ready.is_some() || tokio::time::Instant::now() >= deadline {
+            return PhoneTap {
+                app_loaded: seen["appAtTap"].as_bool().unwrap_or(false),
+                tap_to_ready_ms: ready.map(|(ready, tap)| ready - tap),
+                wasm_after_tap_ms: seen["wasmAt"]
+                    .as_f64()
+                    .zip(seen["tapAt"].as_f64())
+                    .map(|(wasm, tap)| wasm - tap),
+            };
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// The median of what was measured (`None` if nothing was).
 pub fn median(values: impl IntoIterator<Item = Option<f64>>) -> Option<f64> {
     let mut values: Vec<f64> = values.into_iter().flatten().collect();

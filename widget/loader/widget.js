@@ -69,12 +69,20 @@
     },
   };
 
+  // What was asked for before the app mounted: a tap while the idle load is under way is
+  // never dropped, the app mounts open (and focused) however many asked first.
+  let open = false;
+  let focus = false;
   let loading = null;
-  // open: show the panel; focus: the visitor asked (a click), so focus may move into it.
-  const load = (open, focus) =>
-    (loading ||= import(assets + "confab_widget.js")
+  // wantOpen: show the panel; wantFocus: the visitor asked (a tap), so focus may move in.
+  const load = (wantOpen, wantFocus) => {
+    open ||= wantOpen;
+    focus ||= wantFocus;
+    // The wasm is fetched (and compiled as it streams) alongside the glue, not after it.
+    const wasm = loading ? null : fetch(assets + "confab_widget_bg.wasm");
+    return (loading ||= import(assets + "confab_widget.js")
       .then(async (app) => {
-        await app.default({ module_or_path: assets + "confab_widget_bg.wasm" });
+        await app.default({ module_or_path: wasm });
         launcher.remove();
         handle = app.mount(mountPoint, config.brand, config.relay, lang, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
@@ -83,10 +91,23 @@
         loading = null;
         console.error("Confab: the chat could not load", error);
       }));
+  };
 
   launcher.addEventListener("click", () => load(true, true));
   const attach = () => {
     document.body.append(host);
+    // The top layer (where browsers have popovers): above every z-index of the page, and
+    // placed on the screen whatever the page's transforms, filters or overflow.
+    if (host.showPopover) {
+      host.popover = "manual";
+      host.showPopover();
+    }
+    // The page's zoom on html/body would scale the widget: undone (now, once the page's
+    // styles have loaded, and on resize).
+    const unzoom = () => host.style.setProperty("--confab-unzoom", 1 / (document.body.currentCSSZoom || 1), "important");
+    unzoom();
+    addEventListener("load", unzoom);
+    addEventListener("resize", unzoom);
     if (stored === "1") load(true, false);
     // Load when the browser is idle, and at the latest after 3 s (an options object:
     // requestIdleCallback's second argument is not a delay).

@@ -133,15 +133,20 @@ impl Drop for Listener {
 /// visual viewport, which shrinks when a phone's keyboard opens: the full-screen panel is
 /// sized from them, so its composer stays above the keyboard. Set through the CSSOM, which
 /// a strict Content-Security-Policy allows.
+///
+/// It also keeps the page behind still: a touch drag on the panel scrolls the page only if
+/// nothing in the panel under the finger can scroll that way (see [`TouchGuard`]).
 pub struct ViewportTracker {
     viewport: web_sys::VisualViewport,
     closure: Closure<dyn FnMut()>,
+    _touch: Option<TouchGuard>,
 }
 
 impl ViewportTracker {
     /// Starts tracking (nothing happens in browsers without `visualViewport`).
     pub fn new(element: web_sys::HtmlElement) -> Option<ViewportTracker> {
         let viewport = web_sys::window()?.visual_viewport()?;
+        let touch = TouchGuard::new(element.clone());
         let update = {
             let viewport = viewport.clone();
             move || {
@@ -162,7 +167,121 @@ impl ViewportTracker {
             let _ =
                 viewport.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         }
-        Some(ViewportTracker { viewport, closure })
+        Some(ViewportTracker {
+            viewport,
+            closure,
+            _touch: touch,
+        })
+    }
+}
+
+/// Touch scrolls that begin on the panel stay in it: the first move of a one-finger drag is
+/// cancelled (so neither the page nor the visual viewport scrolls, and nothing chains or
+/// rubber-bands) unless an element under the finger, up to the panel, can still scroll in
+/// that direction, such as the message list away from its end. Once a scroll has begun,
+/// `overscroll-behavior: contain` (widget.css) keeps it from chaining at the end. The host
+/// page's styles are never touched. A listener on an element (not the window or document)
+/// is not passive by default, so it may cancel.
+pub struct TouchGuard {
+    panel: web_sys::HtmlElement,
+    on_start: Closure<dyn FnMut(web_sys::Event)>,
+    on_move: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+/// The first touch point of a touch event, `(clientX, clientY)`, and how many there are
+/// (read through `Reflect`: no more `web-sys` features for it).
+fn touch_point(event: &web_sys::Event) -> Option<(f64, f64, u32)> {
+    let touches = js_sys::Reflect::get(event, &"touches".into()).ok()?;
+    let count = js_sys::Reflect::get(&touches, &"length".into())
+        .ok()?
+        .as_f64()?;
+    let first = js_sys::Reflect::get(&touches, &0.into()).ok()?;
+    let x = js_sys::Reflect::get(&first, &"clientX".into())
+        .ok()?
+        .as_f64()?;
+    let y = js_sys::Reflect::get(&first, &"clientY".into())
+        .ok()?
+        .as_f64()?;
+    Some((x, y, count as u32))
+}
+
+/// Whether `element` scrolls vertically by itself and has room left upward (`up`: toward
+/// its start) or downward.
+fn can_scroll(element: &web_sys::Element, up: bool) -> bool {
+    let overflow = web_sys::window()
+        .and_then(|window| window.get_computed_style(element).ok().flatten())
+        .and_then(|style| style.get_property_value("overflow-y").ok())
+        .unwrap_or_default();
+    (overflow == "auto" || overflow == "scroll")
+        && if up {
+            element.scroll_top() > 0
+        } else {
+            element.scroll_top() + element.client_height() < element.scroll_height() - 1
+        }
+}
+
+impl TouchGuard {
+    /// Guards `panel` until dropped.
+    pub fn new(panel: web_sys::HtmlElement) -> Option<TouchGuard> {
+        let start = std::rc::Rc::new(std::cell::Cell::new((0.0, 0.0)));
+        let on_start = {
+            let start = start.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                if let Some((x, y, _)) = touch_point(&event) {
+                    start.set((x, y));
+                }
+            })
+        };
+        let on_move = {
+            let panel = panel.clone();
+            Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+                // Pinches are the visitor's zoom, and a scroll under way cannot be cancelled.
+                let Some((x, y, 1)) = touch_point(&event) else {
+                    return;
+                };
+                if !event.cancelable() {
+                    return;
+                }
+                let (dx, dy) = (x - start.get().0, y - start.get().1);
+                if dx == 0.0 && dy == 0.0 {
+                    return;
+                }
+                // Nothing in the panel scrolls sideways; a finger moving down scrolls up.
+                let vertical = dy.abs() >= dx.abs();
+                for node in event.composed_path().iter() {
+                    let Ok(element) = node.dyn_into::<web_sys::Element>() else {
+                        continue;
+                    };
+                    if vertical && can_scroll(&element, dy > 0.0) {
+                        return;
+                    }
+                    if element == *panel.as_ref() {
+                        break;
+                    }
+                }
+                event.prevent_default();
+            })
+        };
+        for (event, closure) in [("touchstart", &on_start), ("touchmove", &on_move)] {
+            panel
+                .add_event_listener_with_callback(event, closure.as_ref().unchecked_ref())
+                .ok()?;
+        }
+        Some(TouchGuard {
+            panel,
+            on_start,
+            on_move,
+        })
+    }
+}
+
+impl Drop for TouchGuard {
+    fn drop(&mut self) {
+        for (event, closure) in [("touchstart", &self.on_start), ("touchmove", &self.on_move)] {
+            let _ = self
+                .panel
+                .remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        }
     }
 }
 
