@@ -262,6 +262,31 @@ impl Browser {
         serde_json::from_value(value).unwrap_or_default()
     }
 
+    /// What axe-core (the page's copy, loaded once per page) reports about the widget:
+    /// each violation's rule and the elements it names.
+    pub async fn axe_violations(&self) -> Vec<String> {
+        let loaded = self.eval("return typeof axe !== 'undefined';").await;
+        if loaded != Value::Bool(true) {
+            let axe = std::fs::read_to_string(
+                crate::repo_root().join("node_modules/axe-core/axe.min.js"),
+            )
+            .expect("axe-core is installed by `cargo xtask test`");
+            self.eval(&format!("{axe}\nreturn true;")).await;
+        }
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run({ include: [['confab-chat']] }).then(\
+                   result => done(result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))),\
+                   error => done(['axe failed: ' + error]));",
+                Vec::new(),
+            )
+            .await
+            .expect("axe runs");
+        serde_json::from_value(violations).expect("axe's violations")
+    }
+
     /// Saves a screenshot of the current tab as `target/e2e-artifacts/<name>.png` and
     /// returns its path.
     pub async fn save_screenshot(&self, name: &str) -> std::path::PathBuf {

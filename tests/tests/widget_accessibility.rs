@@ -2,7 +2,7 @@
 //! inside while open, closes with Esc and gives focus back, and axe-core (run in Chromium on
 //! the open widget) reports no violations.
 
-use confab_e2e::{repo_root, Browser, Relay};
+use confab_e2e::{Browser, Relay};
 use fantoccini::key::Key;
 use serde_json::Value;
 
@@ -99,20 +99,6 @@ async fn axe_finds_no_violations_in_the_open_widget() {
     browser
         .wait_for_messages(&["A message, so the thread is not empty"])
         .await;
-    let axe = std::fs::read_to_string(repo_root().join("node_modules/axe-core/axe.min.js"))
-        .expect("axe-core is installed by `cargo xtask test`");
-    browser.eval(&format!("{axe}\nreturn true;")).await;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run({ include: [['confab-chat']] }).then(\
-               result => done(result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))),\
-               error => done(['axe failed: ' + error]));",
-            Vec::new(),
-        )
-        .await
-        .unwrap();
-    let violations: Vec<String> = serde_json::from_value(violations).unwrap();
+    let violations = browser.axe_violations().await;
     assert_eq!(violations, Vec::<String>::new());
 }

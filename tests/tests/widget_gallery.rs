@@ -4,7 +4,7 @@
 
 use confab_e2e::world::World;
 use confab_e2e::{eventually, repo_root, widget_session, Browser};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// A short conversation: the greeting, a visitor's question and a named team member's
 /// answer (through the agent API).
@@ -91,28 +91,6 @@ async fn color_scheme(browser: &Browser, scheme: &str) {
         .await;
 }
 
-/// axe-core's violations in the widget, as `rule: targets`.
-async fn axe_violations(browser: &Browser) -> Vec<String> {
-    let loaded = browser.eval("return typeof axe !== 'undefined';").await;
-    if loaded != Value::Bool(true) {
-        let axe = std::fs::read_to_string(repo_root().join("node_modules/axe-core/axe.min.js"))
-            .expect("axe-core is installed by `cargo xtask test`");
-        browser.eval(&format!("{axe}\nreturn true;")).await;
-    }
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run({ include: [['confab-chat']] }).then(\
-               result => done(result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))),\
-               error => done(['axe failed: ' + error]));",
-            Vec::new(),
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(violations).unwrap()
-}
-
 /// The relative luminance (0 black – 1 white) of a computed `rgb(r, g, b)` colour.
 fn luminance(rgb: &str) -> f64 {
     let channels: Vec<f64> = rgb
@@ -149,7 +127,7 @@ async fn dark_mode_follows_the_system_and_passes_axe_like_the_light_one() {
         luminance(&bubble) < 0.05,
         "a dark team bubble, not {bubble}"
     );
-    assert_eq!(axe_violations(&browser).await, Vec::<String>::new(), "dark");
+    assert_eq!(browser.axe_violations().await, Vec::<String>::new(), "dark");
     gallery_shot(&browser, "desktop-dark").await;
 
     color_scheme(&browser, "light").await;
@@ -158,7 +136,7 @@ async fn dark_mode_follows_the_system_and_passes_axe_like_the_light_one() {
         .await;
     assert!(luminance(&panel) > 0.9, "a light panel, not {panel}");
     assert_eq!(
-        axe_violations(&browser).await,
+        browser.axe_violations().await,
         Vec::<String>::new(),
         "light"
     );
@@ -204,7 +182,7 @@ async fn dark_mode_follows_the_system_and_passes_axe_like_the_light_one() {
         .unwrap();
     away.widget_element(".confab-menu button").await;
     assert_eq!(
-        axe_violations(&away).await,
+        away.axe_violations().await,
         Vec::<String>::new(),
         "away, dark"
     );

@@ -7,7 +7,7 @@
 //! Screenshots of the prompt go to `target/e2e-artifacts/resume-prompt-*.png`.
 
 use confab_e2e::api::Api;
-use confab_e2e::{eventually, repo_root, widget_session, Browser, Relay};
+use confab_e2e::{eventually, widget_session, Browser, Relay};
 use confab_protocol::{Link, Session};
 use serde_json::{json, Value};
 
@@ -90,25 +90,6 @@ async fn press(browser: &Browser, selector: &str) {
         .expect("Enter pressed");
 }
 
-/// What axe-core (run in Chromium on the widget) reports.
-async fn axe_violations(browser: &Browser) -> Vec<String> {
-    let axe = std::fs::read_to_string(repo_root().join("node_modules/axe-core/axe.min.js"))
-        .expect("axe-core is installed by `cargo xtask build`");
-    browser.eval(&format!("{axe}\nreturn true;")).await;
-    let violations = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];\
-             axe.run({ include: [['confab-chat']] }).then(\
-               result => done(result.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))),\
-               error => done(['axe failed: ' + error]));",
-            Vec::new(),
-        )
-        .await
-        .unwrap();
-    serde_json::from_value(violations).unwrap()
-}
-
 /// Asserts that `text` holds every one of `expected`.
 fn assert_says(text: &str, expected: &[&str]) {
     for part in expected {
@@ -158,7 +139,7 @@ async fn a_resume_link_asks_before_it_replaces_a_conversation_with_messages() {
         "the code leaves the address bar: {address}"
     );
     visitor.save_screenshot("resume-prompt-desktop").await;
-    assert_eq!(axe_violations(&visitor).await, Vec::<String>::new());
+    assert_eq!(visitor.axe_violations().await, Vec::<String>::new());
 
     // "Keep", from the keyboard: the visitor's own conversation stays.
     press(&visitor, ".confab-resume-keep").await;
