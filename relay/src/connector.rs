@@ -25,7 +25,7 @@ pub struct Connectors {
     pub webhook: Option<webhook::WebhookSettings>,
     /// The brand's WhatsApp number, onto which visitors can carry their thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub whatsapp: Option<whatsapp::WhatsAppSettings>,
+    pub whatsapp: Option<whatsapp::WhatsappSettings>,
 }
 
 impl Connectors {

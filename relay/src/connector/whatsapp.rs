@@ -30,7 +30,7 @@ pub const WINDOW_CLOSED: i64 = 131047;
 /// A brand's WhatsApp number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct WhatsAppSettings {
+pub struct WhatsappSettings {
     /// The Cloud API's id of the number (webhooks name it; sends go through it).
     pub phone_number_id: String,
     /// The number as people dial it, digits only, country code first (for `wa.me` links).
@@ -52,7 +52,7 @@ pub struct Template {
     pub language: String,
 }
 
-impl WhatsAppSettings {
+impl WhatsappSettings {
     /// Checks the settings.
     pub fn validate(&self) -> Result<(), String> {
         let digits = |text: &str, range: std::ops::RangeInclusive<usize>| {
