@@ -97,26 +97,36 @@ async fn the_reading_position_is_kept_across_pages() {
     let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
     browser.wait_for_messages(&expected).await;
 
-    // The visitor scrolls up to read, then goes to another page.
+    // The visitor scrolls up to read, then goes to another page. What they read is the
+    // message at the top of the list and how far down the list it stands: the same after
+    // the page changes, even if something (the brand's greeting) is shown above it later.
+    let reading = "(() => { const top = el.getBoundingClientRect().top; \
+         const m = [...el.querySelectorAll('.confab-message')] \
+           .find(m => m.getBoundingClientRect().bottom > top + 1); \
+         return [m.querySelector('.confab-text').textContent, \
+           Math.round(m.getBoundingClientRect().top - top)]; })()";
     browser
         .widget_eval(
             ".confab-messages",
-            "(el.scrollTop = 120, el.dispatchEvent(new Event('scroll')), el.scrollTop)",
+            "(el.scrollTop = 400, el.dispatchEvent(new Event('scroll')), el.scrollTop)",
         )
         .await;
+    let before = browser.widget_eval(".confab-messages", reading).await;
+    assert!(
+        before[0].as_str().is_some_and(|text| text != "first"),
+        "{before}"
+    );
     browser.client.goto(&relay.url("/pricing")).await.unwrap();
     browser.wait_for_messages(&expected).await;
     eventually(10, || async {
-        let offset = browser
-            .widget_eval(".confab-messages", "el.scrollTop")
-            .await
-            .as_f64()
-            .unwrap_or(-1.0);
-        if (offset - 120.0).abs() <= 2.0 {
+        let after = browser.widget_eval(".confab-messages", reading).await;
+        let same_message = after[0] == before[0];
+        let offset = |seen: &serde_json::Value| seen[1].as_f64().unwrap_or(f64::NAN);
+        if same_message && (offset(&after) - offset(&before)).abs() <= 2.0 {
             Ok(())
         } else {
             Err(format!(
-                "the list is at {offset}, not where the visitor left it"
+                "the list shows {after}, not where the visitor left it ({before})"
             ))
         }
     })

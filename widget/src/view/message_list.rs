@@ -57,17 +57,25 @@ pub fn message_list(props: &MessageListProps) -> Html {
         let (list, at_bottom, unseen_below) =
             (list.clone(), at_bottom.clone(), unseen_below.clone());
         let initial = props.initial_scroll;
-        use_effect_with(count, move |&count| {
+        // Restored once the brand is known too: its greeting stands above the messages,
+        // and a position restored before it is drawn would be off by its height.
+        let brand_known = props.brand.is_some();
+        let shown = use_mut_ref(|| 0);
+        use_effect_with((count, brand_known), move |&(count, brand_known)| {
+            let grew = count != std::mem::replace(&mut *shown.borrow_mut(), count);
             if !*restored.borrow() {
-                if let (Some(offset), Some(element), true) =
-                    (initial, list.cast::<web_sys::Element>(), count > 0)
-                {
+                if let (Some(offset), Some(element), true, true) = (
+                    initial,
+                    list.cast::<web_sys::Element>(),
+                    count > 0,
+                    brand_known,
+                ) {
                     element.set_scroll_top(offset);
                     *restored.borrow_mut() = true;
                 }
-            } else if *at_bottom {
+            } else if grew && *at_bottom {
                 scroll_to_bottom(&list);
-            } else {
+            } else if grew {
                 unseen_below.set(true);
             }
         });
