@@ -309,16 +309,9 @@ mod tests {
     #[test]
     fn serialises_in_camel_case_without_absent_failure() {
         let message = Message {
-            id: MessageId::new("m1"),
-            client_id: ClientMessageId::new("c1"),
-            seq: Seq(1),
-            author: Author::Visitor,
-            channel: Channel::Web,
-            text: "hello".into(),
-            created_at: Timestamp(5),
             status: DeliveryStatus::Sent,
             failure: None,
-            sender: None,
+            ..failed("")
         };
         assert_eq!(
             serde_json::to_value(&message).unwrap(),
