@@ -7,6 +7,7 @@ use confab_protocol::{
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -23,7 +24,13 @@ impl Api {
     pub fn new(origin: String) -> Api {
         Api {
             origin,
-            http: reqwest::Client::new(),
+            // `wrangler dev` serves through Node, which closes a keep-alive connection after
+            // 5 s idle; a pooled connection reused at that instant fails with
+            // IncompleteMessage. Dropping idle connections sooner avoids the race.
+            http: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(2))
+                .build()
+                .unwrap_or_default(),
         }
     }
 
