@@ -22,6 +22,15 @@ pub const SHIPPED: [(&str, &str); 4] = [
 
 /// Builds everything: the widget and demo site into `dist/`, the relay into `relay/build/`.
 pub fn build_all(root: &Path, tools: &Tools) -> Result<()> {
+    build_widget(root, tools)?;
+    relay(root, tools)?;
+    report_sizes(root, &root.join("dist"))
+}
+
+/// Builds what the browser loads (widget, loader, stylesheet, language packs, demo site)
+/// into `dist/`, leaving the relay as it is: `cargo xtask build --widget`, for weighing a
+/// change to the widget quickly.
+pub fn build_widget(root: &Path, tools: &Tools) -> Result<()> {
     let dist = root.join("dist");
     std::fs::create_dir_all(dist.join("widget")).map_err(io(&dist))?;
     widget_wasm(root, tools, &dist)?;
@@ -37,11 +46,13 @@ pub fn build_all(root: &Path, tools: &Tools) -> Result<()> {
             &dist.join("widget/widget.css"),
         )
     })?;
+    step(
+        "language packs (widget/i18n/ → dist/widget/i18n/)",
+        || copy_tree(&root.join("widget/i18n"), &dist.join("widget/i18n")),
+    )?;
     step("demo site (www/ → dist/)", || {
         copy_tree(&root.join("www"), &dist)
-    })?;
-    relay(root, tools)?;
-    report_sizes(root, &dist)
+    })
 }
 
 fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
@@ -227,7 +238,9 @@ pub fn gzipped_len(bytes: &[u8]) -> usize {
     encoder.finish().map(|gz| gz.len()).unwrap_or(0)
 }
 
-fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
+/// Prints the raw and gzipped size of each shipped file, the relay's wasm, and the widget's
+/// total (the figure its 130 KB budget is about).
+pub fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
     eprintln!("\nsizes            raw        gzip");
     let mut widget_total = 0;
     let mut rows: Vec<(String, PathBuf)> = SHIPPED

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: cargo xtask <dev [--port N] [-- wrangler args] | build | test [--soak] | bench [--quick]>";
+    "usage: cargo xtask <dev [--port N] [-- wrangler args] | build [--widget] | test [--soak] | bench [--quick]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,8 +37,15 @@ fn run(args: &[String]) -> Result<()> {
     let root = repo_root();
     match args.first().map(String::as_str) {
         Some("build") => {
+            let widget_only = only_flag(&args[1..], "--widget")?;
             let tools = setup::tools(&root, setup::Needs::Build)?;
-            artifacts::build_all(&root, &tools)?;
+            match widget_only {
+                true => {
+                    artifacts::build_widget(&root, &tools)?;
+                    artifacts::report_sizes(&root, &root.join("dist"))?;
+                }
+                false => artifacts::build_all(&root, &tools)?,
+            }
             Ok(())
         }
         Some("dev") => {

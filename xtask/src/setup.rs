@@ -290,10 +290,17 @@ fn random_hex() -> Result<String> {
     Ok(secret.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
-/// The browser for the end-to-end tests: Debian's Chromium and its driver.
+/// A font with Chinese and Japanese glyphs (Debian's WenQuanYi Zen Hei, 7 MB): without
+/// one, Chromium draws the zh-CN and ja widgets, and the README's gallery, as empty boxes.
+const CJK_FONT: &str = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc";
+
+/// The browser for the end-to-end tests: Debian's Chromium and its driver, and a CJK font.
 fn chromium() -> Result<()> {
-    let name = "chromium and chromium-driver (apt-get)";
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+    let name = "chromium, chromium-driver and fonts-wqy-zenhei (apt-get)";
+    if ["/usr/bin/chromium", "/usr/bin/chromedriver", CJK_FONT]
+        .iter()
+        .all(|path| Path::new(path).exists())
+    {
         skipped(name, "installed");
         return Ok(());
     }
@@ -311,7 +318,14 @@ fn chromium() -> Result<()> {
             run(&mut command)
         };
         apt(&["update", "-q"])?;
-        apt(&["install", "-y", "-q", "chromium", "chromium-driver"])
+        apt(&[
+            "install",
+            "-y",
+            "-q",
+            "chromium",
+            "chromium-driver",
+            "fonts-wqy-zenhei",
+        ])
     })
 }
 
