@@ -1,6 +1,6 @@
 //! Bodies of the relay's HTTP API (`/v1/...`).
 
-use crate::ids::{BrandId, ClientMessageId, ThreadId, Timestamp, VisitorToken};
+use crate::ids::{AttachmentId, BrandId, ClientMessageId, ThreadId, Timestamp, VisitorToken};
 use crate::message::{Message, Sender};
 use serde::{Deserialize, Serialize};
 
@@ -56,6 +56,11 @@ pub struct Session {
 pub struct BrandProfile {
     /// The brand's display name.
     pub name: String,
+    /// The brand's logo: a path on the relay (`/v1/images?src=…&sig=…`, to resolve against
+    /// the relay's origin) that serves a checked copy of the brand's image, never the
+    /// brand's own URL. Absent when the brand has no logo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
     /// The first line the widget shows in an empty thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
@@ -83,6 +88,32 @@ pub struct BrandProfile {
     /// Whether team members' names are shown on their messages (else the brand's name).
     #[serde(default = "shown")]
     pub show_agent_names: bool,
+    /// Light, dark, or after the visitor's system.
+    #[serde(default, skip_serializing_if = "Theme::is_auto")]
+    pub theme: Theme,
+}
+
+/// The widget's colours: the brand's choice.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// After the visitor's system (`prefers-color-scheme`).
+    #[default]
+    Auto,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+    /// A theme this version does not know; shown as `Auto`.
+    #[serde(other)]
+    Unknown,
+}
+
+impl Theme {
+    /// Whether the visitor's system decides (`Auto`, or a theme this version does not know).
+    pub fn is_auto(&self) -> bool {
+        matches!(self, Theme::Auto | Theme::Unknown)
+    }
 }
 
 fn shown() -> bool {
@@ -93,6 +124,7 @@ impl Default for BrandProfile {
     fn default() -> Self {
         BrandProfile {
             name: String::new(),
+            logo_url: None,
             greeting: None,
             theme_color: None,
             business_hours: None,
@@ -102,6 +134,7 @@ impl Default for BrandProfile {
             whatsapp: false,
             suggested_questions: Vec::new(),
             show_agent_names: true,
+            theme: Theme::Auto,
         }
     }
 }
@@ -228,8 +261,12 @@ pub struct Transcript {
 pub struct SendMessage {
     /// Chosen by the widget before the first attempt; retries reuse it.
     pub client_id: ClientMessageId,
-    /// The text (see [`crate::validate_text`]).
+    /// The text (see [`crate::validate_text`]); may be empty when `attachments` is not.
     pub text: String,
+    /// Files uploaded to this thread and not yet sent, at most
+    /// [`crate::MAX_ATTACHMENTS_PER_MESSAGE`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentId>,
 }
 
 /// `POST /v1/agent/threads/{id}/messages`: a team member's answer through the agent API.
@@ -244,6 +281,10 @@ pub struct AgentMessage {
     /// brand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<Sender>,
+    /// Files uploaded through the agent API to this thread and not yet sent, at most
+    /// [`crate::MAX_ATTACHMENTS_PER_MESSAGE`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentId>,
 }
 
 /// `GET /v1/threads/{id}/messages`: messages in order of `seq`.
@@ -292,6 +333,8 @@ pub enum LinkPurpose {
     Whatsapp,
     /// Continue the thread in another browser.
     Device,
+    /// Continue the thread on WeChat (a QR code of the brand's Official Account).
+    Wechat,
     /// A purpose this version does not know.
     #[serde(other)]
     Unknown,
@@ -331,6 +374,15 @@ pub struct WhatsappWindow {
     pub window_ends_at: Timestamp,
 }
 
+/// A thread's link to the visitor's WeChat, and its customer-service window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WechatWindow {
+    /// Until when the team can write freely on WeChat (48 hours after the visitor's last
+    /// WeChat message or scan); after it, only the brand's template goes.
+    pub window_ends_at: Timestamp,
+}
+
 /// One thread in the agent API's list (`GET /v1/agent/threads`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -363,6 +415,9 @@ pub struct AgentThread {
     /// Its WhatsApp link and window, if the visitor carried it there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp: Option<WhatsappWindow>,
+    /// Its WeChat link and window, if the visitor carried it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat: Option<WechatWindow>,
     /// Messages after `after`, in order.
     pub messages: Vec<Message>,
     /// Whether more follow (ask again with `after` = the last `seq`).
@@ -372,6 +427,28 @@ pub struct AgentThread {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wechat_links_and_windows_have_wire_names() {
+        let request: LinkRequest = serde_json::from_str(r#"{"purpose":"wechat"}"#).unwrap();
+        assert_eq!(request.purpose, LinkPurpose::Wechat);
+        let future: LinkRequest = serde_json::from_str(r#"{"purpose":"line"}"#).unwrap();
+        assert_eq!(future.purpose, LinkPurpose::Unknown);
+        let thread: AgentThread = serde_json::from_str(
+            r#"{"threadId":"t1","wechat":{"windowEndsAt":5},"messages":[],"hasMore":false}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            thread.wechat,
+            Some(WechatWindow {
+                window_ends_at: Timestamp(5)
+            })
+        );
+        assert_eq!(
+            serde_json::to_value(crate::Channel::Wechat).unwrap(),
+            serde_json::json!("wechat")
+        );
+    }
 
     fn hours(spans: &[(u8, &str, &str)]) -> BusinessHours {
         BusinessHours {
@@ -470,5 +547,21 @@ mod tests {
         .unwrap();
         assert!(!profile.show_agent_names);
         assert_eq!(profile.suggested_questions, ["Where is my order?"]);
+    }
+
+    #[test]
+    fn brand_profiles_carry_a_logo_path_only_when_there_is_one() {
+        let profile: BrandProfile = serde_json::from_str(
+            r#"{"name":"Acme","logoUrl":"/v1/images?src=https%3A%2F%2Fcdn.example%2Fl.png&sig=x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            profile.logo_url.as_deref(),
+            Some("/v1/images?src=https%3A%2F%2Fcdn.example%2Fl.png&sig=x")
+        );
+        let wire = serde_json::to_value(&profile).unwrap();
+        assert_eq!(wire["logoUrl"], profile.logo_url.unwrap());
+        let without = serde_json::to_value(BrandProfile::default()).unwrap();
+        assert!(without.get("logoUrl").is_none(), "{without}");
     }
 }

@@ -49,6 +49,10 @@ string_id!(
     ClientMessageId
 );
 string_id!(
+    /// A file uploaded to a thread, assigned by the relay: 128 random bits as base64url.
+    AttachmentId
+);
+string_id!(
     /// A signed, expiring credential that lets one visitor use one thread of one brand.
     VisitorToken
 );

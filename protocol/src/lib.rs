@@ -22,13 +22,16 @@ pub mod text;
 pub use api::{
     clock_minutes, AgentMessage, AgentThread, BrandProfile, BusinessHours, ConsentNotice,
     ErrorBody, ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts,
-    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, ThreadList, ThreadSummary,
-    Transcript, WhatsappWindow, WEEK_MINUTES,
+    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadList, ThreadSummary,
+    Transcript, WechatWindow, WhatsappWindow, WEEK_MINUTES,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{
-    validate_client_id, BrandId, ClientIdError, ClientMessageId, MessageId, Seq, ThreadId,
-    Timestamp, VisitorToken, MAX_CLIENT_ID_CHARS,
+    validate_client_id, AttachmentId, BrandId, ClientIdError, ClientMessageId, MessageId, Seq,
+    ThreadId, Timestamp, VisitorToken, MAX_CLIENT_ID_CHARS,
 };
-pub use message::{Author, Channel, DeliveryStatus, FailureReason, Message, Sender};
+pub use message::{
+    Attachment, Author, Channel, DeliveryStatus, FailureReason, Message, Sender,
+    MAX_ATTACHMENTS_PER_MESSAGE,
+};
 pub use text::{normalize_text, validate_text, TextError, MAX_TEXT_CHARS};

@@ -1,6 +1,6 @@
 //! A message of a thread, as the relay stores and serves it.
 
-use crate::ids::{ClientMessageId, MessageId, Seq, Timestamp};
+use crate::ids::{AttachmentId, ClientMessageId, MessageId, Seq, Timestamp};
 use serde::{Deserialize, Serialize, Serializer};
 
 /// Who wrote a message.
@@ -32,6 +32,8 @@ pub enum Channel {
     Telegram,
     /// The brand's REST API.
     Api,
+    /// WeChat (the brand's Official Account).
+    Wechat,
     /// A channel this version does not know.
     #[serde(other)]
     Unknown,
@@ -148,7 +150,10 @@ impl FailureReason {
 pub struct Sender {
     /// The name shown above the member's messages, 1 to [`Sender::MAX_NAME_CHARS`].
     pub name: String,
-    /// An `https` picture of the member.
+    /// A picture of the member. The agent API takes an `https` URL (at most
+    /// [`Sender::MAX_AVATAR_URL_BYTES`]); the relay stores and sends, in its place, a path on
+    /// the relay (`/v1/images?src=…&sig=…`, to resolve against the relay's origin) that
+    /// serves a checked copy of it, so a visitor's browser never contacts the brand's host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
 }
@@ -212,6 +217,38 @@ impl Sender {
     }
 }
 
+/// The most files one message carries.
+pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
+
+/// A file of a message: uploaded to the relay (`POST /v1/threads/{id}/uploads`), checked,
+/// and served only through short-lived signed links.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// The relay's id for the file.
+    pub id: AttachmentId,
+    /// The file's name, sanitised by the relay: no path, no control characters, at most
+    /// 255 bytes.
+    pub name: String,
+    /// The type the relay detected from the file's bytes: the one that counts.
+    pub content_type: String,
+    /// The type the uploader declared.
+    pub declared_type: String,
+    /// The size in bytes.
+    pub size: u64,
+    /// The width in pixels, for raster images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    /// The height in pixels, for raster images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+    /// Where to fetch it: a signed, expiring link. Relative to the relay's origin
+    /// (`/v1/files/{threadId}/{attachmentId}?exp=…&sig=…`) for the widget and the agent
+    /// API, absolute in webhook events. Absent where the file is stored, not served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
 /// One message of a thread.
 ///
 /// On the wire a failed message carries `failure` (a sentence) and, when the sentence is
@@ -242,6 +279,9 @@ pub struct Message {
     /// Who of the team wrote it, if known (older relays and widgets leave it out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<Sender>,
+    /// Its files, in the order they were sent (a message has text, files, or both).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 impl Message {
@@ -270,6 +310,8 @@ impl Serialize for Message {
             failure_code: Option<FailureReason>,
             #[serde(skip_serializing_if = "Option::is_none")]
             sender: Option<&'a Sender>,
+            #[serde(skip_serializing_if = "<[Attachment]>::is_empty")]
+            attachments: &'a [Attachment],
         }
         Wire {
             id: &self.id,
@@ -283,6 +325,7 @@ impl Serialize for Message {
             failure: self.failure.as_deref(),
             failure_code: self.failure_code(),
             sender: self.sender.as_ref(),
+            attachments: &self.attachments,
         }
         .serialize(serializer)
     }
@@ -332,6 +375,7 @@ mod tests {
             status: DeliveryStatus::Failed,
             failure: Some(failure.into()),
             sender: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -416,6 +460,34 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(later.sender.unwrap().name, "Bo");
+    }
+
+    #[test]
+    fn attachments_go_in_camel_case_and_are_optional() {
+        let mut message = failed("x");
+        message.failure = None;
+        message.status = DeliveryStatus::Sent;
+        message.attachments = vec![Attachment {
+            id: AttachmentId::new("a1"),
+            name: "photo.png".into(),
+            content_type: "image/png".into(),
+            declared_type: "image/png".into(),
+            size: 67,
+            width: Some(3),
+            height: Some(2),
+            url: None,
+        }];
+        let wire = serde_json::to_value(&message).unwrap();
+        assert_eq!(
+            wire["attachments"],
+            json!([{"id": "a1", "name": "photo.png", "contentType": "image/png",
+                    "declaredType": "image/png", "size": 67, "width": 3, "height": 2}])
+        );
+        assert_eq!(serde_json::from_value::<Message>(wire).unwrap(), message);
+        message.attachments.clear();
+        let wire = serde_json::to_value(&message).unwrap();
+        assert!(wire.get("attachments").is_none(), "{wire}");
+        assert_eq!(serde_json::from_value::<Message>(wire).unwrap(), message);
     }
 
     #[test]

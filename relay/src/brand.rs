@@ -4,10 +4,12 @@
 //! schema migration. Secrets are never stored here: settings name Worker secrets instead
 //! (`identitySecret: "ACME_IDENTITY_SECRET"`), which `wrangler secret put` sets.
 
+use crate::attachment::AttachmentRules;
 use crate::connector::Connectors;
 use crate::error::RelayError;
+use crate::image::{check_source, ImageSigner};
 use crate::origin::OriginPattern;
-use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts};
+use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts, Theme};
 use serde::{Deserialize, Serialize};
 
 /// Threads idle this long are erased unless the brand says otherwise: 180 days.
@@ -25,6 +27,10 @@ pub struct BrandSettings {
     /// The accent colour, `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme_color: Option<String>,
+    /// The brand's logo: an `https` image URL (see [`crate::image::check_source`]), which
+    /// visitors only ever see as a signed relay path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
     /// The first line of an empty thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub greeting: Option<String>,
@@ -55,9 +61,15 @@ pub struct BrandSettings {
     /// Whether team members' names show on their messages (else the brand's name).
     #[serde(default = "default_true")]
     pub show_agent_names: bool,
+    /// Light, dark, or after the visitor's system (the default).
+    #[serde(default, skip_serializing_if = "Theme::is_auto")]
+    pub theme: Theme,
     /// Connector settings (Telegram, webhooks), naming secrets, never holding them.
     #[serde(default, skip_serializing_if = "Connectors::is_empty")]
     pub connectors: Connectors,
+    /// Which files visitors and the team may send, and how large.
+    #[serde(default, skip_serializing_if = "AttachmentRules::is_default")]
+    pub attachments: AttachmentRules,
 }
 
 fn default_true() -> bool {
@@ -103,11 +115,16 @@ pub struct Brand {
 }
 
 impl Brand {
-    /// What the widget shows of the brand.
-    pub fn profile(&self) -> BrandProfile {
+    /// What the widget shows of the brand; its logo as a path `images` signed (none if the
+    /// stored URL breaks the image rules, say one written to D1 without the admin API).
+    pub fn profile(&self, images: &ImageSigner) -> BrandProfile {
         let settings = &self.settings;
         BrandProfile {
             name: settings.name.clone(),
+            logo_url: settings
+                .logo_url
+                .as_deref()
+                .and_then(|raw| images.signed_path(raw).ok()),
             greeting: settings.greeting.clone(),
             theme_color: settings.theme_color.clone(),
             business_hours: settings.business_hours.clone(),
@@ -121,6 +138,7 @@ impl Brand {
                 .map(|question| question.trim().to_string())
                 .collect(),
             show_agent_names: settings.show_agent_names,
+            theme: settings.theme,
         }
     }
 
@@ -171,9 +189,17 @@ pub fn parse_brand_id(raw: &str) -> Result<BrandId, RelayError> {
 const MAX_RETENTION_SECONDS: u64 = 10 * 365 * 24 * 60 * 60;
 
 /// Checks settings before they are stored; the message says what to fix. `allow_local`
-/// admits webhook URLs on this machine (development and tests, never production).
+/// admits webhook and logo URLs on this machine (development and tests, never production).
+/// A bad `logoUrl` is [`RelayError::InvalidImageUrl`] (400), any other rule broken
+/// [`RelayError::InvalidBrand`] (422).
 pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<(), RelayError> {
     let fail = |reason: String| Err(RelayError::InvalidBrand(reason));
+    if let Some(logo) = &settings.logo_url {
+        check_source(logo, allow_local).map_err(|reason| RelayError::InvalidImageUrl {
+            field: "logoUrl",
+            reason,
+        })?;
+    }
     let name_chars = settings.name.trim().chars().count();
     if !(1..=100).contains(&name_chars) {
         return fail("name must have 1 to 100 characters".into());
@@ -246,6 +272,10 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         .connectors
         .validate(allow_local)
         .map_err(RelayError::InvalidBrand)?;
+    settings
+        .attachments
+        .validate()
+        .map_err(RelayError::InvalidBrand)?;
     if let Some(secret) = &settings.identity_secret {
         if !valid_secret_name(secret) {
             return fail(format!(
@@ -278,6 +308,78 @@ mod tests {
 
     fn settings() -> BrandSettings {
         serde_json::from_str(r#"{"name": "Acme"}"#).unwrap()
+    }
+
+    fn images() -> ImageSigner {
+        ImageSigner::new(crate::token::TokenSigner::new(b"test-secret"), false)
+    }
+
+    #[test]
+    fn logos_are_https_urls_shown_as_signed_relay_paths() {
+        let mut wrong = Vec::new();
+        for (logo, allow_local, expected) in [
+            ("https://cdn.example/logo.png", false, Ok(())),
+            ("http://example.com/x.png", false, Err("image_url_invalid")),
+            ("javascript:alert(1)", false, Err("image_url_invalid")),
+            (
+                "https://user@cdn.example/x.png",
+                false,
+                Err("image_url_invalid"),
+            ),
+            (
+                "http://127.0.0.1:9000/x.png",
+                false,
+                Err("image_url_invalid"),
+            ),
+            ("http://127.0.0.1:9000/x.png", true, Ok(())),
+        ] {
+            let mut candidate = settings();
+            candidate.logo_url = Some(logo.into());
+            let verdict = validate_settings(&candidate, allow_local);
+            if verdict.as_ref().map(|_| ()).map_err(RelayError::code) != expected {
+                wrong.push(format!("{logo:?} ({allow_local}): {verdict:?}"));
+            }
+            if let Err(error) = verdict {
+                assert_eq!(error.status(), 400);
+            }
+        }
+        let long = format!("https://cdn.example/{}", "a".repeat(2048));
+        let mut candidate = settings();
+        candidate.logo_url = Some(long);
+        assert_eq!(
+            validate_settings(&candidate, false).map_err(|e| e.code().to_string()),
+            Err("image_url_invalid".to_string())
+        );
+        assert!(wrong.is_empty(), "wrong verdicts:\n{}", wrong.join("\n"));
+
+        let row = BrandRow {
+            id: "acme".into(),
+            settings: r#"{"name":"Acme","logoUrl":"https://cdn.example/logo.png"}"#.into(),
+        };
+        let brand = Brand::try_from(row).unwrap();
+        assert_eq!(
+            brand.settings.logo_url.as_deref(),
+            Some("https://cdn.example/logo.png")
+        );
+        let logo = brand.profile(&images()).logo_url.unwrap();
+        assert!(logo.starts_with("/v1/images?src="), "{logo}");
+        let query = logo.split_once('?').unwrap().1;
+        assert_eq!(
+            images().verify(query).unwrap().as_str(),
+            "https://cdn.example/logo.png"
+        );
+        // A stored URL the rules refuse is not shown at all.
+        let row = BrandRow {
+            id: "acme".into(),
+            settings: r#"{"name":"Acme","logoUrl":"http://cdn.example/logo.png"}"#.into(),
+        };
+        assert_eq!(
+            Brand::try_from(row).unwrap().profile(&images()).logo_url,
+            None
+        );
+        // Stored under its wire name.
+        let json = serde_json::to_value(&brand.settings).unwrap();
+        assert_eq!(json["logoUrl"], "https://cdn.example/logo.png");
     }
 
     fn check(change: impl FnOnce(&mut BrandSettings), valid: bool) {
@@ -491,15 +593,16 @@ mod tests {
             brand.settings.allowed_origins,
             vec!["http://127.0.0.1:*".to_string()]
         );
-        assert_eq!(brand.profile().name, "Demo");
-        assert!(brand.profile().show_agent_names);
+        assert_eq!(brand.profile(&images()).name, "Demo");
+        assert!(brand.profile(&images()).show_agent_names);
+        assert_eq!(brand.profile(&images()).logo_url, None);
         let row = BrandRow {
             id: "demo".into(),
             settings: r#"{"name":"Demo","showAgentNames":false,
                 "suggestedQuestions":[" Do you ship to Shanghai? "]}"#
                 .into(),
         };
-        let profile = Brand::try_from(row).unwrap().profile();
+        let profile = Brand::try_from(row).unwrap().profile(&images());
         assert!(!profile.show_agent_names);
         assert_eq!(profile.suggested_questions, ["Do you ship to Shanghai?"]);
         let broken = BrandRow {

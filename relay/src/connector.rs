@@ -1,5 +1,6 @@
 //! Connectors: how the relay talks to the places a brand's team works — Telegram and the
-//! brand's own backend (signed webhooks) — and to WhatsApp, where visitors may continue.
+//! brand's own backend (signed webhooks) — and to WhatsApp and WeChat, where visitors may
+//! continue.
 //!
 //! Each connector builds its provider's requests and reads its answers and webhooks in pure
 //! code, tested natively from recorded payloads; the edge only moves the bytes. Provider
@@ -8,6 +9,7 @@
 
 pub mod telegram;
 pub mod webhook;
+pub mod wechat;
 pub mod whatsapp;
 
 use serde::{Deserialize, Serialize};
@@ -26,12 +28,18 @@ pub struct Connectors {
     /// The brand's WhatsApp number, onto which visitors can carry their thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp: Option<whatsapp::WhatsappSettings>,
+    /// The brand's WeChat Official Account, onto which visitors can carry their thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat: Option<wechat::WechatSettings>,
 }
 
 impl Connectors {
     /// Whether no connector is set.
     pub fn is_empty(&self) -> bool {
-        self.telegram.is_none() && self.webhook.is_none() && self.whatsapp.is_none()
+        self.telegram.is_none()
+            && self.webhook.is_none()
+            && self.whatsapp.is_none()
+            && self.wechat.is_none()
     }
 
     /// Which connectors a thread's messages go to.
@@ -53,6 +61,9 @@ impl Connectors {
         }
         if let Some(whatsapp) = &self.whatsapp {
             whatsapp.validate()?;
+        }
+        if let Some(wechat) = &self.wechat {
+            wechat.validate()?;
         }
         Ok(())
     }
@@ -389,9 +400,52 @@ fn bot_token_end(chars: &[char], start: usize, run_end: usize) -> Option<usize> 
     long_enough.then_some(colon + 1 + token)
 }
 
+/// A team message as the visitor reads it in a messaging app (WhatsApp, WeChat): its
+/// writer's name on a line of its own when the brand shows names (as the widget does),
+/// then its text and a line naming each file.
+pub fn team_text(message: &confab_protocol::Message, show_names: bool) -> String {
+    let body = crate::attachment::text_with_files(message);
+    match message.sender.as_ref().filter(|_| show_names) {
+        Some(sender) => format!("{}:\n{body}", sender.name),
+        None => body,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn team_messages_are_signed_where_the_brand_shows_names() {
+        use confab_protocol::{
+            Author, Channel, ClientMessageId, DeliveryStatus, Message, MessageId, Sender, Seq,
+            Timestamp,
+        };
+        let message = |sender: Option<&str>| Message {
+            id: MessageId::new("m"),
+            client_id: ClientMessageId::new("c"),
+            seq: Seq(2),
+            author: Author::Agent,
+            channel: Channel::Api,
+            text: "Yes, in blue.".into(),
+            created_at: Timestamp(0),
+            status: DeliveryStatus::Sent,
+            failure: None,
+            sender: sender.and_then(|name| Sender::from_names([name])),
+            attachments: Vec::new(),
+        };
+        for (sender, show_names, expected) in [
+            (Some("Ana Silva"), true, "Ana Silva:\nYes, in blue."),
+            (Some("Ana Silva"), false, "Yes, in blue."),
+            (None, true, "Yes, in blue."),
+        ] {
+            assert_eq!(
+                team_text(&message(sender), show_names),
+                expected,
+                "{sender:?}"
+            );
+        }
+    }
 
     fn check(status: u16, retry_after: Option<u32>, expected: Delivery) {
         assert_eq!(

@@ -9,6 +9,7 @@
 //! as a failed attempt, so a busy Telegram group delays messages rather than losing them.
 
 use crate::connector::webhook::EventKind;
+use crate::connector::wechat::WINDOW_MS as WECHAT_WINDOW_MS;
 use crate::connector::whatsapp::WINDOW_MS;
 use crate::connector::{Delivery, Failure, FailureReason, Forwarding};
 use confab_protocol::{Author, BrandId, Channel, Message, ThreadId};
@@ -43,6 +44,14 @@ pub enum Target {
         /// template may go).
         window_open: bool,
     },
+    /// The visitor's WeChat, once the thread is linked there.
+    Wechat {
+        /// The visitor's OpenID (for the brand's Official Account).
+        open_id: String,
+        /// Whether the 48-hour window was open when the message was stored (else only a
+        /// template may go).
+        window_open: bool,
+    },
     /// D1: a fact derived from the thread, written until D1 takes it (never given up).
     Directory {
         /// The fact.
@@ -59,6 +68,7 @@ impl Target {
         match self {
             Target::Telegram => Some(Lane::Telegram),
             Target::Whatsapp { .. } => Some(Lane::Whatsapp),
+            Target::Wechat { .. } => Some(Lane::Wechat),
             Target::Directory { .. } => Some(Lane::Directory),
             Target::Webhook { .. } => None,
         }
@@ -84,6 +94,8 @@ pub enum Lane {
     Telegram,
     /// The visitor's WhatsApp.
     Whatsapp,
+    /// The visitor's WeChat.
+    Wechat,
     /// The thread's entries in D1, in the order the thread changed them.
     Directory,
 }
@@ -94,6 +106,7 @@ impl Lane {
         match self {
             Lane::Telegram => "telegram",
             Lane::Whatsapp => "whatsapp",
+            Lane::Wechat => "wechat",
             Lane::Directory => "directory",
         }
     }
@@ -125,6 +138,39 @@ impl WhatsappLink {
     pub fn window_ends_at(&self) -> u64 {
         self.last_inbound_at.saturating_add(WINDOW_MS)
     }
+}
+
+/// The thread's WeChat user, once the visitor carried the thread there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WechatLink {
+    /// The visitor's OpenID.
+    pub open_id: String,
+    /// When the visitor last wrote (or scanned) on WeChat (ms): the window runs 48 hours
+    /// from it.
+    pub last_inbound_at: u64,
+}
+
+impl WechatLink {
+    /// When the customer-service window closes (ms).
+    pub fn window_ends_at(&self) -> u64 {
+        self.last_inbound_at.saturating_add(WECHAT_WINDOW_MS)
+    }
+}
+
+/// Where a newly stored message goes on WeChat, in a thread linked there, at `now`: the
+/// team's answers (not written on WeChat), and the relay's own notice that the thread is
+/// linked, which becomes the greeting there.
+pub fn route_wechat(message: &Message, link: &WechatLink, now: u64) -> Option<Target> {
+    let to_visitor = match message.author {
+        Author::Agent | Author::Bot => message.channel != Channel::Wechat,
+        Author::System => message.channel == Channel::Wechat,
+        _ => false,
+    };
+    to_visitor.then(|| Target::Wechat {
+        open_id: link.open_id.clone(),
+        window_open: now < link.window_ends_at(),
+    })
 }
 
 /// What the visitor's page told the relay when the thread started, for the team's first look.
@@ -187,6 +233,14 @@ pub struct Job {
     /// up after all is dropped instead of delivered twice.
     #[serde(default)]
     pub generation: u32,
+    /// For a delivery in parts (a text and files into a Telegram topic): how many parts
+    /// went already, so that a retry sends only the rest.
+    #[serde(default)]
+    pub parts_sent: u32,
+    /// The relay's public origin (`https://relay.example`), as the requests that reached
+    /// the thread named it: webhook events carry absolute file links under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay_origin: Option<String>,
 }
 
 impl Job {
@@ -197,7 +251,7 @@ impl Job {
             Target::Telegram => true,
             Target::Webhook { event } => event == EventKind::MessageCreated,
             // The visitor's own WhatsApp reports delivery itself, through status webhooks.
-            Target::Whatsapp { .. } | Target::Directory { .. } => false,
+            Target::Whatsapp { .. } | Target::Wechat { .. } | Target::Directory { .. } => false,
         };
         to_team
             && self
@@ -211,7 +265,8 @@ impl Job {
     /// Whether this job failing for good marks its message failed: the visitor's message
     /// did not reach the team, or the team's answer did not reach the visitor's WhatsApp.
     pub fn tracks_failure(&self) -> bool {
-        self.delivers_message() || matches!(self.target, Target::Whatsapp { .. })
+        self.delivers_message()
+            || matches!(self.target, Target::Whatsapp { .. } | Target::Wechat { .. })
     }
 }
 
@@ -382,6 +437,7 @@ mod tests {
             status: DeliveryStatus::Sent,
             failure: None,
             sender: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -398,6 +454,8 @@ mod tests {
             last_error: None,
             enqueued_at: 0,
             generation: 0,
+            parts_sent: 0,
+            relay_origin: None,
         }
     }
 
@@ -482,6 +540,45 @@ mod tests {
             event: EventKind::MessageCreated,
         };
         check(webhook, "alone:j1");
+    }
+
+    #[test]
+    fn answers_follow_the_visitor_to_wechat_within_48_hours() {
+        let link = WechatLink {
+            open_id: "oia2TjjewbmiOUlr6X-1crbLOvLw".into(),
+            last_inbound_at: 1_000,
+        };
+        let ends = 1_000 + 48 * 3600 * 1000;
+        assert_eq!(link.window_ends_at(), ends);
+        let to_wechat = |window_open| {
+            Some(Target::Wechat {
+                open_id: "oia2TjjewbmiOUlr6X-1crbLOvLw".into(),
+                window_open,
+            })
+        };
+        for (author, channel, now, expected) in [
+            (Author::Agent, Channel::Api, 2_000, to_wechat(true)),
+            (Author::Agent, Channel::Telegram, ends - 1, to_wechat(true)),
+            (Author::Bot, Channel::Web, ends, to_wechat(false)),
+            (Author::System, Channel::Wechat, 2_000, to_wechat(true)),
+            (Author::System, Channel::Whatsapp, 2_000, None),
+            (Author::Agent, Channel::Wechat, 2_000, None),
+            (Author::Visitor, Channel::Wechat, 2_000, None),
+            (Author::Visitor, Channel::Web, 2_000, None),
+        ] {
+            assert_eq!(
+                route_wechat(&message(author, channel), &link, now),
+                expected,
+                "{author:?} via {channel:?} at {now}"
+            );
+        }
+        let job = Job {
+            target: to_wechat(true).unwrap(),
+            message: Some(message(Author::Agent, Channel::Api)),
+            ..job()
+        };
+        assert_eq!(job.lane(), "wechat");
+        assert!(job.tracks_failure() && !job.delivers_message());
     }
 
     #[test]

@@ -39,6 +39,16 @@ pub enum Fact {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         previous: Option<String>,
     },
+    /// A WeChat user (an OpenID of the brand's account) writes into this thread now;
+    /// `previous`, if another user did, no longer does.
+    #[serde(rename_all = "camelCase")]
+    WechatUser {
+        /// The visitor's OpenID.
+        open_id: String,
+        /// The user the thread was linked to before, if another.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
+    },
     /// A link code of the thread was redeemed (or has expired): its index entry goes.
     #[serde(rename_all = "camelCase")]
     CodeSpent {
@@ -84,12 +94,13 @@ pub struct Statement {
 }
 
 /// Every table that holds rows about a thread, with the statement that forgets them.
-pub const FORGET: [&str; 7] = [
+pub const FORGET: [&str; 8] = [
     "DELETE FROM identities WHERE thread_id = ?1",
     "DELETE FROM telegram_topics WHERE thread_id = ?1",
     "DELETE FROM link_codes WHERE thread_id = ?1",
     "DELETE FROM whatsapp_users WHERE thread_id = ?1",
     "DELETE FROM whatsapp_messages WHERE thread_id = ?1",
+    "DELETE FROM wechat_users WHERE thread_id = ?1",
     "DELETE FROM dead_jobs WHERE thread_id = ?1",
     "DELETE FROM threads WHERE thread_id = ?1",
 ];
@@ -138,6 +149,27 @@ impl Fact {
                           VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, wa_id) \
                           DO UPDATE SET thread_id = excluded.thread_id",
                     params: vec![brand_id, Param::Text(wa_id.clone()), thread_id],
+                });
+                statements
+            }
+            Fact::WechatUser { open_id, previous } => {
+                let mut statements = Vec::new();
+                if let Some(previous) = previous.as_ref().filter(|previous| *previous != open_id) {
+                    statements.push(Statement {
+                        sql: "DELETE FROM wechat_users WHERE brand_id = ?1 AND open_id = ?2 \
+                              AND thread_id = ?3",
+                        params: vec![
+                            brand_id.clone(),
+                            Param::Text(previous.clone()),
+                            thread_id.clone(),
+                        ],
+                    });
+                }
+                statements.push(Statement {
+                    sql: "INSERT INTO wechat_users (brand_id, open_id, thread_id) \
+                          VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, open_id) \
+                          DO UPDATE SET thread_id = excluded.thread_id",
+                    params: vec![brand_id, Param::Text(open_id.clone()), thread_id],
                 });
                 statements
             }
@@ -237,6 +269,7 @@ mod tests {
                 "link_codes",
                 "whatsapp_users",
                 "whatsapp_messages",
+                "wechat_users",
                 "dead_jobs",
                 "threads"
             ]
@@ -244,6 +277,36 @@ mod tests {
         assert!(statements
             .iter()
             .all(|statement| statement.params == [Param::Text("t1".into())]));
+    }
+
+    #[test]
+    fn relinking_on_wechat_removes_the_previous_users_row_only() {
+        let (brand, thread) = ids();
+        for (previous, count) in [(None, 1), (Some("o1"), 1), (Some("o0"), 2)] {
+            let fact = Fact::WechatUser {
+                open_id: "o1".into(),
+                previous: previous.map(str::to_string),
+            };
+            let statements = fact.statements(&brand, &thread);
+            assert_eq!(statements.len(), count, "{previous:?}");
+            assert!(statements
+                .last()
+                .unwrap()
+                .sql
+                .contains("INSERT INTO wechat_users"));
+            if count == 2 {
+                assert!(statements[0].sql.contains("thread_id = ?3"));
+            }
+        }
+        let json = serde_json::to_value(Fact::WechatUser {
+            open_id: "o1".into(),
+            previous: None,
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"fact": "wechatUser", "openId": "o1"})
+        );
     }
 
     #[test]

@@ -103,6 +103,58 @@ pub enum RelayError {
         /// Its message.
         message: String,
     },
+    /// A logo's or an avatar's URL breaks the image rules ([`crate::image::check_source`]).
+    #[error("invalid {field}: the image URL {reason}")]
+    InvalidImageUrl {
+        /// The field (`logoUrl`, `sender.avatarUrl`).
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An image path's signature is missing or is not the relay's own.
+    #[error("this image path was not made by this relay")]
+    InvalidImageSignature,
+    /// An image's source sent a type the relay does not serve, or bytes that are not the
+    /// type it claimed.
+    #[error("the image is not a PNG, JPEG, WebP, GIF or AVIF image: {0}")]
+    UnsupportedImage(String),
+    /// An image's source sent more than the relay serves.
+    #[error("the image is larger than {limit} bytes")]
+    ImageTooLarge {
+        /// The largest image served, in bytes.
+        limit: usize,
+    },
+    /// An image's source could not be reached, answered with an error or a redirect, or
+    /// took too long.
+    #[error("the image's source failed: {0}")]
+    ImageUpstream(String),
+    /// An upload came without a `Content-Length`.
+    #[error("an upload needs a Content-Length")]
+    LengthRequired,
+    /// A file is larger than the brand allows.
+    #[error("the file is larger than {limit} bytes")]
+    FileTooLarge {
+        /// The largest file allowed, in bytes.
+        limit: u64,
+    },
+    /// A file's type is not allowed (never: SVG, HTML, scripts, programs).
+    #[error("this type of file is not accepted: {0}")]
+    FileTypeRefused(String),
+    /// A file's bytes are not what its declared type or its name say.
+    #[error("the file is not what it says it is: {0}")]
+    FileTypeMismatch(String),
+    /// A message names a file that is not an unsent upload of its thread.
+    #[error("attachment {0:?} is not an unsent upload of this thread")]
+    UnknownAttachment(String),
+    /// A file link is forged, altered, expired or another file's.
+    #[error("this file link is not valid (links expire; reload the conversation)")]
+    InvalidFileLink,
+    /// A body that should be XML (WeChat's hooks) is not one well-formed element.
+    #[error("the request body is not valid XML for this call: {0}")]
+    MalformedXml(String),
+    /// A messaging app's API the call needs (WeChat's, for a QR code) failed or refused.
+    #[error("the messaging app's API failed: {0}")]
+    ProviderUnavailable(String),
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -114,7 +166,8 @@ impl RelayError {
         match self {
             RelayError::MalformedJson(_)
             | RelayError::InvalidParameter { .. }
-            | RelayError::InvalidClientId(_) => 400,
+            | RelayError::InvalidClientId(_)
+            | RelayError::InvalidImageUrl { .. } => 400,
             RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
             RelayError::InvalidIdentity
             | RelayError::AdminOnly
@@ -133,6 +186,17 @@ impl RelayError {
             RelayError::InvalidLinkCode => 410,
             RelayError::MethodNotAllowed { .. } => 405,
             RelayError::Refused { status, .. } => *status,
+            RelayError::InvalidImageSignature => 403,
+            RelayError::UnsupportedImage(_) => 415,
+            RelayError::ImageTooLarge { .. } => 413,
+            RelayError::ImageUpstream(_) => 502,
+            RelayError::LengthRequired => 411,
+            RelayError::FileTooLarge { .. } => 413,
+            RelayError::FileTypeRefused(_) | RelayError::FileTypeMismatch(_) => 415,
+            RelayError::UnknownAttachment(_) => 400,
+            RelayError::InvalidFileLink => 403,
+            RelayError::MalformedXml(_) => 400,
+            RelayError::ProviderUnavailable(_) => 502,
             RelayError::Internal(_) => 500,
         }
     }
@@ -165,6 +229,19 @@ impl RelayError {
             RelayError::NotFound(_) => "not_found",
             RelayError::MethodNotAllowed { .. } => "method_not_allowed",
             RelayError::Refused { code, .. } => code,
+            RelayError::InvalidImageUrl { .. } => "image_url_invalid",
+            RelayError::InvalidImageSignature => "image_signature_invalid",
+            RelayError::UnsupportedImage(_) => "image_type_unsupported",
+            RelayError::ImageTooLarge { .. } => "image_too_large",
+            RelayError::ImageUpstream(_) => "image_upstream_failed",
+            RelayError::LengthRequired => "length_required",
+            RelayError::FileTooLarge { .. } => "file_too_large",
+            RelayError::FileTypeRefused(_) => "file_type_refused",
+            RelayError::FileTypeMismatch(_) => "file_type_mismatch",
+            RelayError::UnknownAttachment(_) => "attachment_unknown",
+            RelayError::InvalidFileLink => "file_link_invalid",
+            RelayError::MalformedXml(_) => "malformed_xml",
+            RelayError::ProviderUnavailable(_) => "provider_unavailable",
             RelayError::Internal(_) => "internal",
         }
     }
@@ -257,6 +334,66 @@ mod tests {
             RelayError::RateLimited { retry_after: 3 },
             429,
             "rate_limited",
+        );
+        check(
+            RelayError::InvalidImageUrl {
+                field: "logoUrl",
+                reason: "must use https".into(),
+            },
+            400,
+            "image_url_invalid",
+        );
+        check(
+            RelayError::InvalidImageSignature,
+            403,
+            "image_signature_invalid",
+        );
+        check(
+            RelayError::UnsupportedImage("image/svg+xml".into()),
+            415,
+            "image_type_unsupported",
+        );
+        check(
+            RelayError::ImageTooLarge { limit: 1 },
+            413,
+            "image_too_large",
+        );
+        check(
+            RelayError::ImageUpstream("timed out".into()),
+            502,
+            "image_upstream_failed",
+        );
+    }
+
+    #[test]
+    fn maps_attachment_errors() {
+        check(RelayError::LengthRequired, 411, "length_required");
+        check(RelayError::FileTooLarge { limit: 1 }, 413, "file_too_large");
+        check(
+            RelayError::FileTypeRefused("x".into()),
+            415,
+            "file_type_refused",
+        );
+        check(
+            RelayError::FileTypeMismatch("x".into()),
+            415,
+            "file_type_mismatch",
+        );
+        check(
+            RelayError::UnknownAttachment("a".into()),
+            400,
+            "attachment_unknown",
+        );
+        check(RelayError::InvalidFileLink, 403, "file_link_invalid");
+    }
+
+    #[test]
+    fn maps_wechat_errors() {
+        check(RelayError::MalformedXml("x".into()), 400, "malformed_xml");
+        check(
+            RelayError::ProviderUnavailable("WeChat -1".into()),
+            502,
+            "provider_unavailable",
         );
     }
 

@@ -19,7 +19,10 @@
 //! - [`directory`]: what D1 keeps about a thread, derived from the thread's object.
 //! - [`link`]: single-use codes that carry a thread onto WhatsApp or another browser.
 //! - [`qr`]: QR codes of those links, as SVG.
+//! - [`image`]: brand logos and team avatars as signed relay paths, and the image rules.
+//! - [`attachment`]: files of messages: what they are, the rules, signed links.
 
+pub mod attachment;
 pub mod brand;
 pub mod connector;
 pub mod credential;
@@ -27,6 +30,7 @@ pub mod delivery;
 pub mod directory;
 pub mod error;
 pub mod fault;
+pub mod image;
 pub mod link;
 pub mod origin;
 pub mod qr;

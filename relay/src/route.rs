@@ -3,7 +3,7 @@
 
 use crate::brand::parse_brand_id;
 use crate::error::RelayError;
-use confab_protocol::{BrandId, ThreadId};
+use confab_protocol::{AttachmentId, BrandId, ThreadId};
 
 /// Every API route as (method, path template). `relay/openapi.yaml` documents exactly these
 /// (a test checks both ways); `{id}` is a thread id, `{brand}` a brand id.
@@ -28,6 +28,12 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/hooks/telegram/{brand}"),
     ("GET", "/v1/hooks/whatsapp"),
     ("POST", "/v1/hooks/whatsapp"),
+    ("GET", "/v1/hooks/wechat/{brand}"),
+    ("POST", "/v1/hooks/wechat/{brand}"),
+    ("GET", "/v1/images"),
+    ("POST", "/v1/threads/{id}/uploads"),
+    ("POST", "/v1/agent/threads/{id}/uploads"),
+    ("GET", "/v1/files/{id}/{attachment}"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -76,6 +82,19 @@ pub enum Route {
     WhatsappVerify,
     /// `POST /v1/hooks/whatsapp`: messages and statuses from WhatsApp.
     WhatsappHook,
+    /// `GET /v1/hooks/wechat/{brand}`: WeChat's handshake for the brand's account.
+    WechatVerify(BrandId),
+    /// `POST /v1/hooks/wechat/{brand}`: a message or event from the brand's account.
+    WechatHook(BrandId),
+    /// `GET /v1/images?src=…&sig=…`: a logo or an avatar, through the relay (see
+    /// [`crate::image`]).
+    Image,
+    /// `POST /v1/threads/{id}/uploads?name=…`: the visitor uploads a file (the raw bytes).
+    Upload(ThreadId),
+    /// `POST /v1/agent/threads/{id}/uploads?name=…`: the team uploads a file (agent key).
+    AgentUpload(ThreadId),
+    /// `GET /v1/files/{id}/{attachment}?exp=…&sig=…`: a file, by its signed link.
+    File(ThreadId, AttachmentId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -87,7 +106,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, RelayError> {
             continue;
         };
         if route_method == method {
-            return build(method, template, parameter);
+            return build(method, template, &parameter);
         }
         allowed.push(route_method);
     }
@@ -101,24 +120,25 @@ pub fn route(method: &str, path: &str) -> Result<Route, RelayError> {
     }
 }
 
-/// Matches path segments against a template; returns the `{…}` segment ("" if none).
-fn match_template<'a>(template: &str, segments: &[&'a str]) -> Option<&'a str> {
+/// Matches path segments against a template; returns the `{…}` segments, in order.
+fn match_template<'a>(template: &str, segments: &[&'a str]) -> Option<Vec<&'a str>> {
     let parts: Vec<&str> = template.split('/').skip(1).collect();
     if parts.len() != segments.len() {
         return None;
     }
-    let mut parameter = "";
+    let mut parameters = Vec::new();
     for (part, segment) in parts.iter().zip(segments) {
         if part.starts_with('{') {
-            parameter = segment;
+            parameters.push(*segment);
         } else if part != segment {
             return None;
         }
     }
-    Some(parameter)
+    Some(parameters)
 }
 
-fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayError> {
+fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, RelayError> {
+    let parameter = parameters.first().copied().unwrap_or("");
     let thread = || parse_thread_id(parameter);
     let brand = || parse_brand_id(parameter);
     Ok(match (method, template) {
@@ -142,6 +162,15 @@ fn build(method: &str, template: &str, parameter: &str) -> Result<Route, RelayEr
         ("POST", "/v1/hooks/telegram/{brand}") => Route::TelegramHook(brand()?),
         ("GET", "/v1/hooks/whatsapp") => Route::WhatsappVerify,
         ("POST", "/v1/hooks/whatsapp") => Route::WhatsappHook,
+        ("GET", "/v1/hooks/wechat/{brand}") => Route::WechatVerify(brand()?),
+        ("POST", "/v1/hooks/wechat/{brand}") => Route::WechatHook(brand()?),
+        ("GET", "/v1/images") => Route::Image,
+        ("POST", "/v1/threads/{id}/uploads") => Route::Upload(thread()?),
+        ("POST", "/v1/agent/threads/{id}/uploads") => Route::AgentUpload(thread()?),
+        ("GET", "/v1/files/{id}/{attachment}") => {
+            let attachment = parameters.get(1).copied().unwrap_or("");
+            Route::File(thread()?, parse_attachment_id(attachment)?)
+        }
         _ => {
             return Err(RelayError::Internal(format!(
                 "route {method} {template} has no handler"
@@ -160,6 +189,19 @@ pub fn parse_thread_id(raw: &str) -> Result<ThreadId, RelayError> {
         Ok(ThreadId::new(raw))
     } else {
         Err(RelayError::NotFound(format!("thread {raw:?}")))
+    }
+}
+
+/// Checks the shape of an attachment id from a path: 16 to 64 characters of base64url.
+pub fn parse_attachment_id(raw: &str) -> Result<AttachmentId, RelayError> {
+    let well_formed = (16..=64).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if well_formed {
+        Ok(AttachmentId::new(raw))
+    } else {
+        Err(RelayError::NotFound(format!("file {raw:?}")))
     }
 }
 
@@ -309,8 +351,44 @@ mod tests {
         let socket = format!("/v1/threads/{THREAD}/ws");
         check("GET", &socket, Ok(Route::OpenSocket(ThreadId::new(THREAD))));
         check("POST", &socket, Err("method_not_allowed"));
+        check("GET", "/v1/images", Ok(Route::Image));
+        check("POST", "/v1/images", Err("method_not_allowed"));
+        check("GET", "/v1/images/x", Err("not_found"));
+        let file = format!("/v1/files/{THREAD}/BBBBBBBBBBBBBBBBBBBBBB");
+        check(
+            "GET",
+            &file,
+            Ok(Route::File(
+                ThreadId::new(THREAD),
+                AttachmentId::new("BBBBBBBBBBBBBBBBBBBBBB"),
+            )),
+        );
+        check("GET", &format!("/v1/files/{THREAD}/x"), Err("not_found"));
+        check(
+            "POST",
+            &format!("/v1/threads/{THREAD}/uploads"),
+            Ok(Route::Upload(ThreadId::new(THREAD))),
+        );
         check("GET", "/", Err("not_found"));
         check("GET", "", Err("not_found"));
+    }
+
+    #[test]
+    fn routes_wechat_hooks_by_brand() {
+        let acme = || BrandId::new("acme");
+        check(
+            "GET",
+            "/v1/hooks/wechat/acme",
+            Ok(Route::WechatVerify(acme())),
+        );
+        check(
+            "POST",
+            "/v1/hooks/wechat/acme",
+            Ok(Route::WechatHook(acme())),
+        );
+        check("PUT", "/v1/hooks/wechat/acme", Err("method_not_allowed"));
+        check("POST", "/v1/hooks/wechat/Not_Valid", Err("invalid_brand"));
+        check("POST", "/v1/hooks/wechat", Err("not_found"));
     }
 
     #[test]
@@ -326,7 +404,10 @@ mod tests {
     #[test]
     fn every_route_in_the_table_has_a_handler() {
         for (method, template) in ROUTES {
-            let path = template.replace("{id}", THREAD).replace("{brand}", "acme");
+            let path = template
+                .replace("{id}", THREAD)
+                .replace("{brand}", "acme")
+                .replace("{attachment}", THREAD);
             let routed = route(method, &path);
             assert!(routed.is_ok(), "{method} {template}: {routed:?}");
         }

@@ -10,7 +10,7 @@
 use crate::error::RelayError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use confab_protocol::{BrandId, ThreadId, Timestamp, VisitorToken};
+use confab_protocol::{AttachmentId, BrandId, ThreadId, Timestamp, VisitorToken};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -19,6 +19,11 @@ type HmacSha256 = Hmac<Sha256>;
 
 const VERSION_PREFIX: &str = "v1.";
 const TICKET_PREFIX: &str = "k1.";
+/// What an image signature covers, before the source URL: never a token's or a ticket's
+/// signed part (those begin `v1.` and `k1.`), so no signature passes for another kind.
+const IMAGE_PREFIX: &str = "i1.";
+/// What a file link's signature covers, before `thread/attachment/expiry`.
+const FILE_PREFIX: &str = "f1.";
 
 /// How long a socket ticket works: long enough to open a socket, too short to be worth
 /// stealing from a log.
@@ -107,6 +112,49 @@ impl TokenSigner {
         self.mac(signed_part).verify_slice(&signature).ok()?;
         let json = URL_SAFE_NO_PAD.decode(payload).ok()?;
         serde_json::from_slice(&json).ok()
+    }
+
+    /// The signature of an image's source URL (for [`crate::image`]'s signed paths):
+    /// base64url of HMAC-SHA256 over `"i1." + source`.
+    pub fn sign_image(&self, source: &str) -> String {
+        let signature = self.mac(&format!("{IMAGE_PREFIX}{source}")).finalize();
+        URL_SAFE_NO_PAD.encode(signature.into_bytes())
+    }
+
+    /// Whether `signature` is [`TokenSigner::sign_image`]'s for `source` (checked in
+    /// constant time).
+    pub fn verify_image(&self, source: &str, signature: &str) -> bool {
+        URL_SAFE_NO_PAD.decode(signature).is_ok_and(|signature| {
+            self.mac(&format!("{IMAGE_PREFIX}{source}"))
+                .verify_slice(&signature)
+                .is_ok()
+        })
+    }
+
+    /// The signature of a file link ([`crate::attachment::FileLinks`]): hex of
+    /// HMAC-SHA256 over `"f1.<thread>/<attachment>/<expires_at>"`.
+    pub fn sign_file(
+        &self,
+        thread: &ThreadId,
+        attachment: &AttachmentId,
+        expires_at: u64,
+    ) -> String {
+        let signed = format!("{FILE_PREFIX}{thread}/{attachment}/{expires_at}");
+        hex::encode(self.mac(&signed).finalize().into_bytes())
+    }
+
+    /// Whether `signature` is [`TokenSigner::sign_file`]'s for this file and expiry
+    /// (checked in constant time).
+    pub fn verify_file(
+        &self,
+        thread: &ThreadId,
+        attachment: &AttachmentId,
+        expires_at: u64,
+        signature: &str,
+    ) -> bool {
+        let signed = format!("{FILE_PREFIX}{thread}/{attachment}/{expires_at}");
+        hex::decode(signature)
+            .is_ok_and(|signature| self.mac(&signed).verify_slice(&signature).is_ok())
     }
 
     /// Checks the signature (in constant time) and decodes the claims, whatever the expiry.

@@ -19,23 +19,31 @@ pub fn header(brand: &str) -> String {
 
 /// One message of the transcript, with its UTC time.
 pub fn paragraph(brand: &str, message: &Message) -> String {
-    let who = match message.author {
-        Author::Visitor => "You",
-        Author::Agent => brand,
-        Author::System => "Confab",
-        Author::Bot => "Bot",
-        Author::Unknown => "?",
+    // A team member who signed their message is named, with the brand they answer for
+    // (the JSON transcript carries the same `sender`).
+    let signed;
+    let who = match (message.author, &message.sender) {
+        (Author::Visitor, _) => "You",
+        (Author::Agent | Author::Bot, Some(sender)) => {
+            signed = format!("{} ({brand})", sender.name);
+            signed.as_str()
+        }
+        (Author::Agent, None) => brand,
+        (Author::System, _) => "Confab",
+        (Author::Bot, None) => "Bot",
+        (Author::Unknown, _) => "?",
     };
     let via = match message.channel {
         Channel::Whatsapp => " (via WhatsApp)",
+        Channel::Wechat => " (via WeChat)",
         Channel::Telegram | Channel::Web | Channel::Api | Channel::Unknown => "",
     };
+    let body = crate::attachment::text_with_files(message);
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "[{}] {who}{via}:\n{}\n",
+        "[{}] {who}{via}:\n{body}\n",
         utc_minute(message.created_at.0),
-        message.text
     );
     text
 }
@@ -74,7 +82,7 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use confab_protocol::{ClientMessageId, DeliveryStatus, MessageId, Seq, Timestamp};
+    use confab_protocol::{ClientMessageId, DeliveryStatus, MessageId, Sender, Seq, Timestamp};
 
     #[test]
     fn formats_utc_minutes() {
@@ -101,13 +109,17 @@ mod tests {
             status: DeliveryStatus::Sent,
             failure: None,
             sender: None,
+            attachments: Vec::new(),
         };
+        let mut signed = message(Author::Agent, Channel::Api, "Ana here.");
+        signed.sender = Sender::from_names(["Ana", "Silva"]);
         let text = plain_text(
             "Acme",
             &[
                 message(Author::Visitor, Channel::Web, "Hi <b>there</b>"),
                 message(Author::Agent, Channel::Telegram, "Hello!"),
                 message(Author::Visitor, Channel::Whatsapp, "蓝色的还有货吗?"),
+                signed,
             ],
         );
         assert_eq!(
@@ -115,7 +127,8 @@ mod tests {
             "Conversation with Acme\n\n\
              [2026-11-18 11:10 UTC] You:\nHi <b>there</b>\n\n\
              [2026-11-18 11:10 UTC] Acme:\nHello!\n\n\
-             [2026-11-18 11:10 UTC] You (via WhatsApp):\n蓝色的还有货吗?\n\n"
+             [2026-11-18 11:10 UTC] You (via WhatsApp):\n蓝色的还有货吗?\n\n\
+             [2026-11-18 11:10 UTC] Ana Silva (Acme):\nAna here.\n\n"
         );
     }
 }

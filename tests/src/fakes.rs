@@ -2,8 +2,10 @@
 //! reach: each binds 127.0.0.1:0, speaks the documented API (authentication included),
 //! records what it receives with the time it arrived, and can be told to fail.
 
+pub mod images;
 pub mod telegram;
 pub mod webhook;
+pub mod wechat;
 pub mod whatsapp;
 
 use axum::body::{Body, Bytes};
@@ -21,7 +23,8 @@ pub enum Failure {
     Status(u16),
     /// Answer "slow down" (429 or the provider's own code) with this many seconds to wait.
     SlowDown(u32),
-    /// WhatsApp only: refuse a free-form message, the 24-hour window being closed (131047).
+    /// WhatsApp and WeChat only: refuse a free-form message, the window being closed
+    /// (WhatsApp's 131047, WeChat's 45015).
     WindowClosed,
     /// Take the request and keep silent for [`HANG`] (longer than any caller waits), then
     /// answer 504 without having done anything.

@@ -183,6 +183,29 @@ impl Relay {
         count(self.persist.path(), false)
     }
 
+    /// How many file blobs the local R2 bucket holds (wrangler keeps each object's bytes as
+    /// a file under a `blobs` folder of its R2 state).
+    pub fn stored_files(&self) -> usize {
+        fn count(dir: &std::path::Path, in_r2: bool, in_blobs: bool) -> usize {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return 0;
+            };
+            entries
+                .flatten()
+                .map(|entry| {
+                    let path = entry.path();
+                    let name = entry.file_name().to_string_lossy().to_string();
+                    if path.is_dir() {
+                        count(&path, in_r2 || name == "r2", in_blobs || name == "blobs")
+                    } else {
+                        usize::from(in_r2 && in_blobs)
+                    }
+                })
+                .sum()
+        }
+        count(self.persist.path(), false, false)
+    }
+
     /// The relay's origin, e.g. `http://127.0.0.1:41234`.
     pub fn origin(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

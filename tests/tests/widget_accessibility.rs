@@ -52,10 +52,10 @@ async fn the_widget_works_from_the_keyboard() {
     .await;
 
     // Tab goes round the panel: composer → send → (wraps to the header) menu → close →
-    // composer.
+    // the paper clip's file input (visually hidden inside its drawn button) → composer.
     let tab = String::from(char::from(Key::Tab));
     let mut visited = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         press(&browser, &tab).await;
         visited.push(focused(&browser).await);
     }
@@ -65,12 +65,19 @@ async fn the_widget_works_from_the_keyboard() {
             "confab-send",
             "confab-menu-button",
             "confab-close",
+            "confab-visually-hidden",
             "confab-input"
         ]
     );
     let shift_tab = format!("{}{}", char::from(Key::Shift), char::from(Key::Tab));
     press(&browser, &shift_tab).await;
-    assert_eq!(focused(&browser).await, "confab-close");
+    assert_eq!(focused(&browser).await, "confab-visually-hidden");
+    let attach_label = browser
+        .eval(
+            "return document.querySelector('confab-chat').shadowRoot.activeElement.getAttribute('aria-label');",
+        )
+        .await;
+    assert_eq!(attach_label, Value::from("Attach files"));
 
     // Esc closes the panel and gives focus back to the launcher.
     press(&browser, &String::from(char::from(Key::Escape))).await;

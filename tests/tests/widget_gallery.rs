@@ -32,6 +32,14 @@ const ZH: Conversation = Conversation {
     answer: "可以的，顺丰包邮，一般三天内送到。",
 };
 
+const JA: Conversation = Conversation {
+    brand: "アクメ・アウトドア",
+    greeting: "こんにちは！テントやサイズ、配送について何でも聞いてください。",
+    question: "このテントは防水ですか?",
+    agent: "佐藤 花子",
+    answer: "はい、耐水圧 3000 mm で、縫い目もシーリング済みです。",
+};
+
 const AR: Conversation = Conversation {
     brand: "أكمي للتخييم",
     greeting: "مرحبًا! اسألنا عن الخيام والمقاسات والشحن.",
@@ -228,4 +236,13 @@ async fn the_readme_gallery_is_taken_from_real_chromium() {
     let chinese = Browser::start().await;
     let _world = converse(&chinese, "/zh.html", &ZH).await;
     gallery_shot(&chinese, "desktop-zh").await;
+
+    // A language loaded as a pack of strings (widget/i18n/ja.json), not built in.
+    let japanese = Browser::start().await;
+    let _world = converse(&japanese, "/languages?lang=ja", &JA).await;
+    let placeholder = japanese
+        .widget_eval(".confab-input", "el.placeholder")
+        .await;
+    assert_eq!(placeholder, "メッセージを入力…");
+    gallery_shot(&japanese, "desktop-ja").await;
 }

@@ -10,6 +10,10 @@
   const data = script.dataset;
   const assets = new URL("widget/", script.src).href;
   const lang = data.lang || navigator.language || "en";
+  // The languages with a pack of strings (widget/i18n/<name>.json); English is built in.
+  const packs = "zh es fr de ja ar";
+  const primary = lang.split(/[-_]/)[0].toLowerCase();
+  const pack = packs.split(" ").includes(primary) && assets + "i18n/" + primary + ".json";
   const config = {
     brand: data.brand || "",
     relay: data.relay || new URL(script.src).origin,
@@ -80,11 +84,13 @@
     focus ||= wantFocus;
     // The wasm is fetched (and compiled as it streams) alongside the glue, not after it.
     const wasm = loading ? null : fetch(assets + "confab_widget_bg.wasm");
+    // So is the visitor's language pack; without one (or if it fails) the strings are English.
+    const texts = !loading && pack && fetch(pack).then((answer) => answer.json()).catch(() => null);
     return (loading ||= import(assets + "confab_widget.js")
       .then(async (app) => {
         await app.default({ module_or_path: wasm });
         launcher.remove();
-        handle = app.mount(mountPoint, config.brand, config.relay, lang, open, focus, emit);
+        handle = app.mount(mountPoint, config.brand, config.relay, lang, await texts, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
       })
       .catch((error) => {

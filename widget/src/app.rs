@@ -6,12 +6,14 @@
 
 mod connection;
 mod effects;
+mod files;
 mod intents;
+mod kept;
 mod outbox;
 
 use crate::config::Config;
 use crate::host::{Events, SharedSlot};
-use crate::i18n::{Lang, Texts};
+use crate::i18n::Texts;
 use crate::state::State;
 use crate::view::{launcher, LauncherProps, Panel};
 use effects::Effects;
@@ -33,13 +35,15 @@ pub struct AppProps {
     pub commands: SharedSlot,
     /// The page's `Confab.on` listeners.
     pub events: Events,
+    /// The strings, in the visitor's language.
+    pub texts: &'static Texts,
 }
 
 /// The widget.
 #[function_component(App)]
 pub fn app(props: &AppProps) -> Html {
     let state = use_reducer(|| State::new(props.open));
-    let texts: &'static Texts = Lang::from_tag(&props.config.lang).texts();
+    let texts = props.texts;
     let launcher_node = use_node_ref();
     let effects = use_memo((), |_| {
         Effects::new(props, texts, state.dispatcher(), launcher_node.clone())
@@ -65,6 +69,7 @@ pub fn app(props: &AppProps) -> Html {
             if state.open {
                 <Panel
                     {texts}
+                    relay={AttrValue::from(props.config.relay.clone())}
                     state={state.clone()}
                     initial_scroll={effects.initial_scroll()}
                     take_focus={effects.moved_by_visitor()}

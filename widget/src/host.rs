@@ -2,15 +2,14 @@
 //! [`WidgetHandle`], which become [`Command`]s for the app; the app reports events back
 //! through the loader's `emit` function.
 
-use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use yew::Callback;
 
-/// A signed-in user, as the page passes it to `Confab.identify(…)`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A signed-in user, as the page passes it to `Confab.identify(…)`: JSON
+/// `{userId, userHash, name?, email?}`, kept so in storage (see `json/stored.rs`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
     /// The brand's id for the user.
     pub user_id: String,
@@ -18,10 +17,8 @@ pub struct Identity {
     /// server, never in the page).
     pub user_hash: String,
     /// The user's name, if the page gives it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The user's email, if the page gives it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
 

@@ -8,6 +8,8 @@
 //! - [`view`]: components that take data and callbacks.
 //! - [`relay`]: the HTTP client of the relay's API.
 //! - [`storage`]: what the widget keeps in the browser between pages.
+//! - [`json`]: JSON in and out, read and written field by field over the browser's `JSON`
+//!   (no serde in the wasm).
 //! - [`config`]: the settings the loader passes in.
 
 pub mod app;
@@ -34,24 +36,28 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 /// Mounts the widget into `root` (an element inside the loader's shadow root).
 ///
-/// `brand`, `relay` and `lang` are the loader's settings (see [`config::Config::new`]);
+/// `brand`, `relay` and `lang` are the loader's settings (see [`config::Config::new`]),
+/// `texts` the language pack it fetched for `lang` (see [`i18n`]; anything else is English);
 /// `open` says whether to show the panel (the visitor clicked the launcher, or had it open
 /// on the last page); `focus` whether the visitor has just asked for it, so that focus may
 /// move into it.
 #[wasm_bindgen]
+// The loader (`loader/widget.js`) calls this with these eight arguments, in this order.
+#[allow(clippy::too_many_arguments)]
 pub fn mount(
     root: web_sys::Element,
     brand: String,
     relay: String,
     lang: String,
+    texts: JsValue,
     open: bool,
     focus: bool,
     emit: js_sys::Function,
 ) -> Result<host::WidgetHandle, JsValue> {
     let config = config::Config::new(brand, relay, lang)
         .map_err(|error| JsValue::from_str(&error.to_string()))?;
-    let lang = i18n::Lang::from_tag(&config.lang);
-    root.set_attribute("lang", lang.texts().code)?;
+    let texts = i18n::load(&texts);
+    root.set_attribute("lang", texts.code)?;
     if i18n::is_rtl(&config.lang) {
         root.set_attribute("dir", "rtl")?;
     }
@@ -63,6 +69,7 @@ pub fn mount(
         focus,
         commands: commands.clone(),
         events: host::Events::new(emit),
+        texts,
     };
     yew::Renderer::<app::App>::with_root_and_props(root, props).render();
     Ok(host::WidgetHandle::new(commands))

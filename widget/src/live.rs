@@ -53,6 +53,17 @@ pub async fn open_socket(
     })
 }
 
+/// Waits for the first of `events` on `target` (`None` if the wait itself failed). The
+/// listeners are the promise's own `resolve`: no Rust closure per wait.
+pub async fn next_event(target: &web_sys::EventTarget, events: &[&str]) -> Option<web_sys::Event> {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        for event in events {
+            let _ = target.add_event_listener_with_callback(event, &resolve);
+        }
+    });
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
 /// Waits `ms` milliseconds.
 pub async fn sleep(ms: u32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {

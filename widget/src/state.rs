@@ -4,8 +4,10 @@
 //! tested natively. The [`crate::app`] component turns events into [`Action`]s and runs the
 //! effects that the state asks for.
 
-use confab_protocol::{Author, ClientMessageId, Link, Message, Seq, ServerFrame, Session};
-use serde::{Deserialize, Serialize};
+use confab_protocol::{
+    AttachmentId, Author, ClientMessageId, Link, Message, Seq, ServerFrame, Session,
+    MAX_ATTACHMENTS_PER_MESSAGE,
+};
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -24,19 +26,55 @@ pub enum Connection {
 }
 
 /// A message the visitor wrote that the relay has not yet acknowledged. Kept in the browser
-/// until it is, so a reload or a closed tab loses nothing.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// until it is, so a reload or a closed tab loses nothing (stored as JSON with snake_case
+/// keys, see `json/stored.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outgoing {
     /// Chosen when the visitor pressed Enter; every retry reuses it.
     pub client_id: ClientMessageId,
     /// What the visitor wrote.
     pub text: String,
     /// Why the last attempt failed, if it did.
-    #[serde(default)]
     pub error: Option<String>,
     /// Whether trying again later may succeed (offline, 5xx, 429) or the relay refused it.
-    #[serde(default)]
     pub retryable: bool,
+    /// The files sent with it, in order.
+    pub files: Vec<OutFile>,
+}
+
+/// A file the visitor picked: staged above the composer, then part of an [`Outgoing`]
+/// message. Its bytes stay in the browser (a `Blob` the effects hold, and IndexedDB), out of
+/// this pure state; `preview` (an object URL) names them.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct OutFile {
+    /// An object URL of the bytes: the preview, and the key the effects find them by.
+    /// Not stored: a new page makes a new one.
+    pub preview: String,
+    /// The file's name.
+    pub name: String,
+    /// Its type, as the browser gives it.
+    pub content_type: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The relay's id once uploaded, so a retry does not upload it again.
+    pub uploaded: Option<AttachmentId>,
+    /// Percent uploaded, while it uploads (not stored).
+    pub progress: u8,
+}
+
+impl OutFile {
+    /// Whether the browser can show it as a picture.
+    pub fn is_image(&self) -> bool {
+        is_raster(&self.content_type)
+    }
+}
+
+/// Whether `content_type` is a raster image the widget shows inline.
+pub fn is_raster(content_type: &str) -> bool {
+    matches!(
+        content_type,
+        "image/jpeg" | "image/png" | "image/webp" | "image/gif"
+    )
 }
 
 /// The outbox to store when several tabs share one: what another tab stored stays unless
@@ -76,6 +114,8 @@ pub struct State {
     pub sending: Option<ClientMessageId>,
     /// What the composer holds.
     pub draft: String,
+    /// Files picked for the next message (at most [`MAX_ATTACHMENTS_PER_MESSAGE`]).
+    pub staged: Vec<OutFile>,
     /// Someone of the team is typing.
     pub team_typing: bool,
     /// Messages from the team that arrived while the panel was closed.
@@ -133,8 +173,35 @@ pub enum Action {
     Received(Vec<Message>),
     /// The composer changed.
     DraftChanged(String),
-    /// The visitor sent a message: it joins the outbox and the composer empties.
+    /// The visitor sent a message: it joins the outbox and the composer (text and staged
+    /// files) empties.
     Queued(Outgoing),
+    /// The visitor picked files for the next message (beyond the limit, the rest are
+    /// dropped).
+    Staged(Vec<OutFile>),
+    /// The visitor removed the staged file with this preview.
+    Unstaged(String),
+    /// A file of an outbox message is uploading: percent done.
+    Progress {
+        /// The message.
+        client_id: ClientMessageId,
+        /// Which of its files.
+        index: usize,
+        /// Percent done.
+        percent: u8,
+    },
+    /// A file of an outbox message was uploaded.
+    Uploaded {
+        /// The message.
+        client_id: ClientMessageId,
+        /// Which of its files.
+        index: usize,
+        /// The relay's id for it.
+        id: AttachmentId,
+    },
+    /// The visitor cancelled (or removed, once refused) an outbox message.
+    Cancelled(ClientMessageId),
+
     /// The visitor sent a suggested question: it joins the outbox; the composer keeps what
     /// it holds.
     Asked(Outgoing),
@@ -214,6 +281,15 @@ impl State {
             .iter()
             .find(|outgoing| outgoing.error.is_none() || outgoing.retryable)
             .filter(|outgoing| outgoing.error.is_none())
+    }
+
+    /// The file `index` of the outbox message `client_id`.
+    fn file_mut(&mut self, client_id: &ClientMessageId, index: usize) -> Option<&mut OutFile> {
+        self.outbox
+            .iter_mut()
+            .find(|outgoing| &outgoing.client_id == client_id)?
+            .files
+            .get_mut(index)
     }
 
     /// Adds messages, keeping `messages` ordered by `seq` without duplicates, and removes
@@ -307,8 +383,41 @@ impl Reducible for State {
             Action::DraftChanged(draft) => next.draft = draft,
             Action::Queued(outgoing) => {
                 next.draft.clear();
+                next.staged.clear();
                 next.outbox.push(outgoing);
             }
+            Action::Staged(files) => {
+                let room = MAX_ATTACHMENTS_PER_MESSAGE.saturating_sub(next.staged.len());
+                next.staged.extend(files.into_iter().take(room));
+            }
+            Action::Unstaged(preview) => next.staged.retain(|file| file.preview != preview),
+            Action::Progress {
+                client_id,
+                index,
+                percent,
+            } => {
+                if let Some(file) = next.file_mut(&client_id, index) {
+                    file.progress = percent;
+                }
+            }
+            Action::Uploaded {
+                client_id,
+                index,
+                id,
+            } => {
+                if let Some(file) = next.file_mut(&client_id, index) {
+                    file.uploaded = Some(id);
+                    file.progress = 100;
+                }
+            }
+            Action::Cancelled(client_id) => {
+                next.outbox
+                    .retain(|outgoing| outgoing.client_id != client_id);
+                if next.sending.as_ref() == Some(&client_id) {
+                    next.sending = None;
+                }
+            }
+
             Action::Asked(outgoing) => next.outbox.push(outgoing),
             Action::SendStarted(client_id) => next.sending = Some(client_id),
             Action::SendFailed {
@@ -390,6 +499,7 @@ mod tests {
             status: DeliveryStatus::Sent,
             failure: None,
             sender: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -399,6 +509,7 @@ mod tests {
             text: client_id.to_string(),
             error: None,
             retryable: false,
+            files: Vec::new(),
         }
     }
 
@@ -690,5 +801,169 @@ mod tests {
         // Following the link starts over on its thread: nothing is left to ask.
         let state = state.reduce(Action::Reset);
         assert!(!state.resume_prompt && state.messages.is_empty());
+    }
+
+    fn file(preview: &str) -> OutFile {
+        OutFile {
+            preview: preview.into(),
+            name: format!("{preview}.png"),
+            content_type: "image/png".into(),
+            size: 10,
+            ..OutFile::default()
+        }
+    }
+
+    fn with_files(client_id: &str, previews: &[&str]) -> Outgoing {
+        Outgoing {
+            files: previews.iter().map(|preview| file(preview)).collect(),
+            ..outgoing(client_id)
+        }
+    }
+
+    /// Each case: actions, then the staged previews and, per outbox entry, its id and its
+    /// files as `preview:progress:uploaded id`.
+    #[test]
+    fn files_are_staged_sent_uploaded_and_cancelled() {
+        let id = ClientMessageId::new;
+        let cases: Vec<(Vec<Action>, &[&str], &[&str])> = vec![
+            // Picked files wait above the composer; one can be removed.
+            (
+                vec![
+                    Action::Staged(vec![file("a"), file("b")]),
+                    Action::Staged(vec![file("c")]),
+                    Action::Unstaged("b".into()),
+                ],
+                &["a", "c"],
+                &[],
+            ),
+            // At most ten files a message: the rest are dropped.
+            (
+                vec![Action::Staged(
+                    (0..12).map(|n| file(&n.to_string())).collect(),
+                )],
+                &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+                &[],
+            ),
+            // Sending empties the composer, files included.
+            (
+                vec![
+                    Action::Staged(vec![file("a")]),
+                    Action::Queued(with_files("m", &["a"])),
+                ],
+                &[],
+                &["m a:0:-"],
+            ),
+            // Progress, then the relay's id, which a retry reuses.
+            (
+                vec![
+                    Action::Queued(with_files("m", &["a", "b"])),
+                    Action::SendStarted(id("m")),
+                    Action::Progress {
+                        client_id: id("m"),
+                        index: 0,
+                        percent: 40,
+                    },
+                    Action::Uploaded {
+                        client_id: id("m"),
+                        index: 0,
+                        id: AttachmentId::new("f1"),
+                    },
+                    Action::Progress {
+                        client_id: id("m"),
+                        index: 1,
+                        percent: 5,
+                    },
+                    Action::SendFailed {
+                        client_id: id("m"),
+                        reason: "offline".into(),
+                        retryable: true,
+                    },
+                ],
+                &[],
+                &["m a:100:f1 b:5:-"],
+            ),
+            // News of a message or file that is not there changes nothing.
+            (
+                vec![
+                    Action::Queued(with_files("m", &["a"])),
+                    Action::Progress {
+                        client_id: id("x"),
+                        index: 0,
+                        percent: 40,
+                    },
+                    Action::Uploaded {
+                        client_id: id("m"),
+                        index: 3,
+                        id: AttachmentId::new("f"),
+                    },
+                ],
+                &[],
+                &["m a:0:-"],
+            ),
+            // A refused file (413, 415) stays, marked, for the visitor to remove; the next
+            // message goes.
+            (
+                vec![
+                    Action::Queued(with_files("m", &["a"])),
+                    Action::Queued(outgoing("n")),
+                    Action::SendStarted(id("m")),
+                    Action::SendFailed {
+                        client_id: id("m"),
+                        reason: "too large".into(),
+                        retryable: false,
+                    },
+                ],
+                &[],
+                &["m a:0:-", "n"],
+            ),
+            // Cancelling removes the message and lets the next one go.
+            (
+                vec![
+                    Action::Queued(with_files("m", &["a"])),
+                    Action::Queued(outgoing("n")),
+                    Action::SendStarted(id("m")),
+                    Action::Cancelled(id("m")),
+                ],
+                &[],
+                &["n"],
+            ),
+        ];
+        for (actions, staged, outbox) in cases {
+            let state = actions
+                .clone()
+                .into_iter()
+                .fold(Rc::new(State::default()), |state, action| {
+                    state.reduce(action)
+                });
+            let actual_staged: Vec<&str> =
+                state.staged.iter().map(|f| f.preview.as_str()).collect();
+            let actual_outbox: Vec<String> = state
+                .outbox
+                .iter()
+                .map(|o| {
+                    let mut line = o.client_id.to_string();
+                    for f in &o.files {
+                        let uploaded = f.uploaded.as_ref().map_or("-", |id| id.as_str());
+                        line.push_str(&format!(" {}:{}:{uploaded}", f.preview, f.progress));
+                    }
+                    line
+                })
+                .collect();
+            assert_eq!(
+                (actual_staged.as_slice(), actual_outbox),
+                (staged, outbox.iter().map(|s| s.to_string()).collect()),
+                "{actions:?}"
+            );
+            if state
+                .outbox
+                .first()
+                .is_some_and(|o| o.client_id.as_str() == "n")
+            {
+                assert_eq!(
+                    state.next_to_send().map(|o| o.client_id.as_str()),
+                    Some("n")
+                );
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! reads find nothing and writes are dropped, and the widget still works for the page.
 
 use crate::host::Identity;
+use crate::json::{FromJson, ToJson};
 use crate::state::{merge_outboxes, Outgoing};
 use confab_protocol::{ClientMessageId, Message, VisitorToken};
 
@@ -58,14 +59,12 @@ impl BrowserStorage {
         }
     }
 
-    fn get_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+    fn get_json<T: FromJson>(&self, key: &str) -> Option<T> {
         crate::json::decode(&self.get(key)?).ok()
     }
 
-    fn set_json<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) {
-        if let Ok(json) = crate::json::encode(value) {
-            self.set(key, &json);
-        }
+    fn set_json<T: ToJson + ?Sized>(&self, key: &str, value: &T) {
+        self.set(key, &crate::json::encode(value));
     }
 
     /// The latest messages of the last page, for an instant first render.
@@ -89,7 +88,7 @@ impl BrowserStorage {
     /// [`merge_outboxes`]).
     pub fn set_outbox(&self, outbox: &[Outgoing], acknowledged: &[ClientMessageId]) {
         let merged = merge_outboxes(self.outbox(), outbox, acknowledged);
-        self.set_json("outbox", &merged);
+        self.set_json("outbox", merged.as_slice());
     }
 
     /// The composer's text.

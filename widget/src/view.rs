@@ -6,13 +6,16 @@
 //! returning `Html`, since every component costs the visitor a copy of Yew's component
 //! machinery compiled for it.
 
+mod attachments;
 mod composer;
 mod launcher;
 mod link_sheet;
 mod message_list;
 mod panel;
 mod resume_prompt;
+mod viewer;
 
+pub(crate) use attachments::after;
 pub use composer::{composer, ComposerProps};
 pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
@@ -20,7 +23,7 @@ pub use message_list::MessageList;
 pub use panel::Panel;
 pub use resume_prompt::resume_prompt;
 
-use confab_protocol::LinkPurpose;
+use confab_protocol::{ClientMessageId, LinkPurpose};
 
 /// What the visitor asks for through the view: the one callback the view reports through.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +34,14 @@ pub enum Intent {
     Close,
     /// The composer's text changed.
     Draft(String),
-    /// Send the composer's text.
+    /// Send the composer's text and staged files.
     Send,
+    /// Stage these files (picked, pasted or dropped) for the next message.
+    Files(Vec<web_sys::File>),
+    /// Remove the staged file with this preview.
+    Unstage(String),
+    /// Cancel sending this message (or remove it, once refused).
+    Cancel(ClientMessageId),
     /// Send this text (a suggested question), leaving the composer as it is.
     Ask(String),
     /// Retry the messages that could not be sent, now.

@@ -34,6 +34,7 @@ fn thread(authors: &[bool]) -> Vec<Message> {
             status: DeliveryStatus::Sent,
             failure: None,
             sender: None,
+            attachments: Vec::new(),
         })
         .collect()
 }
@@ -92,6 +93,7 @@ proptest! {
                 text: message.text.clone(),
                 error: None,
                 retryable: false,
+                files: Vec::new(),
             }));
         }
         for (pick, kind) in events {

@@ -55,12 +55,14 @@ pub enum Length {
 }
 
 /// The fuzz targets (`fuzz/fuzz_targets/`), with the folders of valid inputs to start from.
-const FUZZ_TARGETS: [(&str, &str); 5] = [
+const FUZZ_TARGETS: [(&str, &str); 7] = [
     ("protocol_json", "fuzz/seeds/protocol_json"),
     ("telegram_update", "relay/tests/fixtures/telegram"),
     ("whatsapp_webhook", "relay/tests/fixtures/whatsapp"),
+    ("wechat_hook", "relay/tests/fixtures/wechat"),
     ("credentials", "fuzz/seeds/credentials"),
     ("paths_and_codes", "fuzz/seeds/paths_and_codes"),
+    ("attachments", "fuzz/seeds/attachments"),
 ];
 
 /// Runs each fuzz target for `seconds`; a crash fails the step (cargo-fuzz keeps the input

@@ -7,6 +7,13 @@
 //! "parameters":{"retry_after":…}}`. Texts go without `parse_mode`, so Telegram shows them
 //! literally: nothing a visitor writes is read as markup.
 
+mod media;
+
+pub use media::{
+    file_form, file_path, file_url, get_file, takes_as_photo, FileForm, FilePart, IncomingFile,
+    MAX_CAPTION_CHARS, MAX_PHOTO_BYTES,
+};
+
 use super::{by_status, Delivery, FailureReason};
 use crate::brand::valid_secret_name;
 use crate::error::RelayError;
@@ -167,12 +174,15 @@ pub enum Update {
         topic_id: i64,
         /// Telegram's id of the message (unique in the chat: redeliveries repeat it).
         message_id: i64,
-        /// The text.
+        /// The text (a file's caption; empty for a file without one).
         text: String,
         /// The member who wrote it (their Telegram first and last name).
         sender: Option<Sender>,
+        /// The photo (its largest size) or document sent, if any.
+        file: Option<IncomingFile>,
     },
-    /// Nothing for the relay: bots, service messages, messages outside topics, non-text.
+    /// Nothing for the relay: bots, service messages, messages outside topics, other kinds
+    /// of messages.
     Ignored(&'static str),
 }
 
@@ -194,6 +204,12 @@ struct RawMessage {
     is_topic_message: bool,
     #[serde(default)]
     text: Option<String>,
+    #[serde(default)]
+    caption: Option<String>,
+    #[serde(default)]
+    photo: Vec<media::RawPhotoSize>,
+    #[serde(default)]
+    document: Option<media::RawDocument>,
 }
 
 #[derive(Deserialize)]
@@ -224,8 +240,15 @@ pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
     let (Some(topic_id), true) = (message.message_thread_id, message.is_topic_message) else {
         return Ok(Update::Ignored("not in a topic"));
     };
-    let Some(text) = message.text.filter(|text| !text.trim().is_empty()) else {
-        return Ok(Update::Ignored("no text"));
+    let file = media::incoming_file(&message.photo, message.document, message.message_id);
+    let text = message
+        .text
+        .or(message.caption)
+        .filter(|text| !text.trim().is_empty());
+    let text = match (text, &file) {
+        (Some(text), _) => text,
+        (None, Some(_)) => String::new(),
+        (None, None) => return Ok(Update::Ignored("no text")),
     };
     Ok(Update::Reply {
         chat_id: message.chat.id,
@@ -236,6 +259,7 @@ pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
             from.first_name.as_str(),
             from.last_name.as_deref().unwrap_or(""),
         ]),
+        file,
     })
 }
 
@@ -260,6 +284,7 @@ mod tests {
                 message_id: 58,
                 text: "Hi! Yes, the blue one ships tomorrow.".into(),
                 sender: Sender::from_names(["Ana"]),
+                file: None,
             },
         );
         // A last name joins the first; a member without a usable name has no sender.

@@ -92,7 +92,7 @@ pub fn checked_url(raw: &str, allow_local: bool) -> Result<Url, String> {
 /// Names that only mean something on this machine or inside a network: one label
 /// (`localhost`, `intranet`), or under a suffix reserved for that (`.localhost`, `.local`,
 /// `.internal`, `.home.arpa`…). `name` is as the URL parser leaves it: lowercase ASCII.
-fn is_local_name(name: &str) -> bool {
+pub(crate) fn is_local_name(name: &str) -> bool {
     const LOCAL_SUFFIXES: &[&str] = &[
         "localhost",
         "localdomain",
@@ -150,7 +150,7 @@ fn in_network(address: u128, network: u128, prefix: u32, width: u32) -> bool {
 /// networks; IPv4-mapped IPv6 as its IPv4; other IPv6 only in global unicast (`2000::/3`)
 /// outside the special networks, so loopback, unspecified, IPv4-compatible and -translated,
 /// NAT64, unique-local, link- and site-local and multicast addresses are all refused.
-fn is_public(ip: IpAddr) -> bool {
+pub(crate) fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let address = u128::from(u32::from(v4));
@@ -183,7 +183,8 @@ pub enum EventKind {
     /// A message's delivery status changed.
     #[serde(rename = "message.status")]
     MessageStatus,
-    /// The visitor carried the thread onto WhatsApp.
+    /// The visitor carried the thread onto WhatsApp or WeChat (the "Continued on …" message
+    /// that follows says which, by its channel).
     #[serde(rename = "thread.linked")]
     ThreadLinked,
 }

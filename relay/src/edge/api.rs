@@ -1,19 +1,22 @@
 //! The API handlers: one function per [`Route`], each checking who is asking before it
 //! calls the thread's Durable Object or the registry.
 
+use super::files::Uploader;
 use super::http::{self, internal};
 use super::thread::{self, Append, Init, OpenSocket, PageRequest, Policy, ThreadCall};
 use super::{brands, faults, random_id};
+use crate::attachment::message_text;
 use crate::brand::{validate_settings, Brand, BrandSettings};
 use crate::credential::{admin_secret_matches, agent_key_hash, verify_user_hash};
 use crate::delivery::{page_for_team, VisitorContext};
 use crate::error::RelayError;
+use crate::image::ImageSigner;
 use crate::origin::origin_allowed;
 use crate::route::{check_seq, parse_page_query, parse_socket_query, route, Route};
 use crate::token::{TicketClaims, TokenClaims, TokenSigner, TICKET_LIFETIME_MS, TOKEN_LIFETIME_MS};
 use confab_protocol::{
-    normalize_text, validate_client_id, AgentMessage, Author, Channel, LinkRequest, Message,
-    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, ThreadId, ThreadList, Timestamp,
+    validate_client_id, AgentMessage, Author, Channel, LinkRequest, Message, ReadUpTo, SendMessage,
+    Sender, Session, SessionRequest, SocketTicket, ThreadId, ThreadList, Timestamp,
 };
 use worker::{Env, Request, Response};
 
@@ -68,11 +71,12 @@ async fn dispatch(
             validate_client_id(send.client_id.as_str())?;
             let append = Append {
                 client_id: send.client_id,
-                text: normalize_text(&send.text)?,
+                text: message_text(&send.text, &send.attachments)?,
                 author: Author::Visitor,
                 channel: Channel::Web,
                 sender: None,
-                policy: Policy::new(&brand, &thread),
+                attachments: send.attachments,
+                policy: Policy::new(&brand, &thread).reached_by(request),
             };
             stored(thread::append(env, &append).await?)
         }
@@ -141,21 +145,19 @@ async fn dispatch(
             let brand = authorize_agent(request, env).await?;
             let send: AgentMessage = http::read_json(request).await?;
             validate_client_id(send.client_id.as_str())?;
+            let images = super::images::signer(env)?;
             let sender = send
                 .sender
-                .map(|sender| sender.validated())
-                .transpose()
-                .map_err(|reason| RelayError::InvalidParameter {
-                    name: "sender",
-                    reason: reason.to_string(),
-                })?;
+                .map(|sender| agent_sender(sender, &images))
+                .transpose()?;
             let append = Append {
                 client_id: send.client_id,
-                text: normalize_text(&send.text)?,
+                text: message_text(&send.text, &send.attachments)?,
                 author: Author::Agent,
                 channel: Channel::Api,
                 sender,
-                policy: Policy::new(&brand, &thread),
+                attachments: send.attachments,
+                policy: Policy::new(&brand, &thread).reached_by(request),
             };
             stored(thread::append(env, &append).await?)
         }
@@ -193,6 +195,20 @@ async fn dispatch(
         Route::TelegramHook(brand) => super::hooks::telegram(request, env, &brand).await,
         Route::WhatsappVerify => super::hooks::whatsapp_verify(request, env),
         Route::WhatsappHook => super::hooks::whatsapp(request, env).await,
+        Route::WechatVerify(brand) => super::hooks::wechat::verify(request, env, &brand).await,
+        Route::WechatHook(brand) => super::hooks::wechat::hook(request, env, &brand).await,
+        Route::Image => super::images::serve(request, env).await,
+        Route::Upload(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            super::files::upload(request, env, &brand, &thread, Uploader::Visitor).await
+        }
+        Route::AgentUpload(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            super::files::upload(request, env, &brand, &thread, Uploader::Team).await
+        }
+        Route::File(thread, attachment) => {
+            super::files::serve(request, env, &thread, &attachment).await
+        }
         Route::CreateAgentKey(brand) => {
             authorize_admin(request, env)?;
             brands::load(env, brand.as_str()).await?;
@@ -201,6 +217,28 @@ async fn dispatch(
             http::json(&serde_json::json!({ "key": key, "brand": brand }), 201)
         }
     }
+}
+
+/// Checks a sender given through the agent API: the name by [`Sender::validated`]
+/// (`invalid_parameter`), the avatar by the image rules (`image_url_invalid`), and puts the
+/// avatar's signed relay path in place of its URL, so that history, sockets and webhooks
+/// carry the path, never the brand's URL.
+fn agent_sender(mut sender: Sender, images: &ImageSigner) -> Result<Sender, RelayError> {
+    let avatar = sender.avatar_url.take();
+    let mut checked = sender
+        .validated()
+        .map_err(|reason| RelayError::InvalidParameter {
+            name: "sender",
+            reason: reason.to_string(),
+        })?;
+    checked.avatar_url = avatar
+        .map(|raw| images.signed_path(&raw))
+        .transpose()
+        .map_err(|reason| RelayError::InvalidImageUrl {
+            field: "sender.avatarUrl",
+            reason,
+        })?;
+    Ok(checked)
 }
 
 /// The answer to a send: the stored message, `201` if this call stored it, `200` if it is
@@ -415,7 +453,8 @@ async fn create_session(
             status = 200;
         }
     }
-    let mut session = session(&signer, &brand, thread, now);
+    let images = super::images::signer(env)?;
+    let mut session = session(&signer, &images, &brand, thread, now);
     session.whatsapp = started.whatsapp;
     http::json(&session, status)
 }
@@ -425,7 +464,13 @@ fn clip(text: &str, max: usize) -> String {
     text.chars().take(max).collect()
 }
 
-fn session(signer: &TokenSigner, brand: &Brand, thread: ThreadId, now: Timestamp) -> Session {
+fn session(
+    signer: &TokenSigner,
+    images: &ImageSigner,
+    brand: &Brand,
+    thread: ThreadId,
+    now: Timestamp,
+) -> Session {
     let claims = TokenClaims {
         brand: brand.id.clone(),
         thread: thread.clone(),
@@ -435,7 +480,7 @@ fn session(signer: &TokenSigner, brand: &Brand, thread: ThreadId, now: Timestamp
         thread_id: thread,
         token: signer.sign(&claims),
         expires_at: claims.expires_at,
-        brand: brand.profile(),
+        brand: brand.profile(images),
         whatsapp: None,
     }
 }

@@ -2,18 +2,22 @@
 //! decoded by their connector, and turned into messages of the right thread. A hook answers
 //! 200 to anything it took or chose to ignore, since the app would otherwise redeliver it.
 
+pub mod wechat;
+
 use super::d1::{self, Db};
 use super::http::{self, internal};
 use super::outbound::{self, telegram::thread_of_topic};
 use super::thread::{self, Append, Policy, StatusChange, WhatsappInbound, WhatsappOutcome};
 use super::{api, brands, links};
+use crate::attachment::message_text;
 use crate::brand::Brand;
 use crate::connector::telegram::{read_update, Update};
 use crate::connector::whatsapp::{self, Event, Status};
 use crate::error::RelayError;
 use crate::link;
 use confab_protocol::{
-    normalize_text, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ThreadId,
+    normalize_text, AttachmentId, Author, BrandId, Channel, ClientMessageId, DeliveryStatus,
+    ThreadId,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -65,6 +69,7 @@ pub async fn telegram(
         message_id,
         text,
         sender,
+        file,
     } = read_update(&body)?
     else {
         return ignored("not a reply in a topic");
@@ -75,7 +80,19 @@ pub async fn telegram(
     let Some(thread) = thread_of_topic(env, &brand.id, chat_id, topic_id).await? else {
         return ignored("a topic of no thread");
     };
-    let Ok(text) = normalize_text(&text) else {
+    let mut attachments = Vec::new();
+    if let Some(file) = &file {
+        match team_file(env, &brand, &settings, &thread, file).await {
+            Ok(id) => attachments.push(id),
+            Err(RelayError::ThreadErased) => return ignored("the thread was erased"),
+            // A file the brand does not take: the caption still goes.
+            Err(refused) if (400..500).contains(&refused.status()) => {
+                worker::console_warn!("a team file refused: {refused}");
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    let Ok(text) = message_text(&text, &attachments) else {
         return ignored("text the widget cannot show");
     };
     let append = Append {
@@ -85,7 +102,8 @@ pub async fn telegram(
         author: Author::Agent,
         channel: Channel::Telegram,
         sender,
-        policy: Policy::new(&brand, &thread),
+        attachments,
+        policy: Policy::new(&brand, &thread).reached_by(request),
     };
     match thread::append(env, &append).await {
         Ok(_) => http::json(&serde_json::json!({ "stored": true }), 200),
@@ -93,6 +111,30 @@ pub async fn telegram(
         Err(RelayError::ThreadErased) => ignored("the thread was erased"),
         Err(other) => Err(other),
     }
+}
+
+/// A team member's file from Telegram, downloaded, checked, stored and recorded in the
+/// thread; returns its id.
+async fn team_file(
+    env: &Env,
+    brand: &Brand,
+    settings: &crate::connector::telegram::TelegramSettings,
+    thread: &ThreadId,
+    file: &crate::connector::telegram::IncomingFile,
+) -> Result<AttachmentId, RelayError> {
+    let bot = outbound::telegram::Bot::of(env, settings.clone())
+        .map_err(|failed| internal(format!("the Telegram bot: {failed:?}")))?;
+    let rules = &brand.settings.attachments;
+    let attachment = outbound::telegram::download(env, &bot, thread, file, rules).await?;
+    super::files::record(
+        env,
+        &brand.id,
+        thread,
+        &attachment,
+        super::files::Uploader::Team,
+    )
+    .await?;
+    Ok(attachment.id)
 }
 
 /// `GET /v1/hooks/whatsapp`: Meta's verification handshake — the raw challenge if the verify

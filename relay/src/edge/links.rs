@@ -17,8 +17,9 @@ use crate::origin::origin_allowed;
 use confab_protocol::{BrandId, Link, LinkPurpose, LinkRequest, ThreadId, Timestamp};
 use worker::{Env, Response};
 
-/// Makes a single-use link for the thread: a `wa.me` link carrying the code, or a resume
-/// link to the page the visitor is on.
+/// Makes a single-use link for the thread: a `wa.me` link carrying the code, a WeChat QR
+/// code whose scene is the code (its URL, as WeChat's API answers it), or a resume link to
+/// the page the visitor is on.
 pub async fn create(
     env: &Env,
     brand: &Brand,
@@ -36,16 +37,29 @@ pub async fn create(
                 click_to_chat(&whatsapp.display_number, &whatsapp_text(&code))
             }
             LinkPurpose::Device => resume_url(brand, request.page.as_deref(), &code)?,
+            // WeChat first: a code is kept only once WeChat made its QR code.
+            LinkPurpose::Wechat => {
+                let wechat = brand
+                    .settings
+                    .connectors
+                    .wechat
+                    .as_ref()
+                    .ok_or_else(|| RelayError::NotFound("the brand's WeChat account".into()))?;
+                super::outbound::wechat::create_qr(env, wechat, &code)
+                    .await?
+                    .url
+            }
             LinkPurpose::Unknown => {
                 return Err(RelayError::InvalidParameter {
                     name: "purpose",
-                    reason: "is neither whatsapp nor device".into(),
+                    reason: "is neither whatsapp, wechat nor device".into(),
                 })
             }
         };
     let expires_at = Timestamp(worker::Date::now().as_millis() + LIFETIME_MS);
     let purpose = match request.purpose {
         LinkPurpose::Whatsapp => "whatsapp",
+        LinkPurpose::Wechat => "wechat",
         _ => "device",
     };
     let new = NewLink {

@@ -17,6 +17,7 @@
 mod directory;
 pub mod telegram;
 mod webhook;
+pub mod wechat;
 pub mod whatsapp;
 
 use super::d1::Db;
@@ -94,19 +95,26 @@ async fn handle(env: &Env, message: RawMessage, dead: bool) {
 
 /// One attempt at a job, and what follows it. The job is claimed from its thread's outbox
 /// first (a stale copy, or one of an erased thread, is dropped) and settled after.
-async fn attempt(env: &Env, job: Job) -> Result<(), RelayError> {
+async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
     if !thread::claim(env, &job).await? {
         worker::console_log!("job {} settled or superseded: dropped", job.id);
         return Ok(());
     }
+    let mut parts_sent = job.parts_sent;
     let delivery = match &job.target {
-        Target::Telegram => telegram::deliver(env, &job).await,
+        Target::Telegram => telegram::deliver(env, &job, &mut parts_sent).await,
         Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
         Target::Whatsapp { wa_id, window_open } => {
             whatsapp::deliver(env, &job, wa_id, *window_open).await
         }
+        Target::Wechat {
+            open_id,
+            window_open,
+        } => wechat::deliver(env, &job, open_id, *window_open).await,
         Target::Directory { fact } => directory::write(env, &job, fact).await,
     };
+    // What went already of a delivery in parts is not sent again by a retry.
+    job.parts_sent = parts_sent;
     if let Delivery::Delivered = delivery {
         worker::console_log!(
             "delivered {:?} for {} after {} ms",
@@ -182,6 +190,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
         Target::Telegram => "telegram".to_string(),
         Target::Webhook { event } => format!("webhook {}", wire_name(event).unwrap_or_default()),
         Target::Whatsapp { .. } => "whatsapp".to_string(),
+        Target::Wechat { .. } => "wechat".to_string(),
         Target::Directory { .. } => "directory".to_string(),
     };
     let thread = job.thread.clone();
@@ -306,10 +315,31 @@ async fn post_json(
     headers: &[(&str, &str)],
     read_body: bool,
 ) -> Result<Answer, Delivery> {
+    let body = Body {
+        content_type: "application/json",
+        value: JsValue::from_str(body),
+    };
+    post(timeout, url, body, headers, read_body).await
+}
+
+/// A request body and its type.
+struct Body<'a> {
+    content_type: &'a str,
+    value: JsValue,
+}
+
+/// [`post_json`] for a body of any type (a `multipart/form-data` form, say).
+async fn post(
+    timeout: Duration,
+    url: &str,
+    body: Body<'_>,
+    headers: &[(&str, &str)],
+    read_body: bool,
+) -> Result<Answer, Delivery> {
     let mut init = worker::RequestInit::new();
     let request_headers = worker::Headers::new();
     request_headers
-        .set("Content-Type", "application/json")
+        .set("Content-Type", body.content_type)
         .map_err(unreachable)?;
     for (name, value) in headers {
         request_headers.set(name, value).map_err(unreachable)?;
@@ -317,7 +347,7 @@ async fn post_json(
     init.with_method(worker::Method::Post)
         .with_headers(request_headers)
         .with_redirect(worker::RequestRedirect::Manual)
-        .with_body(Some(JsValue::from_str(body)));
+        .with_body(Some(body.value));
     let request = worker::Request::new_with_init(url, &init).map_err(|error| {
         Delivery::refused(
             FailureReason::NotConfigured,

@@ -18,8 +18,9 @@ use crate::delivery::{Job, VisitorContext};
 use crate::error::RelayError;
 use crate::fault::Site;
 use confab_protocol::{
-    AgentThread, Author, BrandId, Channel, ClientMessageId, DeliveryStatus, ErrorBody, Message,
-    MessagePage, ReadReceipts, Sender, Seq, ThreadId, WhatsappWindow,
+    AgentThread, Attachment, AttachmentId, Author, BrandId, Channel, ClientMessageId,
+    DeliveryStatus, ErrorBody, Message, MessagePage, ReadReceipts, Sender, Seq, ThreadId,
+    WechatWindow, WhatsappWindow,
 };
 use serde::{Deserialize, Serialize};
 use worker::{wasm_bindgen::JsValue, Env, Method, Request, RequestInit, Response};
@@ -45,6 +46,10 @@ pub struct Policy {
     /// Which of the brand's connectors the thread's messages go to.
     #[serde(default)]
     pub forward: Forwarding,
+    /// The relay's public origin, as the request that carries the policy names it: webhook
+    /// events carry absolute file links under it. A call without one keeps the last known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay_origin: Option<String>,
 }
 
 impl Policy {
@@ -58,7 +63,18 @@ impl Policy {
             rate: brand.settings.visitor_rate_limit,
             read_receipts: brand.settings.read_receipts,
             forward: brand.settings.connectors.forwarding(),
+            relay_origin: None,
         }
+    }
+
+    /// The same policy, naming the relay's origin as `request` reached it.
+    pub fn reached_by(mut self, request: &Request) -> Self {
+        self.relay_origin = request
+            .url()
+            .ok()
+            .map(|url| url.origin().ascii_serialization())
+            .filter(|origin| origin != "null");
+        self
     }
 }
 
@@ -97,6 +113,8 @@ pub enum ThreadCall {
     },
     /// A text from the visitor's WhatsApp. Answers [`ThreadAnswer::Whatsapp`].
     Whatsapp(WhatsappInbound),
+    /// A scan or a text from the visitor's WeChat. Answers [`ThreadAnswer::Wechat`].
+    Wechat(WechatInbound),
     /// A message's new delivery status.
     Status(StatusChange),
     /// A consumer is about to attempt a job. Answers [`ThreadAnswer::Claimed`].
@@ -117,6 +135,9 @@ pub enum ThreadCall {
         /// The code.
         code: String,
     },
+    /// Records a file stored in the bucket for the thread (not found for another brand's
+    /// thread), to be named by a message.
+    Upload(UploadRecord),
 }
 
 impl ThreadCall {
@@ -130,6 +151,7 @@ impl ThreadCall {
             ThreadCall::ReadByVisitor { .. } => "readByVisitor",
             ThreadCall::ReadByTeam { .. } => "readByTeam",
             ThreadCall::Whatsapp(_) => "whatsapp",
+            ThreadCall::Wechat(_) => "wechat",
             ThreadCall::Status(_) => "status",
             ThreadCall::Claim(_) => "claim",
             ThreadCall::Settle(_) => "settle",
@@ -138,6 +160,7 @@ impl ThreadCall {
             ThreadCall::Erase => "erase",
             ThreadCall::CreateLink(_) => "createLink",
             ThreadCall::RedeemLink { .. } => "redeemLink",
+            ThreadCall::Upload(_) => "upload",
         }
     }
 }
@@ -168,6 +191,11 @@ pub enum ThreadAnswer {
     },
     /// What became of a WhatsApp text.
     Whatsapp {
+        /// Linked, added, or nothing to add it to.
+        outcome: WhatsappOutcome,
+    },
+    /// What became of a WeChat scan or text.
+    Wechat {
         /// Linked, added, or nothing to add it to.
         outcome: WhatsappOutcome,
     },
@@ -203,8 +231,24 @@ pub struct Append {
     /// Who of the team wrote it, if known.
     #[serde(default)]
     pub sender: Option<Sender>,
+    /// Files uploaded to the thread and not yet sent, to go with the message.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentId>,
     /// The brand's current rules.
     pub policy: Policy,
+}
+
+/// A file stored for a thread.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct UploadRecord {
+    /// The brand of whoever uploaded it.
+    pub brand: BrandId,
+    /// The file, as checked (without a link).
+    pub attachment: Attachment,
+    /// Whether the visitor uploaded it: their uploads spend their send budget, so that
+    /// storage cannot be flooded.
+    #[serde(default)]
+    pub by_visitor: bool,
 }
 
 /// A session for a thread.
@@ -296,6 +340,38 @@ pub struct WhatsappInbound {
     pub policy: Policy,
 }
 
+/// What came from the visitor's WeChat.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum WechatKind {
+    /// A scan of the thread's QR code: the scene is this link code. Retries repeat the
+    /// sender and the time, which name the event.
+    Scanned {
+        /// The link code.
+        code: String,
+    },
+    /// A text.
+    Text {
+        /// WeChat's id of the message (`MsgId`; retries repeat it).
+        msg_id: String,
+        /// The text.
+        text: String,
+    },
+}
+
+/// A scan or a text from the visitor's WeChat.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct WechatInbound {
+    /// The visitor's OpenID.
+    pub open_id: String,
+    /// What it was.
+    pub kind: WechatKind,
+    /// When (ms).
+    pub sent_at: u64,
+    /// The brand's current rules.
+    pub policy: Policy,
+}
+
 /// What became of a WhatsApp text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -314,6 +390,9 @@ pub struct Started {
     /// Its WhatsApp link and window, if any.
     #[serde(default)]
     pub whatsapp: Option<WhatsappWindow>,
+    /// Its WeChat link and window, if any.
+    #[serde(default)]
+    pub wechat: Option<WechatWindow>,
 }
 
 /// The one way to a socket: the ticket's single-use nonce (its signature and expiry were
@@ -454,6 +533,18 @@ pub async fn whatsapp_inbound(
     let thread = inbound.policy.thread.clone();
     match call(env, &thread, &ThreadCall::Whatsapp(inbound.clone())).await? {
         ThreadAnswer::Whatsapp { outcome } => Ok(outcome),
+        other => Err(unexpected(&other)),
+    }
+}
+
+/// [`ThreadCall::Wechat`].
+pub async fn wechat_inbound(
+    env: &Env,
+    inbound: &WechatInbound,
+) -> Result<WhatsappOutcome, RelayError> {
+    let thread = inbound.policy.thread.clone();
+    match call(env, &thread, &ThreadCall::Wechat(inbound.clone())).await? {
+        ThreadAnswer::Wechat { outcome } => Ok(outcome),
         other => Err(unexpected(&other)),
     }
 }

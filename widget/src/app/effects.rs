@@ -14,7 +14,7 @@ use crate::relay::RelayClient;
 use crate::state::{Action, State};
 use crate::storage::BrowserStorage;
 use crate::tabs::{self, LockGuard, TabChannel, TabNews};
-use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session};
+use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session, Theme};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
@@ -78,6 +78,12 @@ pub struct Effects {
     pub(super) by_visitor: Cell<bool>,
     /// Where the visitor left the message list (this page or the last).
     initial_scroll: Option<i32>,
+    /// The bytes of staged and outgoing files, by their previews' object URLs.
+    pub(super) blobs: RefCell<Vec<(String, web_sys::Blob)>>,
+    /// Whether the restored outbox's files are back from IndexedDB.
+    pub(super) files_ready: Cell<bool>,
+    /// The upload under way, so the visitor can cancel it.
+    pub(super) upload: RefCell<Option<web_sys::XmlHttpRequest>>,
     /// The last scroll offset saved (saved only when it moves by more than a line).
     pub(super) saved_scroll: Cell<Option<i32>>,
 }
@@ -107,6 +113,9 @@ impl Effects {
             title: RefCell::new(TitleBadge::new()),
             by_visitor: Cell::new(props.focus),
             saved_scroll: Cell::new(Some(i32::MIN)),
+            blobs: RefCell::default(),
+            files_ready: Cell::new(false),
+            upload: RefCell::default(),
         }
     }
 
@@ -120,6 +129,7 @@ impl Effects {
         // messages would go to a thread its sender reads.
         let ask = link.is_some() && !(messages.is_empty() && outbox.is_empty());
         self.runtime.borrow_mut().link = link;
+        self.restore_files(outbox.clone());
         self.dispatcher.dispatch(Action::Restored {
             messages,
             outbox,
@@ -216,6 +226,7 @@ impl Effects {
             self.start_session();
         }
         self.keep(state, &last, first);
+        self.release_sent(state, &last);
         self.report_reading(state);
         if first || (state.unread, state.hidden) != (last.unread, last.hidden) {
             self.title
@@ -223,11 +234,12 @@ impl Effects {
                 .show(state.unread, self.texts.new_message_title);
         }
         let theme = |state: &State| {
-            let session = state.session.as_ref()?;
-            session.brand.theme_color.clone()
+            let brand = &state.session.as_ref()?.brand;
+            Some((brand.theme_color.clone(), brand.theme))
         };
         if first || theme(state) != theme(&last) {
-            apply_theme(&self.root, theme(state));
+            let (color, scheme) = theme(state).unwrap_or_default();
+            apply_theme(&self.root, color, scheme);
         }
         if last.open && !state.open && self.by_visitor.get() {
             if let Some(button) = self.launcher.cast::<web_sys::HtmlElement>() {
@@ -321,9 +333,8 @@ impl Effects {
                 if message.author != Author::Visitor
                     && message.seq > self.runtime.borrow().last_seq =>
             {
-                if let Ok(json) = crate::json::encode(message) {
-                    self.events.send("message", JsValue::from_str(&json));
-                }
+                let json = crate::json::encode(message);
+                self.events.send("message", JsValue::from_str(&json));
                 // One chime and one notification per browser: the leader's.
                 if own && document_hidden() {
                     if self.storage.sound() {
@@ -430,8 +441,14 @@ fn with<T: 'static>(weak: &Weak<Effects>, f: impl Fn(&Rc<Effects>, T) + 'static)
     })
 }
 
-/// Colours the widget with the brand's colour, unless the page chose one with `data-color`.
-fn apply_theme(root: &web_sys::Element, color: Option<String>) {
+/// The brand's accent colour (unless the page's tag chose one) and its light or dark
+/// choice (`data-theme`, which the stylesheet's `color-scheme` follows).
+fn apply_theme(root: &web_sys::Element, color: Option<String>, scheme: Theme) {
+    let _ = match scheme {
+        Theme::Light => root.set_attribute("data-theme", "light"),
+        Theme::Dark => root.set_attribute("data-theme", "dark"),
+        Theme::Auto | Theme::Unknown => root.remove_attribute("data-theme"),
+    };
     let chosen_by_page = root
         .get_root_node()
         .dyn_into::<web_sys::ShadowRoot>()

@@ -4,22 +4,28 @@ use super::effects::Effects;
 use crate::state::Action;
 use crate::view::Intent;
 use confab_protocol::{LinkPurpose, LinkRequest};
+use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
 impl Effects {
     /// Does what the visitor asked for. What the asking depends on (the draft, whether the
     /// panel is open or the sound on) is read from the state the visitor saw, the last
     /// rendered one.
-    pub fn visitor(&self, intent: Intent) {
+    pub fn visitor(self: &Rc<Self>, intent: Intent) {
         match intent {
             Intent::Toggle => self.toggle(),
             Intent::Close => self.set_open_by_visitor(false),
             Intent::Draft(draft) => self.dispatcher.dispatch(Action::DraftChanged(draft)),
             Intent::Send => {
-                let draft = self.rendered(|state| state.draft.clone());
-                self.queue(&draft.unwrap_or_default(), false);
+                let (draft, files) = self
+                    .rendered(|state| (state.draft.clone(), state.staged.clone()))
+                    .unwrap_or_default();
+                self.queue(&draft, false, files);
             }
-            Intent::Ask(question) => self.queue(&question, true),
+            Intent::Ask(question) => self.queue(&question, true, Vec::new()),
+            Intent::Files(files) => self.stage(files),
+            Intent::Unstage(preview) => self.unstage(preview),
+            Intent::Cancel(client_id) => self.cancel(client_id),
             Intent::Retry => self.retry_now(),
             Intent::Consent => {
                 self.storage.set_consented();

@@ -1,15 +1,22 @@
 //! The composer: Enter sends, Shift+Enter starts a new line, and Enter that confirms an IME
-//! candidate (Chinese, Japanese input) does neither.
+//! candidate (Chinese, Japanese input) does neither. Files come from the paper-clip button
+//! or a paste, and wait above the text box until sent.
 
+use super::attachments::{files_of, staged};
 use super::Intent;
 use crate::i18n::Texts;
+use crate::state::OutFile;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The composer's data.
 pub struct ComposerProps<'a> {
     /// The text being written.
     pub draft: &'a str,
-    /// Where changes and sends go ([`Intent::Draft`], [`Intent::Send`]).
+    /// The files picked for the message.
+    pub staged: &'a [OutFile],
+    /// Where changes and sends go ([`Intent::Draft`], [`Intent::Send`], [`Intent::Files`],
+    /// [`Intent::Unstage`]).
     pub on_intent: &'a Callback<Intent>,
 }
 
@@ -35,8 +42,35 @@ pub fn composer(props: ComposerProps, texts: &Texts) -> Html {
         event.prevent_default();
         Intent::Send
     });
+    // Files pasted (a screenshot) are staged; pasted text is left to the text box.
+    let onpaste = {
+        let on_intent = props.on_intent.clone();
+        Callback::from(move |event: Event| {
+            let files = event
+                .dyn_ref::<web_sys::ClipboardEvent>()
+                .and_then(|event| event.clipboard_data())
+                .and_then(|data| data.files());
+            let files = files_of(files);
+            if !files.is_empty() {
+                event.prevent_default();
+                on_intent.emit(Intent::Files(files));
+            }
+        })
+    };
+    let onchange = props.on_intent.reform(|event: Event| {
+        let input = event.target_unchecked_into::<web_sys::HtmlInputElement>();
+        let files = files_of(input.files());
+        // Emptied, so that picking the same file again is a change too.
+        input.set_value("");
+        Intent::Files(files)
+    });
     html! {
         <form class="confab-composer" {onsubmit}>
+            { staged(props.staged, props.on_intent, texts) }
+            <label class="confab-attach">
+                <input type="file" multiple=true class="confab-visually-hidden"
+                    aria-label={texts.attach} {onchange} />
+            </label>
             <textarea
                 class="confab-input"
                 rows="1"
@@ -45,6 +79,7 @@ pub fn composer(props: ComposerProps, texts: &Texts) -> Html {
                 value={props.draft.to_string()}
                 {oninput}
                 {onkeydown}
+                {onpaste}
             />
             <button type="submit" class="confab-send" aria-label={texts.send} />
         </form>

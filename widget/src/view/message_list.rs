@@ -6,10 +6,15 @@
 //! `data-from` and `data-status`, which the stylesheet selects on: a class computed at run
 //! time would compile Yew's class set (an index set of strings) into the widget.
 
+use super::attachments::{attachments, outgoing_files};
+use super::panel::image_url;
+use super::viewer::viewer;
 use super::Intent;
 use crate::i18n::Texts;
 use crate::state::Outgoing;
-use confab_protocol::{Author, BrandProfile, Channel, DeliveryStatus, Message, Seq};
+use confab_protocol::{
+    Author, BrandProfile, Channel, ClientMessageId, DeliveryStatus, Message, Seq,
+};
 use yew::prelude::*;
 
 /// The list's data.
@@ -17,10 +22,14 @@ use yew::prelude::*;
 pub struct MessageListProps {
     /// The strings of the widget's language.
     pub texts: &'static Texts,
+    /// The relay's origin, which team members' pictures come from.
+    pub relay: AttrValue,
     /// Acknowledged messages, in order.
     pub messages: Vec<Message>,
     /// Messages still being sent.
     pub outbox: Vec<Outgoing>,
+    /// The one being sent now.
+    pub sending: Option<ClientMessageId>,
     /// Where the "new messages" divider goes, if anywhere.
     pub first_unread: Option<Seq>,
     /// Where the visitor left the list on the last page (`None`: at the latest message).
@@ -119,10 +128,14 @@ pub fn message_list(props: &MessageListProps) -> Html {
                 .first()
                 .is_none_or(|first| first.seq == Seq(1))
         });
+    let logo = brand.and_then(|brand| brand.logo_url.as_deref());
     if let Some(greeting) = greeting {
         items.push(html! {
             <li class="confab-welcome" key="greeting" data-sender={brand_name.to_string()}
                 data-first="" data-hue={hue(brand_name)} data-initials={initials(brand_name)}>
+                if let Some(src) = logo.and_then(|path| image_url(&props.relay, path)) {
+                    <img class="confab-face" {src} alt="" />
+                }
                 <p class="confab-text">{ greeting }</p>
             </li>
         });
@@ -174,14 +187,28 @@ pub fn message_list(props: &MessageListProps) -> Html {
         let writer = writer(message, brand_name, show_names);
         let first = writer.is_some() && writer != last_writer;
         last_writer = writer;
-        items.push(stored(message, writer, first, texts));
+        // The first of a group shows its writer's picture: theirs if they have one and
+        // names are shown, else the brand's logo for messages signed by the brand.
+        let face = first
+            .then(|| match message.sender.as_ref().filter(|_| show_names) {
+                Some(sender) => sender.avatar_url.as_deref(),
+                None => logo,
+            })
+            .flatten()
+            .and_then(|path| image_url(&props.relay, path));
+        let files = attachments(&message.attachments, &props.relay);
+        items.push(stored(message, writer, face, first, files, texts));
     }
     html! {
         <div class="confab-thread">
             <ol class="confab-messages" ref={list} aria-live="polite" {onscroll}>
                 { for items }
-                { for props.outbox.iter().map(|outgoing| pending(outgoing, &props.on_intent, texts)) }
+                { for props.outbox.iter().map(|outgoing| {
+                    let sending = props.sending.as_ref() == Some(&outgoing.client_id);
+                    pending(outgoing, sending, &props.on_intent, texts)
+                }) }
             </ol>
+            { viewer(texts) }
             if *unseen_below && !*at_bottom {
                 <button type="button" class="confab-jump" onclick={jump}>{ texts.jump_to_latest }</button>
             }
@@ -245,7 +272,14 @@ pub(crate) fn hue(name: &str) -> String {
 /// stylesheet shows above the first message of a group (with initials on a colour, in
 /// `data-initials` and `data-hue`) and leaves to screen readers on the others: generated
 /// content is read with the message, and the message's own text stays its text.
-fn stored(message: &Message, writer: Option<&str>, first: bool, texts: &Texts) -> Html {
+fn stored(
+    message: &Message,
+    writer: Option<&str>,
+    face: Option<String>,
+    first: bool,
+    files: Html,
+    texts: &Texts,
+) -> Html {
     let from_visitor = message.author == Author::Visitor;
     let via = match message.channel {
         Channel::Whatsapp => Some(texts.via_whatsapp),
@@ -274,7 +308,13 @@ fn stored(message: &Message, writer: Option<&str>, first: bool, texts: &Texts) -
             data-hue={writer.filter(|_| first).map(hue)}
             data-initials={writer.filter(|_| first).map(initials)}
         >
-            <p class="confab-text">{ &message.text }</p>
+            if let Some(src) = face {
+                <img class="confab-face" {src} alt="" />
+            }
+            if !message.text.is_empty() {
+                <p class="confab-text">{ &message.text }</p>
+            }
+            { files }
             <span class="confab-meta">
                 if let Some(via) = via {
                     <span class="confab-via">{ via }{ " · " }</span>
@@ -294,20 +334,38 @@ fn stored(message: &Message, writer: Option<&str>, first: bool, texts: &Texts) -
     }
 }
 
-fn pending(outgoing: &Outgoing, on_intent: &Callback<Intent>, texts: &Texts) -> Html {
-    // A failed message is retried by itself, with backoff; the visitor can retry at once.
-    let status = if outgoing.error.is_some() {
-        html! {
-            <button type="button" class="confab-retry" onclick={on_intent.reform(|_: MouseEvent| Intent::Retry)}>
-                { texts.not_sent_retry }
-            </button>
-        }
-    } else {
-        html! { { texts.sending } }
+fn pending(
+    outgoing: &Outgoing,
+    sending: bool,
+    on_intent: &Callback<Intent>,
+    texts: &Texts,
+) -> Html {
+    let with_files = !outgoing.files.is_empty();
+    // What may go later (offline, the relay busy) waits, like a messaging app's clock, and
+    // is retried by itself; only what the relay refused is a failure for the visitor to act on.
+    let (state, status) = match (&outgoing.error, outgoing.retryable) {
+        (None, _) => ("sending", html! { { texts.sending } }),
+        (Some(_), true) => ("waiting", html! { { texts.waiting } }),
+        // A refused file is told why, in the visitor's words; the message can only be removed.
+        (Some(reason), false) if with_files => (
+            "failed",
+            html! { <span class="confab-failure">{ reason }</span> },
+        ),
+        (Some(_), false) => (
+            "failed",
+            html! {
+                <button type="button" class="confab-retry" onclick={on_intent.reform(|_: MouseEvent| Intent::Retry)}>
+                    { texts.not_sent_retry }
+                </button>
+            },
+        ),
     };
     html! {
-        <li class="confab-message confab-pending" data-from="visitor" key={outgoing.client_id.as_str()}>
-            <p class="confab-text">{ &outgoing.text }</p>
+        <li class="confab-message confab-pending" data-from="visitor" data-state={state} key={outgoing.client_id.as_str()}>
+            if !outgoing.text.is_empty() {
+                <p class="confab-text">{ &outgoing.text }</p>
+            }
+            { outgoing_files(outgoing, sending, on_intent, texts) }
             <span class="confab-meta">{ status }</span>
         </li>
     }

@@ -15,6 +15,8 @@ use yew::prelude::*;
 pub struct PanelProps {
     /// The strings of the widget's language.
     pub texts: &'static Texts,
+    /// The relay's origin, which the brand's logo and team members' pictures come from.
+    pub relay: AttrValue,
     /// Everything the widget shows.
     pub state: UseReducerHandle<State>,
     /// Where the visitor left the message list on the last page.
@@ -40,8 +42,29 @@ pub fn panel(props: &PanelProps) -> Html {
         .and_then(|brand| brand.consent.as_ref())
         .filter(|_| state.needs_consent());
     let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
+    let logo = brand.and_then(|brand| image_url(&props.relay, brand.logo_url.as_deref()?));
     // The team's state: online within business hours (or always, without them), else away
-    // until the next opening, told in the visitor's time zone and language.
+    // until the next opening, told in the visitor's time zone and language. It changes on
+    // a minute, so while the brand has hours the header is drawn again at each minute's turn.
+    let minute = use_state(|| 0u32);
+    {
+        let minute = minute.clone();
+        let has_hours = brand.is_some_and(|brand| brand.business_hours.is_some());
+        use_effect_with((has_hours, *minute), move |&(has_hours, tick)| {
+            let alive = std::rc::Rc::new(std::cell::Cell::new(true));
+            if has_hours {
+                let alive = alive.clone();
+                let wait = 60_000 - (js_sys::Date::now() as u64 % 60_000) as u32;
+                wasm_bindgen_futures::spawn_local(async move {
+                    crate::live::sleep(wait).await;
+                    if alive.get() {
+                        minute.set(tick.wrapping_add(1));
+                    }
+                });
+            }
+            move || alive.set(false)
+        });
+    }
     let away_until = brand.and_then(|brand| away_until(brand.business_hours.as_ref()?, texts));
     let mut presence = String::new();
     for part in match &away_until {
@@ -126,6 +149,49 @@ pub fn panel(props: &PanelProps) -> Html {
             _ => {}
         })
     };
+    // Files dragged over the panel: it is highlighted (an attribute set on the element
+    // itself: state would render the whole panel again at each move), and a drop stages
+    // them.
+    let can_drop = !state.resume_prompt && consent.is_none();
+    let highlight = |panel: &NodeRef, on: bool| {
+        if let Some(panel) = panel.cast::<web_sys::Element>() {
+            let _ = match on {
+                true => panel.set_attribute("data-drop", ""),
+                false => panel.remove_attribute("data-drop"),
+            };
+        }
+    };
+    let ondragover = {
+        let panel = panel.clone();
+        Callback::from(move |event: DragEvent| {
+            if can_drop {
+                // Without this the browser opens the file in place of the page.
+                event.prevent_default();
+                highlight(&panel, true);
+            }
+        })
+    };
+    // Leaving for one of the panel's own children counts too, but `dragover` follows at
+    // once (and keeps following while files are over the panel).
+    let ondragleave = {
+        let panel = panel.clone();
+        Callback::from(move |_: DragEvent| highlight(&panel, false))
+    };
+    let ondrop = {
+        let (panel, on_intent) = (panel.clone(), props.on_intent.clone());
+        Callback::from(move |event: DragEvent| {
+            highlight(&panel, false);
+            let files =
+                super::attachments::files_of(event.data_transfer().and_then(|data| data.files()));
+            // Dropped text is left to the text box; files never open in place of the page.
+            if !files.is_empty() {
+                event.prevent_default();
+                if can_drop {
+                    on_intent.emit(Intent::Files(files));
+                }
+            }
+        })
+    };
     html! {
         <section
             class="confab-panel"
@@ -133,9 +199,14 @@ pub fn panel(props: &PanelProps) -> Html {
             aria-label={format!("{} {title}", texts.chat_with)}
             ref={panel}
             {onkeydown}
+            {ondragover}
+            {ondragleave}
+            {ondrop}
         >
             <div class="confab-header">
-                if brand.is_some() {
+                if let Some(logo) = logo {
+                    <img class="confab-avatar confab-brand-avatar" src={logo} alt="" />
+                } else if brand.is_some() {
                     <span class="confab-avatar confab-brand-avatar" aria-hidden="true"
                         data-hue={super::message_list::hue(title)}>
                         { super::message_list::initials(title) }
@@ -210,8 +281,10 @@ pub fn panel(props: &PanelProps) -> Html {
                 {texts}
                 messages={state.messages.clone()}
                 outbox={state.outbox.clone()}
+                sending={state.sending.clone()}
                 first_unread={state.first_unread}
                 initial_scroll={props.initial_scroll}
+                relay={props.relay.clone()}
                 brand={brand.cloned()}
                 away={away_message}
                 can_write={!state.resume_prompt && consent.is_none()}
@@ -241,6 +314,7 @@ pub fn panel(props: &PanelProps) -> Html {
             } else {
                 { composer(ComposerProps {
                     draft: &state.draft,
+                    staged: &state.staged,
                     on_intent: &props.on_intent,
                 }, texts) }
             }
@@ -281,11 +355,7 @@ fn away_until(hours: &BusinessHours, texts: &Texts) -> Option<String> {
         }
     };
     let when: String = date.to_locale_string(texts.code, &options).into();
-    let [before, after] = template;
-    let mut back = String::from(before);
-    back.push_str(&when);
-    back.push_str(after);
-    Some(back)
+    Some(crate::i18n::fill(template, &when))
 }
 
 /// The ISO weekday (1 = Monday) and minute of the day now in the IANA `zone`, by the
@@ -381,4 +451,11 @@ fn keep_focus_inside(panel: &NodeRef, event: &KeyboardEvent) {
     };
     event.prevent_default();
     let _ = wrap_to.focus();
+}
+
+/// A picture the relay serves: its signed path (`/v1/images?…`) on the relay's origin.
+/// Anything else is not shown: the visitor's browser fetches pictures from the relay only.
+pub(crate) fn image_url(relay: &str, path: &str) -> Option<String> {
+    path.starts_with("/v1/images?")
+        .then(|| format!("{relay}{path}"))
 }

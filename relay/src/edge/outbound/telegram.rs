@@ -1,5 +1,10 @@
 //! Delivering to Telegram: the visitor's message goes into the thread's forum topic, which
-//! is created (and opened with a summary for the team) on the thread's first message.
+//! is created (and opened with a summary for the team) on the thread's first message. Its
+//! files follow as photos or documents ([`files`]).
+
+mod files;
+
+pub use files::download;
 
 use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::telegram::{self, TelegramSettings};
@@ -16,15 +21,16 @@ use worker::Env;
 /// The Bot API's address, unless `TELEGRAM_API_BASE` names another (the tests' fake).
 const DEFAULT_API_BASE: &str = "https://api.telegram.org";
 
-/// Posts a job's message into its thread's topic.
-pub async fn deliver(env: &Env, job: &Job) -> Delivery {
-    match post(env, job).await {
+/// Posts a job's message into its thread's topic. A message with files goes in parts;
+/// `parts_sent` counts those that went (a retry starts after them).
+pub async fn deliver(env: &Env, job: &Job, parts_sent: &mut u32) -> Delivery {
+    match post(env, job, parts_sent).await {
         Ok(()) => Delivery::Delivered,
         Err(delivery) => delivery,
     }
 }
 
-async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
+async fn post(env: &Env, job: &Job, parts_sent: &mut u32) -> Result<(), Delivery> {
     let brand = brands::load(env, job.brand.as_str())
         .await
         .map_err(storage_failure)?;
@@ -37,12 +43,7 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
     let message = job.message.as_ref().ok_or_else(|| {
         Delivery::refused(FailureReason::Unknown, "a Telegram job without a message")
     })?;
-    let bot = Bot {
-        base: setting(env, "TELEGRAM_API_BASE", DEFAULT_API_BASE),
-        timeout: delivery_timeout(env),
-        token: secret(env, &settings.bot_token_secret)?,
-        settings,
-    };
+    let bot = Bot::of(env, settings)?;
     let topic = match topic_of(env, &job.thread).await.map_err(storage_failure)? {
         Some(topic) => topic,
         None => {
@@ -81,6 +82,9 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
             topic
         }
     };
+    if !message.attachments.is_empty() {
+        return files::send(env, &bot, topic, job, message, parts_sent).await;
+    }
     bot.call(
         "sendMessage",
         &telegram::send_message(bot.settings.chat_id, topic, &message.text),
@@ -90,7 +94,7 @@ async fn post(env: &Env, job: &Job) -> Result<(), Delivery> {
 }
 
 /// The brand's bot.
-struct Bot {
+pub struct Bot {
     base: String,
     timeout: Duration,
     token: String,
@@ -98,6 +102,16 @@ struct Bot {
 }
 
 impl Bot {
+    /// The bot of a brand's Telegram settings.
+    pub fn of(env: &Env, settings: TelegramSettings) -> Result<Bot, Delivery> {
+        Ok(Bot {
+            base: setting(env, "TELEGRAM_API_BASE", DEFAULT_API_BASE),
+            timeout: delivery_timeout(env),
+            token: secret(env, &settings.bot_token_secret)?,
+            settings,
+        })
+    }
+
     /// Calls a Bot API method. Its URL carries the bot's token: nothing of a failure that
     /// could quote it (the URL, the token) is kept but scrubbed.
     async fn call(&self, method: &str, body: &str) -> Result<serde_json::Value, Delivery> {

@@ -1,10 +1,13 @@
 //! Delivering to the brand's webhook: the event as JSON, signed with the brand's secret.
+//! A message's files carry absolute links that work for a day (`PUBLIC_ORIGIN`, else the
+//! origin the thread was last reached at).
 
 use super::{delivery_timeout, post_json, secret};
+use crate::attachment::WEBHOOK_LINK_TTL_SECONDS;
 use crate::connector::webhook::{self, Event, EventKind, SIGNATURE_HEADER};
 use crate::connector::{by_status, Delivery, FailureReason};
 use crate::delivery::Job;
-use crate::edge::brands;
+use crate::edge::{brands, files};
 use confab_protocol::Timestamp;
 use worker::Env;
 
@@ -29,13 +32,27 @@ pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
         Err(refused) => return refused,
     };
     let now = worker::Date::now().as_millis();
+    let mut message = job.message.clone();
+    if let Some(message) = message.as_mut().filter(|m| !m.attachments.is_empty()) {
+        // Absolute links that work for a day, under the relay's public origin.
+        let origin = env
+            .var("PUBLIC_ORIGIN")
+            .map(|origin| origin.to_string())
+            .ok()
+            .or_else(|| job.relay_origin.clone())
+            .unwrap_or_default();
+        match files::links_for(env, WEBHOOK_LINK_TTL_SECONDS) {
+            Ok(links) => links.fill(message, &job.thread, now / 1000, &origin),
+            Err(error) => return Delivery::retry(FailureReason::NotConfigured, error.to_string()),
+        }
+    }
     let event = Event {
         id: job.id.clone(),
         kind,
         created_at: Timestamp(now),
         brand: job.brand.clone(),
         thread_id: job.thread.clone(),
-        message: job.message.clone(),
+        message,
     };
     let Ok(body) = serde_json::to_string(&event) else {
         return Delivery::refused(FailureReason::Unknown, "the event could not be encoded");

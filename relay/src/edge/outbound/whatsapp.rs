@@ -43,7 +43,11 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
     let body = if message.author == Author::System {
         whatsapp::send_text(wa_id, &linked_confirmation(&brand.settings.name))
     } else if window_open {
-        whatsapp::send_text(wa_id, &message.text)
+        // Files go as lines naming them: WhatsApp media are not sent yet.
+        whatsapp::send_text(
+            wa_id,
+            &crate::connector::team_text(message, brand.settings.show_agent_names),
+        )
     } else if let Some(template) = &settings.template {
         whatsapp::send_template(wa_id, template)
     } else {

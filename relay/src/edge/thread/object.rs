@@ -23,6 +23,8 @@ mod lanes;
 mod links;
 mod outbound;
 mod sockets;
+mod uploads;
+mod wechat;
 
 use super::super::http::{self, internal};
 use super::super::wire_name;
@@ -31,8 +33,8 @@ use crate::directory::Fact;
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
 use confab_protocol::{
-    AgentThread, Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts, Seq,
-    Timestamp,
+    AgentThread, Attachment, Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts,
+    Seq, Timestamp,
 };
 use std::cell::{Cell, RefCell};
 use worker::{
@@ -43,8 +45,9 @@ use worker::{
 /// The most messages one page of a transcript holds (the Worker streams the pages).
 const TRANSCRIPT_PAGE: u32 = 500;
 
-const SCHEMA: [&str; 5] = [
+const SCHEMA: [&str; 6] = [
     lanes::OUTBOX_SCHEMA,
+    uploads::UPLOADS_SCHEMA,
     links::LINK_CODES_SCHEMA,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
@@ -58,7 +61,8 @@ const SCHEMA: [&str; 5] = [
         created_at INTEGER NOT NULL,
         status TEXT NOT NULL,
         failure TEXT,
-        sender TEXT
+        sender TEXT,
+        attachments TEXT
     )",
 ];
 
@@ -66,10 +70,13 @@ const SCHEMA: [&str; 5] = [
 /// without it, and get it once ([`Thread::ensure_schema`]).
 const ADD_SENDER: &str = "ALTER TABLE messages ADD COLUMN sender TEXT";
 
+/// Added to `messages` with attachments (a JSON array of the message's files), once.
+const ADD_ATTACHMENTS: &str = "ALTER TABLE messages ADD COLUMN attachments TEXT";
+
 /// Columns aliased to the wire names, so rows decode straight into [`Message`] (`sender`
-/// is JSON text, made an object by [`Thread::rows`]).
+/// and `attachments` are JSON text, made values by [`Thread::rows`]).
 const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, text, \
-     created_at AS createdAt, status, failure, sender";
+     created_at AS createdAt, status, failure, sender, attachments";
 
 /// One conversation thread.
 #[durable_object]
@@ -220,7 +227,10 @@ impl Thread {
                 }
                 self.set_policy(&append.policy)?;
                 let (message, created) = self.store(append).await?;
-                ThreadAnswer::Stored { message, created }
+                ThreadAnswer::Stored {
+                    message: self.with_links(message),
+                    created,
+                }
             }
             ThreadCall::History(page) => ThreadAnswer::Page(self.page(page.after, page.limit)?),
             ThreadCall::AgentView { brand, page } => {
@@ -232,6 +242,7 @@ impl Thread {
                 ThreadAnswer::AgentView(AgentThread {
                     thread_id: policy.thread,
                     whatsapp: self.whatsapp_window()?,
+                    wechat: self.wechat_window()?,
                     messages: page.messages,
                     has_more: page.has_more,
                 })
@@ -249,6 +260,9 @@ impl Thread {
             }
             ThreadCall::Whatsapp(inbound) => ThreadAnswer::Whatsapp {
                 outcome: self.whatsapp_inbound(inbound).await?,
+            },
+            ThreadCall::Wechat(inbound) => ThreadAnswer::Wechat {
+                outcome: self.wechat_inbound(inbound).await?,
             },
             ThreadCall::Status(change) => {
                 self.change_status(change).await?;
@@ -281,6 +295,10 @@ impl Thread {
                 self.redeem_device_code(&code).await?;
                 ThreadAnswer::Done
             }
+            ThreadCall::Upload(record) => {
+                self.record_upload(record).await?;
+                ThreadAnswer::Done
+            }
         })
     }
 
@@ -308,6 +326,7 @@ impl Thread {
         }
         Ok(Started {
             whatsapp: self.whatsapp_window()?,
+            wechat: self.wechat_window()?,
         })
     }
 
@@ -330,6 +349,13 @@ impl Thread {
                         Some(json) => serde_json::from_str(json).unwrap_or_default(),
                         None => serde_json::Value::Null,
                     };
+                }
+                // So are its files: an array, absent when it has none.
+                if let Some(object) = row.as_object_mut() {
+                    if let Some(serde_json::Value::String(json)) = object.remove("attachments") {
+                        let files = serde_json::from_str(&json).unwrap_or_default();
+                        object.insert("attachments".into(), files);
+                    }
                 }
                 serde_json::from_value(row).map_err(internal)
             })
@@ -364,6 +390,14 @@ impl Thread {
             )?;
             if has_sender != Some(1) {
                 self.sql.exec(ADD_SENDER, None).map_err(internal)?;
+            }
+            let has_attachments = self.number(
+                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
+                 AND name = 'messages' AND sql LIKE '%attachments TEXT%'",
+                None,
+            )?;
+            if has_attachments != Some(1) {
+                self.sql.exec(ADD_ATTACHMENTS, None).map_err(internal)?;
             }
             self.schema_ready.set(true);
         }
@@ -418,8 +452,14 @@ impl Thread {
         Ok(policy)
     }
 
-    /// Stores the brand's current rules if they changed.
+    /// Stores the brand's current rules if they changed (a policy that names no relay
+    /// origin keeps the one known).
     fn set_policy(&self, policy: &Policy) -> Outcome<()> {
+        let mut policy = policy.clone();
+        if policy.relay_origin.is_none() {
+            policy.relay_origin = self.policy().ok().and_then(|known| known.relay_origin);
+        }
+        let policy = &policy;
         if self.policy.borrow().as_ref() == Some(policy) {
             return Ok(());
         }
@@ -483,7 +523,7 @@ impl Thread {
         self.add_fact(Fact::Listed {
             created_at,
             last_message_at: at,
-            last_text: Some(message.text.clone()),
+            last_text: Some(crate::attachment::text_with_files(message)),
         })
     }
 
@@ -505,7 +545,9 @@ impl Thread {
         if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
             return Ok((existing, false));
         }
-        let message = self.insert(append)?;
+        let attachments = self.unsent_uploads(&append.attachments)?;
+        let message = self.insert(append, attachments)?;
+        self.mark_sent(&message.attachments, message.seq)?;
         self.broadcast(&message);
         Ok((message, true))
     }
@@ -548,6 +590,10 @@ impl Thread {
         )?;
         let has_more = messages.len() > limit as usize;
         messages.truncate(limit as usize);
+        let messages = messages
+            .into_iter()
+            .map(|message| self.with_links(message))
+            .collect();
         Ok(MessagePage { messages, has_more })
     }
 
@@ -559,7 +605,7 @@ impl Thread {
         Ok(rows.pop())
     }
 
-    fn insert(&self, append: Append) -> Outcome<Message> {
+    fn insert(&self, append: Append, attachments: Vec<Attachment>) -> Outcome<Message> {
         #[derive(serde::Deserialize)]
         struct Inserted {
             seq: u64,
@@ -571,11 +617,15 @@ impl Thread {
             Some(sender) => SqlStorageValue::from(serde_json::to_string(sender).map_err(internal)?),
             None => SqlStorageValue::Null,
         };
+        let files = match attachments.is_empty() {
+            true => SqlStorageValue::Null,
+            false => SqlStorageValue::from(serde_json::to_string(&attachments).map_err(internal)?),
+        };
         let inserted: Inserted = self
             .sql
             .exec(
                 "INSERT INTO messages (id, client_id, author, channel, text, created_at, status, \
-                 sender) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                 sender, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
                 vec![
                     SqlStorageValue::from(id.to_string()),
                     SqlStorageValue::from(append.client_id.to_string()),
@@ -585,6 +635,7 @@ impl Thread {
                     sql_int(created_at.0)?,
                     SqlStorageValue::from(wire_name(&status)?),
                     sender,
+                    files,
                 ],
             )
             .and_then(|cursor| cursor.one())
@@ -600,6 +651,7 @@ impl Thread {
             status,
             failure: None,
             sender: append.sender,
+            attachments,
         })
     }
 }

@@ -51,6 +51,7 @@ impl Thread {
         if self.is_erased()? {
             return Ok(());
         }
+        self.sweep_uploads().await?;
         let last_activity = self.last_activity()?;
         let policy = self.policy()?;
         if now() >= last_activity.saturating_add(policy.retention_ms) {
@@ -64,8 +65,13 @@ impl Thread {
     /// that its id can never be used again. Every table is emptied and the tombstone and
     /// the fact that makes D1 forget the thread are written in one commit (no `await`
     /// between them), so a crash leaves the thread whole or erased with D1 to follow.
+    ///
+    /// The thread's files are deleted from the bucket after the commit; should that fail,
+    /// their links already answer nothing but 404 once the bytes go, and the thread is
+    /// gone either way.
     pub(super) async fn erase(&self) -> Outcome<()> {
         let listed = self.policy().is_ok();
+        let thread = self.policy().ok().map(|policy| policy.thread);
         for socket in self.state.get_websockets() {
             send(&socket, &ServerFrame::Erased);
             let _ = socket.close(Some(4410), Some("erased"));
@@ -100,6 +106,11 @@ impl Thread {
             false => None,
         };
         *self.policy.borrow_mut() = None;
+        if let Some(thread) = thread {
+            if let Err(error) = super::uploads::delete_thread_files(&self.env, &thread).await {
+                worker::console_error!("deleting the files of {thread}: {error}");
+            }
+        }
         match lane {
             Some(lane) => self.pump(&lane).await,
             None => Ok(()),

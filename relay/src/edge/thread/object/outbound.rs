@@ -126,6 +126,7 @@ impl Thread {
             author,
             channel: Channel::Whatsapp,
             sender: None,
+            attachments: Vec::new(),
             policy: inbound.policy,
         })
         .await?;
@@ -141,10 +142,12 @@ impl Thread {
     pub(super) fn plan_forwarding(&self, message: &Message) -> Outcome<Vec<String>> {
         let policy = self.policy()?;
         let whatsapp = self.whatsapp()?;
-        route(policy.forward, message, whatsapp.as_ref(), now())
+        let mut lanes = route(policy.forward, message, whatsapp.as_ref(), now())
             .into_iter()
             .map(|target| self.add_job(target, Some(message.clone())))
-            .collect()
+            .collect::<Outcome<Vec<String>>>()?;
+        lanes.extend(self.plan_wechat(message)?);
+        Ok(lanes)
     }
 
     /// The job that tells the brand's backend a visitor started this thread, if it wants
@@ -175,6 +178,8 @@ impl Thread {
             last_error: None,
             enqueued_at: now(),
             generation: 0,
+            parts_sent: 0,
+            relay_origin: policy.relay_origin,
         };
         self.add_to_outbox(&job)?;
         Ok(job.lane())

@@ -22,7 +22,10 @@ impl Thread {
                 match self.socket_send(client_id.clone(), text).await {
                     // A new message went to every socket, this one included.
                     Ok((_, true)) => {}
-                    Ok((message, false)) => send(socket, &ServerFrame::Message { message }),
+                    Ok((message, false)) => {
+                        let message = self.with_links(message);
+                        send(socket, &ServerFrame::Message { message })
+                    }
                     Err(error) => send(
                         socket,
                         &ServerFrame::Rejected {
@@ -68,6 +71,7 @@ impl Thread {
             author: Author::Visitor,
             channel: Channel::Web,
             sender: None,
+            attachments: Vec::new(),
             policy,
         })
         .await
@@ -75,7 +79,7 @@ impl Thread {
 
     pub(super) fn broadcast(&self, message: &Message) {
         let frame = ServerFrame::Message {
-            message: message.clone(),
+            message: self.with_links(message.clone()),
         };
         // Encoded once, however many sockets the thread has.
         let Ok(json) = serde_json::to_string(&frame) else {

@@ -1,0 +1,127 @@
+//! Delivering to the visitor's WeChat: the team's answers (as a customer-service text
+//! within the 48-hour window, as the brand's template outside it, or refused with 45015's
+//! reason) and the greeting that says the thread is linked. Every call carries the access
+//! token of the account's one holder ([`token`]); a call WeChat answers with 40001/42001
+//! asks the holder for a fresh token and goes once more.
+
+pub mod token;
+
+use super::{delivery_timeout, post_json, Answer};
+use crate::connector::wechat::{self, linked_greeting, ApiError, QrCode, WechatSettings};
+use crate::connector::{Delivery, FailureReason};
+use crate::delivery::Job;
+use crate::edge::brands;
+use crate::error::RelayError;
+use confab_protocol::Author;
+use token::{access_token, api_base};
+use worker::Env;
+
+/// Sends a job's message to `open_id`.
+pub async fn deliver(env: &Env, job: &Job, open_id: &str, window_open: bool) -> Delivery {
+    match send(env, job, open_id, window_open).await {
+        Ok(()) => Delivery::Delivered,
+        Err(delivery) => delivery,
+    }
+}
+
+async fn send(env: &Env, job: &Job, open_id: &str, window_open: bool) -> Result<(), Delivery> {
+    let brand = brands::load(env, job.brand.as_str())
+        .await
+        .map_err(|error| Delivery::retry(FailureReason::Unknown, error.to_string()))?;
+    let settings = brand.settings.connectors.wechat.clone().ok_or_else(|| {
+        Delivery::refused(
+            FailureReason::NotConfigured,
+            "the brand has no WeChat account",
+        )
+    })?;
+    let message = job.message.as_ref().ok_or_else(|| {
+        Delivery::refused(FailureReason::Unknown, "a WeChat job without a message")
+    })?;
+    let (url, body): (fn(&str, &str) -> String, String) = if message.author == Author::System {
+        let language = job.context.language.as_deref();
+        let greeting = linked_greeting(&brand.settings.name, language);
+        (
+            wechat::custom_send_url,
+            wechat::custom_text(open_id, &greeting),
+        )
+    } else if window_open {
+        (
+            wechat::custom_send_url,
+            wechat::custom_text(
+                open_id,
+                &crate::connector::team_text(message, brand.settings.show_agent_names),
+            ),
+        )
+    } else if let Some(template) = &settings.template_id {
+        let text = crate::connector::team_text(message, brand.settings.show_agent_names);
+        let body = wechat::template_message(open_id, template, &text);
+        (wechat::template_send_url, body)
+    } else {
+        return Err(Delivery::refused(
+            FailureReason::WindowClosed,
+            format!(
+                "outside WeChat's 48-hour window ({}), and no template",
+                wechat::WINDOW_CLOSED
+            ),
+        ));
+    };
+    call(env, &settings, url, &body).await.map(|_| ())
+}
+
+/// Calls the API at `url(base, token)` with `body`, with the holder's token; once more with
+/// a fresh one if WeChat says the token is stale. The answer's body, if it went.
+async fn call(
+    env: &Env,
+    settings: &WechatSettings,
+    url: fn(&str, &str) -> String,
+    body: &str,
+) -> Result<String, Delivery> {
+    let base = api_base(env);
+    let mut stale: Option<String> = None;
+    for _ in 0..2 {
+        let token = access_token(env, settings, stale.as_deref()).await?;
+        let answer = post_json(delivery_timeout(env), &url(&base, &token), body, &[], true)
+            .await
+            .map_err(|failed| failed.without(&token))?;
+        let Answer { status, body, .. } = answer;
+        match wechat::read_send_answer(status, &body) {
+            Ok(()) => return Ok(body),
+            Err(ApiError::StaleToken) => stale = Some(token),
+            Err(ApiError::Failed(delivery)) => return Err(delivery.without(&token)),
+        }
+    }
+    Err(Delivery::retry(
+        FailureReason::ProviderUnavailable,
+        "WeChat refused a freshly fetched access token",
+    ))
+}
+
+/// A temporary QR code of the brand's account whose scene is `code` (30 minutes).
+pub async fn create_qr(
+    env: &Env,
+    settings: &WechatSettings,
+    code: &str,
+) -> Result<QrCode, RelayError> {
+    let unavailable = |delivery: Delivery| {
+        let detail = match delivery {
+            Delivery::Refused { failure }
+            | Delivery::Retry { failure, .. }
+            | Delivery::RateLimited { failure, .. } => failure.to_string(),
+            Delivery::Delivered => "no answer".into(),
+        };
+        worker::console_warn!("WeChat QR code: {detail}");
+        RelayError::ProviderUnavailable("WeChat did not make the QR code".into())
+    };
+    let body = call(
+        env,
+        settings,
+        wechat::qr_create_url,
+        &wechat::qr_request(code),
+    )
+    .await
+    .map_err(unavailable)?;
+    wechat::read_qr_answer(200, &body).map_err(|error| match error {
+        ApiError::StaleToken => unavailable(Delivery::retry(FailureReason::Unknown, "stale")),
+        ApiError::Failed(delivery) => unavailable(delivery),
+    })
+}
