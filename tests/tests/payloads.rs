@@ -123,14 +123,19 @@ async fn markup_in_every_field_stays_text_everywhere() {
             assert!(post.text.contains(NAME), "{}", post.text);
         }
     });
-    // WhatsApp: the team's texts exactly, as plain text without link previews.
-    let expected_team: Vec<&str> = PAYLOADS.iter().chain(PAYLOADS.iter()).copied().collect();
+    // WhatsApp: the team's texts exactly, as plain text without link previews; those
+    // written in Telegram signed with the member's name (itself markup, kept as text).
+    let expected_team: Vec<String> = PAYLOADS
+        .iter()
+        .map(|payload| payload.to_string())
+        .chain(PAYLOADS.iter().map(|payload| format!("{NAME}:\n{payload}")))
+        .collect();
     let sent = eventually(30, || async {
         let sent = world.whatsapp.sent();
-        let team: Vec<&str> = sent
+        let team: Vec<String> = sent
             .iter()
             .skip(1)
-            .map(|s| s.body["text"]["body"].as_str().unwrap_or(""))
+            .map(|s| s.body["text"]["body"].as_str().unwrap_or("").to_string())
             .collect();
         match team == expected_team {
             true => Ok(sent.clone()),
