@@ -131,48 +131,26 @@ impl Fact {
                     last_text.clone().map_or(Param::Null, Param::Text),
                 ],
             }],
-            Fact::WhatsappUser { wa_id, previous } => {
-                let mut statements = Vec::new();
-                if let Some(previous) = previous.as_ref().filter(|previous| *previous != wa_id) {
-                    statements.push(Statement {
-                        sql: "DELETE FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2 \
-                              AND thread_id = ?3",
-                        params: vec![
-                            brand_id.clone(),
-                            Param::Text(previous.clone()),
-                            thread_id.clone(),
-                        ],
-                    });
-                }
-                statements.push(Statement {
-                    sql: "INSERT INTO whatsapp_users (brand_id, wa_id, thread_id) \
-                          VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, wa_id) \
-                          DO UPDATE SET thread_id = excluded.thread_id",
-                    params: vec![brand_id, Param::Text(wa_id.clone()), thread_id],
-                });
-                statements
-            }
-            Fact::WechatUser { open_id, previous } => {
-                let mut statements = Vec::new();
-                if let Some(previous) = previous.as_ref().filter(|previous| *previous != open_id) {
-                    statements.push(Statement {
-                        sql: "DELETE FROM wechat_users WHERE brand_id = ?1 AND open_id = ?2 \
-                              AND thread_id = ?3",
-                        params: vec![
-                            brand_id.clone(),
-                            Param::Text(previous.clone()),
-                            thread_id.clone(),
-                        ],
-                    });
-                }
-                statements.push(Statement {
-                    sql: "INSERT INTO wechat_users (brand_id, open_id, thread_id) \
-                          VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, open_id) \
-                          DO UPDATE SET thread_id = excluded.thread_id",
-                    params: vec![brand_id, Param::Text(open_id.clone()), thread_id],
-                });
-                statements
-            }
+            Fact::WhatsappUser { wa_id, previous } => linked_user(
+                "DELETE FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2 AND thread_id = ?3",
+                "INSERT INTO whatsapp_users (brand_id, wa_id, thread_id) \
+                 VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, wa_id) \
+                 DO UPDATE SET thread_id = excluded.thread_id",
+                wa_id,
+                previous.as_ref(),
+                brand_id,
+                thread_id,
+            ),
+            Fact::WechatUser { open_id, previous } => linked_user(
+                "DELETE FROM wechat_users WHERE brand_id = ?1 AND open_id = ?2 AND thread_id = ?3",
+                "INSERT INTO wechat_users (brand_id, open_id, thread_id) \
+                 VALUES (?1, ?2, ?3) ON CONFLICT (brand_id, open_id) \
+                 DO UPDATE SET thread_id = excluded.thread_id",
+                open_id,
+                previous.as_ref(),
+                brand_id,
+                thread_id,
+            ),
             Fact::CodeSpent { code } => vec![Statement {
                 sql: "DELETE FROM link_codes WHERE code = ?1 AND thread_id = ?2",
                 params: vec![Param::Text(code.clone()), thread_id],
@@ -213,6 +191,35 @@ impl Fact {
     pub fn superseded_by(&self, later: &Fact) -> bool {
         matches!((self, later), (Fact::Listed { .. }, Fact::Listed { .. }))
     }
+}
+
+/// The statements that make `user` of a messaging app (WhatsApp, WeChat) write into the
+/// thread: the thread's previous user, if another, is let go (`delete`), then `user` is
+/// pointed at it (`upsert`). One shape for every app's table.
+fn linked_user(
+    delete: &'static str,
+    upsert: &'static str,
+    user: &str,
+    previous: Option<&String>,
+    brand_id: Param,
+    thread_id: Param,
+) -> Vec<Statement> {
+    let mut statements = Vec::new();
+    if let Some(previous) = previous.filter(|previous| previous.as_str() != user) {
+        statements.push(Statement {
+            sql: delete,
+            params: vec![
+                brand_id.clone(),
+                Param::Text(previous.clone()),
+                thread_id.clone(),
+            ],
+        });
+    }
+    statements.push(Statement {
+        sql: upsert,
+        params: vec![brand_id, Param::Text(user.to_string()), thread_id],
+    });
+    statements
 }
 
 #[cfg(test)]
