@@ -41,6 +41,12 @@ async fn the_tab_title_counts_answers_while_the_visitor_is_elsewhere() {
         "Yes: it shipped today.",
     )
     .await;
+    // The answer has reached the browser once this tab shows it: the hidden tab leads and
+    // holds the socket, so it had the answer first. (Switching back at once would let a slow
+    // delivery arrive to a visible tab, which rightly counts nothing.)
+    browser
+        .wait_for_messages(&["Any news?", "Yes: it shipped today."])
+        .await;
 
     // Back to the widget's tab: the title had counted the answer, and is the page's again.
     browser.client.close_window().await.unwrap();
