@@ -48,6 +48,12 @@ pub struct Session {
     /// The thread's WhatsApp link, if the visitor carried it there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whatsapp: Option<WhatsappWindow>,
+    /// The thread's WeChat link, if the visitor carried it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wechat: Option<WechatWindow>,
+    /// The thread's email address for replies, if the visitor left one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<EmailStatus>,
 }
 
 /// The public face of a brand, shown in the widget's header.
@@ -82,6 +88,13 @@ pub struct BrandProfile {
     /// Whether the brand answers on WhatsApp ("Continue on WhatsApp" is offered).
     #[serde(default)]
     pub whatsapp: bool,
+    /// Whether the brand answers on WeChat ("Continue on WeChat" is offered).
+    #[serde(default)]
+    pub wechat: bool,
+    /// Whether the brand emails replies the visitor has not seen ("Get replies by email"
+    /// is offered).
+    #[serde(default)]
+    pub email: bool,
     /// Questions an empty thread offers as buttons (at most four); a tap sends one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggested_questions: Vec<String>,
@@ -132,6 +145,8 @@ impl Default for BrandProfile {
             read_receipts: ReadReceipts::default(),
             consent: None,
             whatsapp: false,
+            wechat: false,
+            email: false,
             suggested_questions: Vec::new(),
             show_agent_names: true,
             theme: Theme::Auto,
@@ -374,6 +389,42 @@ pub struct WhatsappWindow {
     pub window_ends_at: Timestamp,
 }
 
+/// `POST /v1/threads/{id}/email`: the visitor asks for replies by email at this address; a
+/// verification email goes there first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailRequest {
+    /// The address.
+    pub address: String,
+    /// The language of the emails (a BCP 47 tag such as `zh-CN`; English if absent or not
+    /// one the relay writes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// A thread's email address for replies, as the widget may show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailStatus {
+    /// Whether the address is confirmed yet.
+    pub state: EmailVerification,
+    /// The address, masked (`a***@example.com`).
+    pub address: String,
+}
+
+/// Where an email address stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailVerification {
+    /// The verification email went; its link was not followed yet.
+    Pending,
+    /// Confirmed: replies the visitor has not seen are emailed.
+    Verified,
+    /// A state this version does not know.
+    #[serde(other)]
+    Unknown,
+}
+
 /// A thread's link to the visitor's WeChat, and its customer-service window.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -424,6 +475,76 @@ pub struct AgentThread {
     pub has_more: bool,
 }
 
+/// `POST /v1/threads/{id}/push`: the browser's `PushSubscription`, as its `toJSON()` gives
+/// it (`expirationTime`, and anything else, is ignored).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushSubscription {
+    /// The push service's URL for this browser (https).
+    pub endpoint: String,
+    /// The browser's keys for the payload's encryption.
+    pub keys: PushKeys,
+}
+
+/// A subscription's keys, base64url.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushKeys {
+    /// The browser's P-256 public key, uncompressed (65 bytes).
+    pub p256dh: String,
+    /// The browser's authentication secret (16 bytes).
+    pub auth: String,
+}
+
+/// `DELETE /v1/threads/{id}/push`: which subscription to forget.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushUnsubscribe {
+    /// The subscription's endpoint.
+    pub endpoint: String,
+}
+
+/// `GET /v1/threads/{id}/push`: the thread's push subscriptions, and how each one's last
+/// push went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushSubscriptions {
+    /// The subscriptions, oldest first.
+    pub subscriptions: Vec<PushSubscriptionStatus>,
+}
+
+/// One kept subscription.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushSubscriptionStatus {
+    /// Its endpoint.
+    pub endpoint: String,
+    /// What its last push came to, if one went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_push: Option<PushDelivery>,
+}
+
+/// What a push came to: `delivered` (the push service took it) or `failed`, with why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushDelivery {
+    /// `delivered` or `failed`.
+    pub status: crate::message::DeliveryStatus,
+    /// When.
+    pub at: Timestamp,
+    /// Why it failed, for `failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_code: Option<crate::message::FailureReason>,
+}
+
+/// `GET /v1/push/key`: the relay's VAPID public key, the widget's `applicationServerKey`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushKey {
+    /// Uncompressed P-256 public key (65 bytes), base64url without padding.
+    pub public_key: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +569,36 @@ mod tests {
             serde_json::to_value(crate::Channel::Wechat).unwrap(),
             serde_json::json!("wechat")
         );
+    }
+
+    #[test]
+    fn sessions_and_brands_say_wechat_by_its_wire_names() {
+        let session: Session = serde_json::from_str(
+            r#"{"threadId":"t1","token":"v1.x","expiresAt":9,"brand":{"name":"Acme","wechat":true},
+                "wechat":{"windowEndsAt":5},"later":1}"#,
+        )
+        .unwrap();
+        assert!(session.brand.wechat && !session.brand.whatsapp);
+        assert_eq!(
+            session.wechat,
+            Some(WechatWindow {
+                window_ends_at: Timestamp(5)
+            })
+        );
+        let written = serde_json::to_value(&session).unwrap();
+        assert_eq!(written["wechat"], serde_json::json!({ "windowEndsAt": 5 }));
+        assert_eq!(written["brand"]["wechat"], serde_json::json!(true));
+        // Unlinked: no `wechat` key at all; an older relay's brand (no key) reads as false.
+        let unlinked = Session {
+            wechat: None,
+            ..session
+        };
+        assert!(serde_json::to_value(&unlinked)
+            .unwrap()
+            .get("wechat")
+            .is_none());
+        let older: BrandProfile = serde_json::from_str(r#"{"name":"Acme"}"#).unwrap();
+        assert!(!older.wechat);
     }
 
     fn hours(spans: &[(u8, &str, &str)]) -> BusinessHours {

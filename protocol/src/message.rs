@@ -34,6 +34,8 @@ pub enum Channel {
     Api,
     /// WeChat (the brand's Official Account).
     Wechat,
+    /// Email: the visitor answered a reply email.
+    Email,
     /// A channel this version does not know.
     #[serde(other)]
     Unknown,

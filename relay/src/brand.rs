@@ -8,7 +8,7 @@ use crate::attachment::AttachmentRules;
 use crate::connector::Connectors;
 use crate::error::RelayError;
 use crate::image::{check_source, ImageSigner};
-use crate::origin::OriginPattern;
+use crate::origin::{origin_allowed, OriginPattern};
 use confab_protocol::{BrandId, BrandProfile, BusinessHours, ConsentNotice, ReadReceipts, Theme};
 use serde::{Deserialize, Serialize};
 
@@ -70,6 +70,12 @@ pub struct BrandSettings {
     /// Which files visitors and the team may send, and how large.
     #[serde(default, skip_serializing_if = "AttachmentRules::is_default")]
     pub attachments: AttachmentRules,
+    /// Web push of team replies the visitor has not seen, if the brand turns it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push: Option<crate::push::PushSettings>,
+    /// Replies by email ([`crate::email`]); absent: not offered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<crate::email::EmailSettings>,
 }
 
 fn default_true() -> bool {
@@ -132,6 +138,8 @@ impl Brand {
             read_receipts: settings.read_receipts,
             consent: settings.consent.clone(),
             whatsapp: settings.connectors.whatsapp.is_some(),
+            wechat: settings.connectors.wechat.is_some(),
+            email: settings.email.is_some(),
             suggested_questions: settings
                 .suggested_questions
                 .iter()
@@ -251,6 +259,9 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
             }
         }
     }
+    if let Some(push) = &settings.push {
+        push.check().map_err(RelayError::InvalidBrand)?;
+    }
     if !(1..=MAX_RETENTION_SECONDS).contains(&settings.retention_seconds) {
         return fail(format!(
             "retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"
@@ -276,6 +287,11 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         .attachments
         .validate()
         .map_err(RelayError::InvalidBrand)?;
+    if let Some(email) = &settings.email {
+        email
+            .validate(|origin| origin_allowed(&settings.allowed_origins, origin))
+            .map_err(RelayError::InvalidBrand)?;
+    }
     if let Some(secret) = &settings.identity_secret {
         if !valid_secret_name(secret) {
             return fail(format!(

@@ -7,6 +7,7 @@
 //! payloads never leave their connector: what comes out is the relay's own types
 //! ([`Delivery`], [`telegram::Update`], …).
 
+pub mod form;
 pub mod telegram;
 pub mod webhook;
 pub mod wechat;

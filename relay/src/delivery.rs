@@ -52,6 +52,20 @@ pub enum Target {
         /// template may go).
         window_open: bool,
     },
+    /// One of the visitor's browsers, by web push: a team reply they had not seen by
+    /// `due_at` (ms), which is when the job may go.
+    Push {
+        /// The subscription's endpoint (its keys stay in the thread).
+        endpoint: String,
+        /// Not before this (ms): the brand's delay after the reply.
+        due_at: u64,
+    },
+    /// The visitor's verified email address ([`crate::email`]): the email is composed when
+    /// the job is attempted, from what the thread holds then.
+    Email {
+        /// Which email.
+        email: crate::email::EmailKind,
+    },
     /// D1: a fact derived from the thread, written until D1 takes it (never given up).
     Directory {
         /// The fact.
@@ -69,8 +83,9 @@ impl Target {
             Target::Telegram => Some(Lane::Telegram),
             Target::Whatsapp { .. } => Some(Lane::Whatsapp),
             Target::Wechat { .. } => Some(Lane::Wechat),
+            Target::Email { .. } => Some(Lane::Email),
             Target::Directory { .. } => Some(Lane::Directory),
-            Target::Webhook { .. } => None,
+            Target::Webhook { .. } | Target::Push { .. } => None,
         }
     }
 }
@@ -96,6 +111,8 @@ pub enum Lane {
     Whatsapp,
     /// The visitor's WeChat.
     Wechat,
+    /// The visitor's email.
+    Email,
     /// The thread's entries in D1, in the order the thread changed them.
     Directory,
 }
@@ -107,6 +124,7 @@ impl Lane {
             Lane::Telegram => "telegram",
             Lane::Whatsapp => "whatsapp",
             Lane::Wechat => "wechat",
+            Lane::Email => "email",
             Lane::Directory => "directory",
         }
     }
@@ -251,7 +269,12 @@ impl Job {
             Target::Telegram => true,
             Target::Webhook { event } => event == EventKind::MessageCreated,
             // The visitor's own WhatsApp reports delivery itself, through status webhooks.
-            Target::Whatsapp { .. } | Target::Wechat { .. } | Target::Directory { .. } => false,
+            Target::Whatsapp { .. }
+            | Target::Wechat { .. }
+            | Target::Email { .. }
+            | Target::Directory { .. } => false,
+            // A push has its own status, kept with its subscription.
+            Target::Push { .. } => false,
         };
         to_team
             && self

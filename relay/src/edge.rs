@@ -3,15 +3,20 @@
 //! modules of the crate, and encodes what goes out. It exists only on wasm.
 
 mod api;
+mod awaiting;
 mod brands;
 mod d1;
+mod email;
 mod faults;
 pub mod files;
 mod hooks;
 mod http;
 mod images;
+mod knowledge;
 mod links;
 pub mod outbound;
+mod push;
+mod remote_file;
 mod thread;
 mod transcripts;
 

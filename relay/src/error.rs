@@ -66,6 +66,10 @@ pub enum RelayError {
     /// A link code is unknown, used or expired.
     #[error("the link has expired or was already used (links work once, for 30 minutes)")]
     InvalidLinkCode,
+    /// An email link (verification, continue) expired, was used, or names an address the
+    /// thread no longer has.
+    #[error("the email link has expired or was already used")]
+    InvalidEmailLink,
     /// The admin API was called without the admin secret.
     #[error("this call needs the admin secret")]
     AdminOnly,
@@ -155,6 +159,22 @@ pub enum RelayError {
     /// A messaging app's API the call needs (WeChat's, for a QR code) failed or refused.
     #[error("the messaging app's API failed: {0}")]
     ProviderUnavailable(String),
+    /// A knowledge entry (or an import's row, named in the message) breaks a rule.
+    #[error("invalid knowledge: {0}")]
+    InvalidKnowledge(String),
+    /// A knowledge entry or import passes a limit (entries per brand, answer length,
+    /// questions per entry; the row is named in the message).
+    #[error("knowledge over a limit: {0}")]
+    KnowledgeLimit(String),
+    /// A body came in a type the call does not take.
+    #[error("unsupported Content-Type {0}")]
+    UnsupportedContentType(String),
+    /// A browser's push subscription breaks a rule (endpoint, keys).
+    #[error("invalid push subscription: {0}")]
+    InvalidPushSubscription(String),
+    /// Web push is not set up: the brand has not turned it on, or the relay has no VAPID key.
+    #[error("web push is not available: {0}")]
+    PushUnavailable(String),
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -184,6 +204,7 @@ impl RelayError {
             RelayError::WrongThread | RelayError::OriginNotAllowed(_) => 403,
             RelayError::UnknownBrand(_) | RelayError::NotFound(_) => 404,
             RelayError::InvalidLinkCode => 410,
+            RelayError::InvalidEmailLink => 410,
             RelayError::MethodNotAllowed { .. } => 405,
             RelayError::Refused { status, .. } => *status,
             RelayError::InvalidImageSignature => 403,
@@ -197,6 +218,10 @@ impl RelayError {
             RelayError::InvalidFileLink => 403,
             RelayError::MalformedXml(_) => 400,
             RelayError::ProviderUnavailable(_) => 502,
+            RelayError::InvalidKnowledge(_) | RelayError::KnowledgeLimit(_) => 422,
+            RelayError::UnsupportedContentType(_) => 415,
+            RelayError::InvalidPushSubscription(_) => 422,
+            RelayError::PushUnavailable(_) => 404,
             RelayError::Internal(_) => 500,
         }
     }
@@ -222,6 +247,7 @@ impl RelayError {
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
             RelayError::InvalidLinkCode => "link_code_invalid",
+            RelayError::InvalidEmailLink => "email_link_invalid",
             RelayError::InvalidWebhookSignature => "webhook_signature_invalid",
             RelayError::InvalidAgentKey => "agent_key_invalid",
             RelayError::ThreadErased => "thread_erased",
@@ -242,6 +268,11 @@ impl RelayError {
             RelayError::InvalidFileLink => "file_link_invalid",
             RelayError::MalformedXml(_) => "malformed_xml",
             RelayError::ProviderUnavailable(_) => "provider_unavailable",
+            RelayError::InvalidKnowledge(_) => "knowledge_invalid",
+            RelayError::KnowledgeLimit(_) => "knowledge_limit",
+            RelayError::UnsupportedContentType(_) => "content_type_unsupported",
+            RelayError::InvalidPushSubscription(_) => "push_subscription_invalid",
+            RelayError::PushUnavailable(_) => "push_unavailable",
             RelayError::Internal(_) => "internal",
         }
     }
@@ -325,6 +356,7 @@ mod tests {
         check(RelayError::InvalidAgentKey, 401, "agent_key_invalid");
         check(RelayError::ThreadErased, 410, "thread_erased");
         check(RelayError::InvalidLinkCode, 410, "link_code_invalid");
+        check(RelayError::InvalidEmailLink, 410, "email_link_invalid");
         check(
             RelayError::InvalidWebhookSignature,
             401,
@@ -394,6 +426,39 @@ mod tests {
             RelayError::ProviderUnavailable("WeChat -1".into()),
             502,
             "provider_unavailable",
+        );
+    }
+
+    #[test]
+    fn maps_knowledge_errors() {
+        check(
+            RelayError::InvalidKnowledge("row 2: x".into()),
+            422,
+            "knowledge_invalid",
+        );
+        check(
+            RelayError::KnowledgeLimit("x".into()),
+            422,
+            "knowledge_limit",
+        );
+        check(
+            RelayError::UnsupportedContentType("x".into()),
+            415,
+            "content_type_unsupported",
+        );
+    }
+
+    #[test]
+    fn maps_push_errors() {
+        check(
+            RelayError::InvalidPushSubscription("x".into()),
+            422,
+            "push_subscription_invalid",
+        );
+        check(
+            RelayError::PushUnavailable("x".into()),
+            404,
+            "push_unavailable",
         );
     }
 

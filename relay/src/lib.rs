@@ -21,18 +21,25 @@
 //! - [`qr`]: QR codes of those links, as SVG.
 //! - [`image`]: brand logos and team avatars as signed relay paths, and the image rules.
 //! - [`attachment`]: files of messages: what they are, the rules, signed links.
+//! - [`knowledge`]: a brand's knowledge for the assistant: entries, imports, retrieval.
+//! - [`email`]: replies by email: settings, signed references, MIME, quoted history.
+//! - [`push`]: web push: VAPID signatures, RFC 8291 encryption, subscriptions.
 
 pub mod attachment;
+pub mod awaiting;
 pub mod brand;
 pub mod connector;
 pub mod credential;
 pub mod delivery;
 pub mod directory;
+pub mod email;
 pub mod error;
 pub mod fault;
 pub mod image;
+pub mod knowledge;
 pub mod link;
 pub mod origin;
+pub mod push;
 pub mod qr;
 pub mod rate;
 pub mod route;

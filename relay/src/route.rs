@@ -3,6 +3,7 @@
 
 use crate::brand::parse_brand_id;
 use crate::error::RelayError;
+use crate::knowledge::api::{entry_in_path, KnowledgeCall};
 use confab_protocol::{AttachmentId, BrandId, ThreadId};
 
 /// Every API route as (method, path template). `relay/openapi.yaml` documents exactly these
@@ -21,6 +22,14 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("PUT", "/v1/admin/brands/{brand}"),
     ("POST", "/v1/admin/brands/{brand}/keys"),
     ("GET", "/v1/admin/brands/{brand}/dead-jobs"),
+    // Before `{entry}`: the first template that fits a path wins.
+    ("GET", "/v1/admin/brands/{brand}/knowledge"),
+    ("DELETE", "/v1/admin/brands/{brand}/knowledge"),
+    ("POST", "/v1/admin/brands/{brand}/knowledge/import"),
+    ("GET", "/v1/admin/brands/{brand}/knowledge/search"),
+    ("GET", "/v1/admin/brands/{brand}/knowledge/{entry}"),
+    ("PUT", "/v1/admin/brands/{brand}/knowledge/{entry}"),
+    ("DELETE", "/v1/admin/brands/{brand}/knowledge/{entry}"),
     ("GET", "/v1/agent/threads"),
     ("GET", "/v1/agent/threads/{id}"),
     ("POST", "/v1/agent/threads/{id}/messages"),
@@ -34,6 +43,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/threads/{id}/uploads"),
     ("POST", "/v1/agent/threads/{id}/uploads"),
     ("GET", "/v1/files/{id}/{attachment}"),
+    ("GET", "/v1/push/key"),
+    ("POST", "/v1/threads/{id}/push"),
+    ("GET", "/v1/threads/{id}/push"),
+    ("DELETE", "/v1/threads/{id}/push"),
+    ("POST", "/v1/threads/{id}/email"),
+    ("DELETE", "/v1/threads/{id}/email"),
+    ("GET", "/v1/email/verify"),
+    ("GET", "/v1/email/continue"),
+    ("GET", "/v1/email/unsubscribe"),
+    ("POST", "/v1/email/unsubscribe"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -68,6 +87,9 @@ pub enum Route {
     CreateAgentKey(BrandId),
     /// `GET /v1/admin/brands/{brand}/dead-jobs`: deliveries given up, most recent first.
     DeadJobs(BrandId),
+    /// `/v1/admin/brands/{brand}/knowledge[/…]`: the brand's knowledge (see
+    /// [`KnowledgeCall`]).
+    Knowledge(BrandId, KnowledgeCall),
     /// `GET /v1/agent/threads`: the brand's threads, latest activity first (agent API key).
     AgentThreads,
     /// `GET /v1/agent/threads/{id}?after=SEQ`: a thread, its messages and WhatsApp window.
@@ -95,6 +117,27 @@ pub enum Route {
     AgentUpload(ThreadId),
     /// `GET /v1/files/{id}/{attachment}?exp=…&sig=…`: a file, by its signed link.
     File(ThreadId, AttachmentId),
+    /// `GET /v1/push/key`: the relay's VAPID public key (the widget's
+    /// `applicationServerKey`).
+    PushKey,
+    /// `POST /v1/threads/{id}/push`: keep a browser's push subscription.
+    PushSubscribe(ThreadId),
+    /// `GET /v1/threads/{id}/push`: the thread's push subscriptions and their last pushes.
+    PushSubscriptions(ThreadId),
+    /// `DELETE /v1/threads/{id}/push`: forget a push subscription.
+    PushUnsubscribe(ThreadId),
+    /// `POST /v1/threads/{id}/email`: replies by email to an address (verified first).
+    RequestEmail(ThreadId),
+    /// `DELETE /v1/threads/{id}/email`: no more replies by email.
+    RemoveEmail(ThreadId),
+    /// `GET /v1/email/verify?t=…&n=…&e=…&s=…`: a verification link, followed.
+    VerifyEmail,
+    /// `GET /v1/email/continue?t=…&n=…&s=…`: "Continue the conversation" from an email.
+    ContinueFromEmail,
+    /// `GET /v1/email/unsubscribe?…`: the unsubscribe page (a button).
+    UnsubscribePage,
+    /// `POST /v1/email/unsubscribe?…`: unsubscribe (one-click, RFC 8058).
+    Unsubscribe,
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -155,6 +198,20 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("PUT", "/v1/admin/brands/{brand}") => Route::PutBrand(brand()?),
         ("POST", "/v1/admin/brands/{brand}/keys") => Route::CreateAgentKey(brand()?),
         ("GET", "/v1/admin/brands/{brand}/dead-jobs") => Route::DeadJobs(brand()?),
+        (_, knowledge) if knowledge.starts_with("/v1/admin/brands/{brand}/knowledge") => {
+            let entry = || entry_in_path(method, parameters.get(1).copied().unwrap_or(""));
+            let call = match (method, knowledge.rsplit('/').next()) {
+                ("GET", Some("knowledge")) => KnowledgeCall::List,
+                ("DELETE", Some("knowledge")) => KnowledgeCall::Clear,
+                ("POST", Some("import")) => KnowledgeCall::Import,
+                ("GET", Some("search")) => KnowledgeCall::Search,
+                ("GET", _) => KnowledgeCall::Get(entry()?),
+                ("PUT", _) => KnowledgeCall::Put(entry()?),
+                ("DELETE", _) => KnowledgeCall::Delete(entry()?),
+                _ => return Err(RelayError::Internal(format!("{method} {knowledge}"))),
+            };
+            Route::Knowledge(brand()?, call)
+        }
         ("GET", "/v1/agent/threads") => Route::AgentThreads,
         ("GET", "/v1/agent/threads/{id}") => Route::AgentThread(thread()?),
         ("POST", "/v1/agent/threads/{id}/messages") => Route::AgentSend(thread()?),
@@ -167,6 +224,16 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("GET", "/v1/images") => Route::Image,
         ("POST", "/v1/threads/{id}/uploads") => Route::Upload(thread()?),
         ("POST", "/v1/agent/threads/{id}/uploads") => Route::AgentUpload(thread()?),
+        ("GET", "/v1/push/key") => Route::PushKey,
+        ("POST", "/v1/threads/{id}/push") => Route::PushSubscribe(thread()?),
+        ("GET", "/v1/threads/{id}/push") => Route::PushSubscriptions(thread()?),
+        ("DELETE", "/v1/threads/{id}/push") => Route::PushUnsubscribe(thread()?),
+        ("POST", "/v1/threads/{id}/email") => Route::RequestEmail(thread()?),
+        ("DELETE", "/v1/threads/{id}/email") => Route::RemoveEmail(thread()?),
+        ("GET", "/v1/email/verify") => Route::VerifyEmail,
+        ("GET", "/v1/email/continue") => Route::ContinueFromEmail,
+        ("GET", "/v1/email/unsubscribe") => Route::UnsubscribePage,
+        ("POST", "/v1/email/unsubscribe") => Route::Unsubscribe,
         ("GET", "/v1/files/{id}/{attachment}") => {
             let attachment = parameters.get(1).copied().unwrap_or("");
             Route::File(thread()?, parse_attachment_id(attachment)?)
@@ -407,7 +474,8 @@ mod tests {
             let path = template
                 .replace("{id}", THREAD)
                 .replace("{brand}", "acme")
-                .replace("{attachment}", THREAD);
+                .replace("{attachment}", THREAD)
+                .replace("{entry}", "shipping");
             let routed = route(method, &path);
             assert!(routed.is_ok(), "{method} {template}: {routed:?}");
         }

@@ -24,6 +24,8 @@ const TICKET_PREFIX: &str = "k1.";
 const IMAGE_PREFIX: &str = "i1.";
 /// What a file link's signature covers, before `thread/attachment/expiry`.
 const FILE_PREFIX: &str = "f1.";
+/// What an email link's or reply address's signature covers ([`crate::email::refs`]).
+const EMAIL_PREFIX: &str = "e1.";
 
 /// How long a socket ticket works: long enough to open a socket, too short to be worth
 /// stealing from a log.
@@ -155,6 +157,23 @@ impl TokenSigner {
         let signed = format!("{FILE_PREFIX}{thread}/{attachment}/{expires_at}");
         hex::decode(signature)
             .is_ok_and(|signature| self.mac(&signed).verify_slice(&signature).is_ok())
+    }
+
+    /// The signature of what an email link or a reply address names ([`crate::email::refs`]
+    /// says what `subject` is): HMAC-SHA256 over `"e1." + subject`.
+    pub fn sign_email(&self, subject: &str) -> Vec<u8> {
+        let signature = self.mac(&format!("{EMAIL_PREFIX}{subject}")).finalize();
+        signature.into_bytes().to_vec()
+    }
+
+    /// Whether `signature` is [`TokenSigner::sign_email`]'s for `subject`, or its first
+    /// bytes (at least 10: a reply address has room for no more), in constant time.
+    pub fn verify_email(&self, subject: &str, signature: &[u8]) -> bool {
+        signature.len() >= 10
+            && self
+                .mac(&format!("{EMAIL_PREFIX}{subject}"))
+                .verify_truncated_left(signature)
+                .is_ok()
     }
 
     /// Checks the signature (in constant time) and decodes the claims, whatever the expiry.

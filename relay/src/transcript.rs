@@ -36,6 +36,7 @@ pub fn paragraph(brand: &str, message: &Message) -> String {
     let via = match message.channel {
         Channel::Whatsapp => " (via WhatsApp)",
         Channel::Wechat => " (via WeChat)",
+        Channel::Email => " (by email)",
         Channel::Telegram | Channel::Web | Channel::Api | Channel::Unknown => "",
     };
     let body = crate::attachment::text_with_files(message);

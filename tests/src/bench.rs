@@ -1,5 +1,11 @@
 //! The benchmark report of `cargo xtask bench`: what was measured, against which target,
-//! written as `report.json`, `report.md` and SVG charts of the latency distributions.
+//! written as `report.json`, `report.md` and SVG charts of the latency distributions; and,
+//! in its submodules, what the bench measures beyond the load generator: the baseline room
+//! it compares the relay with, workerd's CPU time, and attachments.
+
+pub mod baseline;
+pub mod cpu;
+pub mod files;
 
 use plotters::prelude::*;
 use serde::Serialize;
@@ -84,8 +90,11 @@ pub struct Target {
     pub aim: String,
     /// What was measured (`None`: not measured by this version of the bench).
     pub measured: Option<String>,
-    /// Whether it was met.
+    /// Whether it was met (`None`: not judged, for the reason in `note`).
     pub pass: Option<bool>,
+    /// Why a measured target is not judged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
 }
 
 impl Target {
@@ -95,6 +104,7 @@ impl Target {
             aim: aim.to_string(),
             measured: Some(measured),
             pass: Some(pass),
+            note: None,
         }
     }
 
@@ -104,6 +114,27 @@ impl Target {
             aim: aim.to_string(),
             measured: Some(measured),
             pass: None,
+            note: Some("smaller scale (quick run)"),
+        }
+    }
+
+    /// A figure the issue asks the bench to report, with no number to meet.
+    pub fn figure(aim: &str, measured: String) -> Target {
+        Target {
+            aim: aim.to_string(),
+            measured: Some(measured),
+            pass: None,
+            note: Some("reported (no numeric target)"),
+        }
+    }
+
+    /// A target the quick run leaves out (its scale is the full run's).
+    pub fn full_run_only(aim: &str) -> Target {
+        Target {
+            aim: aim.to_string(),
+            measured: None,
+            pass: None,
+            note: Some("full run only (not run by --quick)"),
         }
     }
 
@@ -113,8 +144,70 @@ impl Target {
             aim: aim.to_string(),
             measured: None,
             pass: None,
+            note: None,
         }
     }
+}
+
+/// workerd's CPU time per delivered message, in ms.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct CpuPerMessage {
+    /// The process that runs the Worker and its objects (what a deploy would spend).
+    pub runtime_ms: f64,
+    /// That and `wrangler dev`'s proxy process (only local runs have it).
+    pub with_proxy_ms: f64,
+}
+
+impl CpuPerMessage {
+    /// CPU `spent` over a run divided by the messages it `delivered` (`None` if none).
+    pub fn new(spent: cpu::CpuTime, delivered: usize) -> Option<CpuPerMessage> {
+        (delivered > 0).then(|| CpuPerMessage {
+            runtime_ms: spent.runtime * 1000.0 / delivered as f64,
+            with_proxy_ms: (spent.runtime + spent.proxy) * 1000.0 / delivered as f64,
+        })
+    }
+}
+
+/// One load run of Confab and of the baseline room, the same load generator at the same
+/// rate over the same number of threads (rooms), one after the other on the same workerd.
+#[derive(Clone, Debug, Serialize)]
+pub struct SideBySide {
+    /// The load, e.g. `200/s over 10 threads`.
+    pub label: String,
+    /// Confab's latency, send to another socket of the thread.
+    pub confab: Latency,
+    /// The baseline's, send to another socket of the room.
+    pub baseline: Latency,
+    /// Confab's workerd CPU per delivered message.
+    pub confab_cpu: Option<CpuPerMessage>,
+    /// The baseline's.
+    pub baseline_cpu: Option<CpuPerMessage>,
+}
+
+impl SideBySide {
+    /// Confab's median over the baseline's.
+    pub fn p50_ratio(&self) -> f64 {
+        self.confab.p50 / self.baseline.p50
+    }
+
+    /// Confab's 99th percentile over the baseline's.
+    pub fn p99_ratio(&self) -> f64 {
+        self.confab.p99 / self.baseline.p99
+    }
+
+    /// Confab's runtime CPU per message over the baseline's.
+    pub fn cpu_ratio(&self) -> Option<f64> {
+        Some(self.confab_cpu?.runtime_ms / self.baseline_cpu?.runtime_ms)
+    }
+}
+
+/// Attachments through the relay (issue 15).
+#[derive(Clone, Debug, Serialize)]
+pub struct Attachments {
+    /// A visitor's uploads, by size.
+    pub uploads: Vec<files::UploadTime>,
+    /// A team member's photo to the visitor's socket and its bytes.
+    pub team_photo: files::TeamPhoto,
 }
 
 /// What the widget costs a host page (medians over several fresh loads).
@@ -170,6 +263,10 @@ pub struct Report {
     pub sockets: crate::load::HeldSockets,
     /// Forwarding latency, send to the fake Telegram.
     pub forwarding: Option<Latency>,
+    /// Confab against the bare chat room of `bench/baseline/`.
+    pub baseline: Vec<SideBySide>,
+    /// Uploads and a team photo's way to the visitor.
+    pub attachments: Option<Attachments>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -193,6 +290,24 @@ impl Report {
                 std::slice::from_ref(forwarding),
             )?;
         }
+        if !self.baseline.is_empty() {
+            let series: Vec<Latency> = self
+                .baseline
+                .iter()
+                .flat_map(|run| {
+                    let mut confab = run.confab.clone();
+                    confab.label = format!("Confab, {}", run.label);
+                    let mut baseline = run.baseline.clone();
+                    baseline.label = format!("baseline, {}", run.label);
+                    [confab, baseline]
+                })
+                .collect();
+            chart(
+                &dir.join("baseline-latency.svg"),
+                "Confab and a bare chat room: send → other socket",
+                &series,
+            )?;
+        }
         Ok(())
     }
 
@@ -205,10 +320,10 @@ impl Report {
             self.machine
         );
         for target in &self.targets {
-            let verdict = match (target.pass, &target.measured) {
+            let verdict = match (target.pass, target.note) {
                 (Some(true), _) => "pass",
                 (Some(false), _) => "**miss**",
-                (None, Some(_)) => "smaller scale (quick run)",
+                (None, Some(note)) => note,
                 (None, None) => "not measured yet",
             };
             md += &format!(
@@ -269,6 +384,8 @@ impl Report {
         if let Some(rate) = self.sustained_rate {
             md += &format!("\nOne thread sustained {rate} messages/s with under 1% errors.\n");
         }
+        md += &self.baseline_markdown();
+        md += &self.attachments_markdown();
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
@@ -276,6 +393,112 @@ impl Report {
             sockets.asked,
             sockets.workerd_mib_before.map_or("?".into(), |m| format!("{m:.0}")),
             sockets.workerd_mib_holding.map_or("?".into(), |m| format!("{m:.0}"))
+        );
+        md
+    }
+}
+
+impl Report {
+    fn baseline_markdown(&self) -> String {
+        if self.baseline.is_empty() {
+            return String::new();
+        }
+        let mut md = String::from(
+            "\n## Against a bare chat room\n\n\
+             The baseline (`bench/baseline/`) is a Worker of ours with one Durable Object per \
+             room that passes each socket message to the room's other sockets and keeps it \
+             with the key-value storage API: no sequencing, no de-duplication, no \
+             acknowledgement. Both run on the same workerd under `wrangler dev`, driven by the \
+             same load generator in this run, one after the other. CPU is workerd's user + \
+             system time (`/proc/<pid>/stat`) over the run divided by messages delivered: the \
+             process that runs the Worker, and with `wrangler dev`'s own proxy process. \
+             Ratios are Confab's over the baseline's; the targets are ≤ 1.0×. This machine's \
+             cores are shared, so single runs are noisy.\n\n\
+             ![baseline](baseline-latency.svg)\n\n\
+             | load | | Confab | baseline | ratio |\n|---|---|---:|---:|---:|\n",
+        );
+        let cpu = |value: Option<CpuPerMessage>, with_proxy: bool| {
+            value.map_or("—".to_string(), |cpu| {
+                let ms = if with_proxy {
+                    cpu.with_proxy_ms
+                } else {
+                    cpu.runtime_ms
+                };
+                format!("{ms:.3} ms")
+            })
+        };
+        for run in &self.baseline {
+            let proxy_ratio = match (run.confab_cpu, run.baseline_cpu) {
+                (Some(confab), Some(baseline)) => {
+                    format!("{:.2}×", confab.with_proxy_ms / baseline.with_proxy_ms)
+                }
+                _ => "—".into(),
+            };
+            md += &format!(
+                "| {label} | arrived | {} of {} | {} of {} | |\n\
+                 | {label} | p50 | {:.2} ms | {:.2} ms | {:.2}× |\n\
+                 | {label} | p99 | {:.2} ms | {:.2} ms | {:.2}× |\n\
+                 | {label} | workerd CPU per delivered message | {} | {} | {} |\n\
+                 | {label} | the same with wrangler's proxy | {} | {} | {proxy_ratio} |\n",
+                run.confab.delivered,
+                run.confab.sent,
+                run.baseline.delivered,
+                run.baseline.sent,
+                run.confab.p50,
+                run.baseline.p50,
+                run.p50_ratio(),
+                run.confab.p99,
+                run.baseline.p99,
+                run.p99_ratio(),
+                cpu(run.confab_cpu, false),
+                cpu(run.baseline_cpu, false),
+                run.cpu_ratio()
+                    .map_or("—".into(), |ratio| format!("{ratio:.2}×")),
+                cpu(run.confab_cpu, true),
+                cpu(run.baseline_cpu, true),
+                label = run.label,
+            );
+        }
+        md
+    }
+
+    fn attachments_markdown(&self) -> String {
+        let Some(files) = &self.attachments else {
+            return String::new();
+        };
+        let ms = |value: Option<f64>| value.map_or("—".to_string(), |v| format!("{v:.0} ms"));
+        let mut md = String::from(
+            "\n## Attachments\n\nA visitor's upload through the relay (`POST \
+             /v1/threads/{id}/uploads`, streamed to the local R2 bucket), from the request's \
+             start to the relay's answer, median of the rounds.\n\n\
+             | file | stored | median |\n|---|---:|---:|\n",
+        );
+        for upload in &files.uploads {
+            md += &format!(
+                "| {:.0} MB ({} bytes) | {} of {} | {} |\n",
+                upload.bytes as f64 / 1e6,
+                upload.bytes,
+                upload.stored,
+                upload.tried,
+                ms(upload.median_ms)
+            );
+        }
+        let photo = &files.team_photo;
+        md += &format!(
+            "\nA team member's photo of {:.0} KB through the agent API (upload, then a message \
+             naming it), to the visitor: medians of {} rounds, {} complete. Time to the first \
+             thumbnail as far as the relay can measure it, without a browser: up to the \
+             photo's bytes fetched through the message's signed link, not decoded or drawn.\n\n\
+             | from the start of the upload to | median |\n|---|---:|\n\
+             | the agent's upload answered | {} |\n\
+             | the message with the photo on the visitor's socket | {} |\n\
+             | the photo's bytes fetched through its signed link | {} |\n",
+            photo.bytes as f64 / 1024.0,
+            photo.rounds,
+            photo.arrived,
+            ms(photo.upload_ms),
+            ms(photo.to_message_ms),
+            ms(photo.to_bytes_ms),
         );
         md
     }
@@ -362,9 +585,46 @@ mod tests {
             relay: vec![Latency::new("50/s", 3, vec![1.0, 2.0, 3.0])],
             sustained_rate: Some(1000),
             forwarding: None,
+            baseline: vec![SideBySide {
+                label: "200/s over 10 threads".into(),
+                confab: Latency::new("Confab", 4, vec![2.0, 3.0, 4.0, 8.0]),
+                baseline: Latency::new("baseline", 4, vec![1.0, 2.0, 2.0, 4.0]),
+                confab_cpu: CpuPerMessage::new(
+                    cpu::CpuTime {
+                        runtime: 0.006,
+                        proxy: 0.002,
+                    },
+                    4,
+                ),
+                baseline_cpu: CpuPerMessage::new(
+                    cpu::CpuTime {
+                        runtime: 0.004,
+                        proxy: 0.004,
+                    },
+                    4,
+                ),
+            }],
+            attachments: Some(Attachments {
+                uploads: vec![files::UploadTime {
+                    bytes: 1_000_000,
+                    stored: 3,
+                    tried: 3,
+                    median_ms: Some(42.0),
+                }],
+                team_photo: files::TeamPhoto {
+                    bytes: 300 * 1024,
+                    rounds: 3,
+                    arrived: 3,
+                    upload_ms: Some(20.0),
+                    to_message_ms: Some(30.0),
+                    to_bytes_ms: Some(35.0),
+                },
+            }),
             targets: vec![
                 Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
                 Target::not_measured("10,000 sockets held"),
+                Target::figure("upload of 1 MB", "42 ms".into()),
+                Target::full_run_only("1,000/s over 100 threads ≤ 1.0×"),
             ],
         };
         report.write(dir.path()).unwrap();
@@ -383,6 +643,46 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| app loaded | 120 ms |"), "{md}");
+        assert!(
+            md.contains("| upload of 1 MB | 42 ms | reported (no numeric target) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| 1,000/s over 100 threads ≤ 1.0× | — | full run only (not run by --quick) |"
+            ),
+            "{md}"
+        );
+        // Ratios are Confab's over the baseline's: p50 4 / 2 (the upper middle rank),
+        // p99 8 / 4, CPU 1.5 / 1 ms per message, and 2 / 2 ms with the proxy.
+        assert!(
+            md.contains("| 200/s over 10 threads | p50 | 4.00 ms | 2.00 ms | 2.00× |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 200/s over 10 threads | p99 | 8.00 ms | 4.00 ms | 2.00× |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| 200/s over 10 threads | workerd CPU per delivered message | 1.500 ms | 1.000 ms | 1.50× |"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 200/s over 10 threads | the same with wrangler's proxy | 2.000 ms | 2.000 ms | 1.00× |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 1 MB (1000000 bytes) | 3 of 3 | 42 ms |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| the photo's bytes fetched through its signed link | 35 ms |"),
+            "{md}"
+        );
+        let svg = std::fs::read_to_string(dir.path().join("baseline-latency.svg")).unwrap();
+        assert!(svg.contains("baseline, 200/s over 10 threads"));
         let svg = std::fs::read_to_string(dir.path().join("relay-latency.svg")).unwrap();
         assert!(svg.contains("<svg") && svg.contains("50/s"));
     }

@@ -11,6 +11,7 @@ pub mod browser;
 pub mod fakes;
 pub mod forward;
 pub mod load;
+pub mod mailbox;
 pub mod page;
 pub mod process;
 pub mod relay;

@@ -1,7 +1,8 @@
-//! Load on one thread, from Rust: a sender socket and a watcher socket on the same thread.
+//! Load from Rust: on one thread, or spread over many threads of the relay or rooms of the
+//! bench's baseline Worker, always a sender socket and a watcher socket per thread or room.
 //! Only loopback addresses are used; every run is bounded in count and time.
 
-use crate::api::{Api, Socket};
+use crate::api::{Api, Socket, SocketSink, SocketStream};
 use confab_protocol::{ClientFrame, ClientMessageId, ServerFrame};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -141,11 +142,118 @@ pub async fn bench_sessions(api: &Api, count: usize) -> Vec<confab_protocol::Ses
                 index >> 8 & 255,
                 index & 255
             );
-            async move { api.session_from("bench", &address).await }
+            async move { bench_session(api, &address).await }
         })
-        .buffer_unordered(16)
+        .buffer_unordered(8)
         .collect()
         .await
+}
+
+/// One new thread of the `bench` brand from `address`. A busy machine (the bench shares
+/// its cores) can make the local relay answer 503 now and then: such an answer is tried
+/// again a few times before the bench gives up.
+async fn bench_session(api: &Api, address: &str) -> confab_protocol::Session {
+    let mut last = String::new();
+    for attempt in 0..4u64 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
+        }
+        let answer = api
+            .http
+            .post(api.url("/v1/sessions"))
+            .header("CF-Connecting-IP", address)
+            .json(&serde_json::json!({ "brand": "bench" }))
+            .send()
+            .await;
+        match answer {
+            Ok(answer) if answer.status().as_u16() == 201 => {
+                return answer.json().await.expect("a session body")
+            }
+            Ok(answer) => last = format!("status {}", answer.status()),
+            Err(error) => last = error.to_string(),
+        }
+    }
+    panic!("no new session from {address} after 4 tries: {last}");
+}
+
+/// One room under load: the sending half of its sender socket, what comes back to that
+/// socket (read so that no buffer fills, and refusals counted), and a watcher socket of
+/// the same room, on which arrivals are timed.
+pub struct Room {
+    sink: SocketSink,
+    echoes: SocketStream,
+    watcher: SocketStream,
+}
+
+/// How a watcher reads an arrival: the client id in a text frame, if it is a message.
+pub type Arrival = fn(&str) -> Option<String>;
+
+/// An arrival on a relay socket: a `message` frame, by its client id.
+pub fn relay_arrival(text: &str) -> Option<String> {
+    match serde_json::from_str(text) {
+        Ok(ServerFrame::Message { message }) => Some(message.client_id.to_string()),
+        _ => None,
+    }
+}
+
+/// An arrival on a baseline room's socket: the sender's own `send` frame, passed on as is.
+pub fn baseline_arrival(text: &str) -> Option<String> {
+    match serde_json::from_str(text) {
+        Ok(ClientFrame::Send { client_id, .. }) => Some(client_id.to_string()),
+        _ => None,
+    }
+}
+
+/// Two ready sockets on each session's thread of the relay. A thread whose sockets do not
+/// open is left out: the messages meant for it count as lost.
+pub async fn relay_rooms(api: &Api, sessions: &[confab_protocol::Session]) -> Vec<Room> {
+    let mut rooms = Vec::with_capacity(sessions.len());
+    for session in sessions {
+        let (Some(mut sender), Some(mut watcher)) =
+            (api.try_socket(session).await, api.try_socket(session).await)
+        else {
+            continue;
+        };
+        let limit = Duration::from_secs(10);
+        if !(sender.try_ready(limit).await && watcher.try_ready(limit).await) {
+            continue;
+        }
+        let (sink, echoes) = sender.split();
+        let (_, watcher) = watcher.split();
+        rooms.push(Room {
+            sink,
+            echoes,
+            watcher,
+        });
+    }
+    rooms
+}
+
+/// Two sockets on each of `count` new rooms of the bench's baseline Worker at `origin`
+/// (`bench/baseline`: `GET /rooms/{name}/ws`, no ticket and no `ready` frame: a room's
+/// socket is ready once the upgrade is answered). Rooms that do not open are left out.
+pub async fn baseline_rooms(origin: &str, count: usize) -> Vec<Room> {
+    static BATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let batch = BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let base = origin.replacen("http://", "ws://", 1);
+    let mut rooms = Vec::with_capacity(count);
+    for index in 0..count {
+        let url = format!("{base}/rooms/bench-{batch}-{index}/ws");
+        let (Ok((sender, _)), Ok((watcher, _))) = (
+            tokio_tungstenite::connect_async(&url).await,
+            tokio_tungstenite::connect_async(&url).await,
+        ) else {
+            continue;
+        };
+        let (sink, echoes) = futures_util::StreamExt::split(sender);
+        let (_, watcher) = futures_util::StreamExt::split(watcher);
+        rooms.push(Room {
+            sink,
+            echoes,
+            watcher,
+        });
+    }
+    rooms
 }
 
 /// Load spread over threads: `count` messages at `rate` per second, round-robin over the
@@ -158,38 +266,46 @@ pub async fn many_threads(
     rate: u32,
     grace: Duration,
 ) -> LoadReport {
+    let rooms = relay_rooms(api, sessions).await;
+    drive(rooms, count, rate, grace, relay_arrival).await
+}
+
+/// The load generator itself, the same for the relay and the baseline: `count` relay
+/// `send` frames at `rate` per second, round-robin over the `rooms`' sender sockets, each
+/// timed to its first arrival (read by `arrival`) on the room's watcher socket. Gives up
+/// waiting `grace` after the last arrival; the rooms' sockets are dropped when done.
+pub async fn drive(
+    rooms: Vec<Room>,
+    count: usize,
+    rate: u32,
+    grace: Duration,
+    arrival: Arrival,
+) -> LoadReport {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message as WsMessage;
     let (arrived_tx, mut arrived_rx) = tokio::sync::mpsc::unbounded_channel::<(String, Instant)>();
     let (rejected_tx, mut rejected_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-    let mut sinks = Vec::with_capacity(sessions.len());
+    let mut sinks = Vec::with_capacity(rooms.len());
     let mut readers = Vec::new();
-    for session in sessions {
-        // A thread whose sockets do not open is left out: its messages count as lost.
-        let (Some(mut sender), Some(mut watcher)) =
-            (api.try_socket(session).await, api.try_socket(session).await)
-        else {
-            continue;
-        };
-        let limit = Duration::from_secs(10);
-        if !(sender.try_ready(limit).await && watcher.try_ready(limit).await) {
-            continue;
-        }
-        let (sink, mut sender_stream) = sender.split();
-        let (_, mut watcher_stream) = watcher.split();
+    for room in rooms {
+        let Room {
+            sink,
+            mut echoes,
+            mut watcher,
+        } = room;
         sinks.push(sink);
         let arrived = arrived_tx.clone();
         readers.push(tokio::spawn(async move {
-            while let Some(Ok(WsMessage::Text(text))) = watcher_stream.next().await {
-                if let Ok(ServerFrame::Message { message }) = serde_json::from_str(&text) {
-                    let _ = arrived.send((message.client_id.to_string(), Instant::now()));
+            while let Some(Ok(WsMessage::Text(text))) = watcher.next().await {
+                if let Some(client_id) = arrival(&text) {
+                    let _ = arrived.send((client_id, Instant::now()));
                 }
             }
         }));
         // The sender's own copies are read too, so that no socket's buffer fills.
         let rejected = rejected_tx.clone();
         readers.push(tokio::spawn(async move {
-            while let Some(Ok(frame)) = sender_stream.next().await {
+            while let Some(Ok(frame)) = echoes.next().await {
                 if let WsMessage::Text(text) = frame {
                     if let Ok(ServerFrame::Rejected { .. }) = serde_json::from_str(&text) {
                         let _ = rejected.send(());

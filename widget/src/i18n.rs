@@ -1,9 +1,11 @@
 //! Every string the widget shows, and the choice of language.
 //!
 //! English is compiled in; every other language is a pack of data (`widget/i18n/<lang>.json`,
-//! one string per field of [`Texts`]) that the loader fetches alongside the app only for
-//! the visitors who need it, so a language costs the others nothing. A pack may miss a
-//! string: that one stays English. Strings with `{}` are templates ([`fill`]).
+//! each English string of [`Texts`] with its translation, and the language's `code`) that
+//! the loader fetches alongside the app only for the visitors who need it, so a language
+//! costs the others nothing. A pack may miss a string: that one stays English. Strings with
+//! `{}` are templates ([`fill`]). Changing an English string changes its key in every pack:
+//! the unit tests below say which packs must follow.
 //!
 //! A page in a right-to-left language gets the mirrored layout (the stylesheet uses logical
 //! properties) even where no pack exists and the strings are English.
@@ -25,31 +27,27 @@ macro_rules! texts {
         pub const EN: Texts = Texts { code: "en", $($field: $english,)* };
 
         impl Texts {
-            /// Every field's name: a pack's keys, besides `code`.
-            pub const KEYS: &'static [&'static str] = &[$(stringify!($field),)*];
+            /// Every string in English, in field order: a pack's keys (besides `code`),
+            /// so that a translator reads what to translate, and the wasm keeps no second
+            /// set of names.
+            pub const ENGLISH: [&'static str; Texts::COUNT] = [$($english,)*];
 
-            /// The table a pack makes: `lookup` gives a key's string, or `None` where the
-            /// pack has none (then English). One loop over the keys, not one inlined lookup
-            /// per field: this is the smallest code for the widget.
+            /// How many strings there are.
+            const COUNT: usize = [$(stringify!($field),)*].len();
+
+            /// The table a pack makes: `lookup` gives the translation of an English string
+            /// (or of `code`), or `None` where the pack has none (then English). One loop
+            /// over the strings, not one inlined lookup per field: this is the smallest code
+            /// for the widget.
             pub fn from_pack(lookup: impl Fn(&str) -> Option<&'static str>) -> Texts {
-                const ENGLISH: [&str; Texts::KEYS.len()] = [$($english,)*];
-                let mut all = ENGLISH;
-                for (text, key) in all.iter_mut().zip(Texts::KEYS) {
-                    if let Some(found) = lookup(key) {
+                let mut all = Texts::ENGLISH;
+                for text in all.iter_mut() {
+                    if let Some(found) = lookup(text) {
                         *text = found;
                     }
                 }
                 let [$($field,)*] = all;
                 Texts { code: lookup("code").unwrap_or(EN.code), $($field,)* }
-            }
-
-            /// The string of field `key`.
-            #[cfg(test)]
-            fn get(&self, key: &str) -> Option<&'static str> {
-                match key {
-                    $(stringify!($field) => Some(self.$field),)*
-                    _ => None,
-                }
             }
         }
     };
@@ -94,6 +92,8 @@ texts! {
     via_whatsapp: "via WhatsApp",
     /// Written on Telegram.
     via_telegram: "via Telegram",
+    /// Written on WeChat.
+    via_wechat: "via WeChat",
     /// The divider before messages that arrived while the panel was closed.
     new_messages: "New messages",
     /// The button that scrolls to the newest message.
@@ -124,6 +124,12 @@ texts! {
     notify_me: "Notify me of answers",
     /// Menu: carry the thread onto WhatsApp.
     continue_whatsapp: "Continue on WhatsApp",
+    /// Menu: carry the thread onto WeChat (the brand's Official Account).
+    continue_wechat: "Continue on WeChat",
+    /// Under WeChat's QR code.
+    wechat_hint: "Scan with WeChat to follow us there and keep chatting. The code works once, for 30 minutes.",
+    /// Under WeChat's QR code, when the page is open inside WeChat.
+    wechat_in_app: "You're in WeChat: take a screenshot of this code, then open it with Scan → Album.",
     /// Menu: open the thread in another browser.
     continue_device: "Continue on another device",
     /// Under a link's QR code.
@@ -136,7 +142,9 @@ texts! {
     done: "Done",
     /// Shown while the thread is linked to WhatsApp.
     linked_whatsapp: "This conversation continues on WhatsApp too.",
-    /// Before the end of WhatsApp's 24-hour window.
+    /// Shown while the thread is linked to WeChat.
+    linked_wechat: "This conversation continues on WeChat too.",
+    /// Before the end of the messaging app's window (WhatsApp 24 hours, WeChat 48).
     window_until: "Answers can reach you there until",
     /// The question a resume link asks when this browser has a conversation already.
     resume_title: "This link opens another conversation",
@@ -261,16 +269,20 @@ mod tests {
         assert!(packs.len() >= 6, "zh, es, fr, de, ja and ar at least");
         for (name, pack) in packs {
             let keys: BTreeSet<&str> = pack.keys().map(String::as_str).collect();
-            let expected: BTreeSet<&str> = Texts::KEYS.iter().copied().chain(["code"]).collect();
-            assert_eq!(keys, expected, "{name}.json");
-            for (key, value) in &pack {
+            let expected: BTreeSet<&str> = Texts::ENGLISH.into_iter().chain(["code"]).collect();
+            let missing: Vec<_> = expected.difference(&keys).collect();
+            let unknown: Vec<_> = keys.difference(&expected).collect();
+            assert!(
+                missing.is_empty() && unknown.is_empty(),
+                "{name}.json misses {missing:?} and has strings no field has: {unknown:?}"
+            );
+            for (english, value) in &pack {
                 let text = value.as_str().unwrap_or_default();
-                assert!(!text.trim().is_empty(), "{name}.json: {key} is empty");
-                let english = EN.get(key).unwrap_or("");
+                assert!(!text.trim().is_empty(), "{name}.json: {english:?} is empty");
                 assert_eq!(
                     text.contains("{}"),
                     english.contains("{}"),
-                    "{name}.json: {key} keeps English's placeholder"
+                    "{name}.json: {english:?} keeps English's placeholder"
                 );
             }
             let code = pack["code"].as_str().unwrap_or_default();
@@ -282,16 +294,22 @@ mod tests {
     fn a_pack_replaces_what_it_has_and_english_fills_the_rest() {
         let texts = Texts::from_pack(|key| match key {
             "code" => Some("fr"),
-            "send" => Some("Envoyer"),
+            "Send" => Some("Envoyer"),
             _ => None,
         });
         assert_eq!(
             (texts.code, texts.send, texts.close_chat),
             ("fr", "Envoyer", "Close chat")
         );
-        for key in Texts::KEYS {
-            assert!(!EN.get(key).unwrap_or("").trim().is_empty(), "{key}");
-        }
+    }
+
+    #[test]
+    fn every_english_string_is_there_once() {
+        // Each is a key of the packs: two fields with one English string would share
+        // one translation.
+        let unique: BTreeSet<&str> = Texts::ENGLISH.into_iter().collect();
+        assert_eq!(unique.len(), Texts::ENGLISH.len());
+        assert!(Texts::ENGLISH.iter().all(|text| !text.trim().is_empty()));
     }
 
     #[test]

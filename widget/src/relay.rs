@@ -310,6 +310,8 @@ mod tests {
             expires_at: Timestamp(0),
             brand: BrandProfile::default(),
             whatsapp: None,
+            wechat: None,
+            email: None,
         };
         for (base, expected) in [
             (

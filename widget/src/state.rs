@@ -5,7 +5,7 @@
 //! effects that the state asks for.
 
 use confab_protocol::{
-    AttachmentId, Author, ClientMessageId, Link, Message, Seq, ServerFrame, Session,
+    AttachmentId, Author, ClientMessageId, Link, LinkPurpose, Message, Seq, ServerFrame, Session,
     MAX_ATTACHMENTS_PER_MESSAGE,
 };
 use std::rc::Rc;
@@ -131,8 +131,9 @@ pub struct State {
     pub hidden: bool,
     /// Whether the visitor turned the new-message sound on.
     pub sound: bool,
-    /// A link to continue elsewhere (WhatsApp, another device), while it is shown.
-    pub link: Option<Link>,
+    /// A link to continue elsewhere (WhatsApp, WeChat, another device) and what it is for,
+    /// while it is shown.
+    pub link: Option<(LinkPurpose, Link)>,
     /// The page was opened with a resume link while this browser has a conversation with
     /// messages: the visitor is asked which one to continue, and no session starts until
     /// they answer.
@@ -231,7 +232,7 @@ pub enum Action {
     /// A frame arrived on the live socket.
     Frame(ServerFrame),
     /// A link to continue elsewhere arrived (`Some`), or the visitor is done with it.
-    ShowLink(Option<Link>),
+    ShowLink(Option<(LinkPurpose, Link)>),
     /// Ask the visitor whether to follow a resume link (`true`: the panel opens to ask), or
     /// they answered (`false`).
     ResumePrompt(bool),

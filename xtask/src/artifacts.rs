@@ -102,14 +102,17 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
     // build stopped half-way is done again rather than leave a wasm without its glue.
     let optimized = bindgen_out.join("confab_widget_bg.opt.wasm");
     let short_wasm = bindgen_out.join("confab_widget_bg.short.wasm");
-    step("widget wasm-opt -Oz --converge", || {
-        run(Command::new(tools.npm_tool("wasm-opt"))
-            .args(WIDGET_WASM_OPT)
-            .args(WASM_FEATURES)
-            .arg(bindgen_out.join("confab_widget_bg.wasm"))
-            .arg("-o")
-            .arg(&optimized))
-    })?;
+    step(
+        "widget wasm-opt -Oz --converge (single-caller inlining kept small)",
+        || {
+            run(Command::new(tools.npm_tool("wasm-opt"))
+                .args(WIDGET_WASM_OPT)
+                .args(WASM_FEATURES)
+                .arg(bindgen_out.join("confab_widget_bg.wasm"))
+                .arg("-o")
+                .arg(&optimized))
+        },
+    )?;
     step(
         "widget import and export names shortened (wasm-opt, glue)",
         || {
@@ -140,13 +143,22 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
 /// shrink the module; the control flow is flattened and rebuilt once first (`--rereloop`);
 /// `-iit` lets the optimizer assume that no load or division traps, which safe Rust never
 /// counts on (its checks are explicit); the producers and target-features sections are
-/// only telemetry. Together 0.7 KB of the gzipped wasm beyond `-Oz --converge` alone.
-const WIDGET_WASM_OPT: [&str; 7] = [
+/// only telemetry. Binaryen inlines every function that has one caller, whatever its size:
+/// in a Yew app that makes each component's render one huge function whose locals and
+/// blocks compress badly, so only small ones (15 instructions or fewer) are inlined, and a
+/// second round of inlining and dead-argument removal follows the first `-Oz`. Measured on
+/// this widget: 8.5 KB less gzipped than `-Oz --converge` with single-caller inlining.
+const WIDGET_WASM_OPT: [&str; 12] = [
+    "--one-caller-inline-max-function-size",
+    "15",
     "--ignore-implicit-traps",
     "--strip-producers",
     "--strip-target-features",
     "--flatten",
     "--rereloop",
+    "-Oz",
+    "--dae-optimizing",
+    "--inlining-optimizing",
     "-Oz",
     "--converge",
 ];

@@ -4,7 +4,8 @@
 //! - `cargo xtask build`: set up and write `dist/` and `relay/build/` (what a deploy needs).
 //! - `cargo xtask test [--soak]`: set up (with Chromium), build, and run every test (with
 //!   `--soak`, the fuzz targets and the soak run long).
-//! - `cargo xtask bench [--quick]`: set up, build, and measure (`target/bench/report.md`).
+//! - `cargo xtask bench [--quick]`: set up, build (and the baseline room of `bench/baseline/`),
+//!   and measure (`target/bench/report.md`).
 //!
 //! Every step prints a line when it starts and one with its duration when it ends; steps
 //! whose result is already there are skipped, so a second run is quick.

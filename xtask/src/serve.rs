@@ -157,8 +157,10 @@ pub fn test(root: &Path, tools: &Tools, length: Length) -> Result<()> {
     })
 }
 
-/// `cargo xtask bench`: the measurements of `confab-bench` (release build), on this machine.
+/// `cargo xtask bench`: the baseline room built, then the measurements of `confab-bench`
+/// (release build), on this machine.
 pub fn bench(root: &Path, tools: &Tools, quick: bool) -> Result<()> {
+    bench_baseline(root, tools)?;
     let name = if quick {
         "benchmarks, quick (target/bench/report.md)"
     } else {
@@ -176,4 +178,43 @@ pub fn bench(root: &Path, tools: &Tools, quick: bool) -> Result<()> {
         }
         run(&mut command)
     })
+}
+
+/// Builds the bench's baseline room (`bench/baseline/`, a workers-rs Worker of its own) into
+/// `bench/baseline/build/` with worker-build and the same local tools as the relay, unless
+/// the build is newer than its sources.
+fn bench_baseline(root: &Path, tools: &Tools) -> Result<()> {
+    let dir = root.join("bench/baseline");
+    let built = crate::setup::modified(&dir.join("build/index.js"));
+    let sources = [
+        dir.join("src"),
+        dir.join("Cargo.toml"),
+        root.join("Cargo.lock"),
+    ]
+    .iter()
+    .filter_map(|path| newest(path))
+    .max();
+    if matches!((built, sources), (Some(built), Some(sources)) if built >= sources) {
+        crate::step::skipped("bench baseline (worker-build)", "up to date");
+        return Ok(());
+    }
+    step("bench baseline (worker-build --release)", || {
+        run(Command::new(&tools.worker_build)
+            .arg("--release")
+            .current_dir(&dir)
+            .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+            .env("WASM_OPT_BIN", tools.npm_tool("wasm-opt"))
+            .env("ESBUILD_BIN", tools.npm_tool("esbuild")))
+    })
+}
+
+/// The newest modification time of a file or of anything under a folder.
+fn newest(path: &Path) -> Option<std::time::SystemTime> {
+    let own = crate::setup::modified(path);
+    let children = std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| newest(&entry.path()));
+    own.into_iter().chain(children).max()
 }

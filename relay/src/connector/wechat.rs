@@ -210,8 +210,10 @@ pub fn open(
     read_message(&message)
 }
 
-/// What a hook tells the relay.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// What a hook tells the relay. It travels through the queue too (a message whose sender
+/// has no linked thread yet waits there, and an image is downloaded there), as JSON.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 pub enum Inbound {
     /// A user wrote a text.
     Text {
@@ -226,6 +228,20 @@ pub enum Inbound {
         /// When it was sent (ms since the epoch; 0 if unknown).
         sent_at: u64,
     },
+    /// A user sent a photo (`MsgType` `image`): downloaded from the temporary media API by
+    /// its `MediaId` (WeChat keeps it three days).
+    Image {
+        /// The account.
+        account: String,
+        /// The user.
+        open_id: String,
+        /// WeChat's id of the message (`MsgId`; retries repeat it).
+        msg_id: String,
+        /// The temporary media's id (`MediaId`).
+        media_id: String,
+        /// When it was sent (ms; 0 if unknown).
+        sent_at: u64,
+    },
     /// A user scanned a QR code with a scene: `subscribe` (a new follower) or `SCAN`.
     Scanned {
         /// The account.
@@ -237,7 +253,7 @@ pub enum Inbound {
         /// When (ms; 0 if unknown). With the sender, it names the event: retries repeat it.
         sent_at: u64,
     },
-    /// Anything else (images, voice, a follow without a scene, an unfollow, menu clicks).
+    /// Anything else (voice, video, a follow without a scene, an unfollow, menu clicks).
     Other {
         /// The account.
         account: String,
@@ -251,6 +267,7 @@ impl Inbound {
     pub fn account(&self) -> &str {
         match self {
             Inbound::Text { account, .. }
+            | Inbound::Image { account, .. }
             | Inbound::Scanned { account, .. }
             | Inbound::Other { account, .. } => account,
         }
@@ -282,6 +299,23 @@ pub fn read_message(body: &[u8]) -> Result<Inbound, RelayError> {
                 open_id,
                 msg_id,
                 text: text.to_string(),
+                sent_at,
+            })
+        }
+        // `PicUrl` is a public CDN copy, but only `MediaId` goes through the account's API
+        // (the token's holder, its error codes), so the relay downloads by `MediaId` alone.
+        "image" => {
+            let (Some(msg_id), Some(media_id)) = (get("MsgId"), get("MediaId")) else {
+                return other(account, open_id);
+            };
+            if media_id.is_empty() {
+                return other(account, open_id);
+            }
+            Ok(Inbound::Image {
+                account,
+                open_id,
+                msg_id,
+                media_id,
                 sent_at,
             })
         }
@@ -340,6 +374,100 @@ pub fn custom_send_url(base: &str, token: &str) -> String {
 /// The template send's URL.
 pub fn template_send_url(base: &str, token: &str) -> String {
     with_token(base, "/cgi-bin/message/template/send", token)
+}
+
+/// The temporary media download's URL (`GET`): the file itself, or a JSON error.
+pub fn media_get_url(base: &str, token: &str, media_id: &str) -> String {
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("access_token", token)
+        .append_pair("media_id", media_id)
+        .finish();
+    format!("{}/cgi-bin/media/get?{query}", base.trim_end_matches('/'))
+}
+
+/// The temporary media upload's URL for an image (`POST`, a form whose file part is
+/// `media`).
+pub fn media_upload_url(base: &str, token: &str) -> String {
+    format!(
+        "{}&type=image",
+        with_token(base, "/cgi-bin/media/upload", token)
+    )
+}
+
+/// The form field of the uploaded file.
+pub const MEDIA_FIELD: &str = "media";
+
+/// The largest image WeChat takes as temporary media: 10 MB.
+pub const MAX_IMAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The image types WeChat takes as temporary media (of the relay's raster types; WebP is
+/// not one of them).
+pub const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/gif"];
+
+/// Whether a file goes to WeChat as an image message (else as a line with its link:
+/// customer-service messages carry no documents).
+pub fn sends_as_image(attachment: &confab_protocol::Attachment) -> bool {
+    IMAGE_TYPES.contains(&attachment.content_type.as_str()) && attachment.size <= MAX_IMAGE_BYTES
+}
+
+/// A customer-service image message: the uploaded media to `open_id`.
+pub fn custom_image(open_id: &str, media_id: &str) -> String {
+    json!({
+        "touser": open_id,
+        "msgtype": "image",
+        "image": { "media_id": media_id },
+    })
+    .to_string()
+}
+
+/// The line that stands for a file WeChat cannot carry: its name and a signed link.
+pub fn file_line(name: &str, url: &str) -> String {
+    format!("📎 {name}: {url}")
+}
+
+/// The name a visitor's WeChat photo is stored under (WeChat gives none).
+pub fn image_name(msg_id: &str, content_type: &str) -> String {
+    let extension = match content_type {
+        "image/png" => "png",
+        "image/gif" => "gif",
+        "image/webp" => "webp",
+        _ => "jpg",
+    };
+    let id: String = msg_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(32)
+        .collect();
+    format!("wechat-{id}.{extension}")
+}
+
+/// Whether a media download's `Content-Type` says it is an error (JSON) rather than a file.
+pub fn is_error_answer(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("application/json") || essence.eq_ignore_ascii_case("text/plain")
+}
+
+/// Reads the JSON a media download answered instead of a file.
+pub fn read_media_error(status: u16, body: &str) -> ApiError {
+    match read_answer(status, body) {
+        Err(error) => error,
+        // `errcode` 0 and no file: nothing to store, but nothing stale either.
+        Ok(_) => ApiError::Failed(Delivery::retry(
+            FailureReason::ProviderUnavailable,
+            "WeChat answered no file",
+        )),
+    }
+}
+
+/// Reads the media upload's answer: the new media's id.
+pub fn read_upload_answer(status: u16, body: &str) -> Result<String, ApiError> {
+    match read_answer(status, body)?.media_id {
+        Some(media_id) if !media_id.is_empty() => Ok(media_id),
+        _ => Err(ApiError::Failed(Delivery::retry(
+            FailureReason::ProviderUnavailable,
+            "WeChat answered no media_id",
+        ))),
+    }
 }
 
 /// The QR code API's URL.
@@ -421,6 +549,8 @@ struct Answer {
     ticket: Option<String>,
     #[serde(default)]
     url: Option<String>,
+    #[serde(default)]
+    media_id: Option<String>,
 }
 
 /// What an `errcode` (other than 0) with WeChat's `words` comes to.

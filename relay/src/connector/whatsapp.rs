@@ -5,7 +5,16 @@
 //! `messages` or `statuses`, and are routed to a brand by `metadata.phone_number_id`. Sends
 //! are `POST {base}/{version}/{phone_number_id}/messages` with a bearer token. Free-form
 //! messages only go within 24 hours of the user's last message; outside that window only
-//! an approved template does (error 131047 otherwise).
+//! an approved template does (error 131047 otherwise). Files go and come as media
+//! ([`media`]).
+
+mod media;
+
+pub use media::{
+    download_allowed, media_info_url, media_kind, read_media_info, read_upload_answer, send_media,
+    upload_form, upload_url, IncomingMedia, MediaInfo, MediaKind, DOCUMENT_MAX_BYTES,
+    IMAGE_MAX_BYTES, MAX_CAPTION_CHARS,
+};
 
 use super::{by_status, Delivery, Failure, FailureReason};
 use crate::brand::valid_secret_name;
@@ -136,13 +145,38 @@ pub enum Event {
         /// What happened.
         status: Status,
     },
-    /// A kind of message the relay does not carry (images, reactions…).
+    /// A user sent a photo, a document or a sticker, perhaps with a caption.
+    Media {
+        /// The brand's number it was sent to.
+        phone_number_id: String,
+        /// What it was, as the thread is to take it.
+        inbound: Inbound,
+    },
+    /// A kind of message the relay does not carry (audio, video, reactions…).
     Unsupported {
         /// The brand's number.
         phone_number_id: String,
         /// The user.
         wa_id: String,
     },
+}
+
+/// A visitor's message on WhatsApp, as the hook hands it on (and, while the sender's link
+/// settles, as it waits on the queue).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inbound {
+    /// The user.
+    pub wa_id: String,
+    /// The message's id (redeliveries repeat it).
+    pub wamid: String,
+    /// The text, or a file's caption (perhaps empty).
+    pub text: String,
+    /// The file, if it carried one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<IncomingMedia>,
+    /// When the user sent it (ms since the epoch).
+    pub sent_at: u64,
 }
 
 /// A status of a sent message.
@@ -204,6 +238,12 @@ struct RawMessage {
     kind: String,
     #[serde(default)]
     text: Option<RawText>,
+    #[serde(default)]
+    image: Option<media::RawMedia>,
+    #[serde(default)]
+    document: Option<media::RawMedia>,
+    #[serde(default)]
+    sticker: Option<media::RawMedia>,
 }
 
 #[derive(Deserialize)]
@@ -249,13 +289,35 @@ pub fn read_webhook(body: &[u8]) -> Result<Vec<Event>, RelayError> {
                 .and_then(|seconds| seconds.checked_mul(1000))
                 .filter(|ms| i64::try_from(*ms).is_ok())
                 .unwrap_or(0);
-            events.push(match (message.kind.as_str(), message.text) {
-                ("text", Some(text)) => Event::Text {
+            let kind = message.kind;
+            let raw_media = match kind.as_str() {
+                "image" => message.image,
+                "document" => message.document,
+                "sticker" => message.sticker,
+                _ => None,
+            };
+            let caption = raw_media
+                .as_ref()
+                .and_then(|raw| raw.caption.clone())
+                .unwrap_or_default();
+            let media = raw_media.and_then(|raw| media::incoming_media(&kind, raw));
+            events.push(match (kind.as_str(), message.text, media) {
+                ("text", Some(text), _) => Event::Text {
                     phone_number_id: number.clone(),
                     wa_id: message.from,
                     wamid: message.id,
                     text: text.body,
                     sent_at,
+                },
+                (_, _, Some(media)) => Event::Media {
+                    phone_number_id: number.clone(),
+                    inbound: Inbound {
+                        wa_id: message.from,
+                        wamid: message.id,
+                        text: caption,
+                        media: Some(media),
+                        sent_at,
+                    },
                 },
                 _ => Event::Unsupported {
                     phone_number_id: number.clone(),
@@ -376,6 +438,23 @@ pub fn status_failure(code: i64, reason: &str) -> Failure {
 /// Reads a send's answer: the new message's `wamid`, or what the failure means. A redirect
 /// is refused whatever its body says: the Graph API does not redirect.
 pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
+    read_graph_answer(status, body, |body| {
+        let answer: SendAnswer = serde_json::from_str(body).ok()?;
+        answer
+            .error
+            .is_none()
+            .then(|| answer.messages.into_iter().next().map(|sent| sent.id))
+            .flatten()
+    })
+}
+
+/// Reads a Graph API answer: what `success` finds in a 2xx body, or what the failure
+/// means (an error's code, the HTTP status). A redirect is refused whatever its body says.
+fn read_graph_answer<T>(
+    status: u16,
+    body: &str,
+    success: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, Delivery> {
     if (300..400).contains(&status) {
         return Err(by_status(
             status,
@@ -383,18 +462,12 @@ pub fn read_send_answer(status: u16, body: &str) -> Result<String, Delivery> {
             "WhatsApp's address redirected the call",
         ));
     }
-    let answer: Option<SendAnswer> = serde_json::from_str(body).ok();
-    if let Some(SendAnswer {
-        messages,
-        error: None,
-    }) = &answer
-    {
-        if (200..300).contains(&status) {
-            if let Some(sent) = messages.first() {
-                return Ok(sent.id.clone());
-            }
+    if (200..300).contains(&status) {
+        if let Some(found) = success(body) {
+            return Ok(found);
         }
     }
+    let answer: Option<SendAnswer> = serde_json::from_str(body).ok();
     let error = answer.and_then(|answer| answer.error);
     let (code, words) = error.map_or((0, String::new()), |error| (error.code, error.message));
     let failure = graph_failure(code, &words);
@@ -517,6 +590,55 @@ mod tests {
         }
         assert!(read_webhook(b"{").is_err());
         assert_eq!(read_webhook(b"{}").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn reads_media_messages_and_leaves_out_what_it_does_not_carry() {
+        let body = |message: &str| {
+            format!(
+                r#"{{"entry":[{{"changes":[{{"value":{{"metadata":{{"phone_number_id":"106"}},"messages":[{message}]}}}}]}}]}}"#
+            )
+        };
+        let read = |message: &str| read_webhook(body(message).as_bytes()).unwrap();
+        let image = read(
+            r#"{"from":"86","id":"wamid.I","timestamp":"1795000060","type":"image","image":{"caption":"the tear","mime_type":"image/jpeg","sha256":"x","id":"1234"}}"#,
+        );
+        assert_eq!(
+            image,
+            vec![Event::Media {
+                phone_number_id: "106".into(),
+                inbound: Inbound {
+                    wa_id: "86".into(),
+                    wamid: "wamid.I".into(),
+                    text: "the tear".into(),
+                    media: Some(IncomingMedia {
+                        id: "1234".into(),
+                        mime_type: "image/jpeg".into(),
+                        name: "whatsapp-image.jpg".into(),
+                    }),
+                    sent_at: 1_795_000_060_000,
+                },
+            }]
+        );
+        let document = read(
+            r#"{"from":"86","id":"wamid.D","timestamp":"1","type":"document","document":{"filename":"order.pdf","mime_type":"application/pdf","id":"77"}}"#,
+        );
+        assert!(
+            matches!(&document[..], [Event::Media { inbound, .. }]
+                if inbound.text.is_empty()
+                    && inbound.media.as_ref().is_some_and(|m| m.name == "order.pdf")),
+            "{document:?}"
+        );
+        for unsupported in [
+            r#"{"from":"86","id":"wamid.A","timestamp":"1","type":"audio","audio":{"mime_type":"audio/ogg","id":"5"}}"#,
+            r#"{"from":"86","id":"wamid.B","timestamp":"1","type":"image","image":{"id":"../5"}}"#,
+            r#"{"from":"86","id":"wamid.C","timestamp":"1","type":"image"}"#,
+        ] {
+            assert!(
+                matches!(&read(unsupported)[..], [Event::Unsupported { .. }]),
+                "{unsupported}"
+            );
+        }
     }
 
     #[test]

@@ -125,6 +125,32 @@ async fn dispatch(
             let link: LinkRequest = http::read_json(request).await?;
             super::links::create(env, &brand, &thread, &link).await
         }
+        Route::PushKey => super::push::public_key(env),
+        Route::PushSubscribe(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            let local = allows_local_webhooks(env);
+            super::push::subscribe(request, env, &brand, &thread, local).await
+        }
+        Route::PushSubscriptions(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            super::push::list(env, &thread).await
+        }
+        Route::PushUnsubscribe(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            super::push::unsubscribe(request, env, &thread).await
+        }
+        Route::RequestEmail(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            super::email::request(request, env, &brand, &thread).await
+        }
+        Route::RemoveEmail(thread) => {
+            authorize(request, env, &thread, origin).await?;
+            super::email::remove(env, &thread).await
+        }
+        Route::VerifyEmail => super::email::verify(request, env).await,
+        Route::ContinueFromEmail => super::email::continue_link(request, env).await,
+        Route::UnsubscribePage => super::email::unsubscribe(request, env, false).await,
+        Route::Unsubscribe => super::email::unsubscribe(request, env, true).await,
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
             thread::act(env, &thread, &ThreadCall::Erase).await?;
@@ -192,6 +218,7 @@ async fn dispatch(
             let jobs = super::outbound::dead_jobs(env, &brand).await?;
             http::json(&serde_json::json!({ "jobs": jobs }), 200)
         }
+        Route::Knowledge(brand, call) => super::knowledge::handle(request, env, &brand, call).await,
         Route::TelegramHook(brand) => super::hooks::telegram(request, env, &brand).await,
         Route::WhatsappVerify => super::hooks::whatsapp_verify(request, env),
         Route::WhatsappHook => super::hooks::whatsapp(request, env).await,
@@ -456,6 +483,8 @@ async fn create_session(
     let images = super::images::signer(env)?;
     let mut session = session(&signer, &images, &brand, thread, now);
     session.whatsapp = started.whatsapp;
+    session.wechat = started.wechat;
+    session.email = started.email;
     http::json(&session, status)
 }
 
@@ -482,6 +511,8 @@ fn session(
         expires_at: claims.expires_at,
         brand: brand.profile(images),
         whatsapp: None,
+        wechat: None,
+        email: None,
     }
 }
 

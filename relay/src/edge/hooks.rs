@@ -4,15 +4,17 @@
 
 pub mod wechat;
 
+use super::awaiting::{self, Waited};
 use super::d1::{self, Db};
 use super::http::{self, internal};
 use super::outbound::{self, telegram::thread_of_topic};
 use super::thread::{self, Append, Policy, StatusChange, WhatsappInbound, WhatsappOutcome};
 use super::{api, brands, links};
 use crate::attachment::message_text;
+use crate::awaiting::Awaited;
 use crate::brand::Brand;
 use crate::connector::telegram::{read_update, Update};
-use crate::connector::whatsapp::{self, Event, Status};
+use crate::connector::whatsapp::{self, Event, Inbound, IncomingMedia, Status};
 use crate::error::RelayError;
 use crate::link;
 use confab_protocol::{
@@ -157,8 +159,8 @@ pub fn whatsapp_verify(request: &Request, env: &Env) -> Result<Response, RelayEr
 }
 
 /// `POST /v1/hooks/whatsapp`: signed with the operator's app secret (`X-Hub-Signature-256`
-/// over the raw body); texts become messages of the linked thread (or link one, with a
-/// code), statuses move the ticks of the messages the relay sent.
+/// over the raw body); texts, photos and documents become messages of the linked thread
+/// (or link one, with a code), statuses move the ticks of the messages the relay sent.
 ///
 /// A delivery may carry many events. Each is handled on its own: one that cannot be taken
 /// for good (another brand's number, a stranger, an erased thread) is skipped and the rest
@@ -203,11 +205,19 @@ async fn whatsapp_event(env: &Env, event: Event) -> Result<(), RelayError> {
             text,
             sent_at,
         } => {
-            let Some(brand) = brands::by_whatsapp_number(env, &phone_number_id).await? else {
-                return Ok(());
+            let inbound = Inbound {
+                wa_id,
+                wamid,
+                text,
+                media: None,
+                sent_at,
             };
-            whatsapp_text(env, &brand, wa_id, wamid, text, sent_at).await
+            whatsapp_from_visitor(env, &phone_number_id, inbound, Waited::new()).await
         }
+        Event::Media {
+            phone_number_id,
+            inbound,
+        } => whatsapp_from_visitor(env, &phone_number_id, inbound, Waited::new()).await,
         Event::Status { wamid, status, .. } => {
             let change = match status {
                 Status::Delivered => (DeliveryStatus::Delivered, None),
@@ -242,25 +252,44 @@ async fn whatsapp_event(env: &Env, event: Event) -> Result<(), RelayError> {
     }
 }
 
-/// A visitor's text on WhatsApp. With a link code it goes to the code's thread, which links
-/// itself to this WhatsApp user if the code is one of its live codes; otherwise it joins
-/// the thread the user is linked to, if any. The thread decides (D1 only says where to
-/// ask), and records the link in D1 itself. Code-bearing texts are limited per user, so
-/// codes cannot be guessed.
-async fn whatsapp_text(
+/// A visitor's message on WhatsApp to the number `phone_number_id`, as the hook received
+/// it or, `waited` so far, as it comes back from the queue while its sender's link settles
+/// ([`crate::awaiting`]).
+pub async fn whatsapp_from_visitor(
+    env: &Env,
+    phone_number_id: &str,
+    inbound: Inbound,
+    waited: Waited,
+) -> Result<(), RelayError> {
+    let Some(brand) = brands::by_whatsapp_number(env, phone_number_id).await? else {
+        return Ok(());
+    };
+    whatsapp_message(env, &brand, phone_number_id, inbound, waited).await
+}
+
+/// A visitor's message on WhatsApp. With a link code it goes to the code's thread, which
+/// links itself to this WhatsApp user if the code is one of its live codes; otherwise it
+/// joins the thread the user is linked to. The thread decides (D1 only says where to ask),
+/// and records the link in D1 itself — a moment later, so a sender D1 does not know yet
+/// waits on the queue for up to `LINK_SETTLE_SECONDS` before being taken for a stranger.
+/// Code-bearing texts are limited per user (when they arrive, not each time they are
+/// looked up again), so codes cannot be guessed. A file is stored in the thread first
+/// ([`whatsapp_file`]).
+async fn whatsapp_message(
     env: &Env,
     brand: &Brand,
-    wa_id: String,
-    wamid: String,
-    text: String,
-    sent_at: u64,
+    phone_number_id: &str,
+    inbound: Inbound,
+    waited: Waited,
 ) -> Result<(), RelayError> {
-    let code = link::find_code(&text);
+    let code = link::find_code(&inbound.text);
     let coded_thread = match &code {
         Some(code) => {
-            if api::limit(env, "LINK_GUESSES", &format!("wa:{wa_id}"))
-                .await
-                .is_err()
+            let first_look = waited.tries == 0;
+            if first_look
+                && api::limit(env, "LINK_GUESSES", &format!("wa:{}", inbound.wa_id))
+                    .await
+                    .is_err()
             {
                 worker::console_warn!("WhatsApp user over the link-code limit: text ignored");
                 return Ok(());
@@ -275,19 +304,55 @@ async fn whatsapp_text(
             let linked: Option<String> = Db::new(env)?
                 .first(
                     "SELECT thread_id FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2",
-                    &[d1::text(brand.id.as_str()), d1::text(&wa_id)],
+                    &[d1::text(brand.id.as_str()), d1::text(&inbound.wa_id)],
                     Some("thread_id"),
                 )
                 .await?;
-            // A stranger without a code: there is no thread of theirs to add to.
             let Some(thread) = linked else {
+                // No thread of theirs (yet): the link may be on its way to D1.
+                let awaited = Awaited::Whatsapp {
+                    phone_number_id: phone_number_id.to_string(),
+                    inbound,
+                };
+                if !awaiting::wait(env, awaited, waited).await? {
+                    worker::console_log!("a WhatsApp message from a stranger: ignored");
+                }
                 return Ok(());
             };
             ThreadId::new(thread)
         }
     };
+    let Inbound {
+        wa_id,
+        wamid,
+        text,
+        media,
+        sent_at,
+    } = inbound;
+    let mut text = text;
+    let mut attachments = Vec::new();
+    if let Some(media) = &media {
+        match whatsapp_file(env, brand, &thread, media).await {
+            Ok(id) => attachments.push(id),
+            Err(RelayError::ThreadErased) => return Ok(()),
+            // A file the brand does not take: the visitor's message says so, not silence.
+            Err(refused) if (400..500).contains(&refused.status()) => {
+                worker::console_warn!("a visitor's WhatsApp file refused: {refused}");
+                let note = refused_file_note(&refused);
+                text = match text.trim().is_empty() {
+                    true => note,
+                    false => format!("{}\n{note}", text.trim()),
+                };
+            }
+            Err(other) => return Err(other),
+        }
+    }
     // A text longer than the widget shows is cut, not refused: it was sent already.
-    let text = normalize_text(&text).unwrap_or_else(|_| {
+    let kept = match attachments.is_empty() {
+        true => normalize_text(&text).ok(),
+        false => message_text(&text, &attachments).ok(),
+    };
+    let text = kept.unwrap_or_else(|| {
         text.trim()
             .chars()
             .take(confab_protocol::MAX_TEXT_CHARS)
@@ -297,6 +362,7 @@ async fn whatsapp_text(
         wa_id,
         wamid,
         text,
+        attachments,
         sent_at,
         code,
         policy: Policy::new(brand, &thread),
@@ -310,4 +376,43 @@ async fn whatsapp_text(
         Ok(_) | Err(RelayError::ThreadErased) => Ok(()),
         Err(other) => Err(other),
     }
+}
+
+/// A visitor's file from WhatsApp, downloaded, checked, stored and recorded in the thread;
+/// returns its id. A redelivered message downloads it again; the thread keeps the message
+/// once (by `wamid`), and the copy no message names is deleted with the unused uploads.
+async fn whatsapp_file(
+    env: &Env,
+    brand: &Brand,
+    thread: &ThreadId,
+    media: &IncomingMedia,
+) -> Result<AttachmentId, RelayError> {
+    let settings = brand
+        .settings
+        .connectors
+        .whatsapp
+        .as_ref()
+        .ok_or_else(|| RelayError::NotFound("the brand's WhatsApp number".into()))?;
+    let rules = &brand.settings.attachments;
+    let attachment = outbound::whatsapp::download(env, settings, thread, media, rules).await?;
+    // WhatsApp paces its users itself: like their texts, their files spend no send budget
+    // of the web widget's.
+    let uploader = super::files::Uploader::Team;
+    super::files::record(env, &brand.id, thread, &attachment, uploader).await?;
+    Ok(attachment.id)
+}
+
+/// What the thread shows in place of a visitor's WhatsApp file it did not keep.
+fn refused_file_note(refused: &RelayError) -> String {
+    let why = match refused {
+        RelayError::FileTooLarge { limit } => format!(
+            "it is larger than {}",
+            crate::attachment::human_size(*limit)
+        ),
+        RelayError::FileTypeRefused(_) | RelayError::FileTypeMismatch(_) => {
+            "its type is not accepted here".to_string()
+        }
+        _ => "it could not be fetched from WhatsApp".to_string(),
+    };
+    format!("[A file sent on WhatsApp was not kept: {why}.]")
 }

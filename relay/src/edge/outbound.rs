@@ -15,6 +15,7 @@
 //! retry (and, after it, the dead-letter queue) still catches a consumer that crashes.
 
 mod directory;
+mod stored_form;
 pub mod telegram;
 mod webhook;
 pub mod wechat;
@@ -44,6 +45,14 @@ const DEFAULT_RETRY_BASE_SECONDS: u32 = 2;
 
 /// Puts a job on the outbound queue, to run after `delay_seconds`.
 pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), RelayError> {
+    // A push waits for its due time (the brand's delay after the reply), however it is sent.
+    let delay_seconds = match &job.target {
+        Target::Push { due_at, .. } => {
+            let wait_ms = due_at.saturating_sub(worker::Date::now().as_millis());
+            delay_seconds.max(u32::try_from(wait_ms.div_ceil(1000)).unwrap_or(u32::MAX))
+        }
+        _ => delay_seconds,
+    };
     let text = serde_json::to_string(job).map_err(internal)?;
     env.queue("OUTBOUND")
         .map_err(internal)?
@@ -69,10 +78,29 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
 /// One message of a batch: its job attempted (or buried), then acknowledged, or left to
 /// the queue's own retry if the relay itself failed.
 async fn handle(env: &Env, message: RawMessage, dead: bool) {
-    let job = message
-        .body()
-        .as_string()
-        .and_then(|text| serde_json::from_str::<Job>(&text).ok());
+    let text = message.body().as_string();
+    // An inbound message waiting for its sender's link is looked up again; one that
+    // reached the dead-letter queue (its lookups kept failing) is dropped, with a log.
+    if let Some(waiting) = text
+        .as_deref()
+        .and_then(crate::awaiting::AwaitingLink::from_queue_text)
+    {
+        match dead {
+            true => {
+                worker::console_error!("waiting message {} given up", message.id());
+                message.ack();
+            }
+            false => match super::awaiting::consume(env, waiting).await {
+                Ok(()) => message.ack(),
+                Err(error) => {
+                    worker::console_error!("waiting message {}: {error}", message.id());
+                    message.retry();
+                }
+            },
+        }
+        return;
+    }
+    let job = text.and_then(|text| serde_json::from_str::<Job>(&text).ok());
     let Some(job) = job else {
         // Not a job of this version: nothing can deliver it; keeping it would only loop.
         worker::console_error!("dropping an undecodable job {}", message.id());
@@ -105,13 +133,19 @@ async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
         Target::Telegram => telegram::deliver(env, &job, &mut parts_sent).await,
         Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
         Target::Whatsapp { wa_id, window_open } => {
-            whatsapp::deliver(env, &job, wa_id, *window_open).await
+            whatsapp::deliver(env, &job, wa_id, *window_open, &mut parts_sent).await
         }
         Target::Wechat {
             open_id,
             window_open,
-        } => wechat::deliver(env, &job, open_id, *window_open).await,
+        } => wechat::deliver(env, &job, open_id, *window_open, &mut parts_sent).await,
         Target::Directory { fact } => directory::write(env, &job, fact).await,
+        // Replies not due yet come back later, without using an attempt.
+        Target::Email { email } => match super::email::deliver(env, &job, email.clone()).await {
+            Ok(delivery) => delivery,
+            Err(seconds) => return super::email::postpone(env, job, seconds).await,
+        },
+        Target::Push { endpoint, .. } => super::push::deliver(env, &job, endpoint).await,
     };
     // What went already of a delivery in parts is not sent again by a retry.
     job.parts_sent = parts_sent;
@@ -192,6 +226,8 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
         Target::Whatsapp { .. } => "whatsapp".to_string(),
         Target::Wechat { .. } => "wechat".to_string(),
         Target::Directory { .. } => "directory".to_string(),
+        Target::Email { .. } => "email".to_string(),
+        Target::Push { .. } => "push".to_string(),
     };
     let thread = job.thread.clone();
     let buried = Buried {
@@ -250,7 +286,7 @@ fn random_unit() -> f64 {
 }
 
 /// A Worker secret's value, or a refusal naming (for the operator's log) what to set.
-fn secret(env: &Env, name: &str) -> Result<String, Delivery> {
+pub(super) fn secret(env: &Env, name: &str) -> Result<String, Delivery> {
     env.secret(name)
         .map(|secret| secret.to_string())
         .map_err(|_| {
@@ -262,14 +298,14 @@ fn secret(env: &Env, name: &str) -> Result<String, Delivery> {
 }
 
 /// A setting (Worker variable) with a default.
-fn setting(env: &Env, name: &str, default: &str) -> String {
+pub(super) fn setting(env: &Env, name: &str, default: &str) -> String {
     env.var(name)
         .map(|value| value.to_string())
         .unwrap_or_else(|_| default.to_string())
 }
 
 /// What an HTTP exchange with a provider came to, when no answer arrived at all.
-fn unreachable(error: impl std::fmt::Display) -> Delivery {
+pub(super) fn unreachable(error: impl std::fmt::Display) -> Delivery {
     Delivery::retry(
         FailureReason::ProviderUnavailable,
         format!("unreachable: {error}"),
@@ -278,11 +314,11 @@ fn unreachable(error: impl std::fmt::Display) -> Delivery {
 
 /// An answer from a provider: its status, `Retry-After` (seconds), `Location` (of a
 /// redirect, which is not followed) and body (empty for a redirect, or when not asked for).
-struct Answer {
-    status: u16,
-    retry_after: Option<u32>,
-    location: Option<String>,
-    body: String,
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) retry_after: Option<u32>,
+    pub(super) location: Option<String>,
+    pub(super) body: String,
 }
 
 /// The most of a provider's answer the relay reads. Bot API and Graph API answers are a
@@ -295,7 +331,7 @@ pub const MAX_ANSWER_BYTES: usize = 256 * 1024;
 const DEFAULT_TIMEOUT_SECONDS: u64 = 15;
 
 /// How long a provider may take to answer.
-fn delivery_timeout(env: &Env) -> Duration {
+pub(super) fn delivery_timeout(env: &Env) -> Duration {
     let seconds = env
         .var("DELIVERY_TIMEOUT_SECONDS")
         .ok()
@@ -323,13 +359,13 @@ async fn post_json(
 }
 
 /// A request body and its type.
-struct Body<'a> {
-    content_type: &'a str,
-    value: JsValue,
+pub(super) struct Body<'a> {
+    pub(super) content_type: &'a str,
+    pub(super) value: JsValue,
 }
 
 /// [`post_json`] for a body of any type (a `multipart/form-data` form, say).
-async fn post(
+pub(super) async fn post(
     timeout: Duration,
     url: &str,
     body: Body<'_>,

@@ -138,6 +138,12 @@ pub enum ThreadCall {
     /// Records a file stored in the bucket for the thread (not found for another brand's
     /// thread), to be named by a message.
     Upload(UploadRecord),
+    /// Web push: a subscription kept or forgotten, a reply falling due, what a push service
+    /// answered (`object/push.rs`). Answers [`ThreadAnswer::Push`].
+    Push(super::push::PushCall),
+    /// Replies by email: the address asked for, verified, removed; an email job composed
+    /// and sent; a reply email (`object/email.rs`). Answers [`ThreadAnswer::Email`].
+    Email(super::email::EmailCall),
 }
 
 impl ThreadCall {
@@ -161,6 +167,8 @@ impl ThreadCall {
             ThreadCall::CreateLink(_) => "createLink",
             ThreadCall::RedeemLink { .. } => "redeemLink",
             ThreadCall::Upload(_) => "upload",
+            ThreadCall::Push(_) => "push",
+            ThreadCall::Email(_) => "email",
         }
     }
 }
@@ -199,6 +207,10 @@ pub enum ThreadAnswer {
         /// Linked, added, or nothing to add it to.
         outcome: WhatsappOutcome,
     },
+    /// What a [`ThreadCall::Push`] came to.
+    Push(super::push::PushAnswer),
+    /// What a [`ThreadCall::Email`] came to.
+    Email(super::email::EmailAnswer),
     /// A page of the transcript.
     Transcript {
         /// The brand's display name.
@@ -328,8 +340,11 @@ pub struct WhatsappInbound {
     pub wa_id: String,
     /// WhatsApp's id of the message (redeliveries repeat it).
     pub wamid: String,
-    /// The text.
+    /// The text (a file's caption, perhaps empty).
     pub text: String,
+    /// The file it carried, stored and recorded in the thread already.
+    #[serde(default)]
+    pub attachments: Vec<AttachmentId>,
     /// When it was sent (ms).
     pub sent_at: u64,
     /// The link code it carries, if any: the object links the thread to `wa_id` if the
@@ -356,6 +371,13 @@ pub enum WechatKind {
         msg_id: String,
         /// The text.
         text: String,
+    },
+    /// A photo, downloaded into the bucket and recorded as an upload of the thread.
+    Image {
+        /// WeChat's id of the message (`MsgId`; retries repeat it).
+        msg_id: String,
+        /// The stored file.
+        attachment: AttachmentId,
     },
 }
 
@@ -393,6 +415,9 @@ pub struct Started {
     /// Its WeChat link and window, if any.
     #[serde(default)]
     pub wechat: Option<WechatWindow>,
+    /// Its email address for replies, masked, if any.
+    #[serde(default)]
+    pub email: Option<confab_protocol::api::EmailStatus>,
 }
 
 /// The one way to a socket: the ticket's single-use nonce (its signature and expiry were

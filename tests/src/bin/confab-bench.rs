@@ -1,13 +1,23 @@
 //! `confab-bench`: what `cargo xtask bench` runs after building — the weight of what ships,
 //! what the widget costs a host page (headless Chromium, with and without it), the relay's
 //! latency over 1, 100 and 1,000 threads, the highest rate one thread sustains, the sockets
-//! it holds and workerd's memory while it does, and forwarding to a fake Telegram; each
-//! against the issue's targets. Writes `target/bench/report.{md,json}` and SVG charts.
+//! it holds and workerd's memory while it does, forwarding to a fake Telegram, uploads and
+//! a team photo's way to the visitor, and the relay side by side with a bare chat room
+//! (`bench/baseline/`: latency and workerd CPU per message, as ratios); each against the
+//! issues' targets. Writes `target/bench/report.{md,json}` and SVG charts.
 //! `--quick` runs smaller counts. Everything talks to 127.0.0.1 only and stops by itself.
 
 use confab_e2e::api::Api;
-use confab_e2e::bench::{weigh, Latency, PageCost, PhoneTaps, Report, Target};
-use confab_e2e::load::{bench_sessions, hold_sockets, many_threads, one_thread};
+use confab_e2e::bench::baseline::Baseline;
+use confab_e2e::bench::cpu::{CpuTime, Workerd};
+use confab_e2e::bench::files::{team_photo, upload_times};
+use confab_e2e::bench::{
+    weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
+};
+use confab_e2e::load::{
+    baseline_arrival, baseline_rooms, bench_sessions, drive, hold_sockets, many_threads,
+    one_thread, relay_arrival, relay_rooms, LoadReport,
+};
 use confab_e2e::page::{load_once, median, tap_launcher, PhoneTap};
 use confab_e2e::{forward, repo_root, Browser, Relay};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -19,6 +29,7 @@ type Run = (u32, usize, usize);
 #[tokio::main]
 async fn main() {
     let quick = std::env::args().any(|arg| arg == "--quick");
+    let load_at_start = load_average();
     let runs: Vec<Run> = if quick {
         vec![(50, 1, 150), (1000, 1, 1000), (1000, 100, 1000)]
     } else {
@@ -34,8 +45,22 @@ async fn main() {
     let (socket_threads, per_thread) = if quick { (100, 10) } else { (1000, 10) };
     let forwards = if quick { 50 } else { 200 };
     let tap_rounds = if quick { 3 } else { 5 };
-    let steps =
-        1 + 2 * rounds as u64 + 2 * tap_rounds as u64 + runs.len() as u64 + 5 + 1 + forwards as u64;
+    // Side by side with the baseline: messages per second, threads (rooms), messages.
+    let side_runs: Vec<Run> = if quick {
+        vec![(200, 10, 1000)]
+    } else {
+        vec![(200, 10, 2000), (1000, 100, 5000)]
+    };
+    let file_rounds = if quick { 3 } else { 5 };
+    let steps = 1
+        + 2 * rounds as u64
+        + 2 * tap_rounds as u64
+        + runs.len() as u64
+        + 2
+        + 2 * side_runs.len() as u64
+        + 5
+        + 1
+        + forwards as u64;
     let progress = ProgressBar::new(steps).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .expect("a progress template"),
@@ -51,7 +76,9 @@ async fn main() {
     ];
     progress.inc(1);
 
-    let relay = Relay::start().await;
+    // The baseline room starts with the relay, rather than later on its own, to save a
+    // start's wait; it is idle until its runs.
+    let (relay, baseline) = tokio::join!(Relay::start(), Baseline::start());
     let api = Api::new(relay.origin());
 
     progress.set_message("host page, with and without the widget (Chromium)");
@@ -117,6 +144,59 @@ async fn main() {
             report.latencies_ms,
         ));
     }
+
+    progress.set_message("attachments: uploads of 1 and 10 MB");
+    let visitor = bench_sessions(&api, 1).await.remove(0);
+    let uploads = upload_times(&api, &visitor, &[1_000_000, 10_000_000], file_rounds).await;
+    progress.inc(1);
+    progress.set_message("attachments: a team photo to the visitor's socket and its bytes");
+    let key = api.agent_key("bench").await;
+    let photo_thread = bench_sessions(&api, 1).await.remove(0);
+    let photo = team_photo(&api, &key, &photo_thread, 300 * 1024, file_rounds).await;
+    progress.inc(1);
+    let attachments = Attachments {
+        uploads,
+        team_photo: photo,
+    };
+
+    progress.set_message("a bare chat room (bench/baseline), side by side with the relay");
+    let relay_workerd = Workerd::serving(port_of(&relay.origin()));
+    let baseline_workerd = Workerd::serving(baseline.port());
+    let mut side_by_side = Vec::new();
+    for (rate, threads, count) in side_runs.iter().copied() {
+        if sessions.len() < threads {
+            let more = bench_sessions(&api, threads - sessions.len()).await;
+            sessions.extend(more);
+        }
+        let label = format!("{rate}/s over {threads} threads");
+        let rooms = relay_rooms(&api, &sessions[..threads]).await;
+        let (confab, confab_cpu) = measured(relay_workerd.as_ref(), async {
+            drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await
+        })
+        .await;
+        progress.inc(1);
+        let rooms = baseline_rooms(&baseline.origin(), threads).await;
+        let (bare, bare_cpu) = measured(baseline_workerd.as_ref(), async {
+            drive(
+                rooms,
+                count,
+                rate,
+                Duration::from_secs(10),
+                baseline_arrival,
+            )
+            .await
+        })
+        .await;
+        progress.inc(1);
+        side_by_side.push(SideBySide {
+            confab_cpu: confab_cpu.and_then(|spent| CpuPerMessage::new(spent, confab.delivered)),
+            baseline_cpu: bare_cpu.and_then(|spent| CpuPerMessage::new(spent, bare.delivered)),
+            confab: Latency::new("Confab", confab.sent, confab.latencies_ms),
+            baseline: Latency::new("baseline", bare.sent, bare.latencies_ms),
+            label,
+        });
+    }
+    drop(baseline);
 
     progress.set_message("highest sustained rate, one thread");
     let mut sustained = None;
@@ -241,9 +321,36 @@ async fn main() {
     } else {
         Target::measured(sockets_aim, held_line, held.ready == held.asked)
     });
+    targets.extend(baseline_targets(&side_by_side, quick));
+    for upload in &attachments.uploads {
+        targets.push(Target::figure(
+            &format!(
+                "upload of a {:.0} MB file through the relay (median of {file_rounds})",
+                upload.bytes as f64 / 1e6
+            ),
+            format!(
+                "{} ({} of {} stored)",
+                ms(upload.median_ms),
+                upload.stored,
+                upload.tried
+            ),
+        ));
+    }
+    let photo = &attachments.team_photo;
+    targets.push(Target::figure(
+        "time to first thumbnail: a team photo (agent API) to its bytes on the visitor's side, no browser (median)",
+        format!(
+            "{} (message on the socket at {}; {} of {} rounds complete)",
+            ms(photo.to_bytes_ms),
+            ms(photo.to_message_ms),
+            photo.arrived,
+            photo.rounds
+        ),
+    ));
     let machine = format!(
-        "{} cores; relay on workerd through wrangler dev; Chromium headless; medians of {rounds} page loads; every figure from this run.",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        "{} cores, shared with other work (single runs are noisy; load average {load_at_start} at the start, {} at the end); relay and baseline room on workerd through wrangler dev; Chromium headless; medians of {rounds} page loads; every figure from this run.",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        load_average()
     );
     let report = Report {
         quick,
@@ -256,10 +363,123 @@ async fn main() {
         sustained_rate: sustained,
         sockets: held,
         forwarding: Some(forwarding),
+        baseline: side_by_side,
+        attachments: Some(attachments),
         targets,
     };
     let out = repo_root().join("target/bench");
     report.write(&out).expect("the report is written");
     println!("{}", report.markdown());
     println!("written to {}", out.display());
+}
+
+/// The port of an origin such as `http://127.0.0.1:41234` (0 if it has none).
+fn port_of(origin: &str) -> u16 {
+    origin
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs a load and reads what `workerd` spent on it: CPU from just before the first send
+/// until workerd has gone quiet after the last arrival (work the messages left for later,
+/// such as queued D1 rows, is theirs too), or `None` if workerd's processes were not found.
+/// The load starts once workerd is quiet, so that work left from earlier runs (the queue's
+/// backlog) is neither timed nor counted.
+async fn measured(
+    workerd: Option<&Workerd>,
+    load: impl std::future::Future<Output = LoadReport>,
+) -> (LoadReport, Option<CpuTime>) {
+    let before = match workerd {
+        Some(workerd) => Some(quiet(workerd, 40).await),
+        None => None,
+    };
+    let report = load.await;
+    let (Some(workerd), Some(before)) = (workerd, before) else {
+        return (report, None);
+    };
+    let after = quiet(workerd, 12).await;
+    (report, Some(after.since(before)))
+}
+
+/// Waits until workerd spends under one clock tick (10 ms) in a quarter second, for at most
+/// `quarters` quarter seconds; its CPU time then.
+async fn quiet(workerd: &Workerd, quarters: u32) -> CpuTime {
+    let mut last = workerd.cpu();
+    for _ in 0..quarters {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let now = workerd.cpu();
+        let busy = (now.runtime + now.proxy) - (last.runtime + last.proxy);
+        last = now;
+        if busy < 0.01 {
+            break;
+        }
+    }
+    last
+}
+
+/// Issue 21's targets against the baseline: latency p50 and p99 and workerd CPU per
+/// delivered message, each at most 1.0× the bare room's, at 200/s over 10 threads and
+/// (full run) 1,000/s over 100.
+fn baseline_targets(runs: &[SideBySide], quick: bool) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for (label, aim_load) in [
+        ("200/s over 10 threads", "200 msg/s over 10 threads"),
+        ("1000/s over 100 threads", "1,000 msg/s over 100 threads"),
+    ] {
+        let latency_aim = format!("latency p50 and p99 ≤ 1.0× a bare chat room's at {aim_load}");
+        let cpu_aim =
+            format!("workerd CPU per delivered message ≤ 1.0× a bare chat room's at {aim_load}");
+        let Some(run) = runs.iter().find(|run| run.label == label) else {
+            if quick {
+                targets.push(Target::full_run_only(&latency_aim));
+                targets.push(Target::full_run_only(&cpu_aim));
+            } else {
+                targets.push(Target::not_measured(&latency_aim));
+                targets.push(Target::not_measured(&cpu_aim));
+            }
+            continue;
+        };
+        let all_arrived = run.confab.delivered == run.confab.sent;
+        targets.push(Target::measured(
+            &latency_aim,
+            format!(
+                "p50 {:.2}× ({:.2} against {:.2} ms), p99 {:.2}× ({:.2} against {:.2} ms); {} of {} arrived",
+                run.p50_ratio(),
+                run.confab.p50,
+                run.baseline.p50,
+                run.p99_ratio(),
+                run.confab.p99,
+                run.baseline.p99,
+                run.confab.delivered,
+                run.confab.sent
+            ),
+            run.p50_ratio() <= 1.0 && run.p99_ratio() <= 1.0 && all_arrived,
+        ));
+        targets.push(match (run.cpu_ratio(), run.confab_cpu, run.baseline_cpu) {
+            (Some(ratio), Some(confab), Some(baseline)) => Target::measured(
+                &cpu_aim,
+                format!(
+                    "{ratio:.2}× ({:.3} against {:.3} ms; with wrangler's proxy {:.3} against {:.3} ms)",
+                    confab.runtime_ms,
+                    baseline.runtime_ms,
+                    confab.with_proxy_ms,
+                    baseline.with_proxy_ms
+                ),
+                ratio <= 1.0,
+            ),
+            _ => Target::not_measured(&cpu_aim),
+        });
+    }
+    targets
+}
+
+/// The machine's load average over the last minute (`/proc/loadavg`), to read the run's
+/// noise by; `?` where there is none.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }

@@ -2,13 +2,20 @@
 //! tokens that expire), temporary QR codes (`/cgi-bin/qrcode/create`), customer-service
 //! messages (`/cgi-bin/message/custom/send`, refused with 45015 outside the 48-hour window
 //! of the user's last interaction, as the test reports interactions) and template messages
-//! (`/cgi-bin/message/template/send`). Calls that need one carry `?access_token=`; an
-//! unknown token answers 40001, an expired one 42001. Every call is recorded with the
-//! token it carried; token fetches are counted.
+//! (`/cgi-bin/message/template/send`), and temporary media: `GET /cgi-bin/media/get`
+//! serves what a user sent ([`FakeWechat::add_media`]) as the file itself, or answers
+//! 40007 (`invalid media_id`) as JSON; `POST /cgi-bin/media/upload?type=image` takes a
+//! form whose file part is `media` (a JPEG, PNG or GIF of at most 10 MB, else 40005 or
+//! 40006; a `type` other than `image` 40004) and answers its `media_id`, which an `image`
+//! customer-service message may then name (else 40007). Calls that need one carry
+//! `?access_token=`; an unknown token answers 40001, an expired one 42001. Every call is
+//! recorded with the token it carried; token fetches are counted.
 
 use super::{misbehave, Failure, Plan, Server};
-use axum::extract::{RawQuery, State};
-use axum::routing::post;
+use axum::extract::{FromRequest, Multipart, RawQuery, Request, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -62,8 +69,22 @@ struct Fake {
     scenes: Mutex<Vec<String>>,
     interactions: Mutex<HashMap<String, u64>>,
     unfollowed: Mutex<HashSet<String>>,
+    /// Media by id: what users sent, and what the relay uploaded (type, bytes).
+    media: Mutex<HashMap<String, Media>>,
     plan: Plan,
 }
+
+/// A temporary media file the fake holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Media {
+    /// Its type.
+    pub content_type: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The largest image `media/upload` takes.
+pub const MAX_IMAGE_BYTES: usize = 10 * 1024 * 1024;
 
 /// The fake API of one account.
 pub struct FakeWechat {
@@ -94,6 +115,7 @@ impl FakeWechat {
             scenes: Mutex::default(),
             interactions: Mutex::default(),
             unfollowed: Mutex::default(),
+            media: Mutex::default(),
             plan: Plan::default(),
         });
         let app = Router::new()
@@ -101,6 +123,8 @@ impl FakeWechat {
             .route("/cgi-bin/qrcode/create", post(qr_create))
             .route("/cgi-bin/message/custom/send", post(custom_send))
             .route("/cgi-bin/message/template/send", post(template_send))
+            .route("/cgi-bin/media/get", get(media_get))
+            .route("/cgi-bin/media/upload", post(media_upload))
             .with_state(fake.clone());
         let server = Server::start(app).await;
         FakeWechat {
@@ -161,6 +185,23 @@ impl FakeWechat {
     /// The messages accepted so far.
     pub fn sent(&self) -> Vec<Sent> {
         self.fake.sent.lock().unwrap().clone()
+    }
+
+    /// A user sent this file: `media/get` serves it by `media_id` (WeChat keeps a user's
+    /// media three days).
+    pub fn add_media(&self, media_id: &str, content_type: &str, bytes: &[u8]) {
+        self.fake.media.lock().unwrap().insert(
+            media_id.to_string(),
+            Media {
+                content_type: content_type.to_string(),
+                bytes: bytes.to_vec(),
+            },
+        );
+    }
+
+    /// A media file the fake holds (a user's, or one the relay uploaded).
+    pub fn media(&self, media_id: &str) -> Option<Media> {
+        self.fake.media.lock().unwrap().get(media_id).cloned()
     }
 
     /// The scenes of the QR codes made so far.
@@ -290,8 +331,21 @@ async fn custom_send(
         return failure;
     }
     let to = body["touser"].as_str().unwrap_or_default().to_string();
-    let content = body["text"]["content"].as_str().unwrap_or_default();
-    if body["msgtype"] != "text" || to.is_empty() || content.is_empty() || content.len() > 2048 {
+    let well_formed = match body["msgtype"].as_str() {
+        Some("text") => {
+            let content = body["text"]["content"].as_str().unwrap_or_default();
+            !content.is_empty() && content.len() <= 2048
+        }
+        Some("image") => {
+            let media_id = body["image"]["media_id"].as_str().unwrap_or_default();
+            if !fake.media.lock().unwrap().contains_key(media_id) {
+                return error(40007, "invalid media_id");
+            }
+            true
+        }
+        _ => false,
+    };
+    if to.is_empty() || !well_formed {
         return error(40008, "invalid message type");
     }
     let last = fake.interactions.lock().unwrap().get(&to).copied();
@@ -335,4 +389,89 @@ async fn template_send(
         token,
     });
     Json(json!({ "errcode": 0, "errmsg": "ok", "msgid": 200_228_332 + sent.len() }))
+}
+
+fn query_value(query: &Option<String>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+/// `GET /cgi-bin/media/get`: the file itself (with WeChat's headers), or a JSON error.
+async fn media_get(State(fake): State<Arc<Fake>>, RawQuery(query): RawQuery) -> Response {
+    let media_id = query_value(&query, "media_id").unwrap_or_default();
+    let asked = json!({ "media_id": media_id });
+    if let Err(refusal) = authorize(&fake, "/cgi-bin/media/get", &query, &asked) {
+        return refusal.into_response();
+    }
+    if let Some(failure) = planned(&fake).await {
+        return failure.into_response();
+    }
+    let Some(media) = fake.media.lock().unwrap().get(&media_id).cloned() else {
+        return error(40007, "invalid media_id").into_response();
+    };
+    let extension = media.content_type.rsplit('/').next().unwrap_or("bin");
+    (
+        [
+            (header::CONTENT_TYPE, media.content_type.clone()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{media_id}.{extension}\""),
+            ),
+        ],
+        media.bytes,
+    )
+        .into_response()
+}
+
+/// `POST /cgi-bin/media/upload?type=image`: the form's `media` part kept as new media.
+async fn media_upload(
+    State(fake): State<Arc<Fake>>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> Json<Value> {
+    let kind = query_value(&query, "type").unwrap_or_default();
+    let mut file = None;
+    if let Ok(mut form) = Multipart::from_request(request, &()).await {
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("media") && field.file_name().is_some() {
+                let content_type = field.content_type().unwrap_or_default().to_string();
+                let name = field.file_name().unwrap_or_default().to_string();
+                if let Ok(bytes) = field.bytes().await {
+                    file = Some((name, content_type, bytes.to_vec()));
+                }
+            }
+        }
+    }
+    let described = file.as_ref().map_or(Value::Null, |(name, content_type, bytes)| {
+        json!({ "type": kind, "filename": name, "contentType": content_type, "size": bytes.len() })
+    });
+    if let Err(refusal) = authorize(&fake, "/cgi-bin/media/upload", &query, &described) {
+        return refusal;
+    }
+    if let Some(failure) = planned(&fake).await {
+        return failure;
+    }
+    if kind != "image" {
+        return error(40004, "invalid media type");
+    }
+    let Some((_, content_type, bytes)) = file else {
+        return error(41005, "media data missing");
+    };
+    if !["image/jpeg", "image/png", "image/gif"].contains(&content_type.as_str()) {
+        return error(40005, "invalid file type");
+    }
+    if bytes.is_empty() || bytes.len() > MAX_IMAGE_BYTES {
+        return error(40006, "invalid meida size");
+    }
+    let mut media = fake.media.lock().unwrap();
+    let media_id = format!("FAKE-MEDIA-{:04}", media.len() + 1);
+    media.insert(
+        media_id.clone(),
+        Media {
+            content_type,
+            bytes,
+        },
+    );
+    Json(json!({ "type": "image", "media_id": media_id, "created_at": now_ms() / 1000 }))
 }

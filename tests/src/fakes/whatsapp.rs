@@ -1,16 +1,27 @@
 //! A fake WhatsApp Cloud API: `POST /{version}/{phone_number_id}/messages` with a bearer
-//! token, text or template bodies as the Graph API takes them, answering
+//! token, text, template, image or document bodies as the Graph API takes them, answering
 //! `{"messages":[{"id":"wamid…"}]}` or a Graph error (`{"error":{"code":…}}`). Records what
 //! it was sent, with the ids it gave.
+//!
+//! Media, as documented: `POST /{version}/{phone_number_id}/media` (`multipart/form-data`:
+//! `messaging_product=whatsapp`, `type`, `file`) answers `{"id":"<media id>"}` and records
+//! the upload (over WhatsApp's limits — images 5 MB, documents 100 MB — it answers error
+//! 131053, "Media upload error"); an image or document message must name an uploaded id.
+//! A visitor's media a test put there ([`FakeWhatsapp::add_media`]) is described by
+//! `GET /{version}/{media id}` (`url`, `mime_type`, `sha256`, `file_size`, `id`) and
+//! downloaded from that `url`; both want the bearer token (else 401, code 190), and an
+//! unknown id is a 400 with code 100.
 
 use super::{hang_in_body, huge_answer, misbehave, redirect, Failure, Plan, Server};
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
+use sha2::Digest;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// A message the fake accepted.
@@ -20,14 +31,39 @@ pub struct Sent {
     pub wamid: String,
     /// The recipient.
     pub to: String,
-    /// The body as sent (`type` is `text` or `template`).
+    /// The body as sent (`type` is `text`, `template`, `image` or `document`).
     pub body: Value,
 }
+
+/// A file the relay uploaded (`POST /{number}/media`).
+#[derive(Clone, Debug)]
+pub struct Uploaded {
+    /// The media id the fake answered.
+    pub id: String,
+    /// The form's `type` field.
+    pub declared_type: String,
+    /// The file part's file name.
+    pub file_name: String,
+    /// The file part's `Content-Type`.
+    pub content_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The largest image and document WhatsApp takes.
+const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
+const DOCUMENT_MAX_BYTES: usize = 100 * 1024 * 1024;
 
 struct Fake {
     token: String,
     phone_number_id: String,
+    base: Mutex<String>,
     sent: Mutex<Vec<Sent>>,
+    uploads: Mutex<Vec<Uploaded>>,
+    /// A visitor's media: id → (type, bytes).
+    media: Mutex<HashMap<String, (String, Vec<u8>)>>,
+    /// Media downloads served (ids).
+    downloads: Mutex<Vec<String>>,
     plan: Plan,
 }
 
@@ -45,13 +81,24 @@ impl FakeWhatsapp {
         let fake = Arc::new(Fake {
             token: token.to_string(),
             phone_number_id: phone_number_id.to_string(),
+            base: Mutex::default(),
             sent: Mutex::default(),
+            uploads: Mutex::default(),
+            media: Mutex::default(),
+            downloads: Mutex::default(),
             plan: Plan::default(),
         });
         let app = Router::new()
             .route("/{version}/{number}/messages", post(send))
+            .route(
+                "/{version}/{number}/media",
+                post(upload).layer(DefaultBodyLimit::max(DOCUMENT_MAX_BYTES + 64 * 1024)),
+            )
+            .route("/{version}/{media_id}", get(media_info))
+            .route("/media-download/{media_id}", get(media_download))
             .with_state(fake.clone());
         let server = Server::start(app).await;
+        *fake.base.lock().unwrap() = server.base.clone();
         FakeWhatsapp {
             base: server.base.clone(),
             fake,
@@ -68,6 +115,161 @@ impl FakeWhatsapp {
     pub fn sent(&self) -> Vec<Sent> {
         self.fake.sent.lock().unwrap().clone()
     }
+
+    /// What was uploaded so far.
+    pub fn uploads(&self) -> Vec<Uploaded> {
+        self.fake.uploads.lock().unwrap().clone()
+    }
+
+    /// Puts a visitor's media on the fake's servers; returns its media id (for a webhook's
+    /// `image.id` or `document.id`).
+    pub fn add_media(&self, mime_type: &str, bytes: &[u8]) -> String {
+        let mut media = self.fake.media.lock().unwrap();
+        let id = format!("{}", 7_000_000_000_000_000u64 + media.len() as u64 + 1);
+        media.insert(id.clone(), (mime_type.to_string(), bytes.to_vec()));
+        id
+    }
+
+    /// The media ids downloaded so far, once per download.
+    pub fn downloads(&self) -> Vec<String> {
+        self.fake.downloads.lock().unwrap().clone()
+    }
+}
+
+/// Whether the request carries the number's token.
+fn authorized(fake: &Fake, headers: &HeaderMap) -> bool {
+    headers
+        .get("Authorization")
+        .and_then(|value| value.to_str().ok())
+        == Some(format!("Bearer {}", fake.token).as_str())
+}
+
+fn unauthorized() -> Response {
+    graph_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token").into_response()
+}
+
+async fn upload(
+    State(fake): State<Arc<Fake>>,
+    Path((version, number)): Path<(String, String)>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    if !authorized(&fake, &headers) {
+        return unauthorized();
+    }
+    let invalid = |why: &str| {
+        graph_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            &format!("Invalid parameter: {why}"),
+        )
+        .into_response()
+    };
+    if !version.starts_with('v') || number != fake.phone_number_id {
+        return graph_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request")
+            .into_response();
+    }
+    let mut form = match Multipart::from_request(request, &()).await {
+        Ok(form) => form,
+        Err(error) => return invalid(&error.to_string()),
+    };
+    let mut fields = HashMap::new();
+    let mut file = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => return invalid(&error.to_string()),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let content_type = field.content_type().unwrap_or_default().to_string();
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, file_name, content_type, bytes.to_vec())),
+                    Err(error) => return invalid(&error.to_string()),
+                }
+            }
+            None => match field.text().await {
+                Ok(text) => {
+                    fields.insert(name, text);
+                }
+                Err(error) => return invalid(&error.to_string()),
+            },
+        }
+    }
+    if fields.get("messaging_product").map(String::as_str) != Some("whatsapp") {
+        return invalid("messaging_product");
+    }
+    let Some(declared_type) = fields.get("type").cloned() else {
+        return invalid("type");
+    };
+    let Some((_, file_name, content_type, bytes)) =
+        file.filter(|(field, _, _, bytes)| field == "file" && !bytes.is_empty())
+    else {
+        return invalid("file");
+    };
+    let limit = match declared_type.as_str() {
+        "image/jpeg" | "image/png" => IMAGE_MAX_BYTES,
+        _ => DOCUMENT_MAX_BYTES,
+    };
+    if bytes.len() > limit {
+        return graph_error(StatusCode::BAD_REQUEST, 131053, "Media upload error").into_response();
+    }
+    let mut uploads = fake.uploads.lock().unwrap();
+    let id = format!("{}", 9_000_000_000_000_000u64 + uploads.len() as u64 + 1);
+    uploads.push(Uploaded {
+        id: id.clone(),
+        declared_type,
+        file_name,
+        content_type,
+        bytes,
+    });
+    (StatusCode::OK, Json(json!({ "id": id }))).into_response()
+}
+
+async fn media_info(
+    State(fake): State<Arc<Fake>>,
+    Path((version, media_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&fake, &headers) {
+        return unauthorized();
+    }
+    let media = fake.media.lock().unwrap();
+    let Some((mime_type, bytes)) = media.get(&media_id).filter(|_| version.starts_with('v')) else {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            100,
+            "Unsupported get request. Object with ID does not exist",
+        )
+        .into_response();
+    };
+    let base = fake.base.lock().unwrap().clone();
+    Json(json!({
+        "messaging_product": "whatsapp",
+        "url": format!("{base}/media-download/{media_id}"),
+        "mime_type": mime_type,
+        "sha256": hex::encode(sha2::Sha256::digest(bytes)),
+        "file_size": bytes.len().to_string(),
+        "id": media_id,
+    }))
+    .into_response()
+}
+
+async fn media_download(
+    State(fake): State<Arc<Fake>>,
+    Path(media_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&fake, &headers) {
+        return unauthorized();
+    }
+    let Some((mime_type, bytes)) = fake.media.lock().unwrap().get(&media_id).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    fake.downloads.lock().unwrap().push(media_id);
+    ([(header::CONTENT_TYPE, mime_type)], bytes).into_response()
 }
 
 fn graph_error(status: StatusCode, code: i64, message: &str) -> (StatusCode, Json<Value>) {
@@ -83,13 +285,8 @@ async fn send(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
-    let authorized = headers
-        .get("Authorization")
-        .and_then(|value| value.to_str().ok())
-        == Some(format!("Bearer {}", fake.token).as_str());
-    if !authorized {
-        return graph_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token")
-            .into_response();
+    if !authorized(&fake, &headers) {
+        return unauthorized();
     }
     if !version.starts_with('v') || number != fake.phone_number_id {
         return graph_error(StatusCode::BAD_REQUEST, 100, "Unsupported post request")
@@ -103,6 +300,20 @@ async fn send(
                 .as_str()
                 .is_some_and(|text| !text.is_empty() && text.chars().count() <= 4096),
             Some("template") => body["template"]["name"].is_string(),
+            Some(kind @ ("image" | "document")) => {
+                let media = &body[kind];
+                let uploaded = media["id"].as_str().is_some_and(|id| {
+                    fake.uploads
+                        .lock()
+                        .unwrap()
+                        .iter()
+                        .any(|upload| upload.id == id)
+                });
+                let caption_fits = media["caption"]
+                    .as_str()
+                    .is_none_or(|caption| caption.chars().count() <= 1024);
+                uploaded && caption_fits
+            }
             _ => false,
         };
     if !well_formed {

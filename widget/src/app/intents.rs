@@ -77,7 +77,7 @@ impl Effects {
         let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
         spawn_local(async move {
             if let Ok(link) = relay.create_link(&session, &request).await {
-                dispatcher.dispatch(Action::ShowLink(Some(link)));
+                dispatcher.dispatch(Action::ShowLink(Some((purpose, link))));
             }
         });
     }

@@ -11,7 +11,7 @@ use super::{FromJson, Invalid, ToJson};
 use confab_protocol::{
     BrandProfile, BusinessHours, ConsentNotice, ErrorDetail, Link, LinkPurpose, LinkRequest,
     MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest,
-    SocketTicket, Theme, ThreadId, Timestamp, VisitorToken, WhatsappWindow,
+    SocketTicket, Theme, ThreadId, Timestamp, VisitorToken, WechatWindow, WhatsappWindow,
 };
 
 /// Read-receipt policies by their wire words.
@@ -27,6 +27,7 @@ const THEMES: &Words<Theme> = &[
 /// Link purposes by their wire words.
 const PURPOSES: &Words<LinkPurpose> = &[
     ("whatsapp", LinkPurpose::Whatsapp),
+    ("wechat", LinkPurpose::Wechat),
     ("device", LinkPurpose::Device),
 ];
 
@@ -43,6 +44,8 @@ impl FromJson for Session {
             expires_at: time(value, "expiresAt")?,
             brand: read::nested(value, "brand")?,
             whatsapp: read::optional(value, "whatsapp")?,
+            wechat: read::optional(value, "wechat")?,
+            email: None, // Not read yet: the email offer comes with the widget's side.
         })
     }
 }
@@ -63,6 +66,8 @@ impl FromJson for BrandProfile {
             }),
             consent: read::optional(value, "consent")?,
             whatsapp: read::flag(value, "whatsapp", defaults.whatsapp)?,
+            wechat: read::flag(value, "wechat", defaults.wechat)?,
+            email: read::flag(value, "email", defaults.email)?,
             suggested_questions: read::list(value, "suggestedQuestions", false)?,
             show_agent_names: read::flag(value, "showAgentNames", defaults.show_agent_names)?,
             theme: text("theme")?.map_or(defaults.theme, |theme| {
@@ -103,6 +108,14 @@ impl FromJson for ConsentNotice {
 impl FromJson for WhatsappWindow {
     fn from_json(value: &Value) -> Result<Self, Invalid> {
         Ok(WhatsappWindow {
+            window_ends_at: time(value, "windowEndsAt")?,
+        })
+    }
+}
+
+impl FromJson for WechatWindow {
+    fn from_json(value: &Value) -> Result<Self, Invalid> {
+        Ok(WechatWindow {
             window_ends_at: time(value, "windowEndsAt")?,
         })
     }

@@ -24,6 +24,7 @@ pub const AUTHORS: &Words<Author> = &[
 pub const CHANNELS: &Words<Channel> = &[
     ("web", Channel::Web),
     ("whatsapp", Channel::Whatsapp),
+    ("wechat", Channel::Wechat),
     ("telegram", Channel::Telegram),
     ("api", Channel::Api),
 ];

@@ -138,6 +138,8 @@ fn brand(full: bool) -> BrandProfile {
             privacy_url: "https://acme.example/privacy".into(),
         }),
         whatsapp: true,
+        wechat: true,
+        email: true,
         suggested_questions: vec!["Where is my order?".into(), "Refunds?".into()],
         show_agent_names: false,
         theme: Theme::Dark,
@@ -153,6 +155,10 @@ fn session(brand: BrandProfile, whatsapp: bool) -> Session {
         whatsapp: whatsapp.then_some(WhatsappWindow {
             window_ends_at: Timestamp(1_800_000_100_000),
         }),
+        wechat: whatsapp.then_some(WechatWindow {
+            window_ends_at: Timestamp(1_800_000_200_000),
+        }),
+        email: None,
     }
 }
 

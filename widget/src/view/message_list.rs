@@ -283,6 +283,7 @@ fn stored(
     let from_visitor = message.author == Author::Visitor;
     let via = match message.channel {
         Channel::Whatsapp => Some(texts.via_whatsapp),
+        Channel::Wechat => Some(texts.via_wechat),
         Channel::Telegram if from_visitor => Some(texts.via_telegram),
         _ => None,
     };

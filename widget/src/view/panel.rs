@@ -78,11 +78,16 @@ pub fn panel(props: &PanelProps) -> Html {
         .filter(|_| away_until.is_some())
         .and_then(|brand| brand.away_message.clone())
         .filter(|text| !text.is_empty());
-    let whatsapp_window = state
-        .session
-        .as_ref()
-        .and_then(|session| session.whatsapp.as_ref())
-        .map(|window| window.window_ends_at.0);
+    // The messaging apps the thread is linked to, and until when answers reach it there.
+    let session = state.session.as_ref();
+    let linked = [
+        session
+            .and_then(|session| session.whatsapp.as_ref())
+            .map(|window| (texts.linked_whatsapp, window.window_ends_at.0)),
+        session
+            .and_then(|session| session.wechat.as_ref())
+            .map(|window| (texts.linked_wechat, window.window_ends_at.0)),
+    ];
     let notice = match &state.connection {
         // No session starts while a resume link waits for the visitor's answer.
         _ if state.resume_prompt => None,
@@ -102,6 +107,21 @@ pub fn panel(props: &PanelProps) -> Html {
             on_intent.emit(intent.clone());
         })
     };
+    // "Continue on WeChat" comes first for a Chinese-speaking visitor, after WhatsApp for
+    // the others.
+    let (mut wechat_first, mut wechat_last) = (Html::default(), Html::default());
+    if brand.is_some_and(|brand| brand.wechat) {
+        let item = html! {
+            <button type="button" class="confab-continue-wechat"
+                onclick={menu_item(Intent::Continue(LinkPurpose::Wechat))}>
+                { texts.continue_wechat }
+            </button>
+        };
+        match texts.code.starts_with("zh") {
+            true => wechat_first = item,
+            false => wechat_last = item,
+        }
+    }
     let panel = use_node_ref();
     {
         // On phones the panel fills the visual viewport (see widget.css).
@@ -131,7 +151,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let qr = use_node_ref();
     {
         let qr = qr.clone();
-        let svg = state.link.as_ref().map(|link| link.qr_svg.clone());
+        let svg = state.link.as_ref().map(|(_, link)| link.qr_svg.clone());
         use_effect_with(svg, move |svg| {
             if let Some(svg) = svg {
                 show_qr(&qr, svg);
@@ -249,12 +269,14 @@ pub fn panel(props: &PanelProps) -> Html {
                             { texts.notify_me }
                         </button>
                     }
+                    { wechat_first }
                     if whatsapp {
                         <button type="button" class="confab-continue-whatsapp"
                             onclick={menu_item(Intent::Continue(LinkPurpose::Whatsapp))}>
                             { texts.continue_whatsapp }
                         </button>
                     }
+                    { wechat_last }
                     <button type="button" class="confab-continue-device"
                         onclick={menu_item(Intent::Continue(LinkPurpose::Device))}>
                         { texts.continue_device }
@@ -267,9 +289,9 @@ pub fn panel(props: &PanelProps) -> Html {
             if let Some(link) = &state.link {
                 { link_sheet(LinkSheetProps { link, qr: &qr, on_intent: &props.on_intent }, texts) }
             }
-            if let Some(until) = whatsapp_window {
+            for (app, until) in linked.into_iter().flatten() {
                 <p class="confab-linked">
-                    { texts.linked_whatsapp }{ " " }{ texts.window_until }{ " " }
+                    { app }{ " " }{ texts.window_until }{ " " }
                     { super::message_list::day_label(until, texts) }{ " " }
                     { super::message_list::clock(until) }
                 </p>

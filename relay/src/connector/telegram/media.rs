@@ -1,6 +1,6 @@
 //! Files on Telegram: a visitor's files go into the topic as `sendPhoto` (raster images
 //! up to [`MAX_PHOTO_BYTES`]) or `sendDocument`, as `multipart/form-data` ([`file_form`],
-//! a small builder of RFC 7578 bodies: text fields and one file); a team member's photo or
+//! built by `connector::form`); a team member's photo or
 //! document comes back through `getFile` ([`get_file`], [`file_path`]) and a download from
 //! [`file_url`].
 
@@ -117,33 +117,7 @@ pub fn file_url(base: &str, token: &str, path: &str) -> String {
     format!("{}/file/bot{token}/{path}", base.trim_end_matches('/'))
 }
 
-/// A `multipart/form-data` body of `sendPhoto` or `sendDocument` around a file: what goes
-/// before the file's bytes and what after, so that the bytes can stream between them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FileForm {
-    /// The `Content-Type` header, naming the boundary.
-    pub content_type: String,
-    /// The fields and the file part's headers.
-    pub head: Vec<u8>,
-    /// The end of the file part and of the form.
-    pub tail: Vec<u8>,
-}
-
-impl FileForm {
-    /// The whole body's length for a file of `size` bytes.
-    pub fn length(&self, size: u64) -> u64 {
-        (self.head.len() + self.tail.len()) as u64 + size
-    }
-}
-
-/// A file to send: its name and type.
-#[derive(Clone, Copy, Debug)]
-pub struct FilePart<'a> {
-    /// The file's name.
-    pub name: &'a str,
-    /// Its type.
-    pub content_type: &'a str,
-}
+pub use crate::connector::form::{FileForm, FilePart};
 
 /// The form of `sendPhoto` (`photo: true`) or `sendDocument` into a topic, with an
 /// optional caption (cut to [`MAX_CAPTION_CHARS`]), around the file. `boundary` must be
@@ -156,48 +130,20 @@ pub fn file_form(
     photo: bool,
     file: FilePart<'_>,
 ) -> FileForm {
-    let FilePart { name, content_type } = file;
-    let mut head = Vec::with_capacity(1024);
-    let mut field = |name: &str, value: &str| {
-        head.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    };
-    field("chat_id", &chat_id.to_string());
-    field("message_thread_id", &topic_id.to_string());
-    if let Some(caption) = caption.filter(|caption| !caption.is_empty()) {
-        let caption: String = caption.chars().take(MAX_CAPTION_CHARS).collect();
-        field("caption", &caption);
+    let chat_id = chat_id.to_string();
+    let topic_id = topic_id.to_string();
+    let mut fields = vec![
+        ("chat_id", chat_id.as_str()),
+        ("message_thread_id", topic_id.as_str()),
+    ];
+    let caption: Option<String> = caption
+        .filter(|caption| !caption.is_empty())
+        .map(|caption| caption.chars().take(MAX_CAPTION_CHARS).collect());
+    if let Some(caption) = &caption {
+        fields.push(("caption", caption));
     }
     let part = if photo { "photo" } else { "document" };
-    head.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{part}\"; \
-             filename=\"{}\"\r\nContent-Type: {content_type}\r\n\r\n",
-            quoted(name)
-        )
-        .as_bytes(),
-    );
-    FileForm {
-        content_type: format!("multipart/form-data; boundary={boundary}"),
-        head,
-        tail: format!("\r\n--{boundary}--\r\n").into_bytes(),
-    }
-}
-
-/// A file name fit for a quoted header parameter: quotes, back slashes and line breaks
-/// become `_` (browsers do the same when they send forms).
-fn quoted(name: &str) -> String {
-    name.chars()
-        .map(|c| match c {
-            '"' | '\\' | '\r' | '\n' => '_',
-            c if c.is_control() => '_',
-            c => c,
-        })
-        .collect()
+    crate::connector::form::file_form(boundary, &fields, part, file)
 }
 
 #[cfg(test)]

@@ -61,9 +61,12 @@ fn reads_the_fixtures() {
         ),
         (
             "image",
-            Inbound::Other {
+            Inbound::Image {
                 account: ACCOUNT.into(),
                 open_id: OPEN_ID.into(),
+                msg_id: "24602150061845684".into(),
+                media_id: "media_id".into(),
+                sent_at: 1_795_000_120_000,
             },
         ),
     ];
@@ -86,6 +89,9 @@ fn odd_messages_read_safely() {
         ("<MsgType>event</MsgType><Event>SCAN</Event><EventKey></EventKey>", "other"),
         ("<MsgType>event</MsgType><Event>unsubscribe</Event>", "other"),
         ("<MsgType>event</MsgType><Event>SCAN</Event><EventKey>x</EventKey>", "scanned"),
+        ("<MsgType>image</MsgType><MsgId>1</MsgId><MediaId>m</MediaId>", "image"),
+        ("<MsgType>image</MsgType><MsgId>1</MsgId><MediaId></MediaId>", "other"),
+        ("<MsgType>image</MsgType><MediaId>m</MediaId>", "other"),
     ] {
         let read = read_message(body(inner).as_bytes()).unwrap();
         let kind = match read {
@@ -94,6 +100,7 @@ fn odd_messages_read_safely() {
                 "text"
             }
             Inbound::Scanned { .. } => "scanned",
+            Inbound::Image { .. } => "image",
             Inbound::Other { .. } => "other",
         };
         assert_eq!(kind, expected_kind, "{inner}");
@@ -414,4 +421,83 @@ fn the_greeting_speaks_the_visitors_language() {
         assert!(greeting.contains("Acme"), "{greeting}");
         assert_eq!(greeting.contains("已连接"), chinese, "{language:?}");
     }
+}
+
+#[test]
+fn media_calls_carry_the_token_and_read_their_answers() {
+    let get = media_get_url("https://api.example/", "T&1", "m 1");
+    assert_eq!(
+        get,
+        "https://api.example/cgi-bin/media/get?access_token=T%261&media_id=m+1"
+    );
+    assert_eq!(
+        media_upload_url("https://api.example", "T"),
+        "https://api.example/cgi-bin/media/upload?access_token=T&type=image"
+    );
+    assert_eq!(
+        read_upload_answer(200, r#"{"type":"image","media_id":"M9","created_at":1}"#),
+        Ok("M9".to_string())
+    );
+    assert_eq!(
+        read_upload_answer(200, r#"{"errcode":42001,"errmsg":"access_token expired"}"#),
+        Err(ApiError::StaleToken)
+    );
+    assert!(matches!(
+        read_upload_answer(200, r#"{"errcode":40004,"errmsg":"invalid media type"}"#),
+        Err(ApiError::Failed(Delivery::Refused { .. }))
+    ));
+    assert!(matches!(
+        read_upload_answer(200, r#"{"type":"image"}"#),
+        Err(ApiError::Failed(Delivery::Retry { .. }))
+    ));
+    assert_eq!(
+        read_media_error(200, r#"{"errcode":40001,"errmsg":"invalid credential"}"#),
+        ApiError::StaleToken
+    );
+    assert!(matches!(
+        read_media_error(200, r#"{"errcode":40007,"errmsg":"invalid media_id"}"#),
+        ApiError::Failed(Delivery::Refused { .. })
+    ));
+    assert!(is_error_answer("application/json; charset=UTF-8"));
+    assert!(is_error_answer("text/plain"));
+    assert!(!is_error_answer("image/jpeg"));
+    let image: serde_json::Value = serde_json::from_str(&custom_image("o1", "M9")).unwrap();
+    assert_eq!(
+        image,
+        serde_json::json!({"touser":"o1","msgtype":"image","image":{"media_id":"M9"}})
+    );
+    assert_eq!(image_name("2460/21", "image/png"), "wechat-246021.png");
+}
+
+#[test]
+fn only_small_photos_of_wechat_s_types_go_as_images() {
+    let file = |content_type: &str, size: u64| confab_protocol::Attachment {
+        id: confab_protocol::AttachmentId::new("a1"),
+        name: "x".into(),
+        content_type: content_type.into(),
+        declared_type: content_type.into(),
+        size,
+        width: None,
+        height: None,
+        url: None,
+    };
+    assert!(sends_as_image(&file("image/jpeg", MAX_IMAGE_BYTES)));
+    assert!(sends_as_image(&file("image/png", 1)));
+    assert!(!sends_as_image(&file("image/jpeg", MAX_IMAGE_BYTES + 1)));
+    assert!(!sends_as_image(&file("image/webp", 1)));
+    assert!(!sends_as_image(&file("application/pdf", 1)));
+}
+
+#[test]
+fn inbound_messages_travel_through_the_queue_as_json() {
+    let image = Inbound::Image {
+        account: ACCOUNT.into(),
+        open_id: OPEN_ID.into(),
+        msg_id: "1".into(),
+        media_id: "m".into(),
+        sent_at: 5,
+    };
+    let json = serde_json::to_value(&image).unwrap();
+    assert_eq!(json["kind"], "image");
+    assert_eq!(serde_json::from_value::<Inbound>(json).unwrap(), image);
 }

@@ -1,10 +1,11 @@
 //! Delivering to the visitor's WhatsApp: the team's answers (as text within the 24-hour
 //! window, as the brand's template outside it, or refused with 131047's reason) and the
 //! confirmation that the thread is linked. The id WhatsApp gives each sent message is kept,
-//! so that its delivery and read statuses can move the message's ticks.
+//! so that its delivery and read statuses can move the message's ticks. Files go as media
+//! ([`media`]), and the visitor's media come in through [`download`].
 
 use super::{delivery_timeout, post_json, secret, setting, Answer};
-use crate::connector::whatsapp::{self, linked_confirmation, WINDOW_CLOSED};
+use crate::connector::whatsapp::{self, linked_confirmation, WhatsappSettings, WINDOW_CLOSED};
 use crate::connector::{Delivery, FailureReason};
 use crate::delivery::Job;
 use crate::edge::brands;
@@ -12,22 +13,39 @@ use crate::edge::http::internal;
 use crate::edge::thread::{self, StatusChange};
 use crate::edge::wire_name;
 use crate::error::RelayError;
-use confab_protocol::{Author, DeliveryStatus, Seq, ThreadId};
+use confab_protocol::{Author, DeliveryStatus, Message, Seq, ThreadId};
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
+
+mod media;
+
+pub use media::download;
 
 /// The Graph API's address, unless `WHATSAPP_API_BASE` names another (the tests' fake).
 const DEFAULT_API_BASE: &str = "https://graph.facebook.com";
 
-/// Sends a job's message to `wa_id`.
-pub async fn deliver(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Delivery {
-    match send(env, job, wa_id, window_open).await {
+/// Sends a job's message to `wa_id`. A message with files goes in parts (a text, then each
+/// file, [`media`]); `parts_sent` counts those that went (a retry starts after them).
+pub async fn deliver(
+    env: &Env,
+    job: &Job,
+    wa_id: &str,
+    window_open: bool,
+    parts_sent: &mut u32,
+) -> Delivery {
+    match send(env, job, wa_id, window_open, parts_sent).await {
         Ok(()) => Delivery::Delivered,
         Err(delivery) => delivery,
     }
 }
 
-async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<(), Delivery> {
+async fn send(
+    env: &Env,
+    job: &Job,
+    wa_id: &str,
+    window_open: bool,
+    parts_sent: &mut u32,
+) -> Result<(), Delivery> {
     let brand = brands::load(env, job.brand.as_str())
         .await
         .map_err(|error| Delivery::retry(FailureReason::Unknown, error.to_string()))?;
@@ -42,8 +60,17 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
     })?;
     let body = if message.author == Author::System {
         whatsapp::send_text(wa_id, &linked_confirmation(&brand.settings.name))
+    } else if window_open && !message.attachments.is_empty() {
+        let number = Number::of(env, &settings)?;
+        let text = crate::connector::team_text(
+            &Message {
+                attachments: Vec::new(),
+                ..message.clone()
+            },
+            brand.settings.show_agent_names,
+        );
+        return media::send(env, &number, job, message, wa_id, &text, parts_sent).await;
     } else if window_open {
-        // Files go as lines naming them: WhatsApp media are not sent yet.
         whatsapp::send_text(
             wa_id,
             &crate::connector::team_text(message, brand.settings.show_agent_names),
@@ -56,24 +83,64 @@ async fn send(env: &Env, job: &Job, wa_id: &str, window_open: bool) -> Result<()
             format!("outside WhatsApp's 24-hour window ({WINDOW_CLOSED}), and no template"),
         ));
     };
-    let token = secret(env, &settings.access_token_secret)?;
-    let base = setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE);
-    let url = whatsapp::messages_url(&base, &settings.phone_number_id);
-    let authorization = format!("Bearer {token}");
-    // WhatsApp's words may quote the token it was sent: it is taken out of any failure.
-    let wamid = post_json(
-        delivery_timeout(env),
-        &url,
-        &body,
-        &[("Authorization", &authorization)],
-        true,
-    )
-    .await
-    .and_then(|Answer { status, body, .. }| whatsapp::read_send_answer(status, &body))
-    .map_err(|failed| failed.without(&token))?;
-    remember(env, &wamid, &job.thread, message.seq)
+    let number = Number::of(env, &settings)?;
+    number
+        .send_message(env, job, message.seq, &body, parts_sent)
         .await
-        .map_err(|error| Delivery::retry(FailureReason::Unknown, error.to_string()))
+}
+
+/// A brand's number at the Cloud API: where calls go, and with which token.
+struct Number {
+    base: String,
+    timeout: std::time::Duration,
+    token: String,
+    phone_number_id: String,
+}
+
+impl Number {
+    fn of(env: &Env, settings: &WhatsappSettings) -> Result<Number, Delivery> {
+        Ok(Number {
+            base: setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE),
+            timeout: delivery_timeout(env),
+            token: secret(env, &settings.access_token_secret)?,
+            phone_number_id: settings.phone_number_id.clone(),
+        })
+    }
+
+    fn authorization(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// Sends one message (`body`), counts it in `parts_sent`, and keeps its `wamid` for
+    /// `seq`'s ticks. A message that went is done even if keeping its id fails: sending it
+    /// again would show it twice, which is worse than ticks that do not move.
+    async fn send_message(
+        &self,
+        env: &Env,
+        job: &Job,
+        seq: Seq,
+        body: &str,
+        parts_sent: &mut u32,
+    ) -> Result<(), Delivery> {
+        let url = whatsapp::messages_url(&self.base, &self.phone_number_id);
+        let authorization = self.authorization();
+        // WhatsApp's words may quote the token it was sent: it is taken out of any failure.
+        let wamid = post_json(
+            self.timeout,
+            &url,
+            body,
+            &[("Authorization", &authorization)],
+            true,
+        )
+        .await
+        .and_then(|Answer { status, body, .. }| whatsapp::read_send_answer(status, &body))
+        .map_err(|failed| failed.without(&self.token))?;
+        *parts_sent += 1;
+        if let Err(error) = remember(env, &wamid, &job.thread, seq).await {
+            worker::console_error!("keeping WhatsApp's id of {}: {error}", job.thread);
+        }
+        Ok(())
+    }
 }
 
 /// How long a status may wait for its message's WhatsApp id to be known (ms).

@@ -19,9 +19,11 @@
 
 mod alarm;
 mod directory;
+mod email;
 mod lanes;
 mod links;
 mod outbound;
+mod push;
 mod sockets;
 mod uploads;
 mod wechat;
@@ -248,6 +250,8 @@ impl Thread {
                 })
             }
             ThreadCall::ReadByVisitor { seq } => {
+                self.note_seen(seq)?;
+                self.email_seen(seq)?;
                 self.mark_read(seq)?;
                 ThreadAnswer::Done
             }
@@ -299,6 +303,8 @@ impl Thread {
                 self.record_upload(record).await?;
                 ThreadAnswer::Done
             }
+            ThreadCall::Push(call) => ThreadAnswer::Push(self.push(call)?),
+            ThreadCall::Email(call) => ThreadAnswer::Email(self.email(call).await?),
         })
     }
 
@@ -327,6 +333,7 @@ impl Thread {
         Ok(Started {
             whatsapp: self.whatsapp_window()?,
             wechat: self.wechat_window()?,
+            email: self.email_status()?,
         })
     }
 

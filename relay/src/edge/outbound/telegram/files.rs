@@ -4,21 +4,19 @@
 
 use super::super::{post, Answer, Body};
 use super::Bot;
-use crate::attachment::{object_key, AttachmentRules};
+use crate::attachment::AttachmentRules;
 use crate::connector::telegram::{
-    self, file_form, file_path, file_url, get_file, FileForm, FilePart, IncomingFile,
-    MAX_CAPTION_CHARS,
+    self, file_form, file_path, file_url, get_file, FilePart, IncomingFile, MAX_CAPTION_CHARS,
 };
-use crate::connector::{Delivery, FailureReason};
+use crate::connector::Delivery;
 use crate::delivery::Job;
-use crate::edge::files;
 use crate::edge::http::internal;
+use crate::edge::outbound::stored_form::stored_form;
+use crate::edge::remote_file::{fetch_into_bucket, within, RemoteFile, DOWNLOAD_TIMEOUT_SECONDS};
 use crate::error::RelayError;
 use confab_protocol::{Attachment, Message, ThreadId};
-use futures_util::{stream, StreamExt};
 use worker::wasm_bindgen::JsValue;
-use worker::worker_sys::FixedLengthStream as FixedLengthStreamSys;
-use worker::{Env, FixedLengthStream};
+use worker::Env;
 
 /// Sends a message with files into the topic, in parts: its text as the first file's
 /// caption (or, longer than a caption may be, as a message before them), then each file.
@@ -68,44 +66,20 @@ async fn send_file(
     attachment: &Attachment,
     caption: Option<&str>,
 ) -> Result<(), Delivery> {
-    let object = files::bucket(env)
-        .map_err(retry)?
-        .get(object_key(thread, &attachment.id))
-        .execute()
-        .await
-        .map_err(retry)?
-        .ok_or_else(|| Delivery::refused(FailureReason::Unknown, "the file is gone"))?;
-    let size = object.size();
-    let bytes = object
-        .body()
-        .ok_or_else(|| Delivery::refused(FailureReason::Unknown, "the file has no body"))?
-        .stream()
-        .map_err(retry)?;
     let photo = telegram::takes_as_photo(attachment);
-    let boundary = format!("confab-{}", crate::edge::random_id().map_err(retry)?);
     let file = FilePart {
         name: &attachment.name,
         content_type: &attachment.content_type,
     };
-    let form = file_form(&boundary, bot.settings.chat_id, topic, caption, photo, file);
-    let length = form.length(size);
-    let FileForm {
-        content_type,
-        head,
-        tail,
-    } = form;
-    let parts = stream::once(async move { Ok(head) })
-        .chain(bytes)
-        .chain(stream::once(async move { Ok(tail) }));
-    let body: FixedLengthStreamSys = FixedLengthStream::wrap(parts, length).into();
+    let chat = bot.settings.chat_id;
+    let form = stored_form(env, thread, attachment, |boundary| {
+        file_form(boundary, chat, topic, caption, photo, file)
+    })
+    .await?;
     let method = if photo { "sendPhoto" } else { "sendDocument" };
-    bot.send_form(method, &content_type, body.readable().into())
+    bot.send_form(method, &form.content_type, form.value)
         .await
         .map(|_| ())
-}
-
-fn retry(error: impl std::fmt::Display) -> Delivery {
-    Delivery::retry(FailureReason::Unknown, error.to_string())
 }
 
 impl Bot {
@@ -128,9 +102,6 @@ impl Bot {
     }
 }
 
-/// How long a team member's file may take to come from Telegram into the bucket.
-const DOWNLOAD_TIMEOUT_SECONDS: u64 = 60;
-
 /// Downloads a team member's file from Telegram (`getFile`, then the file's path) and
 /// stores it as a file of `thread`, checked like an upload against `rules`, within
 /// [`DOWNLOAD_TIMEOUT_SECONDS`]. Refusals keep their codes; Telegram's failures are
@@ -142,15 +113,13 @@ pub async fn download(
     file: &IncomingFile,
     rules: &AttachmentRules,
 ) -> Result<Attachment, RelayError> {
-    use futures_util::future::{select, Either};
-    let timeout = std::time::Duration::from_secs(DOWNLOAD_TIMEOUT_SECONDS);
     let fetching = download_within(env, bot, thread, file, rules);
-    match select(std::pin::pin!(fetching), worker::Delay::from(timeout)).await {
-        Either::Left((stored, _)) => stored,
-        Either::Right(((), _)) => Err(internal(format!(
-            "no whole file from Telegram within {DOWNLOAD_TIMEOUT_SECONDS} s"
-        ))),
-    }
+    within(
+        DOWNLOAD_TIMEOUT_SECONDS,
+        "whole file from Telegram",
+        fetching,
+    )
+    .await
 }
 
 async fn download_within(
@@ -171,35 +140,14 @@ async fn download_within(
         .map_err(|failed| internal(format!("getFile: {failed:?}")))?;
     let path = file_path(&result).ok_or_else(|| internal("getFile gave no usable file_path"))?;
     let url = file_url(&bot.base, &bot.token, &path);
-    let mut init = worker::RequestInit::new();
-    init.with_method(worker::Method::Get)
-        .with_redirect(worker::RequestRedirect::Manual);
-    let request = worker::Request::new_with_init(&url, &init)
-        .map_err(|_| internal("the file's URL cannot be fetched"))?;
-    let mut response = worker::Fetch::Request(request)
-        .send()
-        .await
-        .map_err(|_| internal("the Telegram file download failed"))?;
-    let status = response.status_code();
-    if status != 200 {
-        return Err(internal(format!(
-            "the Telegram file download answered {status}"
-        )));
-    }
-    let length = response
-        .headers()
-        .get("Content-Length")
-        .ok()
-        .flatten()
-        .and_then(|length| length.trim().parse::<u64>().ok())
-        .or(file.size)
-        .ok_or(RelayError::LengthRequired)?;
-    if length > rules.max_bytes {
-        return Err(RelayError::FileTooLarge {
-            limit: rules.max_bytes,
-        });
-    }
-    let body = response.stream().map_err(internal)?;
     let name = crate::attachment::sanitize_name(&file.name);
-    files::store(env, thread, &name, &file.declared_type, length, body, rules).await
+    let remote = RemoteFile {
+        provider: "Telegram",
+        url: &url,
+        authorization: None,
+        name: &name,
+        declared_type: &file.declared_type,
+        size: file.size,
+    };
+    fetch_into_bucket(env, thread, remote, rules).await
 }

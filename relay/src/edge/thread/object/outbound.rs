@@ -126,7 +126,11 @@ impl Thread {
             author,
             channel: Channel::Whatsapp,
             sender: None,
-            attachments: Vec::new(),
+            // A file goes with the visitor's message, never with the notice of a link.
+            attachments: match same_user {
+                true => inbound.attachments,
+                false => Vec::new(),
+            },
             policy: inbound.policy,
         })
         .await?;
@@ -147,6 +151,8 @@ impl Thread {
             .map(|target| self.add_job(target, Some(message.clone())))
             .collect::<Outcome<Vec<String>>>()?;
         lanes.extend(self.plan_wechat(message)?);
+        lanes.extend(self.plan_push(message)?);
+        lanes.extend(self.plan_email(message)?);
         Ok(lanes)
     }
 

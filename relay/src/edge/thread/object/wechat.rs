@@ -1,7 +1,8 @@
 //! The thread's WeChat link: the visitor's OpenID and the time of their last message there
 //! (the 48-hour window runs from it), kept in `meta` like the WhatsApp link. A scan of the
 //! thread's QR code links it (the scene is a live link code, spent here once); texts of the
-//! linked user join the thread; the team's answers follow them through the `wechat` lane.
+//! linked user join the thread (photos as files the Worker stored already); the team's
+//! answers follow them through the `wechat` lane.
 
 use super::{internal, now, Outcome, Thread};
 use crate::connector::webhook::EventKind;
@@ -40,7 +41,7 @@ impl Thread {
             .transpose()
     }
 
-    /// A scan or a text from WeChat. A scan whose code is one of the thread's live codes
+    /// A scan, a text or a photo from WeChat. A scan whose code is one of the thread's live codes
     /// links the thread to the user (a "Continued on WeChat" notice, which greets them
     /// there; the user recorded in D1 as a derived fact, the code spent, all in one
     /// commit); a text of the linked user joins the thread. Retries (the same `MsgId`, or
@@ -49,7 +50,9 @@ impl Thread {
     pub(super) async fn wechat_inbound(&self, inbound: WechatInbound) -> Outcome<WhatsappOutcome> {
         self.set_policy(&inbound.policy)?;
         let client_id = match &inbound.kind {
-            WechatKind::Text { msg_id, .. } => format!("wechat:{msg_id}"),
+            WechatKind::Text { msg_id, .. } | WechatKind::Image { msg_id, .. } => {
+                format!("wechat:{msg_id}")
+            }
             WechatKind::Scanned { .. } => {
                 format!("wechat:{}:{}", inbound.open_id, inbound.sent_at / 1000)
             }
@@ -67,11 +70,19 @@ impl Thread {
             .as_ref()
             .is_some_and(|link| link.open_id == inbound.open_id);
         let mut lanes = Vec::new();
+        let mut attachments = Vec::new();
         let (author, text, outcome) = match inbound.kind {
             WechatKind::Text { text, .. } if same_user => {
                 (Author::Visitor, text, WhatsappOutcome::Added)
             }
-            WechatKind::Text { .. } => return Ok(WhatsappOutcome::NotLinked),
+            WechatKind::Image { attachment, .. } if same_user => {
+                attachments.push(attachment);
+                (Author::Visitor, String::new(), WhatsappOutcome::Added)
+            }
+            // Not this thread's user: a photo stays an unsent upload, which the alarm deletes.
+            WechatKind::Text { .. } | WechatKind::Image { .. } => {
+                return Ok(WhatsappOutcome::NotLinked)
+            }
             WechatKind::Scanned { code } => {
                 let Some(lane) = self.spend_code(&code, "wechat")? else {
                     return Ok(WhatsappOutcome::NotLinked);
@@ -109,7 +120,7 @@ impl Thread {
             author,
             channel: Channel::Wechat,
             sender: None,
-            attachments: Vec::new(),
+            attachments,
             policy: inbound.policy,
         })
         .await?;
