@@ -71,6 +71,9 @@ pub enum Target {
         /// The fact.
         fact: crate::directory::Fact,
     },
+    /// The bucket: an erased thread's files, deleted until R2 has none left (never given
+    /// up: an erased thread's bytes must not outlive it).
+    Files,
 }
 
 impl Target {
@@ -85,7 +88,7 @@ impl Target {
             Target::Wechat { .. } => Some(Lane::Wechat),
             Target::Email { .. } => Some(Lane::Email),
             Target::Directory { .. } => Some(Lane::Directory),
-            Target::Webhook { .. } | Target::Push { .. } => None,
+            Target::Webhook { .. } | Target::Push { .. } | Target::Files => None,
         }
     }
 }
@@ -272,7 +275,8 @@ impl Job {
             Target::Whatsapp { .. }
             | Target::Wechat { .. }
             | Target::Email { .. }
-            | Target::Directory { .. } => false,
+            | Target::Directory { .. }
+            | Target::Files => false,
             // A push has its own status, kept with its subscription.
             Target::Push { .. } => false,
         };
@@ -417,8 +421,9 @@ pub fn next_step(mut job: Job, delivery: Delivery, base_seconds: u32, jitter: f6
         } => {
             job.attempts += 1;
             job.remember(failure);
-            // D1 is ours: a fact is written when it is back, however long that takes.
-            let gives_up = !matches!(job.target, Target::Directory { .. });
+            // D1 and the bucket are ours: a fact is written, and an erased thread's files
+            // deleted, when they are back, however long that takes.
+            let gives_up = !matches!(job.target, Target::Directory { .. } | Target::Files);
             if gives_up && job.attempts >= MAX_ATTEMPTS {
                 return Step::Dead { job };
             }

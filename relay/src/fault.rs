@@ -1,5 +1,6 @@
 //! The development-only fault switch: failures armed on demand, so that tests can make the
-//! relay's calls to D1 and to a thread's object fail exactly where a path must survive it.
+//! relay's calls to D1, to a thread's object and to the bucket of files fail exactly where a
+//! path must survive it.
 //!
 //! The switch works only where `CONFAB_ENV` is `development` and `CONFAB_FAULTS` is `on`
 //! (the tests' relays); `wrangler.toml` sets neither, so a deployed relay refuses it
@@ -17,6 +18,9 @@ pub enum Site {
     /// A call from the Worker to a thread's Durable Object (matched against the call's
     /// name, e.g. `erase`).
     Thread,
+    /// Deleting an erased thread's files from the bucket (matched against the key prefix,
+    /// `threads/<thread id>/`).
+    Files,
 }
 
 /// One armed fault.
@@ -44,6 +48,11 @@ impl Faults {
         if fault.times > 0 {
             self.armed.push(fault);
         }
+    }
+
+    /// The faults still armed, with the failures each has left.
+    pub fn armed(&self) -> &[Fault] {
+        &self.armed
     }
 
     /// Disarms every fault.

@@ -242,7 +242,8 @@ impl Api {
     }
 
     /// Arms the relay's fault switch (a relay started with `CONFAB_FAULTS:on`): the next
-    /// `times` calls of `site` (`d1` or `thread`) whose text contains `matching` fail.
+    /// `times` calls of `site` (`d1`, `thread` or `files`) whose text contains `matching`
+    /// fail.
     pub async fn arm_fault(&self, site: &str, matching: &str, times: u32) {
         let status = self
             .http
@@ -254,6 +255,19 @@ impl Api {
             .expect("the relay answers")
             .status();
         assert_eq!(status, 204, "arming a fault");
+    }
+
+    /// The faults of the relay's fault switch still armed (each with its `times` left).
+    pub async fn armed_faults(&self) -> Vec<Value> {
+        self.http
+            .get(self.url("/v1/dev/faults"))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .send()
+            .await
+            .expect("the relay answers")
+            .json()
+            .await
+            .expect("a list of faults")
     }
 
     /// Disarms every fault of the relay's fault switch.

@@ -134,7 +134,7 @@ fn now_seconds() -> u64 {
 
 #[tokio::test]
 async fn uploads_are_judged_stored_served_by_signed_link_and_erased() {
-    let relay = Relay::start().await;
+    let relay = Relay::start_with(&[("CONFAB_FAULTS", "on")]).await;
     let api = Api::new(relay.origin());
     let status = api
         .put_brand(
@@ -333,9 +333,19 @@ async fn uploads_are_judged_stored_served_by_signed_link_and_erased() {
         "{transcript}"
     );
 
-    // Erasure deletes the files: their links answer 404.
+    // Erasure deletes the files: their links answer 404. The bucket fails the first two
+    // deletions; the erasure's job is tried again until it goes through.
+    let prefix = format!("threads/{}/", session.thread_id);
+    api.arm_fault("files", &prefix, 2).await;
     assert_eq!(api.erase(&session).await, 204);
-    eventually(10, || async {
+    eventually(30, || async {
+        match api.armed_faults().await.as_slice() {
+            [] => Ok(()),
+            left => Err(format!("the deletion has not met its faults yet: {left:?}")),
+        }
+    })
+    .await;
+    eventually(30, || async {
         match fetch(&api, &link).await.0 {
             404 | 410 => Ok(()),
             status => Err(format!("the file still answers {status}")),

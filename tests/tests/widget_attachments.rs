@@ -6,16 +6,18 @@
 //! back; the image viewer opens and closes with Escape, giving focus back; axe finds nothing
 //! with a thumbnail and a file chip shown.
 
+use confab_e2e::fakes::telegram::SentFile;
 use confab_e2e::world::World;
 use confab_e2e::{eventually, widget_session, Browser};
 use confab_protocol::Message;
 use serde_json::Value;
 
-/// Page JS: `makeFile(name, type, width, height)` draws a picture (a gradient, so it is not
-/// trivially small) of that size and resolves to a `File`; `pasteFiles(files)` pastes them
+/// Page JS: `makeFile(name, type, width, height, clear)` draws a picture (a gradient, so it
+/// is not trivially small; with `clear`, its left quarter transparent) of that size and
+/// resolves to a `File`; `pasteFiles(files)` pastes them
 /// into the composer as a clipboard would.
 const HELPERS: &str = "
-    window.makeFile = async (name, type, width, height) => {
+    window.makeFile = async (name, type, width, height, clear) => {
       const canvas = new OffscreenCanvas(width, height);
       const context = canvas.getContext('2d');
       const gradient = context.createLinearGradient(0, 0, width, height);
@@ -23,6 +25,7 @@ const HELPERS: &str = "
       gradient.addColorStop(1, '#f59e0b');
       context.fillStyle = gradient;
       context.fillRect(0, 0, width, height);
+      if (clear) context.clearRect(0, 0, width / 4, height);
       const blob = await canvas.convertToBlob({ type });
       return new File([blob], name, { type });
     };
@@ -103,6 +106,45 @@ async fn wait_for_thumbnails(browser: &Browser, count: usize) -> Vec<[f64; 4]> {
     .await
 }
 
+/// Waits until the team's Telegram topic and the brand's backend have each been sent the
+/// files `names` (in any order, among others); gives the Telegram copies of those files.
+async fn reached_the_team(world: &World, names: &[&str]) -> Vec<SentFile> {
+    eventually(30, || async {
+        let telegram: Vec<SentFile> = world
+            .telegram
+            .files()
+            .into_iter()
+            .filter(|file| names.contains(&file.file_name.as_str()))
+            .collect();
+        let backend: Vec<String> = world
+            .backend
+            .received()
+            .into_iter()
+            .filter(|received| received.event["type"] == "message.created")
+            .flat_map(|received| {
+                received.event["message"]["attachments"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|file| file["name"].as_str().map(str::to_string))
+            .filter(|name| names.contains(&name.as_str()))
+            .collect();
+        if telegram.len() == names.len() && backend.len() == names.len() {
+            Ok(telegram)
+        } else {
+            let sent: Vec<&str> = telegram
+                .iter()
+                .map(|file| file.file_name.as_str())
+                .collect();
+            Err(format!(
+                "Telegram has {sent:?}, the backend {backend:?}, of {names:?}"
+            ))
+        }
+    })
+    .await
+}
+
 /// The picture `makeFile` draws, as PNG bytes, `width` × `height`.
 async fn png(browser: &Browser, width: u32, height: u32) -> Vec<u8> {
     let bytes = run(
@@ -121,7 +163,8 @@ async fn a_photo_from_the_file_button_is_sent_and_shown_in_its_final_box() {
     let (world, browser) = ready().await;
     let folder = tempfile::tempdir().unwrap();
     let path = folder.path().join("tent.png");
-    std::fs::write(&path, png(&browser, 400, 300).await).unwrap();
+    let photo = png(&browser, 400, 300).await;
+    std::fs::write(&path, &photo).unwrap();
 
     let input = browser
         .widget_element(".confab-attach input[type=file]")
@@ -173,6 +216,14 @@ async fn a_photo_from_the_file_button_is_sent_and_shown_in_its_final_box() {
         ),
         ("tent.png", "image/png", Some(400), Some(300))
     );
+    // The team has it: the photo in its Telegram topic (its bytes exactly, the text as its
+    // caption), and the metadata at its backend.
+    let sent = reached_the_team(&world, &["tent.png"]).await;
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].caption.as_deref()),
+        ("sendPhoto", Some("The pole is broken"))
+    );
+    assert!(sent[0].bytes == photo, "the photo's bytes, unchanged");
 
     // The viewer: opened by the thumbnail, focus inside; Escape closes it and gives focus
     // back, and the panel stays open.
@@ -269,14 +320,28 @@ async fn pasted_files_are_sent_big_photos_scaled_and_a_disguised_page_refused() 
         .collect();
     assert_eq!(names, ["screenshot.png", "order.pdf"]);
     assert_eq!(history_now[1].text, "");
+    let mut sent: Vec<(String, String)> = reached_the_team(&world, &names)
+        .await
+        .into_iter()
+        .map(|file| (file.file_name, file.method))
+        .collect();
+    sent.sort();
+    assert_eq!(
+        sent,
+        [
+            ("order.pdf".to_string(), "sendDocument".to_string()),
+            ("screenshot.png".to_string(), "sendPhoto".to_string())
+        ]
+    );
 
     // Accessible with a thumbnail and a chip shown.
     assert_eq!(browser.axe_violations().await, Vec::<String>::new());
 
-    // A 3,000 × 2,000 photo leaves the browser at 2,048 px, as a JPEG.
+    // A 3,000 × 2,000 photo leaves the browser at 2,048 px, as a JPEG; what was transparent
+    // in it is white (JPEG has none), not black.
     run(
         &browser,
-        "pasteFiles([await makeFile('big.png', 'image/png', 3000, 2000)]); return true;",
+        "pasteFiles([await makeFile('big.png', 'image/png', 3000, 2000, true)]); return true;",
     )
     .await;
     browser.widget_element(".confab-staged li").await;
@@ -293,6 +358,23 @@ async fn pasted_files_are_sent_big_photos_scaled_and_a_disguised_page_refused() 
         ("big.jpg", "image/jpeg", Some(2048), Some(1365))
     );
     wait_for_thumbnails(&browser, 2).await;
+    let corner = run(
+        &browser,
+        "const root = document.querySelector('confab-chat').shadowRoot;\
+         const img = [...root.querySelectorAll('.confab-message[data-seq] .confab-thumb img')].pop();\
+         await img.decode();\
+         const canvas = new OffscreenCanvas(img.naturalWidth, img.naturalHeight);\
+         const context = canvas.getContext('2d');\
+         context.drawImage(img, 0, 0);\
+         return [...context.getImageData(20, 20, 1, 1).data];",
+    )
+    .await;
+    let corner: Vec<u8> =
+        serde_json::from_value(corner.clone()).unwrap_or_else(|_| panic!("{corner}"));
+    assert!(
+        corner[..3].iter().all(|&c| c > 240),
+        "the transparent corner is {corner:?}"
+    );
 
     // An HTML page named x.png: refused, told in the visitor's words, nothing sent; the
     // visitor removes it.
@@ -330,6 +412,25 @@ async fn pasted_files_are_sent_big_photos_scaled_and_a_disguised_page_refused() 
     })
     .await;
     assert_eq!(world.api.history(&session).await.len(), 3);
+
+    // Eleven files at once: ten are staged, and the composer says the eleventh was left out.
+    run(
+        &browser,
+        "const files = [];\
+         for (let n = 0; n < 11; n++) files.push(await makeFile(`f${n}.png`, 'image/png', 8, 8));\
+         pasteFiles(files); return true;",
+    )
+    .await;
+    let note = eventually(20, || async {
+        let note = browser.widget_texts(".confab-files-note").await;
+        note.first().cloned().ok_or("no note".to_string())
+    })
+    .await;
+    assert_eq!(
+        note,
+        "Up to 10 files go in one message: the others were left out."
+    );
+    assert_eq!(browser.widget_texts(".confab-staged li").await.len(), 10);
 }
 
 /// How many files the widget keeps in IndexedDB for its outbox.

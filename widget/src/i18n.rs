@@ -188,6 +188,8 @@ texts! {
     file_too_large: "This file is too large to send.",
     /// A file of a type the brand does not take (or not what its name says).
     file_refused: "This type of file can't be sent.",
+    /// More files were picked than one message takes.
+    too_many_files: "Up to 10 files go in one message: the others were left out.",
     /// A file that could not be sent for another reason.
     file_not_sent: "This file could not be sent.",
     /// Closes the image viewer.

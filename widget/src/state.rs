@@ -116,6 +116,9 @@ pub struct State {
     pub draft: String,
     /// Files picked for the next message (at most [`MAX_ATTACHMENTS_PER_MESSAGE`]).
     pub staged: Vec<OutFile>,
+    /// The visitor picked more files than a message takes: the rest were left out, and the
+    /// composer says so until the staged files change.
+    pub files_left_out: bool,
     /// Someone of the team is typing.
     pub team_typing: bool,
     /// Messages from the team that arrived while the panel was closed.
@@ -385,13 +388,18 @@ impl Reducible for State {
             Action::Queued(outgoing) => {
                 next.draft.clear();
                 next.staged.clear();
+                next.files_left_out = false;
                 next.outbox.push(outgoing);
             }
             Action::Staged(files) => {
                 let room = MAX_ATTACHMENTS_PER_MESSAGE.saturating_sub(next.staged.len());
+                next.files_left_out = files.len() > room;
                 next.staged.extend(files.into_iter().take(room));
             }
-            Action::Unstaged(preview) => next.staged.retain(|file| file.preview != preview),
+            Action::Unstaged(preview) => {
+                next.staged.retain(|file| file.preview != preview);
+                next.files_left_out = false;
+            }
             Action::Progress {
                 client_id,
                 index,
@@ -821,6 +829,35 @@ mod tests {
         }
     }
 
+    #[test]
+    fn files_beyond_ten_are_left_out_and_said_to_be() {
+        let files = |count: usize| (0..count).map(|n| file(&n.to_string())).collect();
+        for (actions, staged, left_out) in [
+            (vec![Action::Staged(files(10))], 10, false),
+            (vec![Action::Staged(files(12))], 10, true),
+            (
+                vec![Action::Staged(files(9)), Action::Staged(files(2))],
+                10,
+                true,
+            ),
+            (
+                vec![Action::Staged(files(12)), Action::Unstaged("3".into())],
+                9,
+                false,
+            ),
+        ] {
+            let state = actions
+                .into_iter()
+                .fold(Rc::new(State::default()), |state, action| {
+                    state.reduce(action)
+                });
+            assert_eq!(
+                (state.staged.len(), state.files_left_out),
+                (staged, left_out)
+            );
+        }
+    }
+
     /// Each case: actions, then the staged previews and, per outbox entry, its id and its
     /// files as `preview:progress:uploaded id`.
     #[test]
@@ -837,7 +874,8 @@ mod tests {
                 &["a", "c"],
                 &[],
             ),
-            // At most ten files a message: the rest are dropped.
+            // At most ten files a message: the rest are left out (and the composer says so,
+            // see `files_beyond_ten_are_left_out_and_said_to_be`).
             (
                 vec![Action::Staged(
                     (0..12).map(|n| file(&n.to_string())).collect(),

@@ -36,7 +36,8 @@ pub fn check(env: &Env, site: Site, what: &str) -> Result<(), RelayError> {
 }
 
 /// `POST /v1/dev/faults` arms a fault (`{"site":"d1","matching":"identities","times":2}`),
-/// `DELETE` disarms them all. Not found on a relay that takes no faults.
+/// `GET` lists those still armed (so a test can tell that a path met its faults), `DELETE`
+/// disarms them all. Not found on a relay that takes no faults.
 pub async fn handle(request: &mut Request, env: &Env) -> Result<Response, RelayError> {
     if !enabled(env) {
         return Err(RelayError::NotFound(PATH.into()));
@@ -47,11 +48,15 @@ pub async fn handle(request: &mut Request, env: &Env) -> Result<Response, RelayE
             let fault: Fault = http::read_json(request).await?;
             ARMED.with(|armed| armed.borrow_mut().arm(fault));
         }
+        Method::Get => {
+            let armed = ARMED.with(|armed| armed.borrow().armed().to_vec());
+            return http::json(&armed, 200);
+        }
         Method::Delete => ARMED.with(|armed| armed.borrow_mut().clear()),
         other => {
             return Err(RelayError::MethodNotAllowed {
                 method: other.to_string(),
-                allowed: vec!["POST", "DELETE"],
+                allowed: vec!["GET", "POST", "DELETE"],
             })
         }
     }

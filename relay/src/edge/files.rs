@@ -32,6 +32,33 @@ pub fn bucket(env: &Env) -> Result<Bucket, RelayError> {
     env.bucket("FILES").map_err(internal)
 }
 
+/// Deletes every file of an erased `thread` from the bucket, a page of keys at a time. The
+/// thread's outbox runs it ([`crate::delivery::Target::Files`]) until it succeeds, so a
+/// failure of R2 (or the fault switch's `files` site, matched against the prefix) only
+/// delays it.
+pub async fn erase_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError> {
+    let bucket = bucket(env)?;
+    let prefix = crate::attachment::thread_prefix(thread);
+    super::faults::check(env, crate::fault::Site::Files, &prefix)?;
+    loop {
+        let listed = bucket
+            .list()
+            .prefix(prefix.clone())
+            .limit(1000)
+            .execute()
+            .await
+            .map_err(internal)?;
+        let keys: Vec<String> = listed.objects().iter().map(|object| object.key()).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        bucket.delete_multiple(keys).await.map_err(internal)?;
+        if !listed.truncated() {
+            return Ok(());
+        }
+    }
+}
+
 /// A numeric setting (Worker variable) with a default.
 pub fn setting(env: &Env, name: &str, default: u64) -> u64 {
     env.var(name)

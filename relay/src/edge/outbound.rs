@@ -140,6 +140,13 @@ async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
             window_open,
         } => wechat::deliver(env, &job, open_id, *window_open, &mut parts_sent).await,
         Target::Directory { fact } => directory::write(env, &job, fact).await,
+        Target::Files => match super::files::erase_thread(env, &job.thread).await {
+            Ok(()) => Delivery::Delivered,
+            Err(error) => Delivery::retry(
+                crate::connector::FailureReason::ProviderUnavailable,
+                format!("R2: {error}"),
+            ),
+        },
         // Replies not due yet come back later, without using an attempt.
         Target::Email { email } => match super::email::deliver(env, &job, email.clone()).await {
             Ok(delivery) => delivery,
@@ -226,6 +233,7 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
         Target::Whatsapp { .. } => "whatsapp".to_string(),
         Target::Wechat { .. } => "wechat".to_string(),
         Target::Directory { .. } => "directory".to_string(),
+        Target::Files => "files".to_string(),
         Target::Email { .. } => "email".to_string(),
         Target::Push { .. } => "push".to_string(),
     };

@@ -204,6 +204,10 @@ async fn scaled(blob: &web_sys::Blob) -> Option<web_sys::Blob> {
     let canvas = web_sys::OffscreenCanvas::new(width, height).ok()?;
     let context: web_sys::OffscreenCanvasRenderingContext2d =
         canvas.get_context("2d").ok()??.unchecked_into();
+    // JPEG has no transparency: a PNG's transparent parts would turn black, so the photo
+    // is drawn on white, as a printed page would show it.
+    context.set_fill_style_str("#fff");
+    context.fill_rect(0.0, 0.0, width.into(), height.into());
     context
         .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, width.into(), height.into())
         .ok()?;

@@ -15,6 +15,8 @@ pub struct ComposerProps<'a> {
     pub draft: &'a str,
     /// The files picked for the message.
     pub staged: &'a [OutFile],
+    /// Whether more were picked than a message takes (then the composer says so).
+    pub files_left_out: bool,
     /// Where changes and sends go ([`Intent::Draft`], [`Intent::Send`], [`Intent::Files`],
     /// [`Intent::Unstage`]).
     pub on_intent: &'a Callback<Intent>,
@@ -67,6 +69,9 @@ pub fn composer(props: ComposerProps, texts: &Texts) -> Html {
     html! {
         <form class="confab-composer" {onsubmit}>
             { staged(props.staged, props.on_intent, texts) }
+            if props.files_left_out {
+                <p class="confab-files-note" role="status">{ texts.too_many_files }</p>
+            }
             <label class="confab-attach">
                 <input type="file" multiple=true class="confab-visually-hidden"
                     aria-label={texts.attach} {onchange} />

@@ -337,6 +337,7 @@ pub fn panel(props: &PanelProps) -> Html {
                 { composer(ComposerProps {
                     draft: &state.draft,
                     staged: &state.staged,
+                    files_left_out: state.files_left_out,
                     on_intent: &props.on_intent,
                 }, texts) }
             }

@@ -3,6 +3,7 @@
 
 use super::sockets::send;
 use super::{now, Outcome, Thread};
+use crate::delivery::Target;
 use crate::directory::Fact;
 use crate::edge::http::internal;
 use confab_protocol::ServerFrame;
@@ -66,12 +67,11 @@ impl Thread {
     /// the fact that makes D1 forget the thread are written in one commit (no `await`
     /// between them), so a crash leaves the thread whole or erased with D1 to follow.
     ///
-    /// The thread's files are deleted from the bucket after the commit; should that fail,
-    /// their links already answer nothing but 404 once the bytes go, and the thread is
-    /// gone either way.
+    /// The thread's files are deleted from the bucket by a job of the same commit
+    /// ([`Target::Files`]), retried until R2 has none left: the bytes never outlive the
+    /// thread for longer than R2 is down.
     pub(super) async fn erase(&self) -> Outcome<()> {
         let listed = self.policy().is_ok();
-        let thread = self.policy().ok().map(|policy| policy.thread);
         for socket in self.state.get_websockets() {
             send(&socket, &ServerFrame::Erased);
             let _ = socket.close(Some(4410), Some("erased"));
@@ -101,19 +101,18 @@ impl Thread {
         self.set_meta("erased", &now().to_string())?;
         self.erased.set(Some(true));
         // The policy is still cached here: the fact's job names the brand and thread.
-        let lane = match listed {
-            true => Some(self.add_fact(Fact::Forgotten)?),
-            false => None,
+        // Only a thread that was listed had a session, so only such a thread has files.
+        let lanes = match listed {
+            true => vec![
+                self.add_fact(Fact::Forgotten)?,
+                self.add_job(Target::Files, None)?,
+            ],
+            false => Vec::new(),
         };
         *self.policy.borrow_mut() = None;
-        if let Some(thread) = thread {
-            if let Err(error) = super::uploads::delete_thread_files(&self.env, &thread).await {
-                worker::console_error!("deleting the files of {thread}: {error}");
-            }
+        for lane in lanes {
+            self.pump(&lane).await?;
         }
-        match lane {
-            Some(lane) => self.pump(&lane).await,
-            None => Ok(()),
-        }
+        Ok(())
     }
 }

@@ -3,12 +3,12 @@
 //! serves, and the deletion of the bytes of uploads never sent and of an erased thread.
 
 use super::{now, sql_int, Outcome, Thread};
-use crate::attachment::{object_key, thread_prefix, DEFAULT_UNUSED_SECONDS};
+use crate::attachment::{object_key, DEFAULT_UNUSED_SECONDS};
 use crate::edge::files;
 use crate::edge::http::internal;
 use crate::edge::thread::UploadRecord;
 use crate::error::RelayError;
-use confab_protocol::{Attachment, AttachmentId, Message, Seq, ThreadId};
+use confab_protocol::{Attachment, AttachmentId, Message, Seq};
 use worker::SqlStorageValue;
 
 /// The uploads of the thread: each file's metadata as JSON, when it was uploaded, and the
@@ -146,29 +146,6 @@ impl Thread {
         match next {
             Some(created_at) => self.arm(created_at.saturating_add(unused)).await,
             None => Ok(()),
-        }
-    }
-}
-
-/// Deletes every file of `thread` from the bucket (a page of keys at a time).
-pub(super) async fn delete_thread_files(env: &worker::Env, thread: &ThreadId) -> Outcome<()> {
-    let bucket = files::bucket(env)?;
-    let prefix = thread_prefix(thread);
-    loop {
-        let listed = bucket
-            .list()
-            .prefix(prefix.clone())
-            .limit(1000)
-            .execute()
-            .await
-            .map_err(internal)?;
-        let keys: Vec<String> = listed.objects().iter().map(|object| object.key()).collect();
-        if keys.is_empty() {
-            return Ok(());
-        }
-        bucket.delete_multiple(keys).await.map_err(internal)?;
-        if !listed.truncated() {
-            return Ok(());
         }
     }
 }
