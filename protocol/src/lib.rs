@@ -21,9 +21,10 @@ pub mod text;
 
 pub use api::{
     clock_minutes, AgentMessage, AgentThread, BrandProfile, BusinessHours, ConsentNotice,
-    ErrorBody, ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts,
-    ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadList, ThreadSummary,
-    Transcript, WechatWindow, WhatsappWindow, WEEK_MINUTES,
+    EmailRequest, EmailStatus, EmailVerification, ErrorBody, ErrorDetail, Link, LinkPurpose,
+    LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage, Session,
+    SessionRequest, SocketTicket, Theme, ThreadList, ThreadSummary, Transcript, WechatWindow,
+    WhatsappWindow, WEEK_MINUTES,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{

@@ -142,6 +142,24 @@ texts! {
     done: "Done",
     /// Shown while the thread is linked to WhatsApp.
     linked_whatsapp: "This conversation continues on WhatsApp too.",
+    /// Menu: ask for the team's replies by email.
+    email_menu: "Get replies by email",
+    /// Under the away message: the same offer.
+    email_offer: "Get the reply by email",
+    /// The email form's label.
+    email_prompt: "We'll email you the team's replies you haven't seen. Your email address:",
+    /// The email form's button.
+    email_submit: "Send me a link",
+    /// After the form: a template of the (masked) address.
+    email_pending: "Check your inbox: open the link we sent to {} to get replies there.",
+    /// While replies go by email: a template of the (masked) address.
+    email_verified: "Replies you haven't seen also go to {}.",
+    /// Stops replies by email.
+    email_stop: "Stop",
+    /// The relay refused the address.
+    email_invalid: "That email address doesn't look right.",
+    /// The address could not be sent for another reason.
+    email_failed: "That didn't work. Please try again later.",
     /// Shown while the thread is linked to WeChat.
     linked_wechat: "This conversation continues on WeChat too.",
     /// Before the end of the messaging app's window (WhatsApp 24 hours, WeChat 48).

@@ -4,8 +4,8 @@ use crate::error::WidgetError;
 use crate::host::Identity;
 use crate::json::{FromJson, ToJson};
 use confab_protocol::{
-    Attachment, BrandId, Link, LinkRequest, Message, MessagePage, ReadUpTo, SendMessage, Seq,
-    Session, SessionRequest, SocketTicket, VisitorToken,
+    Attachment, BrandId, EmailRequest, EmailStatus, Link, LinkRequest, Message, MessagePage,
+    ReadUpTo, SendMessage, Seq, Session, SessionRequest, SocketTicket, VisitorToken,
 };
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
@@ -123,6 +123,25 @@ impl RelayClient {
     ) -> Result<Link, WidgetError> {
         let path = format!("/v1/threads/{}/links", session.thread_id);
         self.call("POST", &path, Some(&session.token), Some(request))
+            .await
+    }
+
+    /// `POST /v1/threads/{id}/email`: asks for replies by email at an address; the relay
+    /// sends it a link to confirm first.
+    pub async fn request_email(
+        &self,
+        session: &Session,
+        request: &EmailRequest,
+    ) -> Result<EmailStatus, WidgetError> {
+        let path = format!("/v1/threads/{}/email", session.thread_id);
+        self.call("POST", &path, Some(&session.token), Some(request))
+            .await
+    }
+
+    /// `DELETE /v1/threads/{id}/email`: no more replies by email.
+    pub async fn stop_email(&self, session: &Session) -> Result<(), WidgetError> {
+        let path = format!("/v1/threads/{}/email", session.thread_id);
+        self.call_empty("DELETE", &path, Some(&session.token), None)
             .await
     }
 

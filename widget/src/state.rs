@@ -5,8 +5,8 @@
 //! effects that the state asks for.
 
 use confab_protocol::{
-    AttachmentId, Author, ClientMessageId, Link, LinkPurpose, Message, Seq, ServerFrame, Session,
-    MAX_ATTACHMENTS_PER_MESSAGE,
+    AttachmentId, Author, ClientMessageId, EmailStatus, Link, LinkPurpose, Message, Seq,
+    ServerFrame, Session, MAX_ATTACHMENTS_PER_MESSAGE,
 };
 use std::rc::Rc;
 use yew::Reducible;
@@ -119,6 +119,10 @@ pub struct State {
     /// The visitor picked more files than a message takes: the rest were left out, and the
     /// composer says so until the staged files change.
     pub files_left_out: bool,
+    /// The form that asks for the visitor's email address is open.
+    pub email_form: bool,
+    /// Why the relay refused the address last given, while the form is open.
+    pub email_problem: Option<&'static str>,
     /// Someone of the team is typing.
     pub team_typing: bool,
     /// Messages from the team that arrived while the panel was closed.
@@ -236,6 +240,13 @@ pub enum Action {
     Frame(ServerFrame),
     /// A link to continue elsewhere arrived (`Some`), or the visitor is done with it.
     ShowLink(Option<(LinkPurpose, Link)>),
+    /// Open (`true`) or close the form that asks for an email address.
+    EmailForm(bool),
+    /// The relay's answer to an address: where it stands now (the form closes), or why it
+    /// was refused (the form says so).
+    EmailAnswered(Result<EmailStatus, &'static str>),
+    /// No more replies by email.
+    EmailStopped,
     /// Ask the visitor whether to follow a resume link (`true`: the panel opens to ask), or
     /// they answered (`false`).
     ResumePrompt(bool),
@@ -374,6 +385,23 @@ impl Reducible for State {
             }
             Action::SetSound(on) => next.sound = on,
             Action::ShowLink(link) => next.link = link,
+            Action::EmailForm(open) => {
+                next.email_form = open;
+                next.email_problem = None;
+            }
+            Action::EmailAnswered(Ok(status)) => {
+                next.email_form = false;
+                next.email_problem = None;
+                if let Some(session) = &mut next.session {
+                    session.email = Some(status);
+                }
+            }
+            Action::EmailAnswered(Err(problem)) => next.email_problem = Some(problem),
+            Action::EmailStopped => {
+                if let Some(session) = &mut next.session {
+                    session.email = None;
+                }
+            }
             Action::ResumePrompt(ask) => {
                 next.resume_prompt = ask;
                 next.open |= ask;
@@ -826,6 +854,74 @@ mod tests {
         Outgoing {
             files: previews.iter().map(|preview| file(preview)).collect(),
             ..outgoing(client_id)
+        }
+    }
+
+    #[test]
+    fn an_email_address_is_asked_for_refused_pending_and_stopped() {
+        use confab_protocol::{BrandProfile, EmailVerification, ThreadId, VisitorToken};
+        let session = Session {
+            thread_id: ThreadId::new("t1"),
+            token: VisitorToken::new("v"),
+            expires_at: Timestamp(0),
+            brand: BrandProfile::default(),
+            whatsapp: None,
+            wechat: None,
+            email: None,
+        };
+        let pending = EmailStatus {
+            state: EmailVerification::Pending,
+            address: "a***@example.com".into(),
+        };
+        // Each case: actions after the session started, then whether the form is open, the
+        // problem it says, and the address's state.
+        type Case = (Vec<Action>, bool, Option<&'static str>, Option<EmailVerification>);
+        let cases: Vec<Case> = vec![
+            (vec![Action::EmailForm(true)], true, None, None),
+            (
+                vec![Action::EmailForm(true), Action::EmailAnswered(Err("bad"))],
+                true,
+                Some("bad"),
+                None,
+            ),
+            (
+                vec![
+                    Action::EmailForm(true),
+                    Action::EmailAnswered(Err("bad")),
+                    Action::EmailAnswered(Ok(pending.clone())),
+                ],
+                false,
+                None,
+                Some(EmailVerification::Pending),
+            ),
+            (
+                vec![Action::EmailAnswered(Ok(pending)), Action::EmailStopped],
+                false,
+                None,
+                None,
+            ),
+            (
+                vec![Action::EmailForm(true), Action::EmailForm(false)],
+                false,
+                None,
+                None,
+            ),
+        ];
+        for (actions, form, problem, address) in cases {
+            let state = std::iter::once(Action::SessionStarted(session.clone()))
+                .chain(actions)
+                .fold(Rc::new(State::default()), |state, action| {
+                    state.reduce(action)
+                });
+            let email = state.session.as_ref().and_then(|s| s.email.as_ref());
+            assert_eq!(
+                (
+                    state.email_form,
+                    state.email_problem,
+                    email.map(|e| e.state)
+                ),
+                (form, problem, address)
+            );
         }
     }
 

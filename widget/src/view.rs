@@ -2,12 +2,14 @@
 //! callbacks; none holds state of its own beyond what the DOM needs (a scroll position).
 //!
 //! Only the panel and the message list, which have hooks of their own, are components; the
-//! launcher, the composer, the link sheet and the resume prompt are plain functions
+//! launcher, the composer, the link sheet, the email form and the resume prompt are plain
+//! functions
 //! returning `Html`, since every component costs the visitor a copy of Yew's component
 //! machinery compiled for it.
 
 mod attachments;
 mod composer;
+mod email;
 mod launcher;
 mod link_sheet;
 mod message_list;
@@ -17,6 +19,7 @@ mod viewer;
 
 pub(crate) use attachments::after;
 pub use composer::{composer, ComposerProps};
+pub use email::{email_form, email_state};
 pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
 pub use message_list::MessageList;
@@ -56,6 +59,12 @@ pub enum Intent {
     Continue(LinkPurpose),
     /// Done with the link.
     LinkDone,
+    /// Open (`true`) or close the form that asks for an email address.
+    EmailForm(bool),
+    /// Ask for replies by email at this address.
+    Email(String),
+    /// No more replies by email.
+    StopEmail,
     /// Download the conversation as text.
     Download,
     /// Delete the conversation (after confirming).

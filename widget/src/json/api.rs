@@ -9,9 +9,10 @@ use super::words::{variant, word, Words};
 use super::write::Object;
 use super::{FromJson, Invalid, ToJson};
 use confab_protocol::{
-    BrandProfile, BusinessHours, ConsentNotice, ErrorDetail, Link, LinkPurpose, LinkRequest,
-    MessagePage, OpeningSpan, ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest,
-    SocketTicket, Theme, ThreadId, Timestamp, VisitorToken, WechatWindow, WhatsappWindow,
+    BrandProfile, BusinessHours, ConsentNotice, EmailRequest, EmailStatus, EmailVerification,
+    ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo,
+    SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadId, Timestamp, VisitorToken,
+    WechatWindow, WhatsappWindow,
 };
 
 /// Read-receipt policies by their wire words.
@@ -22,6 +23,12 @@ const THEMES: &Words<Theme> = &[
     ("auto", Theme::Auto),
     ("light", Theme::Light),
     ("dark", Theme::Dark),
+];
+
+/// Where an email address stands, by its wire words.
+const VERIFICATIONS: &Words<EmailVerification> = &[
+    ("pending", EmailVerification::Pending),
+    ("verified", EmailVerification::Verified),
 ];
 
 /// Link purposes by their wire words.
@@ -45,7 +52,7 @@ impl FromJson for Session {
             brand: read::nested(value, "brand")?,
             whatsapp: read::optional(value, "whatsapp")?,
             wechat: read::optional(value, "wechat")?,
-            email: None, // Not read yet: the email offer comes with the widget's side.
+            email: read::optional(value, "email")?,
         })
     }
 }
@@ -121,6 +128,19 @@ impl FromJson for WechatWindow {
     }
 }
 
+impl FromJson for EmailStatus {
+    fn from_json(value: &Value) -> Result<Self, Invalid> {
+        Ok(EmailStatus {
+            state: variant(
+                VERIFICATIONS,
+                &read::string(value, "state")?,
+                EmailVerification::Unknown,
+            ),
+            address: read::string(value, "address")?,
+        })
+    }
+}
+
 impl FromJson for MessagePage {
     fn from_json(value: &Value) -> Result<Self, Invalid> {
         Ok(MessagePage {
@@ -188,6 +208,15 @@ impl ToJson for LinkRequest {
         let mut object = Object::new();
         object.string("purpose", word(PURPOSES, &self.purpose));
         object.optional_string("page", self.page.as_deref());
+        object.finish()
+    }
+}
+
+impl ToJson for EmailRequest {
+    fn to_json(&self) -> Value {
+        let mut object = Object::new();
+        object.string("address", &self.address);
+        object.optional_string("language", self.language.as_deref());
         object.finish()
     }
 }

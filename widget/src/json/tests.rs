@@ -158,7 +158,10 @@ fn session(brand: BrandProfile, whatsapp: bool) -> Session {
         wechat: whatsapp.then_some(WechatWindow {
             window_ends_at: Timestamp(1_800_000_200_000),
         }),
-        email: None,
+        email: whatsapp.then_some(EmailStatus {
+            state: EmailVerification::Verified,
+            address: "a***@example.com".into(),
+        }),
     }
 }
 

@@ -1,8 +1,8 @@
 //! The chat panel: header, messages and composer.
 
 use super::{
-    composer, link_sheet, resume_prompt, show_qr, ComposerProps, Intent, LinkSheetProps,
-    MessageList,
+    composer, email_form, email_state, link_sheet, resume_prompt, show_qr, ComposerProps, Intent,
+    LinkSheetProps, MessageList,
 };
 use crate::i18n::Texts;
 use crate::state::{Connection, State};
@@ -42,6 +42,12 @@ pub fn panel(props: &PanelProps) -> Html {
         .and_then(|brand| brand.consent.as_ref())
         .filter(|_| state.needs_consent());
     let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
+    // Replies by email are offered while the thread has no address yet.
+    let email = state
+        .session
+        .as_ref()
+        .and_then(|session| session.email.as_ref());
+    let offer_email = brand.is_some_and(|brand| brand.email) && email.is_none();
     let logo = brand.and_then(|brand| image_url(&props.relay, brand.logo_url.as_deref()?));
     // The team's state: online within business hours (or always, without them), else away
     // until the next opening, told in the visitor's time zone and language. It changes on
@@ -277,6 +283,12 @@ pub fn panel(props: &PanelProps) -> Html {
                         </button>
                     }
                     { wechat_last }
+                    if offer_email {
+                        <button type="button" class="confab-email-menu"
+                            onclick={menu_item(Intent::EmailForm(true))}>
+                            { texts.email_menu }
+                        </button>
+                    }
                     <button type="button" class="confab-continue-device"
                         onclick={menu_item(Intent::Continue(LinkPurpose::Device))}>
                         { texts.continue_device }
@@ -295,6 +307,17 @@ pub fn panel(props: &PanelProps) -> Html {
                     { super::message_list::day_label(until, texts) }{ " " }
                     { super::message_list::clock(until) }
                 </p>
+            }
+            if state.email_form && offer_email {
+                { email_form(state.email_problem, &props.on_intent, texts) }
+            } else if offer_email && away_until.is_some() {
+                <button type="button" class="confab-email-offer"
+                    onclick={props.on_intent.reform(|_: MouseEvent| Intent::EmailForm(true))}>
+                    { texts.email_offer }
+                </button>
+            }
+            if let Some(status) = email {
+                { email_state(status, &props.on_intent, texts) }
             }
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>

@@ -49,6 +49,12 @@ fn answers_read_as_serde_writes_them() {
         qr_svg: "<svg/>".into(),
         expires_at: Timestamp(5),
     });
+    for state in [EmailVerification::Pending, EmailVerification::Verified] {
+        reads_as_serde_writes(&EmailStatus {
+            state,
+            address: "a***@example.com".into(),
+        });
+    }
     reads_as_serde_writes(&SocketTicket {
         ticket: "tk".into(),
         expires_at: Timestamp(0),
@@ -92,12 +98,19 @@ fn requests_are_written_as_serde_writes_them() {
     }
     for purpose in [
         LinkPurpose::Whatsapp,
+        LinkPurpose::Wechat,
         LinkPurpose::Device,
         LinkPurpose::Unknown,
     ] {
         for page in [None, Some("https://shop.example/".to_string())] {
             writes_as_serde_does(&LinkRequest { purpose, page });
         }
+    }
+    for language in [None, Some("zh-CN".to_string())] {
+        writes_as_serde_does(&EmailRequest {
+            address: "ana@example.com".into(),
+            language,
+        });
     }
     writes_as_serde_does(&ReadUpTo { seq: Seq(42) });
 }
