@@ -95,6 +95,16 @@ pub struct BrandProfile {
     /// is offered).
     #[serde(default)]
     pub email: bool,
+    /// Where the brand pushes replies the visitor has not seen to browsers that subscribe
+    /// (and this relay can sign pushes): the relay's VAPID public key to subscribe with
+    /// (see [`PushKey`]). Offered where the page also hosts the service worker (the script
+    /// tag's `data-push`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub push_key: Option<String>,
+    /// How long a visitor's message waits unanswered before the widget offers replies by
+    /// email or notification, in seconds (offered at once while the team is away).
+    #[serde(default = "default_reach_offer")]
+    pub reach_offer_seconds: u32,
     /// Questions an empty thread offers as buttons (at most four); a tap sends one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub suggested_questions: Vec<String>,
@@ -133,6 +143,14 @@ fn shown() -> bool {
     true
 }
 
+/// How long a visitor's message waits unanswered before the widget offers to reach them
+/// later, unless the brand says: a minute.
+pub const DEFAULT_REACH_OFFER_SECONDS: u32 = 60;
+
+fn default_reach_offer() -> u32 {
+    DEFAULT_REACH_OFFER_SECONDS
+}
+
 impl Default for BrandProfile {
     fn default() -> Self {
         BrandProfile {
@@ -147,6 +165,8 @@ impl Default for BrandProfile {
             whatsapp: false,
             wechat: false,
             email: false,
+            push_key: None,
+            reach_offer_seconds: DEFAULT_REACH_OFFER_SECONDS,
             suggested_questions: Vec::new(),
             show_agent_names: true,
             theme: Theme::Auto,

@@ -33,6 +33,6 @@ pub use ids::{
 };
 pub use message::{
     Attachment, Author, Channel, DeliveryStatus, FailureReason, Message, Sender,
-    MAX_ATTACHMENTS_PER_MESSAGE,
+    HANDOFF_CLIENT_ID_PREFIX, MAX_ATTACHMENTS_PER_MESSAGE,
 };
 pub use text::{normalize_text, validate_text, TextError, MAX_TEXT_CHARS};

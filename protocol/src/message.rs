@@ -222,6 +222,11 @@ impl Sender {
 /// The most files one message carries.
 pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
 
+/// The client id of the assistant's handoff notice ("A person will answer here…") starts
+/// with this: the thread's bot has handed over, and the widget stops offering "Talk to a
+/// person" until the bot answers again.
+pub const HANDOFF_CLIENT_ID_PREFIX: &str = "bot:handoff:";
+
 /// A file of a message: uploaded to the relay (`POST /v1/threads/{id}/uploads`), checked,
 /// and served only through short-lived signed links.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -290,6 +295,15 @@ impl Message {
     /// The stable code of why delivery failed, if it failed for one of the relay's reasons.
     pub fn failure_code(&self) -> Option<FailureReason> {
         self.failure.as_deref().and_then(FailureReason::of_failure)
+    }
+
+    /// Whether this is the assistant's handoff notice (see [`HANDOFF_CLIENT_ID_PREFIX`]).
+    pub fn is_handoff(&self) -> bool {
+        self.author == Author::Bot
+            && self
+                .client_id
+                .as_str()
+                .starts_with(HANDOFF_CLIENT_ID_PREFIX)
     }
 }
 

@@ -1,5 +1,6 @@
 -- Development brands, local only: they allow any port on the loopback host names.
--- `demo` is what the demo site (www/) uses, with default limits; `consent` asks visitors to
+-- `demo` is what the demo site (www/) uses, with default limits and web push (the demo's
+-- index page hosts the service worker); `consent` asks visitors to
 -- accept a privacy notice first (www/consent.html); `bench` raises the visitor
 -- rate limit for load tests and benchmarks.
 INSERT INTO brands (id, settings) VALUES
@@ -13,7 +14,8 @@ INSERT INTO brands (id, settings) VALUES
     {"day": 3, "open": "09:00", "close": "18:00"}, {"day": 4, "open": "09:00", "close": "18:00"},
     {"day": 5, "open": "09:00", "close": "18:00"}]},
   "awayMessage": "We are away right now; we answer here, or on WhatsApp, when we are back.",
-  "identitySecret": "DEMO_IDENTITY_SECRET"
+  "identitySecret": "DEMO_IDENTITY_SECRET",
+  "push": {"delaySeconds": 10}
 }'),
 ('consent', '{
   "name": "Acme Europe",

@@ -76,7 +76,22 @@ pub struct BrandSettings {
     /// Replies by email ([`crate::email`]); absent: not offered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::email::EmailSettings>,
+    /// The assistant: when the bot answers from the brand's knowledge, and when it hands
+    /// over ([`crate::assistant`]); absent: no bot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant: Option<crate::assistant::AssistantSettings>,
+    /// How long a visitor's message waits unanswered before the widget offers replies by
+    /// email or notification (it offers them at once while the team is away), in seconds.
+    #[serde(default = "default_reach_offer")]
+    pub reach_offer_seconds: u32,
 }
+
+fn default_reach_offer() -> u32 {
+    confab_protocol::api::DEFAULT_REACH_OFFER_SECONDS
+}
+
+/// The longest a brand may have visitors wait before offering to reach them later: a day.
+pub const MAX_REACH_OFFER_SECONDS: u32 = 24 * 60 * 60;
 
 fn default_true() -> bool {
     true
@@ -140,6 +155,9 @@ impl Brand {
             whatsapp: settings.connectors.whatsapp.is_some(),
             wechat: settings.connectors.wechat.is_some(),
             email: settings.email.is_some(),
+            // Set by the session's answer, which knows whether this relay can sign pushes.
+            push_key: None,
+            reach_offer_seconds: settings.reach_offer_seconds,
             suggested_questions: settings
                 .suggested_questions
                 .iter()
@@ -262,6 +280,11 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
     if let Some(push) = &settings.push {
         push.check().map_err(RelayError::InvalidBrand)?;
     }
+    if !(1..=MAX_REACH_OFFER_SECONDS).contains(&settings.reach_offer_seconds) {
+        return fail(format!(
+            "reachOfferSeconds must be from 1 to {MAX_REACH_OFFER_SECONDS}"
+        ));
+    }
     if !(1..=MAX_RETENTION_SECONDS).contains(&settings.retention_seconds) {
         return fail(format!(
             "retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"
@@ -287,6 +310,11 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         .attachments
         .validate()
         .map_err(RelayError::InvalidBrand)?;
+    if let Some(assistant) = &settings.assistant {
+        assistant
+            .validate(settings.business_hours.is_some())
+            .map_err(RelayError::InvalidBrand)?;
+    }
     if let Some(email) = &settings.email {
         email
             .validate(|origin| origin_allowed(&settings.allowed_origins, origin))
@@ -517,6 +545,22 @@ mod tests {
         );
         check(
             |s| s.suggested_questions = questions(&[&"a".repeat(81)]),
+            false,
+        );
+        check(|s| s.reach_offer_seconds = 0, false);
+        check(|s| s.reach_offer_seconds = 5, true);
+        check(
+            |s| s.reach_offer_seconds = MAX_REACH_OFFER_SECONDS + 1,
+            false,
+        );
+        let assistant = |json: &str| serde_json::from_str(json).ok();
+        check(|s| s.assistant = assistant(r#"{"mode": "always"}"#), true);
+        check(
+            |s| s.assistant = assistant(r#"{"mode": "outsideHours"}"#),
+            false,
+        );
+        check(
+            |s| s.assistant = assistant(r#"{"mode": "always", "minConfidence": 2}"#),
             false,
         );
         check(|s| s.retention_seconds = 0, false);

@@ -66,6 +66,19 @@ pub enum Target {
         /// Which email.
         email: crate::email::EmailKind,
     },
+    /// The assistant ([`crate::assistant`]): answer the job's visitor message from the
+    /// brand's knowledge, not before `due_at` (ms). The thread is asked again when the job
+    /// runs, so an answer that a person overtook is dropped.
+    Assistant {
+        /// Not before this (ms): the brand's `afterSeconds` after the visitor's message.
+        due_at: u64,
+    },
+    /// A note for the team in the thread's Telegram topic (a handoff, the bot turned on or
+    /// off), not a message of the thread.
+    TeamNote {
+        /// The note.
+        text: String,
+    },
     /// D1: a fact derived from the thread, written until D1 takes it (never given up).
     Directory {
         /// The fact.
@@ -83,12 +96,15 @@ impl Target {
     /// being overtaken. Webhook events carry their `seq`, and go at once.
     pub fn ordered_lane(&self) -> Option<Lane> {
         match self {
-            Target::Telegram => Some(Lane::Telegram),
+            Target::Telegram | Target::TeamNote { .. } => Some(Lane::Telegram),
             Target::Whatsapp { .. } => Some(Lane::Whatsapp),
             Target::Wechat { .. } => Some(Lane::Wechat),
             Target::Email { .. } => Some(Lane::Email),
             Target::Directory { .. } => Some(Lane::Directory),
-            Target::Webhook { .. } | Target::Push { .. } | Target::Files => None,
+            Target::Webhook { .. }
+            | Target::Push { .. }
+            | Target::Assistant { .. }
+            | Target::Files => None,
         }
     }
 }
@@ -262,6 +278,10 @@ pub struct Job {
     /// the thread named it: webhook events carry absolute file links under it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay_origin: Option<String>,
+    /// For a bot message: the knowledge entries it came from (the team and the webhook are
+    /// told them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 impl Job {
@@ -276,6 +296,8 @@ impl Job {
             | Target::Wechat { .. }
             | Target::Email { .. }
             | Target::Directory { .. }
+            | Target::Assistant { .. }
+            | Target::TeamNote { .. }
             | Target::Files => false,
             // A push has its own status, kept with its subscription.
             Target::Push { .. } => false,
@@ -305,9 +327,10 @@ pub fn route(
     now: u64,
 ) -> Vec<Target> {
     let mut targets = Vec::new();
-    // The team reads visitors in Telegram; what the team wrote there is already there.
+    // The team reads visitors (and what the bot told them) in Telegram; what the team
+    // wrote there is already there.
     if forwarding.telegram
-        && message.author == Author::Visitor
+        && matches!(message.author, Author::Visitor | Author::Bot)
         && message.channel != Channel::Telegram
     {
         targets.push(Target::Telegram);
@@ -484,6 +507,7 @@ mod tests {
             generation: 0,
             parts_sent: 0,
             relay_origin: None,
+            sources: Vec::new(),
         }
     }
 
@@ -637,7 +661,13 @@ mod tests {
             Channel::Telegram,
             vec![created.clone()],
         );
-        check(both, Author::Agent, Channel::Web, vec![created]);
+        check(both, Author::Agent, Channel::Web, vec![created.clone()]);
+        check(
+            both,
+            Author::Bot,
+            Channel::Web,
+            vec![Target::Telegram, created],
+        );
         check(Forwarding::default(), Author::Visitor, Channel::Web, vec![]);
     }
 

@@ -3,6 +3,7 @@
 //! modules of the crate, and encodes what goes out. It exists only on wasm.
 
 mod api;
+mod assistant;
 mod awaiting;
 mod brands;
 mod d1;

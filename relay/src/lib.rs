@@ -22,9 +22,12 @@
 //! - [`image`]: brand logos and team avatars as signed relay paths, and the image rules.
 //! - [`attachment`]: files of messages: what they are, the rules, signed links.
 //! - [`knowledge`]: a brand's knowledge for the assistant: entries, imports, retrieval.
+//! - [`assistant`]: the bot: when it answers from the knowledge, when it hands over to a
+//!   person, and what it says.
 //! - [`email`]: replies by email: settings, signed references, MIME, quoted history.
 //! - [`push`]: web push: VAPID signatures, RFC 8291 encryption, subscriptions.
 
+pub mod assistant;
 pub mod attachment;
 pub mod awaiting;
 pub mod brand;

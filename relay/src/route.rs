@@ -53,6 +53,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/v1/email/continue"),
     ("GET", "/v1/email/unsubscribe"),
     ("POST", "/v1/email/unsubscribe"),
+    ("POST", "/v1/threads/{id}/handoff"),
+    ("POST", "/v1/threads/{id}/assistant"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -138,6 +140,12 @@ pub enum Route {
     UnsubscribePage,
     /// `POST /v1/email/unsubscribe?…`: unsubscribe (one-click, RFC 8058).
     Unsubscribe,
+    /// `POST /v1/threads/{id}/handoff`: the visitor asks for a person (the bot goes
+    /// silent, the team is told).
+    Handoff(ThreadId),
+    /// `POST /v1/threads/{id}/assistant`: the team turns the thread's bot on or off (agent
+    /// API key).
+    SwitchAssistant(ThreadId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -234,6 +242,8 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("GET", "/v1/email/continue") => Route::ContinueFromEmail,
         ("GET", "/v1/email/unsubscribe") => Route::UnsubscribePage,
         ("POST", "/v1/email/unsubscribe") => Route::Unsubscribe,
+        ("POST", "/v1/threads/{id}/handoff") => Route::Handoff(thread()?),
+        ("POST", "/v1/threads/{id}/assistant") => Route::SwitchAssistant(thread()?),
         ("GET", "/v1/files/{id}/{attachment}") => {
             let attachment = parameters.get(1).copied().unwrap_or("");
             Route::File(thread()?, parse_attachment_id(attachment)?)

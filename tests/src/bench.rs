@@ -1,11 +1,13 @@
 //! The benchmark report of `cargo xtask bench`: what was measured, against which target,
 //! written as `report.json`, `report.md` and SVG charts of the latency distributions; and,
 //! in its submodules, what the bench measures beyond the load generator: the baseline room
-//! it compares the relay with, workerd's CPU time, and attachments.
+//! it compares the relay with, workerd's CPU time, attachments, and a team reply's way to
+//! a visitor who left (email and web push).
 
 pub mod baseline;
 pub mod cpu;
 pub mod files;
+pub mod reach;
 
 use plotters::prelude::*;
 use serde::Serialize;
@@ -267,6 +269,8 @@ pub struct Report {
     pub baseline: Vec<SideBySide>,
     /// Uploads and a team photo's way to the visitor.
     pub attachments: Option<Attachments>,
+    /// A team reply's way to a visitor who left, by email and web push (issue 16).
+    pub reach: Option<reach::Reach>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -386,6 +390,10 @@ impl Report {
         }
         md += &self.baseline_markdown();
         md += &self.attachments_markdown();
+        md += &self
+            .reach
+            .as_ref()
+            .map_or(String::new(), reach::Reach::markdown);
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
@@ -620,6 +628,7 @@ mod tests {
                     to_bytes_ms: Some(35.0),
                 },
             }),
+            reach: None,
             targets: vec![
                 Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
                 Target::not_measured("10,000 sockets held"),

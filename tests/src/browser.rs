@@ -73,13 +73,20 @@ impl Browser {
     /// Runs a Chrome DevTools Protocol command in the current tab (through chromedriver's
     /// `goog/cdp/execute`), e.g. `Network.emulateNetworkConditions`.
     pub async fn cdp(&self, command: &str, params: Value) -> Value {
+        self.try_cdp(command, params)
+            .await
+            .unwrap_or_else(|e| panic!("CDP {command} failed: {e}"))
+    }
+
+    /// [`Browser::cdp`], for a command that may rightly fail: its error.
+    pub async fn try_cdp(&self, command: &str, params: Value) -> Result<Value, String> {
         self.client
             .issue_cmd(Cdp {
                 command: command.to_string(),
                 params,
             })
             .await
-            .unwrap_or_else(|e| panic!("CDP {command} failed: {e}"))
+            .map_err(|error| error.to_string())
     }
 
     /// Takes the browser off the network, or puts it back (fetches and sockets fail, and

@@ -124,3 +124,14 @@ pub async fn wait_for(address: &str, count: usize) -> Vec<SentEmail> {
     })
     .await
 }
+
+/// Every email file the runtime has written so far, whatever the relay or recipient, not
+/// read: a poller that remembers the paths it has seen reads only what is new.
+pub fn sent_files() -> Vec<PathBuf> {
+    email_files()
+}
+
+/// Reads one file of [`sent_files`] (`None` while it is not a whole message yet).
+pub fn read_sent(path: &std::path::Path) -> Option<SentEmail> {
+    parse(&path.to_path_buf())
+}

@@ -6,28 +6,33 @@
 use confab_e2e::api::Api;
 use confab_e2e::mailbox::{self, unique_address};
 use confab_e2e::{eventually, Browser, Relay};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A relay whose `demo` brand emails replies, with `more` settings.
+async fn email_relay_with(more: Value) -> (Relay, Api) {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    let mut settings = json!({
+        "name": "Acme Outdoor",
+        "allowedOrigins": ["http://127.0.0.1:*"],
+        "email": {
+            "from": "support@acme.example",
+            "replyDomain": "reply.acme.example",
+            "page": "http://127.0.0.1:9/help",
+        },
+    });
+    for (key, value) in more.as_object().into_iter().flatten() {
+        settings[key] = value.clone();
+    }
+    let status = api.put_brand("demo", settings).await;
+    assert_eq!(status, 200);
+    (relay, api)
+}
 
 /// A relay whose `demo` brand emails replies.
 async fn email_relay() -> (Relay, Api) {
-    let relay = Relay::start().await;
-    let api = Api::new(relay.origin());
-    let status = api
-        .put_brand(
-            "demo",
-            json!({
-                "name": "Acme Outdoor",
-                "allowedOrigins": ["http://127.0.0.1:*"],
-                "email": {
-                    "from": "support@acme.example",
-                    "replyDomain": "reply.acme.example",
-                    "page": "http://127.0.0.1:9/help",
-                },
-            }),
-        )
-        .await;
-    assert_eq!(status, 200);
-    (relay, api)
+    email_relay_with(json!({})).await
 }
 
 /// Types `address` into the email form and submits it.
@@ -144,4 +149,97 @@ async fn the_visitor_leaves_an_address_confirms_it_and_can_stop() {
         }
     })
     .await;
+}
+
+/// Milliseconds since the epoch, on the clock the relay shares with this test.
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+#[tokio::test]
+async fn the_offer_comes_when_a_message_has_waited_and_goes_with_the_answer() {
+    const WAIT_SECONDS: u64 = 4;
+    let (relay, api) = email_relay_with(json!({ "reachOfferSeconds": WAIT_SECONDS })).await;
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.send_in_widget("Anyone there?").await;
+    browser.wait_for_messages(&["Anyone there?"]).await;
+    let session = confab_e2e::widget_session(&browser, &api, "demo").await;
+    let asked_at = api.history(&session).await[0].created_at.0;
+
+    // Not before the brand's wait (the team is not away: it has no hours), then offered.
+    let offered_at = eventually(30, || async {
+        let offers = browser.widget_texts(".confab-email-offer").await;
+        match offers.as_slice() {
+            [offer] => Ok((now_ms(), offer.clone())),
+            _ => Err(format!("offers {offers:?}")),
+        }
+    })
+    .await;
+    assert_eq!(offered_at.1, "Get replies by email");
+    assert!(
+        offered_at.0 >= asked_at + WAIT_SECONDS * 1000,
+        "offered {} ms after the message",
+        offered_at.0.saturating_sub(asked_at)
+    );
+    browser.save_screenshot("widget-email-offer").await;
+
+    // The offer opens the form; the team's answer ends the wait, and the offer goes.
+    browser
+        .widget_element(".confab-email-offer")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser.widget_element(".confab-email-address").await;
+    browser
+        .widget_element(".confab-email .confab-link-done")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let key = api.agent_key("demo").await;
+    let (status, _) = api
+        .agent_send(&key, &session.thread_id, "agent-1", "Here! How can I help?")
+        .await;
+    assert_eq!(status, 201);
+    browser
+        .wait_for_messages(&["Anyone there?", "Here! How can I help?"])
+        .await;
+    assert!(browser.widget_texts(".confab-email-offer").await.is_empty());
+}
+
+#[tokio::test]
+async fn an_away_team_offers_email_at_once() {
+    // Open one minute a week, on a day that is not today in UTC+14 nor UTC-12: away now.
+    let (relay, _api) = email_relay_with(json!({
+        "businessHours": {
+            "timeZone": "UTC",
+            "weekly": [{ "day": away_day(), "open": "00:00", "close": "00:01" }],
+        },
+    }))
+    .await;
+    let browser = Browser::start().await;
+    browser.client.goto(&relay.url("/")).await.unwrap();
+    browser.open_panel().await;
+    let offers = eventually(20, || async {
+        let offers = browser.widget_texts(".confab-email-offer").await;
+        if offers.is_empty() {
+            Err("no offer".to_string())
+        } else {
+            Ok(offers)
+        }
+    })
+    .await;
+    assert_eq!(offers, ["Get replies by email"]);
+}
+
+/// An ISO weekday (1 = Monday) three days from today in UTC: not today anywhere on Earth.
+fn away_day() -> u64 {
+    // 1970-01-01 was a Thursday (index 3 with Monday 0).
+    let today = (now_ms() / 86_400_000 + 3) % 7;
+    (today + 3) % 7 + 1
 }

@@ -90,7 +90,7 @@
       .then(async (app) => {
         await app.default({ module_or_path: wasm });
         launcher.remove();
-        handle = app.mount(mountPoint, config.brand, config.relay, lang, await texts, open, focus, emit);
+        handle = app.mount(mountPoint, config.brand, config.relay, lang, data.push || "", await texts, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
       })
       .catch((error) => {

@@ -10,6 +10,7 @@ mod files;
 mod intents;
 mod kept;
 mod outbox;
+mod reach;
 
 use crate::config::Config;
 use crate::host::{Events, SharedSlot};

@@ -12,11 +12,19 @@ pub struct Config {
     pub relay: String,
     /// `data-lang`, else the browser's language (a BCP 47 tag).
     pub lang: String,
+    /// `data-push`: the path of the brand's service worker on the page's origin, where the
+    /// brand hosts one (empty: no web push).
+    pub push: String,
 }
 
 impl Config {
     /// The settings from the loader; a brand is required.
-    pub fn new(brand: String, relay: String, lang: String) -> Result<Self, WidgetError> {
+    pub fn new(
+        brand: String,
+        relay: String,
+        lang: String,
+        push: String,
+    ) -> Result<Self, WidgetError> {
         if brand.is_empty() {
             return Err(WidgetError::Config("data-brand is empty".into()));
         }
@@ -24,6 +32,7 @@ impl Config {
             brand: BrandId::new(brand),
             relay: relay.trim_end_matches('/').to_string(),
             lang,
+            push,
         })
     }
 
@@ -38,7 +47,7 @@ mod tests {
     use super::*;
 
     fn check((brand, relay): (&str, &str), expected: Result<(&str, &str), ()>) {
-        let actual = Config::new(brand.into(), relay.into(), "en".into());
+        let actual = Config::new(brand.into(), relay.into(), "en".into(), String::new());
         let actual = actual
             .as_ref()
             .map(|config| (config.brand.as_str(), config.relay.as_str()))

@@ -144,8 +144,6 @@ texts! {
     linked_whatsapp: "This conversation continues on WhatsApp too.",
     /// Menu: ask for the team's replies by email.
     email_menu: "Get replies by email",
-    /// Under the away message: the same offer.
-    email_offer: "Get the reply by email",
     /// The email form's label.
     email_prompt: "We'll email you the team's replies you haven't seen. Your email address:",
     /// The email form's button.
@@ -158,8 +156,14 @@ texts! {
     email_stop: "Stop",
     /// The relay refused the address.
     email_invalid: "That email address doesn't look right.",
-    /// The address could not be sent for another reason.
+    /// The address (or the subscription) could not be sent for another reason.
     email_failed: "That didn't work. Please try again later.",
+    /// While the brand's assistant answers: a person instead.
+    talk_to_person: "Talk to a person",
+    /// Marks the assistant's messages.
+    bot: "Bot",
+    /// While this browser gets notifications of replies.
+    push_done: "You'll get a notification here when the team replies.",
     /// Shown while the thread is linked to WeChat.
     linked_wechat: "This conversation continues on WeChat too.",
     /// Before the end of the messaging app's window (WhatsApp 24 hours, WeChat 48).

@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod json;
 pub mod live;
 pub mod notify;
+pub mod push;
 pub mod relay;
 pub mod state;
 pub mod storage;
@@ -36,25 +37,26 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 /// Mounts the widget into `root` (an element inside the loader's shadow root).
 ///
-/// `brand`, `relay` and `lang` are the loader's settings (see [`config::Config::new`]),
+/// `brand`, `relay`, `lang` and `push` are the loader's settings (see [`config::Config::new`]),
 /// `texts` the language pack it fetched for `lang` (see [`i18n`]; anything else is English);
 /// `open` says whether to show the panel (the visitor clicked the launcher, or had it open
 /// on the last page); `focus` whether the visitor has just asked for it, so that focus may
 /// move into it.
 #[wasm_bindgen]
-// The loader (`loader/widget.js`) calls this with these eight arguments, in this order.
+// The loader (`loader/widget.js`) calls this with these nine arguments, in this order.
 #[allow(clippy::too_many_arguments)]
 pub fn mount(
     root: web_sys::Element,
     brand: String,
     relay: String,
     lang: String,
+    push: String,
     texts: JsValue,
     open: bool,
     focus: bool,
     emit: js_sys::Function,
 ) -> Result<host::WidgetHandle, JsValue> {
-    let config = config::Config::new(brand, relay, lang)
+    let config = config::Config::new(brand, relay, lang, push)
         .map_err(|error| JsValue::from_str(&error.to_string()))?;
     let texts = i18n::load(&texts);
     root.set_attribute("lang", texts.code)?;

@@ -126,23 +126,46 @@ impl RelayClient {
             .await
     }
 
-    /// `POST /v1/threads/{id}/email`: asks for replies by email at an address; the relay
-    /// sends it a link to confirm first.
-    pub async fn request_email(
+    /// `POST /v1/threads/{id}/email`: replies by email at an address (the relay sends it a
+    /// link to confirm first); with no request, `DELETE`: no more.
+    pub async fn email(
         &self,
         session: &Session,
-        request: &EmailRequest,
-    ) -> Result<EmailStatus, WidgetError> {
+        request: Option<&EmailRequest>,
+    ) -> Result<Option<EmailStatus>, WidgetError> {
         let path = format!("/v1/threads/{}/email", session.thread_id);
-        self.call("POST", &path, Some(&session.token), Some(request))
+        let token = Some(&session.token);
+        match request {
+            Some(request) => self
+                .call("POST", &path, token, Some(request))
+                .await
+                .map(Some),
+            None => self
+                .call_empty("DELETE", &path, token, None)
+                .await
+                .map(|()| None),
+        }
+    }
+
+    /// `POST /v1/threads/{id}/handoff`: a person instead of the brand's assistant.
+    pub async fn hand_off(&self, session: &Session) -> Result<(), WidgetError> {
+        let path = format!("/v1/threads/{}/handoff", session.thread_id);
+        self.call_empty("POST", &path, Some(&session.token), None)
             .await
     }
 
-    /// `DELETE /v1/threads/{id}/email`: no more replies by email.
-    pub async fn stop_email(&self, session: &Session) -> Result<(), WidgetError> {
-        let path = format!("/v1/threads/{}/email", session.thread_id);
-        self.call_empty("DELETE", &path, Some(&session.token), None)
+    /// `POST /v1/threads/{id}/push`: the browser's subscription, as the browser wrote it.
+    pub async fn subscribe_push(&self, session: &Session, json: &str) -> Result<(), WidgetError> {
+        let url = format!("{}/v1/threads/{}/push", self.base, session.thread_id);
+        let body = Body {
+            content_type: "application/json",
+            bytes: &JsValue::from_str(json),
+            progress: None,
+            request: None,
+        };
+        self.send_request("POST", &url, Some(&session.token), Some(body))
             .await
+            .map(drop)
     }
 
     /// `DELETE /v1/threads/{id}`: erases the thread.

@@ -119,10 +119,14 @@ pub struct State {
     /// The visitor picked more files than a message takes: the rest were left out, and the
     /// composer says so until the staged files change.
     pub files_left_out: bool,
-    /// The form that asks for the visitor's email address is open.
-    pub email_form: bool,
-    /// Why the relay refused the address last given, while the form is open.
-    pub email_problem: Option<&'static str>,
+    /// The sheet that offers replies by email or notification is open.
+    pub reach_form: bool,
+    /// Why the last address or subscription failed, while the sheet is open.
+    pub reach_problem: Option<&'static str>,
+    /// Web push in this browser: `None` where it cannot be offered (the page hosts no
+    /// service worker, the brand does not push, the browser cannot or the visitor refused),
+    /// `Some(false)` offered, `Some(true)` on for this thread.
+    pub push: Option<bool>,
     /// Someone of the team is typing.
     pub team_typing: bool,
     /// Messages from the team that arrived while the panel was closed.
@@ -174,7 +178,7 @@ pub enum Action {
     /// The visitor turned the sound on or off.
     SetSound(bool),
     /// The relay started or resumed the session.
-    SessionStarted(Session),
+    SessionStarted(Box<Session>),
     /// Starting the session or loading history failed.
     ConnectionFailed(String),
     /// Messages arrived from the relay (history or a send's acknowledgement).
@@ -240,13 +244,14 @@ pub enum Action {
     Frame(ServerFrame),
     /// A link to continue elsewhere arrived (`Some`), or the visitor is done with it.
     ShowLink(Option<(LinkPurpose, Link)>),
-    /// Open (`true`) or close the form that asks for an email address.
-    EmailForm(bool),
-    /// The relay's answer to an address: where it stands now (the form closes), or why it
-    /// was refused (the form says so).
-    EmailAnswered(Result<EmailStatus, &'static str>),
-    /// No more replies by email.
-    EmailStopped,
+    /// Open (`true`) or close the sheet that offers replies by email or notification.
+    ReachForm(bool),
+    /// Where the thread's email address stands now (`None`: stopped); the sheet closes.
+    Email(Option<EmailStatus>),
+    /// Web push in this browser (see [`State::push`]); on, the sheet closes.
+    Push(Option<bool>),
+    /// Why an address or a subscription failed: the sheet says so.
+    ReachProblem(&'static str),
     /// Ask the visitor whether to follow a resume link (`true`: the panel opens to ask), or
     /// they answered (`false`).
     ResumePrompt(bool),
@@ -283,6 +288,28 @@ impl State {
             .rev()
             .find(|message| message.author != Author::Visitor)
             .map(|message| message.seq)
+    }
+
+    /// Since when (ms) the visitor's last message has waited for an answer, if the thread's
+    /// last message is theirs (the relay's own notices aside): after the brand's wait, the
+    /// widget offers to reach them later.
+    pub fn waiting_since(&self) -> Option<u64> {
+        let last = self
+            .messages
+            .iter()
+            .rev()
+            .find(|message| message.author != Author::System)?;
+        (last.author == Author::Visitor).then_some(last.created_at.0)
+    }
+
+    /// Whether the brand's assistant is answering this thread: its latest word on the
+    /// team's side is the bot's, and not its handoff ("Talk to a person" is offered).
+    pub fn bot_answering(&self) -> bool {
+        self.messages
+            .iter()
+            .rev()
+            .find(|message| matches!(message.author, Author::Agent | Author::Bot))
+            .is_some_and(|message| message.author == Author::Bot && !message.is_handoff())
     }
 
     /// The outbox message to send now, if any. Messages go out in the order they were
@@ -385,29 +412,29 @@ impl Reducible for State {
             }
             Action::SetSound(on) => next.sound = on,
             Action::ShowLink(link) => next.link = link,
-            Action::EmailForm(open) => {
-                next.email_form = open;
-                next.email_problem = None;
+            Action::ReachForm(open) => {
+                next.reach_form = open;
+                next.reach_problem = None;
             }
-            Action::EmailAnswered(Ok(status)) => {
-                next.email_form = false;
-                next.email_problem = None;
+            Action::Email(status) => {
+                next.reach_form = false;
+                next.reach_problem = None;
                 if let Some(session) = &mut next.session {
-                    session.email = Some(status);
+                    session.email = status;
                 }
             }
-            Action::EmailAnswered(Err(problem)) => next.email_problem = Some(problem),
-            Action::EmailStopped => {
-                if let Some(session) = &mut next.session {
-                    session.email = None;
-                }
+            Action::Push(push) => {
+                next.reach_form &= push != Some(true);
+                next.reach_problem = None;
+                next.push = push;
             }
+            Action::ReachProblem(problem) => next.reach_problem = Some(problem),
             Action::ResumePrompt(ask) => {
                 next.resume_prompt = ask;
                 next.open |= ask;
             }
             Action::SessionStarted(session) => {
-                next.session = Some(session);
+                next.session = Some(*session);
                 next.connection = Connection::Ready;
             }
             Action::ConnectionFailed(reason) => next.connection = Connection::Failed(reason),
@@ -858,7 +885,67 @@ mod tests {
     }
 
     #[test]
-    fn an_email_address_is_asked_for_refused_pending_and_stopped() {
+    fn a_visitor_message_waits_until_the_team_or_bot_answers() {
+        let written_by = |seq: u64, author: Author| Message {
+            author,
+            ..message(seq, "x")
+        };
+        for (authors, waiting) in [
+            (vec![], None),
+            (vec![Author::Visitor], Some(1)),
+            (vec![Author::Visitor, Author::Visitor], Some(2)),
+            (vec![Author::Visitor, Author::System], Some(1)),
+            (vec![Author::Visitor, Author::Agent], None),
+            (vec![Author::Visitor, Author::Bot], None),
+            (vec![Author::Agent, Author::Visitor], Some(2)),
+        ] {
+            let state = State {
+                messages: (1..)
+                    .zip(&authors)
+                    .map(|(seq, author)| written_by(seq, *author))
+                    .collect(),
+                ..State::default()
+            };
+            assert_eq!(state.waiting_since(), waiting, "{authors:?}");
+        }
+    }
+
+    #[test]
+    fn the_bot_answers_until_it_hands_over_or_a_person_writes() {
+        let written = |seq: u64, (author, client_id): (Author, &str)| Message {
+            author,
+            ..message(seq, client_id)
+        };
+        let (visitor, bot, agent, system) = (
+            (Author::Visitor, "v"),
+            (Author::Bot, "bot:1"),
+            (Author::Agent, "a"),
+            (Author::System, "s"),
+        );
+        let handoff = (Author::Bot, "bot:handoff:2");
+        for (thread, answering) in [
+            (vec![], false),
+            (vec![visitor], false),
+            (vec![visitor, bot], true),
+            (vec![visitor, bot, visitor, system], true),
+            (vec![visitor, bot, handoff], false),
+            (vec![visitor, bot, agent], false),
+            (vec![visitor, bot, agent, visitor, bot], true),
+            (vec![visitor, handoff, visitor], false),
+        ] {
+            let state = State {
+                messages: (1..)
+                    .zip(&thread)
+                    .map(|(seq, m)| written(seq, *m))
+                    .collect(),
+                ..State::default()
+            };
+            assert_eq!(state.bot_answering(), answering, "{thread:?}");
+        }
+    }
+
+    #[test]
+    fn the_reach_sheet_asks_refuses_subscribes_and_stops() {
         use confab_protocol::{BrandProfile, EmailVerification, ThreadId, VisitorToken};
         let session = Session {
             thread_id: ThreadId::new("t1"),
@@ -869,46 +956,71 @@ mod tests {
             wechat: None,
             email: None,
         };
-        let pending = EmailStatus {
-            state: EmailVerification::Pending,
-            address: "a***@example.com".into(),
+        let pending = || {
+            Some(EmailStatus {
+                state: EmailVerification::Pending,
+                address: "a***@example.com".into(),
+            })
         };
-        // Each case: actions after the session started, then whether the form is open, the
-        // problem it says, and the address's state.
-        type Case = (Vec<Action>, bool, Option<&'static str>, Option<EmailVerification>);
+        use Action::{Email, Push, ReachForm, ReachProblem};
+        // Each case: actions after the session started, then whether the sheet is open, the
+        // problem it says, the address's state and push.
+        type Case = (
+            Vec<Action>,
+            bool,
+            Option<&'static str>,
+            Option<EmailVerification>,
+            Option<bool>,
+        );
         let cases: Vec<Case> = vec![
-            (vec![Action::EmailForm(true)], true, None, None),
+            (vec![ReachForm(true)], true, None, None, None),
             (
-                vec![Action::EmailForm(true), Action::EmailAnswered(Err("bad"))],
+                vec![ReachForm(true), ReachProblem("bad")],
                 true,
                 Some("bad"),
                 None,
+                None,
             ),
             (
-                vec![
-                    Action::EmailForm(true),
-                    Action::EmailAnswered(Err("bad")),
-                    Action::EmailAnswered(Ok(pending.clone())),
-                ],
+                vec![ReachForm(true), ReachProblem("bad"), Email(pending())],
                 false,
                 None,
                 Some(EmailVerification::Pending),
+                None,
             ),
+            (vec![Email(pending()), Email(None)], false, None, None, None),
             (
-                vec![Action::EmailAnswered(Ok(pending)), Action::EmailStopped],
+                vec![ReachForm(true), ReachForm(false)],
                 false,
                 None,
                 None,
+                None,
+            ),
+            // Push offered keeps the sheet open; on, it closes; a failure is said.
+            (
+                vec![Push(Some(false)), ReachForm(true)],
+                true,
+                None,
+                None,
+                Some(false),
             ),
             (
-                vec![Action::EmailForm(true), Action::EmailForm(false)],
+                vec![Push(Some(false)), ReachForm(true), ReachProblem("no")],
+                true,
+                Some("no"),
+                None,
+                Some(false),
+            ),
+            (
+                vec![ReachForm(true), Push(Some(true))],
                 false,
                 None,
                 None,
+                Some(true),
             ),
         ];
-        for (actions, form, problem, address) in cases {
-            let state = std::iter::once(Action::SessionStarted(session.clone()))
+        for (actions, form, problem, address, push) in cases {
+            let state = std::iter::once(Action::SessionStarted(Box::new(session.clone())))
                 .chain(actions)
                 .fold(Rc::new(State::default()), |state, action| {
                     state.reduce(action)
@@ -916,11 +1028,12 @@ mod tests {
             let email = state.session.as_ref().and_then(|s| s.email.as_ref());
             assert_eq!(
                 (
-                    state.email_form,
-                    state.email_problem,
-                    email.map(|e| e.state)
+                    state.reach_form,
+                    state.reach_problem,
+                    email.map(|e| e.state),
+                    state.push
                 ),
-                (form, problem, address)
+                (form, problem, address, push)
             );
         }
     }

@@ -2,28 +2,27 @@
 //! callbacks; none holds state of its own beyond what the DOM needs (a scroll position).
 //!
 //! Only the panel and the message list, which have hooks of their own, are components; the
-//! launcher, the composer, the link sheet, the email form and the resume prompt are plain
-//! functions
-//! returning `Html`, since every component costs the visitor a copy of Yew's component
+//! launcher, the composer, the link sheet, the reach sheet and the resume prompt are plain
+//! functions returning `Html`, since every component costs the visitor a copy of Yew's component
 //! machinery compiled for it.
 
 mod attachments;
 mod composer;
-mod email;
 mod launcher;
 mod link_sheet;
 mod message_list;
 mod panel;
+mod reach;
 mod resume_prompt;
 mod viewer;
 
 pub(crate) use attachments::after;
 pub use composer::{composer, ComposerProps};
-pub use email::{email_form, email_state};
 pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
 pub use message_list::MessageList;
 pub use panel::Panel;
+pub use reach::{email_state, reach_form};
 pub use resume_prompt::resume_prompt;
 
 use confab_protocol::{ClientMessageId, LinkPurpose};
@@ -53,18 +52,19 @@ pub enum Intent {
     Consent,
     /// Turn the new-message sound on or off.
     ToggleSound,
-    /// Ask for the browser's notifications.
+    /// Ask for the browser's notifications: pushed replies where the page hosts the
+    /// service worker, else shown while the page is open in another tab.
     Notify,
     /// Get a link to continue on WhatsApp or another device.
     Continue(LinkPurpose),
     /// Done with the link.
     LinkDone,
-    /// Open (`true`) or close the form that asks for an email address.
-    EmailForm(bool),
-    /// Ask for replies by email at this address.
-    Email(String),
-    /// No more replies by email.
-    StopEmail,
+    /// Open (`true`) or close the sheet that offers replies by email or notification.
+    ReachForm(bool),
+    /// Replies by email at this address (`None`: no more).
+    Email(Option<String>),
+    /// A person instead of the brand's assistant.
+    Handoff,
     /// Download the conversation as text.
     Download,
     /// Delete the conversation (after confirming).

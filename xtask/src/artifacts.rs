@@ -34,18 +34,27 @@ pub fn build_widget(root: &Path, tools: &Tools) -> Result<()> {
     let dist = root.join("dist");
     std::fs::create_dir_all(dist.join("widget")).map_err(io(&dist))?;
     widget_wasm(root, tools, &dist)?;
-    step("loader and stylesheet (esbuild --minify)", || {
-        minify(
-            tools,
-            &root.join("widget/loader/widget.js"),
-            &dist.join("widget.js"),
-        )?;
-        minify(
-            tools,
-            &root.join("widget/style/widget.css"),
-            &dist.join("widget/widget.css"),
-        )
-    })?;
+    step(
+        "loader, service worker and stylesheet (esbuild --minify)",
+        || {
+            minify(
+                tools,
+                &root.join("widget/loader/widget.js"),
+                &dist.join("widget.js"),
+            )?;
+            // Confab's half of web push: brands' own one-line workers import it.
+            minify(
+                tools,
+                &root.join("widget/loader/push-sw.js"),
+                &dist.join("widget/push-sw.js"),
+            )?;
+            minify(
+                tools,
+                &root.join("widget/style/widget.css"),
+                &dist.join("widget/widget.css"),
+            )
+        },
+    )?;
     step(
         "language packs (widget/i18n/ → dist/widget/i18n/)",
         || copy_tree(&root.join("widget/i18n"), &dist.join("widget/i18n")),

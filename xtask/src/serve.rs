@@ -31,6 +31,10 @@ pub fn prepare_database(root: &Path, tools: &Tools, persist_to: &Path) -> Result
     })
 }
 
+/// The development relay's VAPID key (base64url P-256 scalar), the same as the tests':
+/// for this machine only. A deployed relay has its own, as the secret `VAPID_PRIVATE_KEY`.
+const DEV_VAPID_PRIVATE_KEY: &str = "vXKm2ry0aNtPHwx0yOdPU6qtgvYW3Uf3bUU_dKKnXdo";
+
 /// `cargo xtask dev`: serves `dist/` and the API on 127.0.0.1:`port` until interrupted.
 pub fn dev(root: &Path, tools: &Tools, port: u16, extra: &[String]) -> Result<()> {
     let persist_to = root.join(".wrangler/state");
@@ -41,6 +45,12 @@ pub fn dev(root: &Path, tools: &Tools, port: u16, extra: &[String]) -> Result<()
         .arg("--persist-to")
         .arg(&persist_to)
         .args(["--show-interactive-dev-session=false"])
+        // Web push for the demo brand (www/index.html hosts the service worker).
+        .args([
+            "--var",
+            &format!("VAPID_PRIVATE_KEY:{DEV_VAPID_PRIVATE_KEY}"),
+        ])
+        .args(["--var", "VAPID_SUBJECT:mailto:dev@confab.localhost"])
         .args(extra)
         .current_dir(root))
 }

@@ -227,6 +227,23 @@ struct RawUser {
     last_name: Option<String>,
 }
 
+/// Whether a topic message is `/bot on` or `/bot off` (Telegram may add the bot's name:
+/// `/bot@acme_bot off`): the team turning the thread's bot on (`Some(true)`) or off.
+pub fn bot_command(text: &str) -> Option<bool> {
+    let mut words = text.split_whitespace();
+    let command = words.next()?;
+    let (name, _bot) = command.split_once('@').unwrap_or((command, ""));
+    if !name.eq_ignore_ascii_case("/bot") {
+        return None;
+    }
+    let on = match words.next()?.to_ascii_lowercase().as_str() {
+        "on" => true,
+        "off" => false,
+        _ => return None,
+    };
+    words.next().is_none().then_some(on)
+}
+
 /// Reads a webhook update.
 pub fn read_update(body: &[u8]) -> Result<Update, RelayError> {
     let update: RawUpdate = serde_json::from_slice(body)
@@ -272,6 +289,24 @@ mod tests {
 
     fn check_update(body: &str, expected: Update) {
         assert_eq!(read_update(body.as_bytes()).unwrap(), expected, "{body}");
+    }
+
+    #[test]
+    fn bot_commands_turn_the_threads_bot_on_and_off() {
+        for (text, expected) in [
+            ("/bot on", Some(true)),
+            ("/bot off", Some(false)),
+            ("  /BOT   Off ", Some(false)),
+            ("/bot@acme_support_bot on", Some(true)),
+            ("/bot", None),
+            ("/bot maybe", None),
+            ("/bot on now", None),
+            ("/botany on", None),
+            ("bot on", None),
+            ("The bot is on", None),
+        ] {
+            assert_eq!(bot_command(text), expected, "{text:?}");
+        }
     }
 
     #[test]

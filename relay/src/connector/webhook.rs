@@ -187,6 +187,10 @@ pub enum EventKind {
     /// that follows says which, by its channel).
     #[serde(rename = "thread.linked")]
     ThreadLinked,
+    /// The thread went to a person (the visitor asked, or the bot was not sure): the bot
+    /// is silent in it now. The message is the bot's line telling the visitor so.
+    #[serde(rename = "thread.handoff")]
+    ThreadHandoff,
 }
 
 /// One event as the brand receives it.
@@ -207,6 +211,9 @@ pub struct Event {
     /// The message, for message events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<Message>,
+    /// For a bot message: the ids of the knowledge entries it came from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
 }
 
 /// The `Confab-Signature` value for `body` sent at `timestamp` (unix seconds).
@@ -460,10 +467,15 @@ mod tests {
             brand: BrandId::new("acme"),
             thread_id: ThreadId::new("t1"),
             message: None,
+            sources: Vec::new(),
         };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
             r#"{"id":"ev1","type":"thread.created","createdAt":5,"brand":"acme","threadId":"t1"}"#
+        );
+        assert_eq!(
+            serde_json::to_value(EventKind::ThreadHandoff).unwrap(),
+            "thread.handoff"
         );
     }
 }

@@ -151,6 +151,14 @@ async fn dispatch(
         Route::ContinueFromEmail => super::email::continue_link(request, env).await,
         Route::UnsubscribePage => super::email::unsubscribe(request, env, false).await,
         Route::Unsubscribe => super::email::unsubscribe(request, env, true).await,
+        Route::Handoff(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            super::assistant::request_handoff(env, &brand, &thread).await
+        }
+        Route::SwitchAssistant(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            super::assistant::agent_switch(request, env, &brand, &thread).await
+        }
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
             thread::act(env, &thread, &ThreadCall::Erase).await?;
@@ -485,6 +493,10 @@ async fn create_session(
     session.whatsapp = started.whatsapp;
     session.wechat = started.wechat;
     session.email = started.email;
+    // Push is offered where the brand pushes and this relay can sign pushes.
+    if brand.settings.push.is_some() {
+        session.brand.push_key = super::push::offered_key(env);
+    }
     http::json(&session, status)
 }
 

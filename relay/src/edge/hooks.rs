@@ -82,6 +82,14 @@ pub async fn telegram(
     let Some(thread) = thread_of_topic(env, &brand.id, chat_id, topic_id).await? else {
         return ignored("a topic of no thread");
     };
+    // `/bot on` and `/bot off` turn the thread's bot on or off; they are not answers.
+    if let Some(on) = crate::connector::telegram::bot_command(&text).filter(|_| file.is_none()) {
+        return match super::assistant::switch(env, &brand.id, &thread, on).await {
+            Ok(on) => http::json(&serde_json::json!({ "bot": on }), 200),
+            Err(RelayError::ThreadErased) => ignored("the thread was erased"),
+            Err(other) => Err(other),
+        };
+    }
     let mut attachments = Vec::new();
     if let Some(file) = &file {
         match team_file(env, &brand, &settings, &thread, file).await {

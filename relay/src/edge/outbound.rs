@@ -45,9 +45,10 @@ const DEFAULT_RETRY_BASE_SECONDS: u32 = 2;
 
 /// Puts a job on the outbound queue, to run after `delay_seconds`.
 pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), RelayError> {
-    // A push waits for its due time (the brand's delay after the reply), however it is sent.
+    // A push waits for its due time (the brand's delay after the reply), however it is
+    // sent; so does the assistant's answer (the brand's `afterSeconds`).
     let delay_seconds = match &job.target {
-        Target::Push { due_at, .. } => {
+        Target::Push { due_at, .. } | Target::Assistant { due_at } => {
             let wait_ms = due_at.saturating_sub(worker::Date::now().as_millis());
             delay_seconds.max(u32::try_from(wait_ms.div_ceil(1000)).unwrap_or(u32::MAX))
         }
@@ -130,7 +131,10 @@ async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
     }
     let mut parts_sent = job.parts_sent;
     let delivery = match &job.target {
-        Target::Telegram => telegram::deliver(env, &job, &mut parts_sent).await,
+        Target::Telegram | Target::TeamNote { .. } => {
+            telegram::deliver(env, &job, &mut parts_sent).await
+        }
+        Target::Assistant { due_at } => super::assistant::deliver(env, &job, *due_at).await,
         Target::Webhook { event } => webhook::deliver(env, &job, *event).await,
         Target::Whatsapp { wa_id, window_open } => {
             whatsapp::deliver(env, &job, wa_id, *window_open, &mut parts_sent).await
@@ -236,6 +240,8 @@ async fn bury(env: &Env, job: Job) -> Result<(), RelayError> {
         Target::Files => "files".to_string(),
         Target::Email { .. } => "email".to_string(),
         Target::Push { .. } => "push".to_string(),
+        Target::Assistant { .. } => "assistant".to_string(),
+        Target::TeamNote { .. } => "telegram note".to_string(),
     };
     let thread = job.thread.clone();
     let buried = Buried {

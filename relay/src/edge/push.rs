@@ -91,6 +91,20 @@ async fn call(env: &Env, thread: &ThreadId, push: PushCall) -> Result<PushAnswer
     }
 }
 
+/// The public key widgets subscribe with, if this relay can sign pushes (it has a VAPID
+/// key and a contact, `VAPID_SUBJECT`). Every session of a pushing brand carries it, so it
+/// is worked out (a P-256 multiplication) once per isolate, whose secrets do not change.
+pub fn offered_key(env: &Env) -> Option<String> {
+    static OFFERED: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    OFFERED
+        .get_or_init(|| {
+            let subject = env.var("VAPID_SUBJECT").ok()?.to_string();
+            let key = vapid_key(env).ok()?;
+            (!subject.is_empty()).then(|| key.public_key())
+        })
+        .clone()
+}
+
 /// The relay's VAPID key, from its secret.
 fn vapid_key(env: &Env) -> Result<VapidKey, RelayError> {
     let secret = env

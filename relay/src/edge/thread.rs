@@ -50,6 +50,9 @@ pub struct Policy {
     /// events carry absolute file links under it. A call without one keeps the last known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay_origin: Option<String>,
+    /// The brand's assistant and business hours, if it has a bot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant: Option<crate::assistant::Plan>,
 }
 
 impl Policy {
@@ -64,6 +67,14 @@ impl Policy {
             read_receipts: brand.settings.read_receipts,
             forward: brand.settings.connectors.forwarding(),
             relay_origin: None,
+            assistant: brand
+                .settings
+                .assistant
+                .clone()
+                .map(|settings| crate::assistant::Plan {
+                    settings,
+                    business_hours: brand.settings.business_hours.clone(),
+                }),
         }
     }
 
@@ -144,6 +155,10 @@ pub enum ThreadCall {
     /// Replies by email: the address asked for, verified, removed; an email job composed
     /// and sent; a reply email (`object/email.rs`). Answers [`ThreadAnswer::Email`].
     Email(super::email::EmailCall),
+    /// The assistant: a queued answer falling due, its reply, a handoff the visitor asked
+    /// for, the team turning the bot on or off (`object/assistant.rs`). Answers
+    /// [`ThreadAnswer::Assistant`].
+    Assistant(super::assistant::AssistantCall),
 }
 
 impl ThreadCall {
@@ -169,6 +184,7 @@ impl ThreadCall {
             ThreadCall::Upload(_) => "upload",
             ThreadCall::Push(_) => "push",
             ThreadCall::Email(_) => "email",
+            ThreadCall::Assistant(_) => "assistant",
         }
     }
 }
@@ -211,6 +227,8 @@ pub enum ThreadAnswer {
     Push(super::push::PushAnswer),
     /// What a [`ThreadCall::Email`] came to.
     Email(super::email::EmailAnswer),
+    /// What a [`ThreadCall::Assistant`] came to.
+    Assistant(super::assistant::AssistantAnswer),
     /// A page of the transcript.
     Transcript {
         /// The brand's display name.

@@ -3,14 +3,16 @@
 //! latency over 1, 100 and 1,000 threads, the highest rate one thread sustains, the sockets
 //! it holds and workerd's memory while it does, forwarding to a fake Telegram, uploads and
 //! a team photo's way to the visitor, and the relay side by side with a bare chat room
-//! (`bench/baseline/`: latency and workerd CPU per message, as ratios); each against the
-//! issues' targets. Writes `target/bench/report.{md,json}` and SVG charts.
+//! (`bench/baseline/`: latency and workerd CPU per message, as ratios), and a team reply's
+//! way to a visitor who left, by email and web push; each against the issues' targets.
+//! Writes `target/bench/report.{md,json}` and SVG charts.
 //! `--quick` runs smaller counts. Everything talks to 127.0.0.1 only and stops by itself.
 
 use confab_e2e::api::Api;
 use confab_e2e::bench::baseline::Baseline;
 use confab_e2e::bench::cpu::{CpuTime, Workerd};
 use confab_e2e::bench::files::{team_photo, upload_times};
+use confab_e2e::bench::reach;
 use confab_e2e::bench::{
     weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
 };
@@ -52,6 +54,7 @@ async fn main() {
         vec![(200, 10, 2000), (1000, 100, 5000)]
     };
     let file_rounds = if quick { 3 } else { 5 };
+    let reach_rounds = if quick { 3 } else { 7 };
     let steps = 1
         + 2 * rounds as u64
         + 2 * tap_rounds as u64
@@ -60,7 +63,8 @@ async fn main() {
         + 2 * side_runs.len() as u64
         + 5
         + 1
-        + forwards as u64;
+        + forwards as u64
+        + 2 * reach_rounds as u64;
     let progress = ProgressBar::new(steps).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .expect("a progress template"),
@@ -227,6 +231,9 @@ async fn main() {
     let (_forwarding_relay, api, telegram) = forward::relay_with_telegram().await;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
+
+    progress.set_message("reaching a visitor who left: email and web push (a relay with VAPID)");
+    let reach = reach::measure(reach_rounds, || progress.inc(1)).await;
     progress.finish_with_message("done");
 
     let kb = |bytes: usize| bytes as f64 / 1024.0;
@@ -347,6 +354,7 @@ async fn main() {
             photo.rounds
         ),
     ));
+    targets.extend(reach.targets());
     let machine = format!(
         "{} cores, shared with other work (single runs are noisy; load average {load_at_start} at the start, {} at the end); relay and baseline room on workerd through wrangler dev; Chromium headless; medians of {rounds} page loads; every figure from this run.",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -365,6 +373,7 @@ async fn main() {
         forwarding: Some(forwarding),
         baseline: side_by_side,
         attachments: Some(attachments),
+        reach: Some(reach),
         targets,
     };
     let out = repo_root().join("target/bench");

@@ -79,7 +79,7 @@ impl Effects {
                     }
                     self.storage.set_token(&session.token);
                     self.dispatcher
-                        .dispatch(Action::SessionStarted(session.clone()));
+                        .dispatch(Action::SessionStarted(Box::new(session.clone())));
                     return session;
                 }
                 Err(error) => {

@@ -14,7 +14,7 @@ use crate::relay::RelayClient;
 use crate::state::{Action, State};
 use crate::storage::BrowserStorage;
 use crate::tabs::{self, LockGuard, TabChannel, TabNews};
-use confab_protocol::{Author, ReadReceipts, Seq, ServerFrame, Session, Theme};
+use confab_protocol::{Author, Seq, ServerFrame, Session, Theme};
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::{JsCast, JsValue};
@@ -225,6 +225,18 @@ impl Effects {
         if state.session.is_none() && !state.resume_prompt && !first {
             self.start_session();
         }
+        // A new thread: whether this browser pushes for it, or may be offered to.
+        let thread = |state: &State| Some(state.session.as_ref()?.thread_id.clone());
+        if thread(state) != thread(&last)
+            && state
+                .session
+                .as_ref()
+                .is_some_and(|session| session.brand.push_key.is_some())
+            && !self.config.push.is_empty()
+            && crate::push::supported()
+        {
+            self.push(false);
+        }
         self.keep(state, &last, first);
         self.release_sent(state, &last);
         self.report_reading(state);
@@ -284,16 +296,13 @@ impl Effects {
     }
 
     /// The team's messages count as read while the panel is open and the tab visible: the
-    /// relay hears of it if the brand reports reads, and the other tabs always do.
+    /// relay and the other tabs hear of it. The relay shows the team only if the brand
+    /// reports reads, but always stops the email or push of a reply the visitor has seen.
     fn report_reading(&self, state: &State) {
         let (Some(seq), true, false) = (state.last_team_seq(), state.open, state.hidden) else {
             return;
         };
-        let reports = state
-            .session
-            .as_ref()
-            .filter(|session| session.brand.read_receipts == ReadReceipts::On);
-        if let Some(session) = reports.filter(|_| seq > state.read_up_to) {
+        if let Some(session) = state.session.as_ref().filter(|_| seq > state.read_up_to) {
             self.dispatcher.dispatch(Action::ReadReported(seq));
             let (relay, session) = (self.relay.clone(), session.clone());
             spawn_local(async move {

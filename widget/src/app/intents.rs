@@ -1,10 +1,9 @@
 //! What the visitor asks for through the view ([`Intent`]), carried out.
 
 use super::effects::Effects;
-use crate::error::WidgetError;
 use crate::state::Action;
 use crate::view::Intent;
-use confab_protocol::{EmailRequest, LinkPurpose, LinkRequest};
+use confab_protocol::{LinkPurpose, LinkRequest};
 use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 
@@ -37,12 +36,12 @@ impl Effects {
                 self.storage.set_sound(on);
                 self.dispatcher.dispatch(Action::SetSound(on));
             }
-            Intent::Notify => crate::notify::request_permission(),
+            Intent::Notify => self.notify(),
             Intent::Continue(purpose) => self.continue_elsewhere(purpose),
             Intent::LinkDone => self.dispatcher.dispatch(Action::ShowLink(None)),
-            Intent::EmailForm(open) => self.dispatcher.dispatch(Action::EmailForm(open)),
-            Intent::Email(address) => self.request_email(address),
-            Intent::StopEmail => self.stop_email(),
+            Intent::ReachForm(open) => self.dispatcher.dispatch(Action::ReachForm(open)),
+            Intent::Email(address) => self.email(address),
+            Intent::Handoff => self.hand_off(),
             Intent::Download => self.download_transcript(),
             Intent::Delete => self.delete_conversation(),
             Intent::Scrolled(offset) => self.scrolled(offset),
@@ -82,44 +81,6 @@ impl Effects {
         spawn_local(async move {
             if let Ok(link) = relay.create_link(&session, &request).await {
                 dispatcher.dispatch(Action::ShowLink(Some((purpose, link))));
-            }
-        });
-    }
-
-    /// Asks the relay for replies by email at `address` (in the widget's language); the
-    /// relay sends it a link to confirm.
-    fn request_email(&self, address: String) {
-        let Some(session) = self.runtime.borrow().session.clone() else {
-            return;
-        };
-        let texts = self.texts;
-        let request = EmailRequest {
-            address,
-            language: Some(texts.code.to_string()),
-        };
-        let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
-        spawn_local(async move {
-            let answer =
-                relay
-                    .request_email(&session, &request)
-                    .await
-                    .map_err(|error| match error {
-                        WidgetError::Relay { status: 400 | 422, .. } => texts.email_invalid,
-                        _ => texts.email_failed,
-                    });
-            dispatcher.dispatch(Action::EmailAnswered(answer));
-        });
-    }
-
-    /// Tells the relay the visitor wants no more replies by email.
-    fn stop_email(&self) {
-        let Some(session) = self.runtime.borrow().session.clone() else {
-            return;
-        };
-        let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
-        spawn_local(async move {
-            if relay.stop_email(&session).await.is_ok() {
-                dispatcher.dispatch(Action::EmailStopped);
             }
         });
     }

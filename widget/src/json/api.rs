@@ -75,6 +75,9 @@ impl FromJson for BrandProfile {
             whatsapp: read::flag(value, "whatsapp", defaults.whatsapp)?,
             wechat: read::flag(value, "wechat", defaults.wechat)?,
             email: read::flag(value, "email", defaults.email)?,
+            push_key: text("pushKey")?,
+            reach_offer_seconds: read::optional_number(value, "reachOfferSeconds", 86_400)?
+                .map_or(defaults.reach_offer_seconds, |seconds| seconds as u32),
             suggested_questions: read::list(value, "suggestedQuestions", false)?,
             show_agent_names: read::flag(value, "showAgentNames", defaults.show_agent_names)?,
             theme: text("theme")?.map_or(defaults.theme, |theme| {

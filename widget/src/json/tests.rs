@@ -140,6 +140,8 @@ fn brand(full: bool) -> BrandProfile {
         whatsapp: true,
         wechat: true,
         email: true,
+        push_key: Some("BPk".into()),
+        reach_offer_seconds: 5,
         suggested_questions: vec!["Where is my order?".into(), "Refunds?".into()],
         show_agent_names: false,
         theme: Theme::Dark,

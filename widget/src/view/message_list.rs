@@ -282,6 +282,7 @@ fn stored(
 ) -> Html {
     let from_visitor = message.author == Author::Visitor;
     let via = match message.channel {
+        _ if message.author == Author::Bot => Some(texts.bot),
         Channel::Whatsapp => Some(texts.via_whatsapp),
         Channel::Wechat => Some(texts.via_wechat),
         Channel::Telegram if from_visitor => Some(texts.via_telegram),

@@ -1,7 +1,7 @@
 //! The chat panel: header, messages and composer.
 
 use super::{
-    composer, email_form, email_state, link_sheet, resume_prompt, show_qr, ComposerProps, Intent,
+    composer, email_state, link_sheet, reach_form, resume_prompt, show_qr, ComposerProps, Intent,
     LinkSheetProps, MessageList,
 };
 use crate::i18n::Texts;
@@ -42,25 +42,42 @@ pub fn panel(props: &PanelProps) -> Html {
         .and_then(|brand| brand.consent.as_ref())
         .filter(|_| state.needs_consent());
     let whatsapp = brand.is_some_and(|brand| brand.whatsapp);
-    // Replies by email are offered while the thread has no address yet.
+    // Replies by email are offered while the thread has no address yet, push while this
+    // browser could but does not push for the thread.
     let email = state
         .session
         .as_ref()
         .and_then(|session| session.email.as_ref());
     let offer_email = brand.is_some_and(|brand| brand.email) && email.is_none();
+    let offer_push = state.push == Some(false);
+    // Offered at once while the team is away, else once the visitor's message has waited
+    // the brand's while.
+    let offer_due = state
+        .waiting_since()
+        .zip(brand)
+        .map(|(since, brand)| since.saturating_add(u64::from(brand.reach_offer_seconds) * 1000));
     let logo = brand.and_then(|brand| image_url(&props.relay, brand.logo_url.as_deref()?));
     // The team's state: online within business hours (or always, without them), else away
     // until the next opening, told in the visitor's time zone and language. It changes on
-    // a minute, so while the brand has hours the header is drawn again at each minute's turn.
+    // a minute, so while the brand has hours the header is drawn again at each minute's turn
+    // (and when the offer to reach the visitor later falls due).
     let minute = use_state(|| 0u32);
+    let now = js_sys::Date::now() as u64;
     {
         let minute = minute.clone();
         let has_hours = brand.is_some_and(|brand| brand.business_hours.is_some());
-        use_effect_with((has_hours, *minute), move |&(has_hours, tick)| {
+        let due = offer_due.filter(|due| *due > now);
+        use_effect_with((has_hours, due, *minute), move |&(has_hours, due, tick)| {
             let alive = std::rc::Rc::new(std::cell::Cell::new(true));
-            if has_hours {
+            let now = js_sys::Date::now() as u64;
+            let turn = has_hours.then(|| 60_000 - now % 60_000);
+            if let Some(wait) = turn
+                .into_iter()
+                .chain(due.map(|due| due.saturating_sub(now)))
+                .min()
+            {
                 let alive = alive.clone();
-                let wait = 60_000 - (js_sys::Date::now() as u64 % 60_000) as u32;
+                let wait = wait.min(60_000) as u32;
                 wasm_bindgen_futures::spawn_local(async move {
                     crate::live::sleep(wait).await;
                     if alive.get() {
@@ -270,7 +287,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     <button type="button" class="confab-sound" onclick={menu_item(Intent::ToggleSound)}>
                         { if state.sound { texts.sound_off } else { texts.sound_on } }
                     </button>
-                    if crate::notify::can_ask() {
+                    if crate::notify::can_ask() || offer_push {
                         <button type="button" class="confab-notify" onclick={menu_item(Intent::Notify)}>
                             { texts.notify_me }
                         </button>
@@ -285,7 +302,7 @@ pub fn panel(props: &PanelProps) -> Html {
                     { wechat_last }
                     if offer_email {
                         <button type="button" class="confab-email-menu"
-                            onclick={menu_item(Intent::EmailForm(true))}>
+                            onclick={menu_item(Intent::ReachForm(true))}>
                             { texts.email_menu }
                         </button>
                     }
@@ -308,16 +325,11 @@ pub fn panel(props: &PanelProps) -> Html {
                     { super::message_list::clock(until) }
                 </p>
             }
-            if state.email_form && offer_email {
-                { email_form(state.email_problem, &props.on_intent, texts) }
-            } else if offer_email && away_until.is_some() {
-                <button type="button" class="confab-email-offer"
-                    onclick={props.on_intent.reform(|_: MouseEvent| Intent::EmailForm(true))}>
-                    { texts.email_offer }
-                </button>
-            }
             if let Some(status) = email {
                 { email_state(status, &props.on_intent, texts) }
+            }
+            if state.push == Some(true) {
+                <p class="confab-linked" role="status">{ texts.push_done }</p>
             }
             if let Some(notice) = notice {
                 <p class="confab-notice" role="status">{ notice }</p>
@@ -337,6 +349,27 @@ pub fn panel(props: &PanelProps) -> Html {
             />
             if state.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
+            }
+            if state.bot_answering() {
+                <button type="button" class="confab-email-offer confab-handoff"
+                    onclick={props.on_intent.reform(|_: MouseEvent| Intent::Handoff)}>
+                    { texts.talk_to_person }
+                </button>
+            }
+            // Under the thread, where the visitor looks while waiting.
+            if state.reach_form && (offer_email || offer_push) {
+                { reach_form((offer_email, offer_push), state.reach_problem, &props.on_intent, texts) }
+            } else if (offer_email || offer_push)
+                && (away_until.is_some() || offer_due.is_some_and(|due| due <= now))
+            {
+                // Email opens the sheet (which also offers push); push alone asks at once.
+                <button type="button" class="confab-email-offer"
+                    onclick={props.on_intent.reform(move |_: MouseEvent| match offer_email {
+                        true => Intent::ReachForm(true),
+                        false => Intent::Notify,
+                    })}>
+                    { if offer_email { texts.email_menu } else { texts.notify_me } }
+                </button>
             }
             if state.resume_prompt {
                 { resume_prompt(state, &props.on_intent, texts) }

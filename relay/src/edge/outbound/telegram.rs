@@ -9,11 +9,11 @@ pub use files::download;
 use super::{delivery_timeout, post_json, secret, setting, Answer};
 use crate::connector::telegram::{self, TelegramSettings};
 use crate::connector::{Delivery, FailureReason};
-use crate::delivery::Job;
+use crate::delivery::{Job, Target};
 use crate::edge::brands;
 use crate::edge::http::internal;
 use crate::error::RelayError;
-use confab_protocol::{BrandId, ThreadId};
+use confab_protocol::{Author, BrandId, ThreadId};
 use std::time::Duration;
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
@@ -40,9 +40,21 @@ async fn post(env: &Env, job: &Job, parts_sent: &mut u32) -> Result<(), Delivery
             "the brand has no Telegram connector",
         )
     })?;
-    let message = job.message.as_ref().ok_or_else(|| {
-        Delivery::refused(FailureReason::Unknown, "a Telegram job without a message")
-    })?;
+    // A note for the team carries its text; a message is marked as the bot's if it is.
+    let (text, message) = match (&job.target, job.message.as_ref()) {
+        (Target::TeamNote { text }, _) => (text.clone(), None),
+        (_, Some(message)) if message.author == Author::Bot => (
+            crate::assistant::texts::for_team(&message.text, &job.sources),
+            Some(message),
+        ),
+        (_, Some(message)) => (message.text.clone(), Some(message)),
+        (_, None) => {
+            return Err(Delivery::refused(
+                FailureReason::Unknown,
+                "a Telegram job without a message",
+            ))
+        }
+    };
     let bot = Bot::of(env, settings)?;
     let topic = match topic_of(env, &job.thread).await.map_err(storage_failure)? {
         Some(topic) => topic,
@@ -82,12 +94,12 @@ async fn post(env: &Env, job: &Job, parts_sent: &mut u32) -> Result<(), Delivery
             topic
         }
     };
-    if !message.attachments.is_empty() {
+    if let Some(message) = message.filter(|message| !message.attachments.is_empty()) {
         return files::send(env, &bot, topic, job, message, parts_sent).await;
     }
     bot.call(
         "sendMessage",
-        &telegram::send_message(bot.settings.chat_id, topic, &message.text),
+        &telegram::send_message(bot.settings.chat_id, topic, &text),
     )
     .await
     .map(|_| ())

@@ -18,6 +18,7 @@
 //! that carry the thread elsewhere are its own too ([`links`]).
 
 mod alarm;
+mod assistant;
 mod directory;
 mod email;
 mod lanes;
@@ -47,8 +48,9 @@ use worker::{
 /// The most messages one page of a transcript holds (the Worker streams the pages).
 const TRANSCRIPT_PAGE: u32 = 500;
 
-const SCHEMA: [&str; 6] = [
+const SCHEMA: [&str; 7] = [
     lanes::OUTBOX_SCHEMA,
+    assistant::SOURCES_SCHEMA,
     uploads::UPLOADS_SCHEMA,
     links::LINK_CODES_SCHEMA,
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -305,6 +307,7 @@ impl Thread {
             }
             ThreadCall::Push(call) => ThreadAnswer::Push(self.push(call)?),
             ThreadCall::Email(call) => ThreadAnswer::Email(self.email(call).await?),
+            ThreadCall::Assistant(call) => ThreadAnswer::Assistant(self.assistant(call).await?),
         })
     }
 

@@ -153,6 +153,7 @@ impl Thread {
         lanes.extend(self.plan_wechat(message)?);
         lanes.extend(self.plan_push(message)?);
         lanes.extend(self.plan_email(message)?);
+        lanes.extend(self.plan_assistant(message)?);
         Ok(lanes)
     }
 
@@ -172,6 +173,7 @@ impl Thread {
     /// Puts a new job for `target` in the outbox; returns its lane.
     pub(super) fn add_job(&self, target: Target, message: Option<Message>) -> Outcome<String> {
         let policy = self.policy()?;
+        let sources = self.sources_of(message.as_ref())?;
         let job = Job {
             id: crate::edge::random_id()?,
             thread: policy.thread,
@@ -186,6 +188,7 @@ impl Thread {
             generation: 0,
             parts_sent: 0,
             relay_origin: policy.relay_origin,
+            sources,
         };
         self.add_to_outbox(&job)?;
         Ok(job.lane())
