@@ -2,8 +2,9 @@
 //! written as `report.json`, `report.md` and SVG charts of the latency distributions; and,
 //! in its submodules, what the bench measures beyond the load generator: the baseline room
 //! it compares the relay with, workerd's CPU time, attachments, and a team reply's way to
-//! a visitor who left (email and web push).
+//! a visitor who left (email and web push), and the assistant's answers.
 
+pub mod assistant;
 pub mod baseline;
 pub mod cpu;
 pub mod files;
@@ -271,6 +272,8 @@ pub struct Report {
     pub attachments: Option<Attachments>,
     /// A team reply's way to a visitor who left, by email and web push (issue 16).
     pub reach: Option<reach::Reach>,
+    /// The assistant's answers (issue 17).
+    pub assistant: Option<assistant::BotAnswers>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -394,6 +397,10 @@ impl Report {
             .reach
             .as_ref()
             .map_or(String::new(), reach::Reach::markdown);
+        md += &self
+            .assistant
+            .as_ref()
+            .map_or(String::new(), assistant::BotAnswers::markdown);
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
@@ -629,6 +636,7 @@ mod tests {
                 },
             }),
             reach: None,
+            assistant: None,
             targets: vec![
                 Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
                 Target::not_measured("10,000 sockets held"),

@@ -12,7 +12,7 @@ use confab_e2e::api::Api;
 use confab_e2e::bench::baseline::Baseline;
 use confab_e2e::bench::cpu::{CpuTime, Workerd};
 use confab_e2e::bench::files::{team_photo, upload_times};
-use confab_e2e::bench::reach;
+use confab_e2e::bench::{assistant, reach};
 use confab_e2e::bench::{
     weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
 };
@@ -55,6 +55,7 @@ async fn main() {
     };
     let file_rounds = if quick { 3 } else { 5 };
     let reach_rounds = if quick { 3 } else { 7 };
+    let bot_rounds = if quick { 10 } else { 50 };
     let steps = 1
         + 2 * rounds as u64
         + 2 * tap_rounds as u64
@@ -64,7 +65,9 @@ async fn main() {
         + 5
         + 1
         + forwards as u64
-        + 2 * reach_rounds as u64;
+        + 2 * reach_rounds as u64
+        + 1
+        + bot_rounds as u64;
     let progress = ProgressBar::new(steps).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .expect("a progress template"),
@@ -217,6 +220,9 @@ async fn main() {
         }
     }
 
+    progress.set_message("the assistant: question → the bot's answer");
+    let bot = assistant::measure(&api, bot_rounds, || progress.inc(1)).await;
+
     // Sockets on a relay of their own, so that nothing of the load runs is still open.
     drop(relay);
     progress.set_message("sockets held (a fresh relay)");
@@ -355,6 +361,7 @@ async fn main() {
         ),
     ));
     targets.extend(reach.targets());
+    targets.extend(bot.targets());
     let machine = format!(
         "{} cores, shared with other work (single runs are noisy; load average {load_at_start} at the start, {} at the end); relay and baseline room on workerd through wrangler dev; Chromium headless; medians of {rounds} page loads; every figure from this run.",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -374,6 +381,7 @@ async fn main() {
         baseline: side_by_side,
         attachments: Some(attachments),
         reach: Some(reach),
+        assistant: Some(bot),
         targets,
     };
     let out = repo_root().join("target/bench");
