@@ -11,13 +11,14 @@
 //! ([`after_reply`]). A person's message silences the bot in that thread until the team
 //! turns it back on, so the bot never talks over a person.
 
+pub mod generative;
 pub mod texts;
 pub mod words;
 
 #[cfg(test)]
 mod tests;
 
-use crate::knowledge::index::{Index, Verdict, ANSWER_MIN_COVERAGE};
+use crate::knowledge::index::{Index, Search, Verdict, ANSWER_MIN_COVERAGE};
 use confab_protocol::BusinessHours;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,10 @@ pub struct AssistantSettings {
     /// the index's own bar ([`ANSWER_MIN_COVERAGE`]) unless the brand is stricter.
     #[serde(default = "default_min_confidence")]
     pub min_confidence: f32,
+    /// A language model that words the answer from the retrieved entries; absent: the
+    /// best entry's answer as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generative: Option<generative::GenerativeSettings>,
 }
 
 // Validation keeps `min_confidence` finite, so equality is an equivalence.
@@ -75,6 +80,7 @@ impl Default for AssistantSettings {
             after_seconds: default_after_seconds(),
             handoff_keywords: Vec::new(),
             min_confidence: default_min_confidence(),
+            generative: None,
         }
     }
 }
@@ -88,9 +94,13 @@ fn default_min_confidence() -> f32 {
 }
 
 impl AssistantSettings {
-    /// Checks the settings; `has_hours`: the brand has business hours. The message says
-    /// what to fix.
-    pub fn validate(&self, has_hours: bool) -> Result<(), String> {
+    /// Checks the settings; `has_hours`: the brand has business hours; `allow_local`: a
+    /// development relay (a language model on this machine is fine). The message says what
+    /// to fix.
+    pub fn validate(&self, has_hours: bool, allow_local: bool) -> Result<(), String> {
+        if let Some(generative) = &self.generative {
+            generative.validate(allow_local)?;
+        }
         if self.mode == Mode::OutsideHours && !has_hours {
             return Err("assistant.mode outsideHours needs businessHours".into());
         }
@@ -339,7 +349,11 @@ pub fn reply_from(
     language: Option<&str>,
     min_confidence: f32,
 ) -> Reply {
-    let search = index.search(question, language);
+    reply_from_search(&index.search(question, language), min_confidence)
+}
+
+/// [`reply_from`], for a search already made.
+pub fn reply_from_search(search: &Search<'_>, min_confidence: f32) -> Reply {
     match search.answer() {
         Some(entry)
             if search.confidence.verdict == Verdict::Answer

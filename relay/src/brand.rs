@@ -312,7 +312,7 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         .map_err(RelayError::InvalidBrand)?;
     if let Some(assistant) = &settings.assistant {
         assistant
-            .validate(settings.business_hours.is_some())
+            .validate(settings.business_hours.is_some(), allow_local)
             .map_err(RelayError::InvalidBrand)?;
     }
     if let Some(email) = &settings.email {

@@ -273,7 +273,7 @@ pub struct Report {
     /// A team reply's way to a visitor who left, by email and web push (issue 16).
     pub reach: Option<reach::Reach>,
     /// The assistant's answers (issue 17).
-    pub assistant: Option<assistant::BotAnswers>,
+    pub assistant: Option<assistant::Bot>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -400,7 +400,7 @@ impl Report {
         md += &self
             .assistant
             .as_ref()
-            .map_or(String::new(), assistant::BotAnswers::markdown);
+            .map_or(String::new(), assistant::Bot::markdown);
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",

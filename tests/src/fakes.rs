@@ -3,6 +3,7 @@
 //! records what it receives with the time it arrived, and can be told to fail.
 
 pub mod images;
+pub mod llm;
 pub mod push;
 pub mod telegram;
 pub mod webhook;

@@ -5,8 +5,10 @@
 //! silencing the bot until `/bot on`, and `afterSeconds` answering only when no person did.
 
 use confab_e2e::api::Api;
+use confab_e2e::fakes::llm::{FakeLlm, PREFIX};
 use confab_e2e::fakes::telegram::FakeTelegram;
 use confab_e2e::fakes::webhook::FakeWebhook;
+use confab_e2e::fakes::Failure;
 use confab_e2e::relay::TEST_ADMIN_SECRET;
 use confab_e2e::world::{
     post_telegram_update, telegram_reply, BOT_TOKEN, CHAT, HOOK_SECRET, WEBHOOK_SECRET,
@@ -28,14 +30,24 @@ async fn assistant_relay(
     assistant: Value,
     webhook: Option<&FakeWebhook>,
 ) -> (Relay, Api, FakeTelegram) {
+    assistant_relay_with(assistant, webhook, &[]).await
+}
+
+/// [`assistant_relay`] with more Worker variables and secrets.
+async fn assistant_relay_with(
+    assistant: Value,
+    webhook: Option<&FakeWebhook>,
+    more: &[(&str, &str)],
+) -> (Relay, Api, FakeTelegram) {
     let telegram = FakeTelegram::start(BOT_TOKEN, CHAT).await;
-    let relay = Relay::start_with(&[
-        ("TELEGRAM_API_BASE", &telegram.base),
+    let mut vars = vec![
+        ("TELEGRAM_API_BASE", telegram.base.as_str()),
         ("DEMO_TELEGRAM_TOKEN", BOT_TOKEN),
         ("DEMO_TELEGRAM_HOOK_SECRET", HOOK_SECRET),
         ("DEMO_WEBHOOK_SECRET", WEBHOOK_SECRET),
-    ])
-    .await;
+    ];
+    vars.extend_from_slice(more);
+    let relay = Relay::start_with(&vars).await;
     let api = Api::new(relay.origin());
     let mut connectors = json!({
         "telegram": {
@@ -439,4 +451,94 @@ async fn in_the_widget_the_bot_is_marked_and_a_tap_hands_over_to_a_person() {
         history.last().is_some_and(Message::is_handoff),
         "{history:?}"
     );
+}
+
+/// The fake model's key, as the relay's Worker secret `DEMO_LLM_KEY` holds it.
+const LLM_KEY: &str = "llm-test-key";
+
+#[tokio::test]
+async fn a_model_words_answers_from_retrieved_entries_and_its_failures_fall_back() {
+    let model = FakeLlm::start(LLM_KEY).await;
+    let backend = FakeWebhook::start(WEBHOOK_SECRET).await;
+    let assistant = json!({
+        "mode": "always",
+        "generative": {
+            "baseUrl": model.base_url,
+            "model": "fake-1",
+            "keySecret": "DEMO_LLM_KEY",
+            "timeoutMs": 1000,
+        },
+    });
+    let (_relay, api, _telegram) =
+        assistant_relay_with(assistant, Some(&backend), &[("DEMO_LLM_KEY", LLM_KEY)]).await;
+    let session = session_in(&api, "en-GB").await;
+    let question = "How much does shipping cost?";
+    // Each round: what the model does, then the bot's answer: the model's words, or the
+    // entry's own when the model failed (an error, or no answer within the timeout).
+    let rounds = [
+        (None, true),
+        (Some(Failure::Status(500)), false),
+        (Some(Failure::Hang), false),
+        (None, true),
+    ];
+    for (round, (failure, worded)) in rounds.into_iter().enumerate() {
+        model.fail_next(failure);
+        api.send(&session, &format!("q{round}"), question).await;
+        let history = wait_for_history(&api, &session, "the bot's answer", |history| {
+            history.len() == 2 * (round + 1)
+        })
+        .await;
+        let answer = &history[2 * round + 1];
+        assert_eq!(answer.author, Author::Bot);
+        let expected = match worded {
+            true => format!("{PREFIX}{SHIPPING}"),
+            false => SHIPPING.to_string(),
+        };
+        assert!(
+            answer.text.starts_with(&expected),
+            "round {round}: {}",
+            answer.text
+        );
+    }
+    assert_eq!(model.refused(), 0, "the relay sends the brand's key");
+    // The model was given the question and only the retrieved entries, the best first.
+    let requests = model.requests();
+    assert_eq!(requests.len(), 4);
+    let system = requests[0]["messages"][0]["content"].as_str().unwrap();
+    assert!(
+        system.contains(SHIPPING) && system.contains("NO_ANSWER"),
+        "{system}"
+    );
+    assert!(
+        !system.contains("慕尼黑门店"),
+        "only retrieved entries: {system}"
+    );
+    assert_eq!(requests[0]["messages"][1]["content"], question);
+    assert_eq!(requests[0]["model"], "fake-1");
+    // The worded answer names the entries it was given: the best one first.
+    let worded = eventually(30, || async {
+        backend
+            .received()
+            .into_iter()
+            .map(|received| received.event)
+            .find(|event| {
+                event["message"]["author"] == "bot"
+                    && event["message"]["text"]
+                        .as_str()
+                        .is_some_and(|text| text.starts_with(PREFIX))
+            })
+            .ok_or_else(|| format!("the backend has {:?}", backend.types()))
+    })
+    .await;
+    assert_eq!(worded["sources"][0], "shipping-cost");
+
+    // A question the entries do not answer: nothing worded, the bot says it is unsure.
+    api.send(&session, "q-juggling", "Can you juggle flaming torches?")
+        .await;
+    let history = wait_for_history(&api, &session, "the bot's reply", |history| {
+        history.len() == 10
+    })
+    .await;
+    assert_eq!(history[9].author, Author::Bot);
+    assert!(!history[9].text.starts_with(PREFIX), "{}", history[9].text);
 }

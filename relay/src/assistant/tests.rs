@@ -296,10 +296,10 @@ fn validates_settings() {
     let check = |json: &str, has_hours: bool, valid: bool| {
         let settings: AssistantSettings = serde_json::from_str(json).expect(json);
         assert_eq!(
-            settings.validate(has_hours).is_ok(),
+            settings.validate(has_hours, false).is_ok(),
             valid,
             "{json}: {:?}",
-            settings.validate(has_hours)
+            settings.validate(has_hours, false)
         );
     };
     check(r#"{"mode": "always"}"#, false, true);

@@ -14,18 +14,20 @@
 use super::d1::{text, Db};
 use super::http::{self, internal};
 use super::thread::{self, ThreadAnswer, ThreadCall};
-use crate::assistant::{reply_from, HandoffReason, Reply};
+use crate::assistant::generative::{self, Generated, GenerativeSettings};
+use crate::assistant::{reply_from_search, HandoffReason, Reply};
 use crate::brand::Brand;
 use crate::connector::{Delivery, Failure, FailureReason};
 use crate::delivery::Job;
 use crate::error::RelayError;
-use crate::knowledge::index::Index;
+use crate::knowledge::index::{Index, Search};
 use crate::knowledge::{canonical_language, Entry};
 use confab_protocol::{BrandId, ThreadId};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::time::Duration;
 use worker::{Env, Request, Response};
 
 /// An assistant call to a thread's object.
@@ -204,17 +206,86 @@ async fn answer(env: &Env, job: &Job) -> Result<(), RelayError> {
     else {
         return Ok(());
     };
-    let min_confidence = settings.min_confidence;
     let index = index(env, &job.brand).await?;
     let language = question.language.as_deref().and_then(canonical_language);
-    let reply = reply_from(
-        index.borrow_dependent(),
-        &question.text,
-        language.as_deref(),
-        min_confidence,
-    );
+    let search = index
+        .borrow_dependent()
+        .search(&question.text, language.as_deref());
+    let retrieved = reply_from_search(&search, settings.min_confidence);
+    let generated = match &settings.generative {
+        Some(model) => {
+            let asked = Asked {
+                brand_name: &brand.settings.name,
+                question: &question.text,
+                language: language.as_deref(),
+            };
+            generate(env, model, &asked, &search).await
+        }
+        None => Ok(None),
+    };
+    // The model's failure falls back to retrieval (and an unsure retrieval to a handoff
+    // in time), never to silence.
+    let reply = generated
+        .unwrap_or_else(|why| {
+            worker::console_log!("assistant: {}: the model failed: {why}", job.thread);
+            None
+        })
+        .unwrap_or(retrieved);
     call(env, &job.thread, AssistantCall::Reply { seq, reply }).await?;
     Ok(())
+}
+
+/// What the visitor asked, for the model.
+struct Asked<'a> {
+    brand_name: &'a str,
+    question: &'a str,
+    language: Option<&'a str>,
+}
+
+/// The model's answer, grounded on the search's best entries: `None` when there is
+/// nothing to ground it on or the model does not know (retrieval's reply stands), an
+/// error when no answer could be had (no key, no answer in time, not an answer).
+async fn generate(
+    env: &Env,
+    model: &GenerativeSettings,
+    asked: &Asked<'_>,
+    search: &Search<'_>,
+) -> Result<Option<Reply>, String> {
+    let entries = generative::grounding(search);
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let key = env
+        .secret(&model.key_secret)
+        .map_err(|_| format!("no Worker secret {}", model.key_secret))?
+        .to_string();
+    let body = generative::request_body(
+        model,
+        asked.brand_name,
+        asked.question,
+        asked.language,
+        &entries,
+    );
+    let authorization = format!("Bearer {key}");
+    let answer = super::outbound::post_json(
+        Duration::from_millis(u64::from(model.timeout_ms)),
+        &model.url(),
+        &body.to_string(),
+        &[("Authorization", &authorization)],
+        true,
+    )
+    .await
+    .map_err(|delivery| format!("{delivery:?}"))?;
+    if !(200..300).contains(&answer.status) {
+        return Err(format!("the model's endpoint answered {}", answer.status));
+    }
+    Ok(match generative::read_answer(&answer.body)? {
+        Generated::Answer(text) => Some(Reply::Answer {
+            text,
+            sources: entries.iter().map(|entry| entry.id.clone()).collect(),
+        }),
+        Generated::NoAnswer => None,
+    })
 }
 
 self_cell::self_cell!(

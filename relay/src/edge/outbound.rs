@@ -358,7 +358,7 @@ pub(super) fn delivery_timeout(env: &Env) -> Duration {
 /// [`MAX_ANSWER_BYTES`] of it), all within `timeout`: no answer at all, or no whole answer
 /// in time, is a [`Delivery::Retry`] (the provider may or may not have acted on it). A
 /// redirect is not followed (`redirect: manual`), and its body is not read.
-async fn post_json(
+pub(super) async fn post_json(
     timeout: Duration,
     url: &str,
     body: &str,

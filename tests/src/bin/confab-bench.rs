@@ -66,8 +66,7 @@ async fn main() {
         + 1
         + forwards as u64
         + 2 * reach_rounds as u64
-        + 1
-        + bot_rounds as u64;
+        + 2 * (1 + bot_rounds as u64);
     let progress = ProgressBar::new(steps).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .expect("a progress template"),
@@ -85,7 +84,11 @@ async fn main() {
 
     // The baseline room starts with the relay, rather than later on its own, to save a
     // start's wait; it is idle until its runs.
-    let (relay, baseline) = tokio::join!(Relay::start(), Baseline::start());
+    // The relay holds the key of the assistant's fake model (see `bench::assistant`).
+    let (relay, baseline) = tokio::join!(
+        Relay::start_with(&[(assistant::LLM_KEY_SECRET, assistant::LLM_KEY)]),
+        Baseline::start()
+    );
     let api = Api::new(relay.origin());
 
     progress.set_message("host page, with and without the widget (Chromium)");
