@@ -54,6 +54,31 @@ pub struct Session {
     /// The thread's email address for replies, if the visitor left one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<EmailStatus>,
+    /// Whether the team marked the thread resolved (a visitor message reopens it).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub resolved: bool,
+    /// Whether the widget should ask the visitor to rate the conversation now (`wanted`,
+    /// once), or the rating was given; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<RatingStatus>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// Where a thread's satisfaction rating stands, as the session tells the widget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RatingStatus {
+    /// The thread was resolved (or the team's reply has been quiet for the brand's time):
+    /// ask the visitor how it went, once.
+    Wanted,
+    /// The visitor rated this resolution already.
+    Given,
+    /// A state this version does not know.
+    #[serde(other)]
+    Unknown,
 }
 
 /// The public face of a brand, shown in the widget's header.
@@ -320,6 +345,9 @@ pub struct AgentMessage {
     /// [`crate::MAX_ATTACHMENTS_PER_MESSAGE`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<AttachmentId>,
+    /// Quick replies offered to the visitor (see [`crate::Message::replies`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<String>,
 }
 
 /// `GET /v1/threads/{id}/messages`: messages in order of `seq`.

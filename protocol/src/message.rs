@@ -289,7 +289,18 @@ pub struct Message {
     /// Its files, in the order they were sent (a message has text, files, or both).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// Quick replies a bot or team message offers the visitor (at most
+    /// [`MAX_REPLIES`], each 1–[`MAX_REPLY_CHARS`] characters): a tap sends that text as
+    /// the visitor's own message. Widgets that do not know them show the text alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<String>,
 }
+
+/// The most quick replies a message offers.
+pub const MAX_REPLIES: usize = 4;
+
+/// The longest quick reply, in characters.
+pub const MAX_REPLY_CHARS: usize = 40;
 
 impl Message {
     /// The stable code of why delivery failed, if it failed for one of the relay's reasons.
@@ -328,6 +339,8 @@ impl Serialize for Message {
             sender: Option<&'a Sender>,
             #[serde(skip_serializing_if = "<[Attachment]>::is_empty")]
             attachments: &'a [Attachment],
+            #[serde(skip_serializing_if = "<[String]>::is_empty")]
+            replies: &'a [String],
         }
         Wire {
             id: &self.id,
@@ -342,6 +355,7 @@ impl Serialize for Message {
             failure_code: self.failure_code(),
             sender: self.sender.as_ref(),
             attachments: &self.attachments,
+            replies: &self.replies,
         }
         .serialize(serializer)
     }
@@ -392,6 +406,7 @@ mod tests {
             failure: Some(failure.into()),
             sender: None,
             attachments: Vec::new(),
+            replies: Vec::new(),
         }
     }
 

@@ -80,6 +80,10 @@ pub struct BrandSettings {
     /// over ([`crate::assistant`]); absent: no bot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assistant: Option<crate::assistant::AssistantSettings>,
+    /// Satisfaction ratings: when the widget asks how it went besides after a resolution
+    /// ([`crate::resolution`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<crate::resolution::RatingSettings>,
     /// How long a visitor's message waits unanswered before the widget offers replies by
     /// email or notification (it offers them at once while the team is away), in seconds.
     #[serde(default = "default_reach_offer")]
@@ -314,6 +318,9 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
         assistant
             .validate(settings.business_hours.is_some(), allow_local)
             .map_err(RelayError::InvalidBrand)?;
+    }
+    if let Some(ratings) = &settings.ratings {
+        ratings.validate().map_err(RelayError::InvalidBrand)?;
     }
     if let Some(email) = &settings.email {
         email

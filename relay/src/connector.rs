@@ -434,6 +434,7 @@ mod tests {
             failure: None,
             sender: sender.and_then(|name| Sender::from_names([name])),
             attachments: Vec::new(),
+            replies: Vec::new(),
         };
         for (sender, show_names, expected) in [
             (Some("Ana Silva"), true, "Ana Silva:\nYes, in blue."),

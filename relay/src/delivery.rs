@@ -282,6 +282,9 @@ pub struct Job {
     /// told them).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// For a `thread.rated` event: the visitor's rating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::resolution::Rating>,
 }
 
 impl Job {
@@ -489,6 +492,7 @@ mod tests {
             failure: None,
             sender: None,
             attachments: Vec::new(),
+            replies: Vec::new(),
         }
     }
 
@@ -508,6 +512,7 @@ mod tests {
             parts_sent: 0,
             relay_origin: None,
             sources: Vec::new(),
+            rating: None,
         }
     }
 

@@ -18,6 +18,7 @@ mod links;
 pub mod outbound;
 mod push;
 mod remote_file;
+mod resolution;
 mod thread;
 mod transcripts;
 

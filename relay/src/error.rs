@@ -175,6 +175,16 @@ pub enum RelayError {
     /// Web push is not set up: the brand has not turned it on, or the relay has no VAPID key.
     #[error("web push is not available: {0}")]
     PushUnavailable(String),
+    /// A satisfaction rating breaks a rule (score 1–5, comment length).
+    #[error("invalid rating: {0}")]
+    InvalidRating(String),
+    /// The visitor rated this conversation already (once per resolution).
+    #[error("this conversation was rated already")]
+    AlreadyRated,
+    /// Nothing to rate yet: the thread is not resolved, and no team reply has been quiet
+    /// for the brand's time.
+    #[error("no rating is wanted for this conversation now")]
+    RatingNotWanted,
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -222,6 +232,8 @@ impl RelayError {
             RelayError::UnsupportedContentType(_) => 415,
             RelayError::InvalidPushSubscription(_) => 422,
             RelayError::PushUnavailable(_) => 404,
+            RelayError::InvalidRating(_) => 422,
+            RelayError::AlreadyRated | RelayError::RatingNotWanted => 409,
             RelayError::Internal(_) => 500,
         }
     }
@@ -273,6 +285,9 @@ impl RelayError {
             RelayError::UnsupportedContentType(_) => "content_type_unsupported",
             RelayError::InvalidPushSubscription(_) => "push_subscription_invalid",
             RelayError::PushUnavailable(_) => "push_unavailable",
+            RelayError::InvalidRating(_) => "rating_invalid",
+            RelayError::AlreadyRated => "already_rated",
+            RelayError::RatingNotWanted => "rating_not_wanted",
             RelayError::Internal(_) => "internal",
         }
     }
@@ -351,6 +366,9 @@ mod tests {
             "not_found",
         );
         check(RelayError::InvalidBrand("x".into()), 422, "invalid_brand");
+        check(RelayError::InvalidRating("x".into()), 422, "rating_invalid");
+        check(RelayError::AlreadyRated, 409, "already_rated");
+        check(RelayError::RatingNotWanted, 409, "rating_not_wanted");
         check(RelayError::InvalidIdentity, 401, "identity_invalid");
         check(RelayError::AdminOnly, 401, "admin_only");
         check(RelayError::InvalidAgentKey, 401, "agent_key_invalid");

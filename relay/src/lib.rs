@@ -26,6 +26,7 @@
 //!   person, and what it says.
 //! - [`email`]: replies by email: settings, signed references, MIME, quoted history.
 //! - [`push`]: web push: VAPID signatures, RFC 8291 encryption, subscriptions.
+//! - [`resolution`]: threads resolved and reopened, and the visitor's satisfaction ratings.
 
 pub mod assistant;
 pub mod attachment;
@@ -45,6 +46,7 @@ pub mod origin;
 pub mod push;
 pub mod qr;
 pub mod rate;
+pub mod resolution;
 pub mod route;
 pub mod token;
 pub mod transcript;

@@ -55,6 +55,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/email/unsubscribe"),
     ("POST", "/v1/threads/{id}/handoff"),
     ("POST", "/v1/threads/{id}/assistant"),
+    ("POST", "/v1/agent/threads/{id}/resolve"),
+    ("POST", "/v1/agent/threads/{id}/reopen"),
+    ("POST", "/v1/threads/{id}/rating"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -146,6 +149,13 @@ pub enum Route {
     /// `POST /v1/threads/{id}/assistant`: the team turns the thread's bot on or off (agent
     /// API key).
     SwitchAssistant(ThreadId),
+    /// `POST /v1/agent/threads/{id}/resolve`: the team marks the thread resolved (agent
+    /// API key).
+    AgentResolve(ThreadId),
+    /// `POST /v1/agent/threads/{id}/reopen`: the team reopens the thread (agent API key).
+    AgentReopen(ThreadId),
+    /// `POST /v1/threads/{id}/rating`: the visitor rates the conversation, once.
+    Rate(ThreadId),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -244,6 +254,9 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("POST", "/v1/email/unsubscribe") => Route::Unsubscribe,
         ("POST", "/v1/threads/{id}/handoff") => Route::Handoff(thread()?),
         ("POST", "/v1/threads/{id}/assistant") => Route::SwitchAssistant(thread()?),
+        ("POST", "/v1/agent/threads/{id}/resolve") => Route::AgentResolve(thread()?),
+        ("POST", "/v1/agent/threads/{id}/reopen") => Route::AgentReopen(thread()?),
+        ("POST", "/v1/threads/{id}/rating") => Route::Rate(thread()?),
         ("GET", "/v1/files/{id}/{attachment}") => {
             let attachment = parameters.get(1).copied().unwrap_or("");
             Route::File(thread()?, parse_attachment_id(attachment)?)

@@ -111,6 +111,7 @@ mod tests {
             failure: None,
             sender: None,
             attachments: Vec::new(),
+            replies: Vec::new(),
         };
         let mut signed = message(Author::Agent, Channel::Api, "Ana here.");
         signed.sender = Sender::from_names(["Ana", "Silva"]);

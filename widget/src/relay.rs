@@ -354,6 +354,8 @@ mod tests {
             whatsapp: None,
             wechat: None,
             email: None,
+            resolved: false,
+            rating: None,
         };
         for (base, expected) in [
             (

@@ -564,6 +564,7 @@ mod tests {
             failure: None,
             sender: None,
             attachments: Vec::new(),
+            replies: Vec::new(),
         }
     }
 
@@ -955,6 +956,8 @@ mod tests {
             whatsapp: None,
             wechat: None,
             email: None,
+            resolved: false,
+            rating: None,
         };
         let pending = || {
             Some(EmailStatus {

@@ -35,6 +35,7 @@ fn thread(authors: &[bool]) -> Vec<Message> {
             failure: None,
             sender: None,
             attachments: Vec::new(),
+            replies: Vec::new(),
         })
         .collect()
 }

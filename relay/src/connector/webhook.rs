@@ -191,6 +191,16 @@ pub enum EventKind {
     /// is silent in it now. The message is the bot's line telling the visitor so.
     #[serde(rename = "thread.handoff")]
     ThreadHandoff,
+    /// The team marked the thread resolved. The message is the visitor's notice of it.
+    #[serde(rename = "thread.resolved")]
+    ThreadResolved,
+    /// The thread was reopened: by the team (no message), or by the visitor writing again
+    /// (the message is theirs).
+    #[serde(rename = "thread.reopened")]
+    ThreadReopened,
+    /// The visitor rated the conversation; `rating` says how.
+    #[serde(rename = "thread.rated")]
+    ThreadRated,
 }
 
 /// One event as the brand receives it.
@@ -214,6 +224,9 @@ pub struct Event {
     /// For a bot message: the ids of the knowledge entries it came from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// For `thread.rated`: the score and the comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::resolution::Rating>,
 }
 
 /// The `Confab-Signature` value for `body` sent at `timestamp` (unix seconds).
@@ -468,6 +481,7 @@ mod tests {
             thread_id: ThreadId::new("t1"),
             message: None,
             sources: Vec::new(),
+            rating: None,
         };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
@@ -476,6 +490,25 @@ mod tests {
         assert_eq!(
             serde_json::to_value(EventKind::ThreadHandoff).unwrap(),
             "thread.handoff"
+        );
+        for (kind, name) in [
+            (EventKind::ThreadResolved, "thread.resolved"),
+            (EventKind::ThreadReopened, "thread.reopened"),
+            (EventKind::ThreadRated, "thread.rated"),
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), name);
+        }
+        let rated = Event {
+            kind: EventKind::ThreadRated,
+            rating: Some(crate::resolution::Rating {
+                score: 4,
+                comment: Some("Quick".into()),
+            }),
+            ..event
+        };
+        assert_eq!(
+            serde_json::to_value(&rated).unwrap()["rating"],
+            serde_json::json!({ "score": 4, "comment": "Quick" })
         );
     }
 }

@@ -77,6 +77,7 @@ async fn dispatch(
                 sender: None,
                 attachments: send.attachments,
                 policy: Policy::new(&brand, &thread).reached_by(request),
+                replies: Vec::new(),
             };
             stored(thread::append(env, &append).await?)
         }
@@ -159,6 +160,18 @@ async fn dispatch(
             let brand = authorize_agent(request, env).await?;
             super::assistant::agent_switch(request, env, &brand, &thread).await
         }
+        Route::AgentResolve(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            super::resolution::agent(env, &brand, &thread, true).await
+        }
+        Route::AgentReopen(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            super::resolution::agent(env, &brand, &thread, false).await
+        }
+        Route::Rate(thread) => {
+            let brand = authorize(request, env, &thread, origin).await?;
+            super::resolution::rate(request, env, &brand, &thread).await
+        }
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
             thread::act(env, &thread, &ThreadCall::Erase).await?;
@@ -192,6 +205,12 @@ async fn dispatch(
                 sender,
                 attachments: send.attachments,
                 policy: Policy::new(&brand, &thread).reached_by(request),
+                replies: crate::resolution::replies::validate(send.replies).map_err(|reason| {
+                    RelayError::InvalidParameter {
+                        name: "replies",
+                        reason,
+                    }
+                })?,
             };
             stored(thread::append(env, &append).await?)
         }
@@ -493,6 +512,8 @@ async fn create_session(
     session.whatsapp = started.whatsapp;
     session.wechat = started.wechat;
     session.email = started.email;
+    session.resolved = started.resolved;
+    session.rating = started.rating;
     // Push is offered where the brand pushes and this relay can sign pushes.
     if brand.settings.push.is_some() {
         session.brand.push_key = super::push::offered_key(env);
@@ -525,6 +546,8 @@ fn session(
         whatsapp: None,
         wechat: None,
         email: None,
+        resolved: false,
+        rating: None,
     }
 }
 

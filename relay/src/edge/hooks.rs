@@ -90,6 +90,14 @@ pub async fn telegram(
             Err(other) => Err(other),
         };
     }
+    // `/resolve` and `/reopen` change the thread's resolution; they are not answers.
+    if let Some(command) = crate::resolution::command(&text).filter(|_| file.is_none()) {
+        return match super::resolution::command(env, &brand.id, &thread, command).await {
+            Ok(answer) => http::json(&answer, 200),
+            Err(RelayError::ThreadErased) => ignored("the thread was erased"),
+            Err(other) => Err(other),
+        };
+    }
     let mut attachments = Vec::new();
     if let Some(file) = &file {
         match team_file(env, &brand, &settings, &thread, file).await {
@@ -114,6 +122,7 @@ pub async fn telegram(
         sender,
         attachments,
         policy: Policy::new(&brand, &thread).reached_by(request),
+        replies: Vec::new(),
     };
     match thread::append(env, &append).await {
         Ok(_) => http::json(&serde_json::json!({ "stored": true }), 200),

@@ -53,6 +53,9 @@ pub struct Policy {
     /// The brand's assistant and business hours, if it has a bot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assistant: Option<crate::assistant::Plan>,
+    /// The brand's rating settings, if it set any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratings: Option<crate::resolution::RatingSettings>,
 }
 
 impl Policy {
@@ -75,6 +78,7 @@ impl Policy {
                     settings,
                     business_hours: brand.settings.business_hours.clone(),
                 }),
+            ratings: brand.settings.ratings.clone(),
         }
     }
 
@@ -159,6 +163,9 @@ pub enum ThreadCall {
     /// for, the team turning the bot on or off (`object/assistant.rs`). Answers
     /// [`ThreadAnswer::Assistant`].
     Assistant(super::assistant::AssistantCall),
+    /// Resolution and ratings: the team resolves or reopens the thread, the visitor rates
+    /// it (`object/resolution.rs`). Answers [`ThreadAnswer::Resolution`].
+    Resolution(super::resolution::ResolutionCall),
 }
 
 impl ThreadCall {
@@ -185,6 +192,7 @@ impl ThreadCall {
             ThreadCall::Push(_) => "push",
             ThreadCall::Email(_) => "email",
             ThreadCall::Assistant(_) => "assistant",
+            ThreadCall::Resolution(_) => "resolution",
         }
     }
 }
@@ -229,6 +237,8 @@ pub enum ThreadAnswer {
     Email(super::email::EmailAnswer),
     /// What a [`ThreadCall::Assistant`] came to.
     Assistant(super::assistant::AssistantAnswer),
+    /// What a [`ThreadCall::Resolution`] came to.
+    Resolution(super::resolution::ResolutionAnswer),
     /// A page of the transcript.
     Transcript {
         /// The brand's display name.
@@ -264,6 +274,9 @@ pub struct Append {
     /// Files uploaded to the thread and not yet sent, to go with the message.
     #[serde(default)]
     pub attachments: Vec<AttachmentId>,
+    /// Quick replies the message offers the visitor, already checked.
+    #[serde(default)]
+    pub replies: Vec<String>,
     /// The brand's current rules.
     pub policy: Policy,
 }
@@ -436,6 +449,12 @@ pub struct Started {
     /// Its email address for replies, masked, if any.
     #[serde(default)]
     pub email: Option<confab_protocol::api::EmailStatus>,
+    /// Whether the thread is resolved.
+    #[serde(default)]
+    pub resolved: bool,
+    /// Whether a rating is wanted now, or was given.
+    #[serde(default)]
+    pub rating: Option<confab_protocol::RatingStatus>,
 }
 
 /// The one way to a socket: the ticket's single-use nonce (its signature and expiry were

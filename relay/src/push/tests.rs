@@ -224,6 +224,7 @@ fn a_notification_is_the_brand_the_first_line_and_a_tag_per_thread() {
         failure: None,
         sender: None,
         attachments: Vec::new(),
+        replies: Vec::new(),
     };
     let note = Notification::for_reply(
         "Acme",

@@ -10,9 +10,9 @@ use super::write::Object;
 use super::{FromJson, Invalid, ToJson};
 use confab_protocol::{
     BrandProfile, BusinessHours, ConsentNotice, EmailRequest, EmailStatus, EmailVerification,
-    ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, ReadReceipts, ReadUpTo,
-    SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadId, Timestamp, VisitorToken,
-    WechatWindow, WhatsappWindow,
+    ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, RatingStatus,
+    ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadId,
+    Timestamp, VisitorToken, WechatWindow, WhatsappWindow,
 };
 
 /// Read-receipt policies by their wire words.
@@ -29,6 +29,12 @@ const THEMES: &Words<Theme> = &[
 const VERIFICATIONS: &Words<EmailVerification> = &[
     ("pending", EmailVerification::Pending),
     ("verified", EmailVerification::Verified),
+];
+
+/// Where a rating stands, by its wire words.
+const RATINGS: &Words<RatingStatus> = &[
+    ("wanted", RatingStatus::Wanted),
+    ("given", RatingStatus::Given),
 ];
 
 /// Link purposes by their wire words.
@@ -53,6 +59,9 @@ impl FromJson for Session {
             whatsapp: read::optional(value, "whatsapp")?,
             wechat: read::optional(value, "wechat")?,
             email: read::optional(value, "email")?,
+            resolved: read::flag(value, "resolved", false)?,
+            rating: read::optional_string(value, "rating")?
+                .map(|rating| variant(RATINGS, &rating, RatingStatus::Unknown)),
         })
     }
 }

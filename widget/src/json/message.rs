@@ -52,6 +52,7 @@ impl FromJson for Message {
             failure: read::optional_string(value, "failure")?,
             sender: read::optional(value, "sender")?,
             attachments: read::list(value, "attachments", false)?,
+            replies: read::list(value, "replies", false)?,
         })
     }
 }
@@ -73,6 +74,7 @@ impl ToJson for Message {
             object.value("sender", &sender.to_json());
         }
         object.list("attachments", &self.attachments);
+        object.list("replies", &self.replies);
         object.finish()
     }
 }

@@ -72,6 +72,7 @@ fn messages() -> Vec<Message> {
         failure: None,
         sender: None,
         attachments: Vec::new(),
+        replies: Vec::new(),
     };
     let full = Message {
         seq: Seq(MAX_WHOLE_SEQ),
@@ -81,6 +82,7 @@ fn messages() -> Vec<Message> {
         failure: Some(FailureReason::WindowClosed.after_attempts(3, Some(400))),
         sender: Some(sender(true)),
         attachments: vec![attachment(true), attachment(false)],
+        replies: vec!["Yes, please".into(), "No".into()],
         ..plain.clone()
     };
     let mut all = vec![plain.clone(), full];
@@ -164,6 +166,8 @@ fn session(brand: BrandProfile, whatsapp: bool) -> Session {
             state: EmailVerification::Verified,
             address: "a***@example.com".into(),
         }),
+        resolved: whatsapp,
+        rating: whatsapp.then_some(RatingStatus::Wanted),
     }
 }
 

@@ -67,6 +67,12 @@ impl Object {
     }
 }
 
+impl ToJson for String {
+    fn to_json(&self) -> Value {
+        backend::string(self)
+    }
+}
+
 impl<T: ToJson> ToJson for [T] {
     fn to_json(&self) -> Value {
         backend::array(self.iter().map(T::to_json).collect())

@@ -43,8 +43,13 @@ async fn post(env: &Env, job: &Job, parts_sent: &mut u32) -> Result<(), Delivery
     // A note for the team carries its text; a message is marked as the bot's if it is.
     let (text, message) = match (&job.target, job.message.as_ref()) {
         (Target::TeamNote { text }, _) => (text.clone(), None),
+        // The team cannot tap the visitor's buttons: a bot message's quick replies go as
+        // lines, so the team sees what the visitor was offered.
         (_, Some(message)) if message.author == Author::Bot => (
-            crate::assistant::texts::for_team(&message.text, &job.sources),
+            crate::assistant::texts::for_team(
+                &crate::resolution::replies::with_lines(&message.text, &message.replies),
+                &job.sources,
+            ),
             Some(message),
         ),
         (_, Some(message)) => (message.text.clone(), Some(message)),

@@ -54,6 +54,7 @@ pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
         thread_id: job.thread.clone(),
         message,
         sources: job.sources.clone(),
+        rating: job.rating.clone(),
     };
     let Ok(body) = serde_json::to_string(&event) else {
         return Delivery::refused(FailureReason::Unknown, "the event could not be encoded");

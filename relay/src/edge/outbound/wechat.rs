@@ -105,7 +105,11 @@ async fn send_parts(
         lines.push(format!("{}:", sender.name));
     }
     if !message.text.is_empty() {
-        lines.push(message.text.clone());
+        // Quick replies cannot be buttons here: they go as lines under the text.
+        lines.push(crate::resolution::replies::with_lines(
+            &message.text,
+            &message.replies,
+        ));
     }
     if !others.is_empty() {
         let origin = env

@@ -13,6 +13,7 @@ use crate::edge::http::internal;
 use crate::edge::thread::{self, StatusChange};
 use crate::edge::wire_name;
 use crate::error::RelayError;
+use crate::resolution::replies::with_lines;
 use confab_protocol::{Author, DeliveryStatus, Message, Seq, ThreadId};
 use worker::wasm_bindgen::JsValue;
 use worker::Env;
@@ -69,11 +70,16 @@ async fn send(
             },
             brand.settings.show_agent_names,
         );
+        // Quick replies cannot be buttons here: they go as lines under the text.
+        let text = with_lines(&text, &message.replies);
         return media::send(env, &number, job, message, wa_id, &text, parts_sent).await;
     } else if window_open {
         whatsapp::send_text(
             wa_id,
-            &crate::connector::team_text(message, brand.settings.show_agent_names),
+            &with_lines(
+                &crate::connector::team_text(message, brand.settings.show_agent_names),
+                &message.replies,
+            ),
         )
     } else if let Some(template) = &settings.template {
         whatsapp::send_template(wa_id, template)

@@ -25,6 +25,7 @@ mod lanes;
 mod links;
 mod outbound;
 mod push;
+mod resolution;
 mod sockets;
 mod uploads;
 mod wechat;
@@ -66,7 +67,8 @@ const SCHEMA: [&str; 7] = [
         status TEXT NOT NULL,
         failure TEXT,
         sender TEXT,
-        attachments TEXT
+        attachments TEXT,
+        replies TEXT
     )",
 ];
 
@@ -77,10 +79,13 @@ const ADD_SENDER: &str = "ALTER TABLE messages ADD COLUMN sender TEXT";
 /// Added to `messages` with attachments (a JSON array of the message's files), once.
 const ADD_ATTACHMENTS: &str = "ALTER TABLE messages ADD COLUMN attachments TEXT";
 
+/// Added to `messages` with quick replies (a JSON array of strings), once.
+const ADD_REPLIES: &str = "ALTER TABLE messages ADD COLUMN replies TEXT";
+
 /// Columns aliased to the wire names, so rows decode straight into [`Message`] (`sender`
 /// and `attachments` are JSON text, made values by [`Thread::rows`]).
 const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, text, \
-     created_at AS createdAt, status, failure, sender, attachments";
+     created_at AS createdAt, status, failure, sender, attachments, replies";
 
 /// One conversation thread.
 #[durable_object]
@@ -308,6 +313,7 @@ impl Thread {
             ThreadCall::Push(call) => ThreadAnswer::Push(self.push(call)?),
             ThreadCall::Email(call) => ThreadAnswer::Email(self.email(call).await?),
             ThreadCall::Assistant(call) => ThreadAnswer::Assistant(self.assistant(call).await?),
+            ThreadCall::Resolution(call) => ThreadAnswer::Resolution(self.resolution(call).await?),
         })
     }
 
@@ -333,10 +339,13 @@ impl Thread {
         for lane in lanes {
             self.pump(&lane).await?;
         }
+        let (resolved, rating) = self.resolution_status()?;
         Ok(Started {
             whatsapp: self.whatsapp_window()?,
             wechat: self.wechat_window()?,
             email: self.email_status()?,
+            resolved,
+            rating,
         })
     }
 
@@ -365,6 +374,11 @@ impl Thread {
                     if let Some(serde_json::Value::String(json)) = object.remove("attachments") {
                         let files = serde_json::from_str(&json).unwrap_or_default();
                         object.insert("attachments".into(), files);
+                    }
+                    // And its quick replies: an array, absent when it offers none.
+                    if let Some(serde_json::Value::String(json)) = object.remove("replies") {
+                        let replies = serde_json::from_str(&json).unwrap_or_default();
+                        object.insert("replies".into(), replies);
                     }
                 }
                 serde_json::from_value(row).map_err(internal)
@@ -408,6 +422,14 @@ impl Thread {
             )?;
             if has_attachments != Some(1) {
                 self.sql.exec(ADD_ATTACHMENTS, None).map_err(internal)?;
+            }
+            let has_replies = self.number(
+                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
+                 AND name = 'messages' AND sql LIKE '%replies TEXT%'",
+                None,
+            )?;
+            if has_replies != Some(1) {
+                self.sql.exec(ADD_REPLIES, None).map_err(internal)?;
             }
             self.schema_ready.set(true);
         }
@@ -631,11 +653,18 @@ impl Thread {
             true => SqlStorageValue::Null,
             false => SqlStorageValue::from(serde_json::to_string(&attachments).map_err(internal)?),
         };
+        let replies = match append.replies.is_empty() {
+            true => SqlStorageValue::Null,
+            false => {
+                SqlStorageValue::from(serde_json::to_string(&append.replies).map_err(internal)?)
+            }
+        };
         let inserted: Inserted = self
             .sql
             .exec(
                 "INSERT INTO messages (id, client_id, author, channel, text, created_at, status, \
-                 sender, attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
+                 sender, attachments, replies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 RETURNING seq",
                 vec![
                     SqlStorageValue::from(id.to_string()),
                     SqlStorageValue::from(append.client_id.to_string()),
@@ -646,6 +675,7 @@ impl Thread {
                     SqlStorageValue::from(wire_name(&status)?),
                     sender,
                     files,
+                    replies,
                 ],
             )
             .and_then(|cursor| cursor.one())
@@ -662,6 +692,7 @@ impl Thread {
             failure: None,
             sender: append.sender,
             attachments,
+            replies: append.replies,
         })
     }
 }

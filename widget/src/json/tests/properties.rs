@@ -62,6 +62,7 @@ prop_compose! {
             failure,
             sender: sender.map(|(name, avatar_url)| Sender { name, avatar_url }),
             attachments,
+            replies: Vec::new(),
         }
     }
 }

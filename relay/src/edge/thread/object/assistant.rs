@@ -115,6 +115,7 @@ impl Thread {
             sender: None,
             attachments: Vec::new(),
             policy: policy.clone(),
+            replies: Vec::new(),
         })?;
         if !created {
             return Ok(Vec::new());
@@ -201,6 +202,7 @@ impl Thread {
                             sender: None,
                             attachments: Vec::new(),
                             policy: self.policy()?,
+                            replies: Vec::new(),
                         })
                         .await?;
                     }

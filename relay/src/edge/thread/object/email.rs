@@ -198,6 +198,7 @@ impl Thread {
             sender: None,
             attachments: Vec::new(),
             policy: self.policy()?,
+            replies: Vec::new(),
         })
         .await?;
         Ok(())
@@ -340,6 +341,7 @@ impl Thread {
                 sender: None,
                 attachments: Vec::new(),
                 policy: self.policy()?,
+                replies: Vec::new(),
             })
             .await?;
         // Who answers has read what came before.

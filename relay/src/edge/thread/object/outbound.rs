@@ -132,6 +132,7 @@ impl Thread {
                 false => Vec::new(),
             },
             policy: inbound.policy,
+            replies: Vec::new(),
         })
         .await?;
         for lane in lanes {
@@ -154,6 +155,7 @@ impl Thread {
         lanes.extend(self.plan_push(message)?);
         lanes.extend(self.plan_email(message)?);
         lanes.extend(self.plan_assistant(message)?);
+        lanes.extend(self.plan_resolution(message)?);
         Ok(lanes)
     }
 
@@ -174,6 +176,7 @@ impl Thread {
     pub(super) fn add_job(&self, target: Target, message: Option<Message>) -> Outcome<String> {
         let policy = self.policy()?;
         let sources = self.sources_of(message.as_ref())?;
+        let rating = self.rating_for(&target)?;
         let job = Job {
             id: crate::edge::random_id()?,
             thread: policy.thread,
@@ -189,6 +192,7 @@ impl Thread {
             parts_sent: 0,
             relay_origin: policy.relay_origin,
             sources,
+            rating,
         };
         self.add_to_outbox(&job)?;
         Ok(job.lane())

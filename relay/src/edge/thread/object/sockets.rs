@@ -73,6 +73,7 @@ impl Thread {
             sender: None,
             attachments: Vec::new(),
             policy,
+            replies: Vec::new(),
         })
         .await
     }

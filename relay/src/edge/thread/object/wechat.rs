@@ -122,6 +122,7 @@ impl Thread {
             sender: None,
             attachments,
             policy: inbound.policy,
+            replies: Vec::new(),
         })
         .await?;
         for lane in lanes {
