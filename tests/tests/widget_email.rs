@@ -1,7 +1,9 @@
 //! Replies by email from the widget, in real headless Chromium against the real relay: the
 //! menu offers it, the form takes an address (the relay's refusal said in the visitor's
 //! words), the panel says where the verification link went, and once the link from the
-//! email the runtime really sent is opened, a new page says replies go there, with "Stop".
+//! email the runtime really sent is opened, a new page says replies go there, with "Stop";
+//! the offer comes after the brand's wait or at once while the team is away; and the
+//! visitor's answer by email appears live in the widget and in the team's Telegram topic.
 
 use confab_e2e::api::Api;
 use confab_e2e::mailbox::{self, unique_address};
@@ -242,4 +244,109 @@ fn away_day() -> u64 {
     // 1970-01-01 was a Thursday (index 3 with Monday 0).
     let today = (now_ms() / 86_400_000 + 3) % 7;
     (today + 3) % 7 + 1
+}
+
+#[tokio::test]
+async fn a_reply_by_email_appears_live_in_the_widget_and_the_teams_topic() {
+    let world = confab_e2e::world::World::start(&[]).await;
+    world
+        .configure(
+            "Acme Outdoor",
+            json!({
+                "email": {
+                    "from": "support@acme.example",
+                    "replyDomain": "reply.acme.example",
+                    "page": "http://127.0.0.1:9/help",
+                    "delaySeconds": 1,
+                },
+            }),
+        )
+        .await;
+    let api = &world.api;
+    let browser = Browser::start().await;
+    browser.client.goto(&world.relay.url("/")).await.unwrap();
+    browser.send_in_widget("Is the green tent in stock?").await;
+    browser
+        .wait_for_messages(&["Is the green tent in stock?"])
+        .await;
+    let session = confab_e2e::widget_session(&browser, api, "demo").await;
+
+    // The visitor leaves a confirmed address, then the page (the panel closed: unseen).
+    let address = unique_address("lee");
+    browser
+        .widget_element(".confab-menu-button")
+        .await
+        .click()
+        .await
+        .unwrap();
+    browser
+        .widget_element(".confab-email-menu")
+        .await
+        .click()
+        .await
+        .unwrap();
+    submit_address(&browser, &address).await;
+    let link = mailbox::wait_for(&address, 1).await[0]
+        .link(&api.url("/v1/email/verify?"))
+        .expect("a verification link");
+    assert_eq!(reqwest::get(&link).await.unwrap().status().as_u16(), 200);
+    browser
+        .widget_element(".confab-close")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let key = api.agent_key("demo").await;
+    let (status, _) = api
+        .agent_send(
+            &key,
+            &session.thread_id,
+            "agent-1",
+            "Yes, in green and blue.",
+        )
+        .await;
+    assert_eq!(status, 201);
+    let reply_to = mailbox::wait_for(&address, 2).await[1]
+        .reply_to
+        .clone()
+        .expect("the reply email has a Reply-To");
+
+    // The visitor answers from their mailbox: the widget shows it live, and the team's topic
+    // has it.
+    browser.open_panel().await;
+    let answer = "Great, I'll take the green one.";
+    let raw = format!(
+        "From: Lee <{address}>\r\nTo: {reply_to}\r\nSubject: Re: New reply from Acme Outdoor\r\n\
+         Message-ID: <widget-live-1@mail.example>\r\nDate: Thu, 3 Dec 2026 16:20:00 +0000\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n{answer}\r\n\r\n\
+         On Thu, Dec 3, 2026 at 4:19 PM Acme Support <support@acme.example> wrote:\r\n\
+         > Yes, in green and blue.\r\n"
+    );
+    let delivered = api
+        .http
+        .post(api.url("/cdn-cgi/handler/email"))
+        .query(&[("from", address.as_str()), ("to", reply_to.as_str())])
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert!(delivered.status().is_success(), "{}", delivered.status());
+    // (The thread also says where replies go: the relay's notice, in the transcript too.)
+    let notice = format!("Replies will be emailed to {address}");
+    browser
+        .wait_for_messages(&[
+            "Is the green tent in stock?",
+            &notice,
+            "Yes, in green and blue.",
+            answer,
+        ])
+        .await;
+    eventually(30, || async {
+        let posted = world.telegram.texts();
+        match posted.iter().any(|text| text.contains(answer)) {
+            true => Ok(()),
+            false => Err(format!("the topic has {posted:?}")),
+        }
+    })
+    .await;
 }
