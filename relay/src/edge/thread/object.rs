@@ -458,6 +458,18 @@ impl Thread {
         Ok(rows.pop().map(|row| row.value))
     }
 
+    /// The JSON value kept in `meta` under `key`, if there is one that reads as a `T`.
+    fn meta_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Outcome<Option<T>> {
+        Ok(self
+            .meta(key)?
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    /// Keeps `value` as JSON in `meta` under `key`.
+    fn set_meta_json<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) -> Outcome<()> {
+        self.set_meta(key, &serde_json::to_string(value).map_err(internal)?)
+    }
+
     fn set_meta(&self, key: &str, value: &str) -> Outcome<()> {
         self.sql
             .exec(

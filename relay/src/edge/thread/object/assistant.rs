@@ -27,14 +27,11 @@ const STATE_KEY: &str = "assistant";
 
 impl Thread {
     fn assistant_state(&self) -> Outcome<ThreadState> {
-        Ok(self
-            .meta(STATE_KEY)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(self.meta_json(STATE_KEY)?.unwrap_or_default())
     }
 
     fn set_assistant_state(&self, state: &ThreadState) -> Outcome<()> {
-        self.set_meta(STATE_KEY, &serde_json::to_string(state).map_err(internal)?)
+        self.set_meta_json(STATE_KEY, state)
     }
 
     /// The visitor's language, as their browser said when the thread started.

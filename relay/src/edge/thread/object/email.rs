@@ -29,16 +29,12 @@ const REQUESTS_KEY: &str = "email_requests";
 
 impl Thread {
     fn email_state(&self) -> Outcome<Option<EmailState>> {
-        Ok(self
-            .meta(STATE_KEY)?
-            .and_then(|json| serde_json::from_str(&json).ok()))
+        self.meta_json(STATE_KEY)
     }
 
     fn set_email_state(&self, state: Option<&EmailState>) -> Outcome<()> {
         match state {
-            Some(state) => {
-                self.set_meta(STATE_KEY, &serde_json::to_string(state).map_err(internal)?)
-            }
+            Some(state) => self.set_meta_json(STATE_KEY, state),
             None => {
                 self.sql
                     .exec(
@@ -110,17 +106,11 @@ impl Thread {
         {
             return Ok(());
         }
-        let mut requests: Vec<u64> = self
-            .meta(REQUESTS_KEY)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
+        let mut requests: Vec<u64> = self.meta_json(REQUESTS_KEY)?.unwrap_or_default();
         let now = now();
         count_request(&mut requests, now)
             .map_err(|retry_after| RelayError::RateLimited { retry_after })?;
-        self.set_meta(
-            REQUESTS_KEY,
-            &serde_json::to_string(&requests).map_err(internal)?,
-        )?;
+        self.set_meta_json(REQUESTS_KEY, &requests)?;
         // What the team wrote before the address was given is not emailed.
         let last = self.number("SELECT MAX(seq) AS value FROM messages", None)?;
         let state = EmailState {

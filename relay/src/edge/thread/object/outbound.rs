@@ -2,7 +2,7 @@
 //! `confab-outbound` queue ([`crate::delivery`]) and takes back what the deliveries came to
 //! (a message delivered, or failed with a reason) to move the message's ticks.
 
-use super::{internal, now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
+use super::{now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{route, Job, Target, VisitorContext, WhatsappLink};
 use crate::directory::Fact;
@@ -16,10 +16,7 @@ use worker::SqlStorageValue;
 impl Thread {
     /// What the visitor's page said when the thread started.
     fn context(&self) -> Outcome<VisitorContext> {
-        Ok(self
-            .meta("context")?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(self.meta_json("context")?.unwrap_or_default())
     }
 
     /// Keeps what the visitor's page says about itself, from the thread's first session.
@@ -27,10 +24,7 @@ impl Thread {
         if *context == VisitorContext::default() || self.meta("context")?.is_some() {
             return Ok(());
         }
-        self.set_meta(
-            "context",
-            &serde_json::to_string(context).map_err(internal)?,
-        )
+        self.set_meta_json("context", context)
     }
 
     /// The visitor's WhatsApp, once the thread is linked there.
@@ -38,9 +32,7 @@ impl Thread {
         if let Some(cached) = self.whatsapp.borrow().as_ref() {
             return Ok(cached.clone());
         }
-        let link: Option<WhatsappLink> = self
-            .meta("whatsapp")?
-            .and_then(|json| serde_json::from_str(&json).ok());
+        let link: Option<WhatsappLink> = self.meta_json("whatsapp")?;
         *self.whatsapp.borrow_mut() = Some(link.clone());
         Ok(link)
     }
@@ -53,7 +45,7 @@ impl Thread {
     }
 
     fn set_whatsapp(&self, link: &WhatsappLink) -> Outcome<()> {
-        self.set_meta("whatsapp", &serde_json::to_string(link).map_err(internal)?)?;
+        self.set_meta_json("whatsapp", link)?;
         *self.whatsapp.borrow_mut() = Some(Some(link.clone()));
         Ok(())
     }

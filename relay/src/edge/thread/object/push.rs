@@ -5,7 +5,7 @@
 //! the subscription still kept ([`PushCall::Due`]), and reports what the push service
 //! answered ([`PushCall::Outcome`]): a gone subscription (404/410) is forgotten.
 
-use super::{internal, now, Outcome, Thread};
+use super::{now, Outcome, Thread};
 use crate::delivery::Target;
 use crate::edge::push::{PushAnswer, PushCall};
 use crate::error::RelayError;
@@ -31,14 +31,11 @@ struct Kept {
 
 impl Thread {
     fn subscriptions(&self) -> Outcome<Vec<Kept>> {
-        Ok(self
-            .meta("push")?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(self.meta_json("push")?.unwrap_or_default())
     }
 
     fn keep_subscriptions(&self, kept: &[Kept]) -> Outcome<()> {
-        self.set_meta("push", &serde_json::to_string(kept).map_err(internal)?)
+        self.set_meta_json("push", kept)
     }
 
     /// The visitor has seen the thread up to `seq` (whether or not the brand reports reads).

@@ -7,7 +7,7 @@
 //! the team's note in its topic (`Target::TeamNote`), and the backend's `thread.resolved`,
 //! `thread.reopened` or `thread.rated` event, whose job carries the rating.
 
-use super::{internal, now, Outcome, Thread};
+use super::{now, Outcome, Thread};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{Target, VisitorContext};
 use crate::edge::resolution::{ResolutionAnswer, ResolutionCall};
@@ -21,14 +21,11 @@ const STATE_KEY: &str = "resolution";
 
 impl Thread {
     fn resolution_state(&self) -> Outcome<ResolutionState> {
-        Ok(self
-            .meta(STATE_KEY)?
-            .and_then(|json| serde_json::from_str(&json).ok())
-            .unwrap_or_default())
+        Ok(self.meta_json(STATE_KEY)?.unwrap_or_default())
     }
 
     fn set_resolution_state(&self, state: &ResolutionState) -> Outcome<()> {
-        self.set_meta(STATE_KEY, &serde_json::to_string(state).map_err(internal)?)
+        self.set_meta_json(STATE_KEY, state)
     }
 
     /// Whether the thread is resolved, and whether a rating is wanted now or was given,

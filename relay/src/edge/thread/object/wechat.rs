@@ -4,7 +4,7 @@
 //! linked user join the thread (photos as files the Worker stored already); the team's
 //! answers follow them through the `wechat` lane.
 
-use super::{internal, now, Outcome, Thread};
+use super::{now, Outcome, Thread};
 use crate::connector::webhook::EventKind;
 use crate::delivery::{route_wechat, Target, WechatLink};
 use crate::directory::Fact;
@@ -14,13 +14,11 @@ use confab_protocol::{Author, Channel, ClientMessageId, Message, Timestamp, Wech
 impl Thread {
     /// The visitor's WeChat, once the thread is linked there.
     fn wechat(&self) -> Outcome<Option<WechatLink>> {
-        Ok(self
-            .meta("wechat")?
-            .and_then(|json| serde_json::from_str(&json).ok()))
+        self.meta_json("wechat")
     }
 
     fn set_wechat(&self, link: &WechatLink) -> Outcome<()> {
-        self.set_meta("wechat", &serde_json::to_string(link).map_err(internal)?)
+        self.set_meta_json("wechat", link)
     }
 
     /// The thread's WeChat window, for the widget and the team.
