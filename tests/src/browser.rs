@@ -235,6 +235,16 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"))
     }
 
+    /// Opens the widget's menu and picks the item matching `item`.
+    pub async fn pick_from_menu(&self, item: &str) {
+        self.widget_element(".confab-menu-button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        self.widget_element(item).await.click().await.unwrap();
+    }
+
     /// The element matching `selector` inside the widget's shadow root, once it exists.
     pub async fn widget_element(&self, selector: &str) -> Element {
         let script = format!(

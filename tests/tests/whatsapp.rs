@@ -418,17 +418,6 @@ async fn link_elsewhere(api: &Api, code: &str) -> (u16, Value) {
         .await
 }
 
-/// Opens the widget's menu and picks `item`.
-async fn pick_from_menu(browser: &Browser, item: &str) {
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser.widget_element(item).await.click().await.unwrap();
-}
-
 /// The link the widget's link sheet shows, once it shows one with a QR code.
 async fn shown_link(browser: &Browser) -> String {
     eventually(20, || async {
@@ -456,7 +445,7 @@ async fn the_widget_offers_whatsapp_and_another_device_with_qr_codes() {
     browser.wait_for_messages(&["hello from the laptop"]).await;
     let session = widget_session(&browser, &api, "demo").await;
 
-    pick_from_menu(&browser, ".confab-continue-whatsapp").await;
+    browser.pick_from_menu(".confab-continue-whatsapp").await;
     let to_whatsapp = shown_link(&browser).await;
     assert!(
         to_whatsapp.starts_with("https://wa.me/15550783881?text=Continue%20my%20chat%3A%20LINK-"),
@@ -469,7 +458,7 @@ async fn the_widget_offers_whatsapp_and_another_device_with_qr_codes() {
         .await
         .unwrap();
 
-    pick_from_menu(&browser, ".confab-continue-device").await;
+    browser.pick_from_menu(".confab-continue-device").await;
     let resume = shown_link(&browser).await;
     assert!(resume.contains("confab-resume=LINK-"), "{resume}");
 

@@ -74,18 +74,7 @@ async fn the_visitor_leaves_an_address_confirms_it_and_can_stop() {
         .wait_for_messages(&["Is the blue tent back in stock?"])
         .await;
 
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .widget_element(".confab-email-menu")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.pick_from_menu(".confab-email-menu").await;
 
     // An address the browser takes but the relay does not: said in the form.
     submit_address(&browser, "anna@localhost").await;
@@ -273,18 +262,7 @@ async fn a_reply_by_email_appears_live_in_the_widget_and_the_teams_topic() {
 
     // The visitor leaves a confirmed address, then the page (the panel closed: unseen).
     let address = unique_address("lee");
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .widget_element(".confab-email-menu")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.pick_from_menu(".confab-email-menu").await;
     submit_address(&browser, &address).await;
     let link = mailbox::wait_for(&address, 1).await[0]
         .link(&api.url("/v1/email/verify?"))

@@ -70,18 +70,7 @@ async fn the_visitor_downloads_the_transcript_and_deletes_the_conversation() {
              };",
         )
         .await;
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .widget_element(".confab-download")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.pick_from_menu(".confab-download").await;
     let download = eventually(10, || async {
         let downloads: Vec<(String, String)> =
             serde_json::from_value(browser.eval("return window.downloads;").await)
@@ -106,18 +95,7 @@ async fn the_visitor_downloads_the_transcript_and_deletes_the_conversation() {
 
     // Delete, after the visitor confirms.
     browser.eval("window.confirm = () => true;").await;
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .widget_element(".confab-delete")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.pick_from_menu(".confab-delete").await;
     eventually(20, || async {
         match api.thread_status(&session).await {
             410 => Ok(()),

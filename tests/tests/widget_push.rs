@@ -99,18 +99,7 @@ async fn a_reply_the_visitor_has_not_seen_is_pushed_and_shown_by_the_worker() {
     browser.wait_for_messages(&["Do you ship to Lyon?"]).await;
 
     // The menu offers notifications; asked, the panel says they are on.
-    browser
-        .widget_element(".confab-menu-button")
-        .await
-        .click()
-        .await
-        .unwrap();
-    browser
-        .widget_element(".confab-notify")
-        .await
-        .click()
-        .await
-        .unwrap();
+    browser.pick_from_menu(".confab-notify").await;
     let on = eventually(20, || async {
         let lines = browser.widget_texts(".confab-linked").await;
         lines
