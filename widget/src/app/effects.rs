@@ -226,8 +226,8 @@ impl Effects {
             self.start_session();
         }
         // A new thread: whether this browser pushes for it, or may be offered to.
-        let thread = |state: &State| Some(state.session.as_ref()?.thread_id.clone());
-        if thread(state) != thread(&last)
+        let thread_now = state.session.as_ref().map(|session| &session.thread_id);
+        if thread_now != last.session.as_ref().map(|session| &session.thread_id)
             && state
                 .session
                 .as_ref()
