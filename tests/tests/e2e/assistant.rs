@@ -18,7 +18,7 @@ use confab_protocol::{Author, Message, Session};
 use serde_json::{json, Value};
 
 /// The outdoor shop's knowledge (English and Chinese), as the relay's retrieval tests use it.
-const SHOP: &str = include_str!("../../relay/src/knowledge/testdata/outdoor-shop.json");
+const SHOP: &str = include_str!("../../../relay/src/knowledge/testdata/outdoor-shop.json");
 
 /// The shop's answer to "How much is shipping?" (entry `shipping-cost`), and its link.
 const SHIPPING: &str = "Shipping within the EU is free on orders over €50";

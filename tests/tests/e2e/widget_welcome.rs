@@ -264,7 +264,7 @@ async fn team_messages_show_who_wrote_them_grouped_unless_the_brand_hides_names(
         [None, Some("Ana"), Some("Ana"), Some("Bo Chen"), None]
     );
     // The picture is kept as the relay's signed path to a checked copy, never the brand's
-    // own URL (tests/tests/images.rs serves it).
+    // own URL (tests/tests/e2e/images.rs serves it).
     let avatar = history[3].sender.as_ref().unwrap().avatar_url.clone();
     assert!(
         avatar.as_deref().is_some_and(

@@ -11,7 +11,7 @@ const BASE: &str = "/v1/admin/brands/gear/knowledge";
 
 /// The shop's knowledge of the relay's retrieval tests; its Chinese entries are imported
 /// as JSON.
-const SHOP: &str = include_str!("../../relay/src/knowledge/testdata/outdoor-shop.json");
+const SHOP: &str = include_str!("../../../relay/src/knowledge/testdata/outdoor-shop.json");
 
 /// Part of the shop's English knowledge as a spreadsheet would export it: quoted fields
 /// with commas and line breaks, variants separated by `|`, an entry without an id.
