@@ -252,6 +252,10 @@ pub enum Reply {
         text: String,
         /// The knowledge entries it came from.
         sources: Vec<String>,
+        /// The quick replies it offers: those of the entry it answered from (for a
+        /// generative answer, of the best entry it was grounded on).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        replies: Vec<String>,
     },
     /// Nothing the bot is sure of.
     Unsure,
@@ -268,6 +272,8 @@ pub enum Outcome {
         text: String,
         /// The entries it came from.
         sources: Vec<String>,
+        /// The quick replies it offers (checked when the entry was stored).
+        replies: Vec<String>,
     },
     /// Hand the thread over.
     Handoff(HandoffReason),
@@ -289,9 +295,20 @@ pub fn after_reply(
         ..state.clone()
     };
     match reply {
-        Reply::Answer { text, sources } => {
+        Reply::Answer {
+            text,
+            sources,
+            replies,
+        } => {
             next.unsure_in_row = 0;
-            (Outcome::Say { text, sources }, next)
+            (
+                Outcome::Say {
+                    text,
+                    sources,
+                    replies,
+                },
+                next,
+            )
         }
         Reply::Unsure => {
             next.unsure_in_row += 1;
@@ -303,6 +320,7 @@ pub fn after_reply(
                 Outcome::Say {
                     text,
                     sources: Vec::new(),
+                    replies: Vec::new(),
                 },
                 next,
             )
@@ -340,9 +358,9 @@ pub fn person_answered(state: &ThreadState) -> ThreadState {
     }
 }
 
-/// The bot's reply to `question` from `index`: the best entry's answer (and its link) when
-/// the search is sure of it and covers at least `min_confidence` of the question, else
-/// [`Reply::Unsure`]. `language` is the visitor's (a canonical tag), preferred in ranking.
+/// The bot's reply to `question` from `index`: the best entry's answer (with its link and
+/// its quick replies) when the search is sure of it and covers at least `min_confidence`
+/// of the question, else [`Reply::Unsure`]. `language` is the visitor's (a canonical tag), preferred in ranking.
 pub fn reply_from(
     index: &Index<'_>,
     question: &str,
@@ -370,6 +388,7 @@ pub fn reply_from_search(search: &Search<'_>, min_confidence: f32) -> Reply {
             Reply::Answer {
                 text,
                 sources: vec![entry.id.clone()],
+                replies: entry.replies.clone(),
             }
         }
         _ => Reply::Unsure,

@@ -5,6 +5,7 @@
 //! thread data. Finding the entry for a visitor's question is pure code: [`tokens`] reduces
 //! texts to terms, [`index`] ranks entries with BM25 and says how sure it is, and [`import`]
 //! reads bulk imports (JSON or CSV) into checked entries, naming the row of any bad one.
+//! An entry may offer quick replies, which the bot's answers from it carry.
 
 pub mod api;
 pub mod import;
@@ -54,6 +55,10 @@ pub struct Entry {
     /// Where to read more (https).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// Quick replies the bot's answer from this entry offers the visitor (checked as a
+    /// message's are, [`crate::resolution::replies::validate`]); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replies: Vec<String>,
 }
 
 /// An entry as the admin API takes it: the id may be left out (then it is derived from the
@@ -73,6 +78,9 @@ pub struct EntryInput {
     /// The link, if any.
     #[serde(default)]
     pub link: Option<String>,
+    /// The quick replies, if any (blank ones are dropped).
+    #[serde(default)]
+    pub replies: Vec<String>,
 }
 
 /// Where an entry came from, for error messages: `row 4` of a CSV file (as a spreadsheet
@@ -157,6 +165,15 @@ pub fn check_entry(input: EntryInput, place: Place) -> Result<Entry, RelayError>
         .map(|link| check_link(&link).map(|()| link))
         .transpose()
         .map_err(|reason| place.invalid(reason))?;
+    // Blank replies are dropped, as blank question variants are (an empty cell of a CSV
+    // import, a trailing separator); the rest are checked as a message's quick replies.
+    let replies = input
+        .replies
+        .into_iter()
+        .filter(|reply| !reply.trim().is_empty())
+        .collect();
+    let replies =
+        crate::resolution::replies::validate(replies).map_err(|why| place.invalid(why))?;
     let id = match input.id.map(|id| id.trim().to_string()) {
         Some(id) if !id.is_empty() => {
             check_id(&id).map_err(|reason| place.invalid(reason))?;
@@ -170,6 +187,7 @@ pub fn check_entry(input: EntryInput, place: Place) -> Result<Entry, RelayError>
         answer,
         language,
         link,
+        replies,
     })
 }
 

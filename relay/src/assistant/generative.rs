@@ -93,6 +93,16 @@ pub fn grounding<'a>(search: &Search<'a>) -> Vec<&'a Entry> {
         .collect()
 }
 
+/// The quick replies a generative answer grounded on `entries` offers: the best entry's
+/// (the one the answer most likely came from; the others' would offer what the answer may
+/// not be about). Only for an answer: a model that does not know leaves retrieval's reply.
+pub fn replies_of(entries: &[&Entry]) -> Vec<String> {
+    entries
+        .first()
+        .map(|entry| entry.replies.clone())
+        .unwrap_or_default()
+}
+
 /// The chat-completions request: the rules and the entries as the system message, the
 /// visitor's question as the user's.
 pub fn request_body(
@@ -289,5 +299,27 @@ mod tests {
         // Nothing in common with any entry: nothing to ground on, so no call.
         let search = index.search("zzqx vlorp", Some("en"));
         assert!(grounding(&search).is_empty());
+        assert!(replies_of(&grounding(&search)).is_empty());
+    }
+
+    #[test]
+    fn a_grounded_answer_offers_the_best_entrys_quick_replies() {
+        let mut entries: Vec<Entry> =
+            serde_json::from_str(include_str!("../knowledge/testdata/outdoor-shop.json"))
+                .expect("the shop's entries");
+        for entry in &mut entries {
+            entry.replies = vec![format!("More on {}", entry.id)];
+        }
+        let index = Index::new(&entries);
+        for (question, best) in [
+            ("How much does shipping cost?", "shipping-cost"),
+            ("Do you ship internationally?", "international"),
+        ] {
+            let search = index.search(question, Some("en"));
+            let grounded = grounding(&search);
+            assert!(grounded.len() > 1, "{question}: several entries given");
+            assert_eq!(grounded[0].id, best);
+            assert_eq!(replies_of(&grounded), [format!("More on {best}")]);
+        }
     }
 }

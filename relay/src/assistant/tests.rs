@@ -219,7 +219,8 @@ fn unconfident_twice_in_a_row_hands_over() {
         first,
         Outcome::Say {
             text: texts::unsure(zh).into(),
-            sources: vec![]
+            sources: vec![],
+            replies: vec![],
         }
     );
     assert!(texts::unsure(zh).contains("转人工"));
@@ -235,12 +236,16 @@ fn unconfident_twice_in_a_row_hands_over() {
     let answer = || Reply::Answer {
         text: "Free over €50.".into(),
         sources: vec!["shipping-cost".into()],
+        replies: vec!["Track my order".into()],
     };
     let (_, state) = after_reply(&start, 1, Reply::Unsure, None);
     let (said, state) = after_reply(&state, 2, answer(), None);
     assert!(matches!(said, Outcome::Say { ref sources, .. } if sources == &["shipping-cost"]));
+    // The answer's quick replies are said with it; the "not sure" line offers none.
+    assert!(matches!(said, Outcome::Say { ref replies, .. } if replies == &["Track my order"]));
     let (third, state) = after_reply(&state, 3, Reply::Unsure, None);
     assert!(matches!(third, Outcome::Say { ref text, .. } if text.starts_with("Sorry")));
+    assert!(matches!(third, Outcome::Say { ref replies, .. } if replies.is_empty()));
     assert_eq!(state.unsure_in_row, 1);
 
     // A person answered meanwhile: the bot's reply is dropped.
@@ -349,12 +354,16 @@ fn shop() -> Vec<Entry> {
 fn answers_from_knowledge_name_their_entry_or_say_unsure() {
     let entries = shop();
     let index = Index::new(&entries);
-    let Reply::Answer { text, sources } =
-        reply_from(&index, "How much does shipping cost?", Some("en"), 0.7)
+    let Reply::Answer {
+        text,
+        sources,
+        replies,
+    } = reply_from(&index, "How much does shipping cost?", Some("en"), 0.7)
     else {
         panic!("a confident answer");
     };
     assert_eq!(sources, ["shipping-cost"]);
+    assert!(replies.is_empty(), "the entry offers no quick replies");
     let entry = entries.iter().find(|e| e.id == "shipping-cost").unwrap();
     assert!(text.starts_with(&entry.answer), "{text}");
     assert!(
@@ -378,6 +387,45 @@ fn answers_from_knowledge_name_their_entry_or_say_unsure() {
 }
 
 #[test]
+fn answers_offer_the_quick_replies_of_their_entry() {
+    let mut entries = shop();
+    let offered = vec!["Track my order".to_string(), "Talk to a person".to_string()];
+    for entry in &mut entries {
+        if entry.id == "shipping-cost" {
+            entry.replies = offered.clone();
+        }
+    }
+    let index = Index::new(&entries);
+    let replies_for = |question: &str| match reply_from(&index, question, Some("en"), 0.7) {
+        Reply::Answer {
+            sources, replies, ..
+        } => Some((sources, replies)),
+        Reply::Unsure => None,
+    };
+    assert_eq!(
+        replies_for("How much does shipping cost?"),
+        Some((vec!["shipping-cost".to_string()], offered.clone()))
+    );
+    // Another entry's answer offers that entry's (none), not the last ones given.
+    let (sources, replies) = replies_for("Do you ship internationally?").expect("an answer");
+    assert_eq!(
+        (sources, replies),
+        (vec!["international".to_string()], vec![])
+    );
+    // The reply travels to the thread's object as JSON, replies and all; one without any
+    // has no `replies` key, as the object took before entries had them.
+    let reply = reply_from(&index, "How much does shipping cost?", Some("en"), 0.7);
+    let json = serde_json::to_value(&reply).expect("JSON");
+    assert_eq!(json["replies"], serde_json::json!(offered));
+    assert_eq!(serde_json::from_value::<Reply>(json).ok(), Some(reply));
+    let plain = serde_json::json!({"kind": "answer", "text": "Hi", "sources": []});
+    assert!(matches!(
+        serde_json::from_value::<Reply>(plain),
+        Ok(Reply::Answer { replies, .. }) if replies.is_empty()
+    ));
+}
+
+#[test]
 fn the_end_to_end_questions_are_answered_from_their_entries() {
     let entries = shop();
     let index = Index::new(&entries);
@@ -394,5 +442,46 @@ fn the_end_to_end_questions_are_answered_from_their_entries() {
             panic!("{question:?}: {reply:?}");
         };
         assert_eq!(sources, &[expected], "{question:?}");
+    }
+}
+
+#[test]
+fn entries_imported_with_quick_replies_offer_them_in_answers() {
+    // The shop's knowledge and, merged in, the entries of a CSV import with quick replies
+    // (also what the end-to-end test imports).
+    let imported = crate::knowledge::import::parse(
+        crate::knowledge::import::Format::Csv,
+        include_bytes!("../knowledge/testdata/gift-cards.csv"),
+    )
+    .expect("a valid import");
+    let entries = [shop(), imported].concat();
+    let index = Index::new(&entries);
+    for (question, language, expected, replies) in [
+        (
+            "Can I buy a gift card?",
+            "en",
+            "gift-cards",
+            &["Buy a gift card", "Check my balance", "Talk to a person"][..],
+        ),
+        (
+            "能买礼品卡吗？",
+            "zh-CN",
+            "zh-gift-cards",
+            &["购买礼品卡", "查询余额"][..],
+        ),
+        // The shop's own entries still offer none.
+        ("How much is shipping?", "en", "shipping-cost", &[][..]),
+    ] {
+        let reply = reply_from(&index, question, Some(language), ANSWER_MIN_COVERAGE);
+        let Reply::Answer {
+            sources,
+            replies: offered,
+            ..
+        } = &reply
+        else {
+            panic!("{question:?}: {reply:?}");
+        };
+        assert_eq!(sources, &[expected], "{question:?}");
+        assert_eq!(offered, replies, "{question:?}");
     }
 }

@@ -283,6 +283,7 @@ async fn generate(
         Generated::Answer(text) => Some(Reply::Answer {
             text,
             sources: entries.iter().map(|entry| entry.id.clone()).collect(),
+            replies: generative::replies_of(&entries),
         }),
         Generated::NoAnswer => None,
     })

@@ -467,6 +467,7 @@ pub async fn deliver(env: &Env, job: &Job, kind: EmailKind) -> Result<Delivery, 
                             _ => brand_name.clone(),
                         },
                         text: crate::attachment::text_with_files(message),
+                        quick_replies: message.replies.clone(),
                     })
                     .collect(),
                 brand: brand_name,

@@ -25,13 +25,14 @@ const CHUNK_BYTES: usize = 256 * 1024;
 /// Inserts (or replaces) the entries of a JSON array bound as `?2`: one statement per
 /// chunk, however many entries it holds (D1 binds at most 100 parameters per statement).
 const UPSERT: &str = "INSERT INTO knowledge \
-     (brand_id, entry_id, language, questions, answer, link, updated_at) \
+     (brand_id, entry_id, language, questions, answer, link, replies, updated_at) \
      SELECT ?1, json_extract(value, '$.id'), json_extract(value, '$.language'), \
      json_extract(value, '$.questions'), json_extract(value, '$.answer'), \
-     json_extract(value, '$.link'), ?3 FROM json_each(?2) WHERE true \
+     json_extract(value, '$.link'), coalesce(json_extract(value, '$.replies'), '[]'), ?3 \
+     FROM json_each(?2) WHERE true \
      ON CONFLICT (brand_id, entry_id) DO UPDATE SET language = excluded.language, \
      questions = excluded.questions, answer = excluded.answer, link = excluded.link, \
-     updated_at = excluded.updated_at";
+     replies = excluded.replies, updated_at = excluded.updated_at";
 
 /// Answers one knowledge call of the admin API.
 pub async fn handle(
@@ -188,6 +189,8 @@ struct Row {
     questions: String,
     answer: String,
     link: Option<String>,
+    /// A JSON array (`[]` for rows stored before entries had replies).
+    replies: Option<String>,
 }
 
 impl Row {
@@ -198,11 +201,15 @@ impl Row {
             answer: self.answer,
             language: self.language,
             link: self.link,
+            replies: match self.replies.as_deref() {
+                Some(json) => serde_json::from_str(json).map_err(internal)?,
+                None => Vec::new(),
+            },
         })
     }
 }
 
-const COLUMNS: &str = "entry_id, language, questions, answer, link";
+const COLUMNS: &str = "entry_id, language, questions, answer, link, replies";
 
 /// Every entry of the brand, by id.
 pub async fn load(env: &Env, brand: &BrandId) -> Result<Vec<Entry>, RelayError> {

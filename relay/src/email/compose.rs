@@ -1,9 +1,11 @@
 //! The emails the relay sends, as MIME (built by `mail-builder`): the verification email,
-//! and the team's replies the visitor has not seen. Plain text and simple HTML, in the
-//! thread's language (English or Simplified Chinese), with one-click unsubscribe
-//! (`List-Unsubscribe` with an https URL and `List-Unsubscribe-Post`, RFC 8058).
+//! and the team's replies the visitor has not seen (their quick replies as lines under
+//! them). Plain text and simple HTML, in the thread's language (English or Simplified
+//! Chinese), with one-click unsubscribe (`List-Unsubscribe` with an https URL and
+//! `List-Unsubscribe-Post`, RFC 8058).
 
 use super::Language;
+use crate::resolution::replies::with_lines;
 use mail_builder::headers::raw::Raw;
 use mail_builder::headers::url::URL;
 use mail_builder::MessageBuilder;
@@ -30,6 +32,9 @@ pub struct Reply {
     pub who: String,
     /// What they wrote (files as their names).
     pub text: String,
+    /// The quick replies the message offers: an email shows no buttons, so they go as
+    /// lines under the text, for the visitor to answer with.
+    pub quick_replies: Vec<String>,
 }
 
 /// The replies email's content.
@@ -173,12 +178,24 @@ pub fn replies(envelope: &Envelope, content: &Replies) -> String {
     let mut text = format!("{intro}\n\n");
     let mut html = format!("<p>{}</p>", escape_html(&intro));
     for reply in &content.replies {
-        text.push_str(&format!("{}:\n{}\n\n", reply.who, reply.text));
+        text.push_str(&format!(
+            "{}:\n{}\n\n",
+            reply.who,
+            with_lines(&reply.text, &reply.quick_replies)
+        ));
         html.push_str(&format!(
             "<p><strong>{}</strong><br>{}</p>",
             escape_html(&reply.who),
             escape_html(&reply.text).replace('\n', "<br>")
         ));
+        if !reply.quick_replies.is_empty() {
+            let items: String = reply
+                .quick_replies
+                .iter()
+                .map(|quick| format!("<li>{}</li>", escape_html(quick)))
+                .collect();
+            html.push_str(&format!("<ul>{items}</ul>"));
+        }
     }
     text.push_str(&format!(
         "{}: {}\n\n{}\n\n{}: {}\n",
@@ -237,10 +254,12 @@ mod tests {
                 Reply {
                     who: "Bo".into(),
                     text: "First <b>line</b>".into(),
+                    quick_replies: Vec::new(),
                 },
                 Reply {
                     who: "Bo".into(),
                     text: "Second\nline".into(),
+                    quick_replies: vec!["Track <my> order".into(), "No, thanks".into()],
                 },
             ],
             continue_url: "https://relay.example/v1/email/continue?t=x&n=y&s=z".into(),
@@ -283,6 +302,21 @@ mod tests {
         let html = message.body_html(0).unwrap();
         assert!(html.contains("First &lt;b&gt;line&lt;/b&gt;"), "{html}");
         assert!(html.contains("Second<br>line"));
+        // The quick replies, as lines under their message's text, escaped in HTML; none
+        // under a message that offers none.
+        assert!(
+            text.contains(
+                "Bo:\nFirst <b>line</b>\n\nBo:\nSecond\nline\n\n• Track <my> order\n• No, thanks\n"
+            ),
+            "{text}"
+        );
+        assert!(
+            html.contains(
+                "Second<br>line</p><ul><li>Track &lt;my&gt; order</li><li>No, thanks</li></ul>"
+            ),
+            "{html}"
+        );
+        assert_eq!(html.matches("<ul>").count(), 1, "{html}");
         assert!(
             html.contains("href=\"https://relay.example/v1/email/continue?t=x&amp;n=y&amp;s=z\"")
         );

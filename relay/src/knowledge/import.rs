@@ -1,6 +1,7 @@
 //! Bulk imports of knowledge: a JSON array of entries, or CSV with a header row naming the
 //! columns `question` (variants separated by `|`), `answer`, `language` and, optionally,
-//! `link` and `id`. Everything is checked before anything is stored; the first bad row is
+//! `link`, `id` and `replies` (quick replies separated by ` | ` or a line break within the
+//! cell; blank ones are ignored). Everything is checked before anything is stored; the first bad row is
 //! refused with its place (`row 4` of the CSV, counting the header as row 1 as spreadsheets
 //! do; `entry 3` of the JSON array), so an import is all or nothing.
 
@@ -29,7 +30,7 @@ pub enum ImportMode {
 }
 
 /// The columns a CSV import may have.
-const COLUMNS: [&str; 5] = ["id", "question", "answer", "language", "link"];
+const COLUMNS: [&str; 6] = ["id", "question", "answer", "language", "link", "replies"];
 
 /// The format named by a `Content-Type` header, or `content_type_unsupported`.
 pub fn format_of(content_type: Option<&str>) -> Result<Format, RelayError> {
@@ -160,10 +161,40 @@ fn parse_csv(body: &[u8]) -> Result<Vec<Entry>, RelayError> {
             answer: field("answer"),
             language: field("language"),
             link: Some(field("link")),
+            replies: replies_in(&field("replies")),
         };
         push_unique(&mut entries, &mut places, check_entry(input, place)?, place)?;
     }
     Ok(entries)
+}
+
+/// The quick replies of a CSV cell (already unquoted by the CSV reader): separated by a
+/// line break (a spreadsheet's Alt+Enter) or a `|` with space (or the cell's edge) on both
+/// sides, so that a reply may hold a bare `|` ("S|M"). Blank parts stay in; [`check_entry`]
+/// drops them.
+fn replies_in(cell: &str) -> Vec<String> {
+    cell.lines().flat_map(replies_in_line).collect()
+}
+
+/// [`replies_in`] for one line of a cell.
+fn replies_in_line(line: &str) -> Vec<String> {
+    let mut pieces = line.split('|');
+    let mut parts = vec![pieces.next().unwrap_or_default().to_string()];
+    for piece in pieces {
+        let current = parts.last_mut();
+        let spaced_before = current
+            .as_ref()
+            .is_none_or(|part| part.is_empty() || part.ends_with(char::is_whitespace));
+        let spaced_after = piece.is_empty() || piece.starts_with(char::is_whitespace);
+        match (current, spaced_before && spaced_after) {
+            (Some(part), false) => {
+                part.push('|');
+                part.push_str(piece);
+            }
+            _ => parts.push(piece.to_string()),
+        }
+    }
+    parts
 }
 
 /// A CSV error (bad UTF-8, a quote left open) at its row.
@@ -224,6 +255,7 @@ pub fn total_after(
 mod tests {
     use super::*;
     use crate::knowledge::{MAX_ANSWER_CHARS, MAX_QUESTIONS};
+    use confab_protocol::MAX_REPLY_CHARS;
 
     /// The code and message of an import's refusal, or the ids it would store.
     fn import(format: Format, body: &str) -> Result<Vec<String>, (String, String)> {
@@ -402,6 +434,144 @@ mod tests {
             total_after(&existing, &three, ImportMode::Merge).map_err(|e| e.code().to_string()),
             Err("knowledge_limit".to_string())
         );
+    }
+
+    /// An import, and the quick replies of its one entry or a part of the refusal.
+    type RepliesCase<'a> = (Format, String, Result<&'a [&'a str], &'a str>);
+
+    #[test]
+    fn reads_quick_replies_from_json_and_csv() {
+        let csv = |cell: &str| format!("question,answer,language,replies\na,b,en,{cell}\n");
+        let json = |replies: serde_json::Value| {
+            serde_json::json!([{"questions": ["a"], "answer": "b", "language": "en", "replies": replies}])
+                .to_string()
+        };
+        let forty_one = "x".repeat(MAX_REPLY_CHARS + 1);
+        let forty = "x".repeat(MAX_REPLY_CHARS);
+        let just_forty = [forty.as_str()];
+        let cases: Vec<RepliesCase> = vec![
+            // CSV: ` | ` or a line break between replies; a bare `|` is part of one.
+            (
+                Format::Csv,
+                csv("Track my order | Talk to a person"),
+                Ok(&["Track my order", "Talk to a person"]),
+            ),
+            (Format::Csv, csv("\"Yes\nNo\""), Ok(&["Yes", "No"])),
+            (
+                Format::Csv,
+                csv("\"Yes\r\nNo | Maybe\""),
+                Ok(&["Yes", "No", "Maybe"]),
+            ),
+            (
+                Format::Csv,
+                csv("Size S|M | 尺码"),
+                Ok(&["Size S|M", "尺码"]),
+            ),
+            (Format::Csv, csv(&forty), Ok(&just_forty)),
+            // Empty cells and blank parts are ignored.
+            (Format::Csv, csv(""), Ok(&[])),
+            (Format::Csv, csv("| Yes | | No |"), Ok(&["Yes", "No"])),
+            (Format::Csv, csv("\"Yes\n\n  \nNo\""), Ok(&["Yes", "No"])),
+            (
+                Format::Csv,
+                "question,answer,language\na,b,en\n".into(),
+                Ok(&[]),
+            ),
+            (
+                Format::Csv,
+                "question,answer,language,replies\na,b,en\n".into(),
+                Ok(&[]),
+            ),
+            // JSON: an array; absent is none; blank ones dropped as blank questions are.
+            (
+                Format::Json,
+                json(serde_json::json!([" Yes ", "No"])),
+                Ok(&["Yes", "No"]),
+            ),
+            (
+                Format::Json,
+                json(serde_json::json!(["", "Yes"])),
+                Ok(&["Yes"]),
+            ),
+            (
+                Format::Json,
+                r#"[{"questions":["a"],"answer":"b","language":"en"}]"#.into(),
+                Ok(&[]),
+            ),
+            // Refused, naming the row or entry.
+            (
+                Format::Csv,
+                csv("a | b | c | d | e"),
+                Err("row 2: 5 quick replies; at most 4"),
+            ),
+            (
+                Format::Json,
+                json(serde_json::json!(["a", "b", "c", "d", "e"])),
+                Err("entry 1: 5 quick replies; at most 4"),
+            ),
+            (
+                Format::Csv,
+                csv(&format!("Yes | {forty_one}")),
+                Err("row 2: quick reply 2 has 41 characters"),
+            ),
+            (
+                Format::Json,
+                json(serde_json::json!([forty_one])),
+                Err("entry 1: quick reply 1 has 41 characters"),
+            ),
+            (
+                Format::Csv,
+                csv("Yes | No | Yes"),
+                Err("row 2: quick reply 3 repeats another"),
+            ),
+            (
+                Format::Json,
+                json(serde_json::json!(["Yes\tNo"])),
+                Err("entry 1: quick reply 1 is not one line"),
+            ),
+            (
+                Format::Json,
+                json(serde_json::json!("Yes")),
+                Err("entry 1: invalid type"),
+            ),
+        ];
+        for (format, body, expected) in cases {
+            let parsed = parse(format, body.as_bytes());
+            match (parsed, expected) {
+                (Ok(entries), Ok(wanted)) => {
+                    assert_eq!(entries.len(), 1, "{body:?}");
+                    assert_eq!(entries[0].replies, wanted, "{body:?}");
+                }
+                (Err(error), Err(part)) => {
+                    let message = error.to_string();
+                    assert!(
+                        error.code() == "knowledge_invalid" && message.contains(part),
+                        "{body:?}: {} {message:?}, not {part:?}",
+                        error.code()
+                    );
+                }
+                (got, _) => panic!("{body:?}: got {got:?}, not {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_entrys_replies_are_stored_and_served_as_json() {
+        let entries = parse(
+            Format::Csv,
+            "id,question,answer,language,replies\nship,Shipping?,Free over €50.,en,Track my order | 人工客服\nplain,Hours?,9 to 5.,en,\n"
+                .as_bytes(),
+        )
+        .expect("valid");
+        // What the D1 code binds (one JSON array of entries) and what a list serves.
+        let json = serde_json::to_value(&entries).expect("JSON");
+        assert_eq!(
+            json[0]["replies"],
+            serde_json::json!(["Track my order", "人工客服"])
+        );
+        assert!(json[1].get("replies").is_none(), "{json}");
+        let back: Vec<Entry> = serde_json::from_value(json).expect("entries");
+        assert_eq!(back, entries);
     }
 
     #[test]

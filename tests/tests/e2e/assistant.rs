@@ -2,7 +2,8 @@
 //! brand's backend: a question answered from the brand's knowledge (a `bot` message, its
 //! sources told to the team and the backend), "talk to a person" handing the thread over
 //! (the team's topic says so, the bot then stays silent), a team reply from Telegram
-//! silencing the bot until `/bot on`, and `afterSeconds` answering only when no person did.
+//! silencing the bot until `/bot on`, `afterSeconds` answering only when no person did, and
+//! an entry's quick replies offered by the bot's answers from it.
 
 use confab_e2e::api::Api;
 use confab_e2e::fakes::llm::{FakeLlm, PREFIX};
@@ -19,6 +20,13 @@ use serde_json::{json, Value};
 
 /// The outdoor shop's knowledge (English and Chinese), as the relay's retrieval tests use it.
 const SHOP: &str = include_str!("../../../relay/src/knowledge/testdata/outdoor-shop.json");
+
+/// Entries with quick replies, as a CSV import (the relay's retrieval tests use it too).
+const GIFT_CARDS_CSV: &str = include_str!("../../../relay/src/knowledge/testdata/gift-cards.csv");
+
+/// The quick replies of the `gift-cards` entry, as its CSV cell gives them (` | ` and a line
+/// break between them).
+const GIFT_CARD_REPLIES: [&str; 3] = ["Buy a gift card", "Check my balance", "Talk to a person"];
 
 /// The shop's answer to "How much is shipping?" (entry `shipping-cost`), and its link.
 const SHIPPING: &str = "Shipping within the EU is free on orders over €50";
@@ -471,6 +479,22 @@ async fn a_model_words_answers_from_retrieved_entries_and_its_failures_fall_back
     });
     let (_relay, api, _telegram) =
         assistant_relay_with(assistant, Some(&backend), &[("DEMO_LLM_KEY", LLM_KEY)]).await;
+    // The shipping entry, given quick replies one by one (`PUT`): a worded answer grounded
+    // on it offers them, as does retrieval's answer when the model fails.
+    let mut entry = api
+        .admin_get("/v1/admin/brands/demo/knowledge/shipping-cost")
+        .await;
+    let offered = json!(["Track my order", "Free shipping?"]);
+    entry["replies"] = offered.clone();
+    let put = api
+        .http
+        .put(api.url("/v1/admin/brands/demo/knowledge/shipping-cost"))
+        .bearer_auth(TEST_ADMIN_SECRET)
+        .json(&entry)
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(put.status(), 200);
     let session = session_in(&api, "en-GB").await;
     let question = "How much does shipping cost?";
     // Each round: what the model does, then the bot's answer: the model's words, or the
@@ -499,6 +523,7 @@ async fn a_model_words_answers_from_retrieved_entries_and_its_failures_fall_back
             "round {round}: {}",
             answer.text
         );
+        assert_eq!(json!(answer.replies), offered, "round {round}");
     }
     assert_eq!(model.refused(), 0, "the relay sends the brand's key");
     // The model was given the question and only the retrieved entries, the best first.
@@ -541,4 +566,123 @@ async fn a_model_words_answers_from_retrieved_entries_and_its_failures_fall_back
     .await;
     assert_eq!(history[9].author, Author::Bot);
     assert!(!history[9].text.starts_with(PREFIX), "{}", history[9].text);
+    assert!(history[9].replies.is_empty(), "{:?}", history[9]);
+}
+
+/// Imports `body` (of `content_type`) into `demo`'s knowledge, merged with what it has.
+async fn import_knowledge(api: &Api, content_type: &str, body: &str) -> (u16, Value) {
+    let response = api
+        .http
+        .post(api.url("/v1/admin/brands/demo/knowledge/import?mode=merge"))
+        .bearer_auth(TEST_ADMIN_SECRET)
+        .header("Content-Type", content_type)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the relay answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn an_entrys_quick_replies_come_with_the_bots_answer_everywhere() {
+    let backend = FakeWebhook::start(WEBHOOK_SECRET).await;
+    let (_relay, api, telegram) =
+        assistant_relay(json!({ "mode": "always" }), Some(&backend)).await;
+    // A bad row stores nothing and is named: five replies, one too long, one repeated.
+    let header = "question,answer,language,replies\n";
+    for (cell, refusal) in [
+        ("a | b | c | d | e", "row 2: 5 quick replies; at most 4"),
+        (&*"x".repeat(41), "row 2: quick reply 1 has 41 characters"),
+        ("Yes | Yes", "row 2: quick reply 2 repeats another"),
+    ] {
+        let (status, body) = import_knowledge(
+            &api,
+            "text/csv",
+            &format!("{header}Gift cards?,Yes.,en,{cell}\n"),
+        )
+        .await;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "knowledge_invalid", "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(refusal)),
+            "{body}"
+        );
+    }
+    // The entries with quick replies, merged into the shop's by CSV, and stored with them.
+    let (status, body) = import_knowledge(&api, "text/csv", GIFT_CARDS_CSV).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["imported"], 2, "{body}");
+    let stored = api
+        .admin_get("/v1/admin/brands/demo/knowledge/gift-cards")
+        .await;
+    assert_eq!(stored["replies"], json!(GIFT_CARD_REPLIES), "{stored}");
+    let shop_entry = api
+        .admin_get("/v1/admin/brands/demo/knowledge/shipping-cost")
+        .await;
+    assert!(shop_entry.get("replies").is_none(), "{shop_entry}");
+
+    // The bot's answer from the entry offers exactly its replies, live on the visitor's
+    // socket and in the thread's history.
+    let session = session_in(&api, "en-GB").await;
+    let mut socket = api.socket(&session, 0).await;
+    socket.until_ready().await;
+    api.send(&session, "q1", "Can I buy a gift card?").await;
+    let live = socket.messages(2).await;
+    assert_eq!(live[1].author, Author::Bot);
+    assert!(
+        live[1].text.starts_with("Yes: gift cards"),
+        "{}",
+        live[1].text
+    );
+    assert_eq!(live[1].replies, GIFT_CARD_REPLIES);
+    let history = wait_for_history(&api, &session, "the bot's answer", |history| {
+        history.len() == 2
+    })
+    .await;
+    let answer = history[1].clone();
+    assert_eq!(answer.replies, GIFT_CARD_REPLIES);
+    // The team's topic shows them as lines under the answer, before its source.
+    let lines = GIFT_CARD_REPLIES
+        .map(|reply| format!("• {reply}"))
+        .join("\n");
+    let expected = format!("🤖 Bot: {}\n\n{lines}\n(from: gift-cards)", answer.text);
+    wait_for_post(&telegram, "the bot's answer with its replies", |text| {
+        text == expected
+    })
+    .await;
+    // The backend's event and the agent API's thread carry them in the message.
+    let created = eventually(30, || async {
+        backend
+            .received()
+            .into_iter()
+            .map(|received| received.event)
+            .find(|event| event["type"] == "message.created" && event["message"]["author"] == "bot")
+            .ok_or_else(|| format!("the backend has {:?}", backend.types()))
+    })
+    .await;
+    assert_eq!(created["message"]["replies"], json!(GIFT_CARD_REPLIES));
+    assert_eq!(created["sources"], json!(["gift-cards"]));
+    let key = api.agent_key("demo").await;
+    let (status, thread) = api
+        .agent_get(&key, &format!("/v1/agent/threads/{}", session.thread_id))
+        .await;
+    assert_eq!(status, 200, "{thread}");
+    assert_eq!(thread["messages"][1]["replies"], json!(GIFT_CARD_REPLIES));
+
+    // A tap on "Talk to a person" is the visitor's message with that text: the thread is
+    // handed over, and the handoff notice offers no replies.
+    api.send(&session, "tap", GIFT_CARD_REPLIES[2]).await;
+    let history =
+        wait_for_history(&api, &session, "the handoff", |history| history.len() == 4).await;
+    assert_eq!(history[2].text, GIFT_CARD_REPLIES[2]);
+    assert!(history[2].replies.is_empty());
+    assert_eq!(history[3].author, Author::Bot);
+    assert!(history[3].replies.is_empty(), "{:?}", history[3]);
+    wait_for_post(&telegram, "the team's handoff note", |text| {
+        text.starts_with("🙋 Handoff: the visitor asked for a person")
+    })
+    .await;
 }

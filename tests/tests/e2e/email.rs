@@ -2,10 +2,10 @@
 //! own `send_email` simulation (the raw messages it writes, read by `confab_e2e::mailbox`)
 //! and its `/cdn-cgi/handler/email`, which runs the Worker's `email` handler on raw MIME:
 //! the address is verified by the link of the email sent, once; a burst of team replies
-//! unseen past the brand's delay is emailed once, with its headers, a working continue
-//! link and one-click unsubscribe; a reply email joins the thread once however often it is
-//! delivered; a forged reference or a spoofed sender adds nothing; unsubscribe and erasure
-//! remove the address.
+//! unseen past the brand's delay is emailed once (quick replies as lines under their
+//! message), with its headers, a working continue link and one-click unsubscribe; a reply
+//! email joins the thread once however often it is delivered; a forged reference or a
+//! spoofed sender adds nothing; unsubscribe and erasure remove the address.
 
 use confab_e2e::api::Api;
 use confab_e2e::mailbox::{self, unique_address, SentEmail};
@@ -188,18 +188,46 @@ async fn replies_go_by_email_and_come_back_from_it() {
         "the thread (and its transcript) shows the address"
     );
 
-    // A burst of two replies, unseen: one email with both, after the delay.
-    for (client_id, text) in [
-        ("agent-1", "First reply: we have it in blue."),
-        ("agent-2", "Second reply: it ships tomorrow."),
-    ] {
-        let (status, message) = api
-            .agent_send(&key, &session.thread_id, client_id, text)
-            .await;
-        assert_eq!(status, 201, "{message}");
-    }
+    // A burst of two replies, unseen: one email with both, after the delay. The second
+    // offers quick replies, which an email shows as lines under its text.
+    let (status, message) = api
+        .agent_send(
+            &key,
+            &session.thread_id,
+            "agent-1",
+            "First reply: we have it in blue.",
+        )
+        .await;
+    assert_eq!(status, 201, "{message}");
+    let with_replies = api
+        .http
+        .post(api.url(&format!("/v1/agent/threads/{}/messages", session.thread_id)))
+        .bearer_auth(&key)
+        .json(&json!({
+            "clientId": "agent-2",
+            "text": "Second reply: it ships tomorrow.",
+            "replies": ["Track my parcel", "Blue & <green>"],
+        }))
+        .send()
+        .await
+        .expect("the relay answers");
+    assert_eq!(with_replies.status(), 201);
     let sent = mailbox::wait_for(&address, 2).await;
     let burst = &sent[1];
+    let text = burst.text.replace("\r\n", "\n");
+    assert!(
+        text.contains(
+            "First reply: we have it in blue.\n\n\
+             Acme Outdoor:\nSecond reply: it ships tomorrow.\n\n\
+             • Track my parcel\n• Blue & <green>\n"
+        ),
+        "the replies as lines under their message's text only: {text}"
+    );
+    let html = burst.html.as_deref().expect("an HTML part");
+    assert!(
+        html.contains("<li>Track my parcel</li><li>Blue &amp; &lt;green&gt;</li>"),
+        "{html}"
+    );
     assert_eq!(burst.subject, "New reply from Acme Outdoor");
     assert!(
         burst.text.contains("First reply: we have it in blue."),

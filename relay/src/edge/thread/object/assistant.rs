@@ -186,7 +186,11 @@ impl Thread {
                 self.set_assistant_state(&next)?;
                 match outcome {
                     assistant::Outcome::Nothing => {}
-                    assistant::Outcome::Say { text, sources } => {
+                    assistant::Outcome::Say {
+                        text,
+                        sources,
+                        replies,
+                    } => {
                         let client_id = format!("bot:{seq}");
                         if !sources.is_empty() {
                             self.keep_sources(&client_id, &sources)?;
@@ -199,7 +203,8 @@ impl Thread {
                             sender: None,
                             attachments: Vec::new(),
                             policy: self.policy()?,
-                            replies: Vec::new(),
+                            // The entry's quick replies, checked when it was stored.
+                            replies,
                         })
                         .await?;
                     }
