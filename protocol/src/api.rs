@@ -450,6 +450,18 @@ pub struct EmailRequest {
     pub language: Option<String>,
 }
 
+/// `POST /v1/threads/{id}/rating`: the visitor's rating of the conversation, once while
+/// the session says one is wanted ([`RatingStatus::Wanted`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingRequest {
+    /// 1 (bad) to 5 (very good).
+    pub score: u8,
+    /// What the visitor adds (at most 1,000 characters), if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
 /// A thread's email address for replies, as the widget may show it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

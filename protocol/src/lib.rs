@@ -22,9 +22,9 @@ pub mod text;
 pub use api::{
     clock_minutes, AgentMessage, AgentThread, BrandProfile, BusinessHours, ConsentNotice,
     EmailRequest, EmailStatus, EmailVerification, ErrorBody, ErrorDetail, Link, LinkPurpose,
-    LinkRequest, MessagePage, OpeningSpan, RatingStatus, ReadReceipts, ReadUpTo, SendMessage,
-    Session, SessionRequest, SocketTicket, Theme, ThreadList, ThreadSummary, Transcript,
-    WechatWindow, WhatsappWindow, WEEK_MINUTES,
+    LinkRequest, MessagePage, OpeningSpan, RatingRequest, RatingStatus, ReadReceipts, ReadUpTo,
+    SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadList, ThreadSummary,
+    Transcript, WechatWindow, WhatsappWindow, WEEK_MINUTES,
 };
 pub use frame::{ClientFrame, ServerFrame};
 pub use ids::{
@@ -34,5 +34,6 @@ pub use ids::{
 pub use message::{
     Attachment, Author, Channel, DeliveryStatus, FailureReason, Message, Sender,
     HANDOFF_CLIENT_ID_PREFIX, MAX_ATTACHMENTS_PER_MESSAGE, MAX_REPLIES, MAX_REPLY_CHARS,
+    RESOLVED_CLIENT_ID_PREFIX,
 };
 pub use text::{normalize_text, validate_text, TextError, MAX_TEXT_CHARS};

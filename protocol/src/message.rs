@@ -227,6 +227,11 @@ pub const MAX_ATTACHMENTS_PER_MESSAGE: usize = 10;
 /// person" until the bot answers again.
 pub const HANDOFF_CLIENT_ID_PREFIX: &str = "bot:handoff:";
 
+/// The client id of the relay's notice that the team marked the thread resolved starts
+/// with this (then the resolution's number): the widget asks how it went, once, unless the
+/// visitor wrote after it.
+pub const RESOLVED_CLIENT_ID_PREFIX: &str = "resolved:";
+
 /// A file of a message: uploaded to the relay (`POST /v1/threads/{id}/uploads`), checked,
 /// and served only through short-lived signed links.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -315,6 +320,16 @@ impl Message {
                 .client_id
                 .as_str()
                 .starts_with(HANDOFF_CLIENT_ID_PREFIX)
+    }
+
+    /// Whether this is the relay's notice of a resolution (see
+    /// [`RESOLVED_CLIENT_ID_PREFIX`]).
+    pub fn is_resolution(&self) -> bool {
+        self.author == Author::System
+            && self
+                .client_id
+                .as_str()
+                .starts_with(RESOLVED_CLIENT_ID_PREFIX)
     }
 }
 

@@ -152,10 +152,14 @@ impl Browser {
             if open == Value::Bool(true) {
                 return Ok(());
             }
+            // A launcher that says the panel is open is not clicked: the panel is about to
+            // draw, and a second click would close it (on a loaded machine, drawing can take
+            // longer than the 50 ms between probes). The loader's says nothing: clicked.
             let launcher = self
                 .eval(
                     "const host = document.querySelector('confab-chat');\
-                     return host && host.shadowRoot && host.shadowRoot.querySelector('.confab-launcher');",
+                     return host && host.shadowRoot && \
+                       host.shadowRoot.querySelector('.confab-launcher:not([aria-expanded=\"true\"])');",
                 )
                 .await;
             if let Some(id) = element_id(&launcher) {

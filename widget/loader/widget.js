@@ -73,6 +73,31 @@
     },
   };
 
+  // Web push where the page hosts the brand's service worker (data-push, a path on this
+  // origin) and the browser has the Push API. The promise chain lives here rather than in
+  // the app: in JavaScript it is a few hundred bytes, in Rust's wasm each await costs a state
+  // machine (about 1.2 KB gzipped in all). Given the relay's key (the visitor asked), it
+  // asks for permission (refused: it rejects) and subscribes; without one, it finds this
+  // browser's subscription if notifications were allowed before. It resolves to the
+  // subscription's JSON, or null.
+  const push =
+    data.push && "PushManager" in window
+      ? async (key) => {
+          if (key) {
+            if ((await Notification.requestPermission()) != "granted") throw "refused";
+          } else if (Notification.permission != "granted") return null;
+          const workers = navigator.serviceWorker;
+          await workers.register(data.push);
+          // Subscribing needs the worker active: `ready` waits for it (which is why the
+          // worker must sit at or above the page's path, as /confab-sw.js does).
+          const manager = (await workers.ready).pushManager;
+          const subscription =
+            (await manager.getSubscription()) ||
+            (key && (await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key })));
+          return subscription ? JSON.stringify(subscription) : null;
+        }
+      : null;
+
   // What was asked for before the app mounted: a tap while the idle load is under way is
   // never dropped, the app mounts open (and focused) however many asked first.
   let open = false;
@@ -90,7 +115,7 @@
       .then(async (app) => {
         await app.default({ module_or_path: wasm });
         launcher.remove();
-        handle = app.mount(mountPoint, config.brand, config.relay, lang, data.push || "", await texts, open, focus, emit);
+        handle = app.mount(mountPoint, config.brand, config.relay, lang, push, await texts, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
       })
       .catch((error) => {

@@ -4,7 +4,7 @@ use crate::error::WidgetError;
 use confab_protocol::BrandId;
 
 /// The widget's settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Config {
     /// `data-brand`.
     pub brand: BrandId,
@@ -12,9 +12,10 @@ pub struct Config {
     pub relay: String,
     /// `data-lang`, else the browser's language (a BCP 47 tag).
     pub lang: String,
-    /// `data-push`: the path of the brand's service worker on the page's origin, where the
-    /// brand hosts one (empty: no web push).
-    pub push: String,
+    /// Web push, where the page hosts the brand's service worker (`data-push`) and the
+    /// browser has the Push API: the loader's function that finds or makes this browser's
+    /// subscription (see [`crate::push::subscription`]).
+    pub push: Option<js_sys::Function>,
 }
 
 impl Config {
@@ -23,7 +24,7 @@ impl Config {
         brand: String,
         relay: String,
         lang: String,
-        push: String,
+        push: Option<js_sys::Function>,
     ) -> Result<Self, WidgetError> {
         if brand.is_empty() {
             return Err(WidgetError::Config("data-brand is empty".into()));
@@ -47,7 +48,7 @@ mod tests {
     use super::*;
 
     fn check((brand, relay): (&str, &str), expected: Result<(&str, &str), ()>) {
-        let actual = Config::new(brand.into(), relay.into(), "en".into(), String::new());
+        let actual = Config::new(brand.into(), relay.into(), "en".into(), None);
         let actual = actual
             .as_ref()
             .map(|config| (config.brand.as_str(), config.relay.as_str()))

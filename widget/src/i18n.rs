@@ -164,6 +164,16 @@ texts! {
     bot: "Bot",
     /// While this browser gets notifications of replies.
     push_done: "You'll get a notification here when the team replies.",
+    /// Asks the visitor to rate a resolved (or quiet) conversation.
+    rate_prompt: "How was this conversation?",
+    /// Each point of the rating scale, for screen readers: a template of the score.
+    rate_score: "{} out of 5",
+    /// The rating's optional comment field.
+    rate_comment: "Anything to add? (optional)",
+    /// Once the visitor rated.
+    rate_thanks: "Thanks for your feedback!",
+    /// Names the quick replies a team or bot message offers, for screen readers.
+    quick_replies: "Quick replies",
     /// Shown while the thread is linked to WeChat.
     linked_wechat: "This conversation continues on WeChat too.",
     /// Before the end of the messaging app's window (WhatsApp 24 hours, WeChat 48).

@@ -50,7 +50,7 @@ pub fn mount(
     brand: String,
     relay: String,
     lang: String,
-    push: String,
+    push: Option<js_sys::Function>,
     texts: JsValue,
     open: bool,
     focus: bool,

@@ -5,7 +5,7 @@ use crate::host::Identity;
 use crate::json::{FromJson, ToJson};
 use confab_protocol::{
     Attachment, BrandId, EmailRequest, EmailStatus, Link, LinkRequest, Message, MessagePage,
-    ReadUpTo, SendMessage, Seq, Session, SessionRequest, SocketTicket, VisitorToken,
+    RatingRequest, ReadUpTo, SendMessage, Seq, Session, SessionRequest, SocketTicket, VisitorToken,
 };
 use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
@@ -151,6 +151,13 @@ impl RelayClient {
     pub async fn hand_off(&self, session: &Session) -> Result<(), WidgetError> {
         let path = format!("/v1/threads/{}/handoff", session.thread_id);
         self.call_empty("POST", &path, Some(&session.token), None)
+            .await
+    }
+
+    /// `POST /v1/threads/{id}/rating`: the visitor's rating of the conversation.
+    pub async fn rate(&self, session: &Session, rating: &RatingRequest) -> Result<(), WidgetError> {
+        let path = format!("/v1/threads/{}/rating", session.thread_id);
+        self.call_empty("POST", &path, Some(&session.token), Some(rating))
             .await
     }
 

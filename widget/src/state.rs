@@ -4,9 +4,13 @@
 //! tested natively. The [`crate::app`] component turns events into [`Action`]s and runs the
 //! effects that the state asks for.
 
+mod rating;
+
+pub use rating::RatingPrompt;
+
 use confab_protocol::{
-    AttachmentId, Author, ClientMessageId, EmailStatus, Link, LinkPurpose, Message, Seq,
-    ServerFrame, Session, MAX_ATTACHMENTS_PER_MESSAGE,
+    AttachmentId, Author, ClientMessageId, EmailStatus, Link, LinkPurpose, Message, RatingStatus,
+    Seq, ServerFrame, Session, MAX_ATTACHMENTS_PER_MESSAGE,
 };
 use std::rc::Rc;
 use yew::Reducible;
@@ -149,6 +153,11 @@ pub struct State {
     /// messages: the visitor is asked which one to continue, and no session starts until
     /// they answer.
     pub resume_prompt: bool,
+    /// Where the visitor's rating of the conversation stands: as the session said, `Given`
+    /// once they rated here, `None` once they wrote again (see [`State::rating_prompt`]).
+    pub rating: Option<RatingStatus>,
+    /// The score (1–5) the visitor picked, before it is sent; kept once sent, to thank them.
+    pub score: Option<u8>,
 }
 
 /// Everything that can happen to the widget.
@@ -255,6 +264,11 @@ pub enum Action {
     /// Ask the visitor whether to follow a resume link (`true`: the panel opens to ask), or
     /// they answered (`false`).
     ResumePrompt(bool),
+    /// The visitor picked a score (1–5) for the conversation.
+    Score(u8),
+    /// The relay took the visitor's rating (`true`: they are thanked), or refused it as
+    /// given already or not wanted (`false`): either way it is not asked for again.
+    Rated(bool),
 }
 
 impl State {
@@ -303,12 +317,15 @@ impl State {
     }
 
     /// Whether the brand's assistant is answering this thread: its latest word on the
-    /// team's side is the bot's, and not its handoff ("Talk to a person" is offered).
+    /// team's side is the bot's, not its handoff, and the team has not resolved the thread
+    /// since ("Talk to a person" is offered).
     pub fn bot_answering(&self) -> bool {
         self.messages
             .iter()
             .rev()
-            .find(|message| matches!(message.author, Author::Agent | Author::Bot))
+            .find(|message| {
+                matches!(message.author, Author::Agent | Author::Bot) || message.is_resolution()
+            })
             .is_some_and(|message| message.author == Author::Bot && !message.is_handoff())
     }
 
@@ -434,6 +451,7 @@ impl Reducible for State {
                 next.open |= ask;
             }
             Action::SessionStarted(session) => {
+                next.rating = session.rating;
                 next.session = Some(*session);
                 next.connection = Connection::Ready;
             }
@@ -445,6 +463,7 @@ impl Reducible for State {
                 next.staged.clear();
                 next.files_left_out = false;
                 next.outbox.push(outgoing);
+                next.wrote_again();
             }
             Action::Staged(files) => {
                 let room = MAX_ATTACHMENTS_PER_MESSAGE.saturating_sub(next.staged.len());
@@ -482,7 +501,15 @@ impl Reducible for State {
                 }
             }
 
-            Action::Asked(outgoing) => next.outbox.push(outgoing),
+            Action::Asked(outgoing) => {
+                next.outbox.push(outgoing);
+                next.wrote_again();
+            }
+            Action::Score(score) => next.score = Some(score),
+            Action::Rated(thanked) => {
+                next.rating = Some(RatingStatus::Given);
+                next.score = next.score.filter(|_| thanked);
+            }
             Action::SendStarted(client_id) => next.sending = Some(client_id),
             Action::SendFailed {
                 client_id,
@@ -912,7 +939,7 @@ mod tests {
     }
 
     #[test]
-    fn the_bot_answers_until_it_hands_over_or_a_person_writes() {
+    fn the_bot_answers_until_it_hands_over_a_person_writes_or_the_team_resolves() {
         let written = |seq: u64, (author, client_id): (Author, &str)| Message {
             author,
             ..message(seq, client_id)
@@ -924,7 +951,10 @@ mod tests {
             (Author::System, "s"),
         );
         let handoff = (Author::Bot, "bot:handoff:2");
+        let resolved = (Author::System, "resolved:1");
         for (thread, answering) in [
+            (vec![visitor, bot, resolved], false),
+            (vec![visitor, bot, resolved, visitor, bot], true),
             (vec![], false),
             (vec![visitor], false),
             (vec![visitor, bot], true),

@@ -12,6 +12,7 @@ mod launcher;
 mod link_sheet;
 mod message_list;
 mod panel;
+mod rating;
 mod reach;
 mod resume_prompt;
 mod viewer;
@@ -22,6 +23,7 @@ pub use launcher::{launcher, LauncherProps};
 pub use link_sheet::{link_sheet, show_qr, LinkSheetProps};
 pub use message_list::MessageList;
 pub use panel::Panel;
+pub use rating::{quick_replies, rating};
 pub use reach::{email_state, reach_form};
 pub use resume_prompt::resume_prompt;
 
@@ -44,7 +46,8 @@ pub enum Intent {
     Unstage(String),
     /// Cancel sending this message (or remove it, once refused).
     Cancel(ClientMessageId),
-    /// Send this text (a suggested question), leaving the composer as it is.
+    /// Send this text (a suggested question or a quick reply), leaving the composer as it
+    /// is.
     Ask(String),
     /// Retry the messages that could not be sent, now.
     Retry,
@@ -65,6 +68,10 @@ pub enum Intent {
     Email(Option<String>),
     /// A person instead of the brand's assistant.
     Handoff,
+    /// The visitor picked this score (1–5) for the conversation.
+    Score(u8),
+    /// Send the rating: the picked score, with this comment (empty: none).
+    Rate(String),
     /// Download the conversation as text.
     Download,
     /// Delete the conversation (after confirming).

@@ -47,6 +47,7 @@ mod widget_phone;
 mod widget_polish;
 mod widget_privacy;
 mod widget_push;
+mod widget_rating;
 mod widget_resume_prompt;
 mod widget_tabs;
 mod widget_thread_view;

@@ -232,7 +232,7 @@ impl Effects {
                 .session
                 .as_ref()
                 .is_some_and(|session| session.brand.push_key.is_some())
-            && !self.config.push.is_empty()
+            && self.config.push.is_some()
             && crate::push::supported()
         {
             self.push(false);

@@ -42,6 +42,8 @@ impl Effects {
             Intent::ReachForm(open) => self.dispatcher.dispatch(Action::ReachForm(open)),
             Intent::Email(address) => self.email(address),
             Intent::Handoff => self.hand_off(),
+            Intent::Score(score) => self.dispatcher.dispatch(Action::Score(score)),
+            Intent::Rate(comment) => self.rate(comment),
             Intent::Download => self.download_transcript(),
             Intent::Delete => self.delete_conversation(),
             Intent::Scrolled(offset) => self.scrolled(offset),

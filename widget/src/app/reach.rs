@@ -1,12 +1,12 @@
 //! Reaching the visitor after they leave: replies by email at an address they confirm, and
-//! web push in this browser (offered where the page hosts the brand's service worker); and
-//! reaching a person when the brand's assistant answers.
+//! web push in this browser (offered where the page hosts the brand's service worker);
+//! reaching a person when the brand's assistant answers; and the visitor's rating.
 
 use super::effects::Effects;
 use crate::error::WidgetError;
 use crate::push;
 use crate::state::Action;
-use confab_protocol::{EmailRequest, Session};
+use confab_protocol::{EmailRequest, RatingRequest, Session};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
@@ -48,6 +48,31 @@ impl Effects {
         });
     }
 
+    /// Sends the visitor's rating: the score they picked, and `comment` if not empty. Taken
+    /// or refused as given already or not wanted (409), it is not asked for again; another
+    /// failure leaves the form, to be sent again.
+    pub(super) fn rate(&self, comment: String) {
+        let session = self.runtime.borrow().session.clone();
+        let score = self.rendered(|state| state.score).flatten();
+        let (Some(session), Some(score)) = (session, score) else {
+            return;
+        };
+        let comment = Some(comment).filter(|comment| !comment.is_empty());
+        let (relay, dispatcher) = (self.relay.clone(), self.dispatcher.clone());
+        spawn_local(async move {
+            match relay
+                .rate(&session, &RatingRequest { score, comment })
+                .await
+            {
+                Ok(()) => dispatcher.dispatch(Action::Rated(true)),
+                Err(WidgetError::Relay { status: 409, .. }) => {
+                    dispatcher.dispatch(Action::Rated(false))
+                }
+                Err(_) => {}
+            }
+        });
+    }
+
     /// The visitor asked for notifications: replies pushed where push is offered, else the
     /// browser's notifications while a page of the site is open.
     pub(super) fn notify(self: &Rc<Self>) {
@@ -81,13 +106,8 @@ impl Effects {
 
     /// Whether this browser pushes for `session`'s thread now (see [`Effects::push`]).
     async fn subscribe(&self, session: &Session, ask: bool) -> Result<bool, JsValue> {
-        if ask {
-            push::permit().await?;
-        } else if !push::permitted() {
-            return Ok(false);
-        }
         let key = session.brand.push_key.as_deref().filter(|_| ask);
-        let Some(json) = push::subscription(&self.config.push, key).await? else {
+        let Some(json) = push::subscription(self.config.push.as_ref(), key).await? else {
             return Ok(false);
         };
         self.relay

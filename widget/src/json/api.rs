@@ -10,9 +10,9 @@ use super::write::Object;
 use super::{FromJson, Invalid, ToJson};
 use confab_protocol::{
     BrandProfile, BusinessHours, ConsentNotice, EmailRequest, EmailStatus, EmailVerification,
-    ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, RatingStatus,
-    ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket, Theme, ThreadId,
-    Timestamp, VisitorToken, WechatWindow, WhatsappWindow,
+    ErrorDetail, Link, LinkPurpose, LinkRequest, MessagePage, OpeningSpan, RatingRequest,
+    RatingStatus, ReadReceipts, ReadUpTo, SendMessage, Session, SessionRequest, SocketTicket,
+    Theme, ThreadId, Timestamp, VisitorToken, WechatWindow, WhatsappWindow,
 };
 
 /// Read-receipt policies by their wire words.
@@ -229,6 +229,15 @@ impl ToJson for EmailRequest {
         let mut object = Object::new();
         object.string("address", &self.address);
         object.optional_string("language", self.language.as_deref());
+        object.finish()
+    }
+}
+
+impl ToJson for RatingRequest {
+    fn to_json(&self) -> Value {
+        let mut object = Object::new();
+        object.number("score", u64::from(self.score));
+        object.optional_string("comment", self.comment.as_deref());
         object.finish()
     }
 }

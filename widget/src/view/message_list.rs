@@ -8,6 +8,7 @@
 
 use super::attachments::{attachments, outgoing_files};
 use super::panel::image_url;
+use super::rating::ask_buttons;
 use super::viewer::viewer;
 use super::Intent;
 use crate::i18n::Texts;
@@ -151,15 +152,7 @@ pub fn message_list(props: &MessageListProps) -> Html {
     if empty && props.can_write && !questions.is_empty() {
         items.push(html! {
             <li class="confab-suggestions" key="suggestions" aria-label={texts.suggested}>
-                { for questions.iter().map(|question| {
-                    let ask = question.clone();
-                    html! {
-                        <button type="button" class="confab-suggestion"
-                            onclick={props.on_intent.reform(move |_: MouseEvent| Intent::Ask(ask.clone()))}>
-                            { question }
-                        </button>
-                    }
-                }) }
+                { ask_buttons(questions, &props.on_intent) }
             </li>
         });
     }
@@ -302,7 +295,11 @@ fn stored(
     html! {
         <li
             class="confab-message"
-            data-from={if from_visitor { "visitor" } else { "team" }}
+            data-from={match message.author {
+                Author::Visitor => "visitor",
+                Author::System => "system",
+                _ => "team",
+            }}
             key={message.seq.0}
             data-seq={message.seq.0.to_string()}
             data-sender={writer.map(str::to_string)}

@@ -1,8 +1,8 @@
 //! The chat panel: header, messages and composer.
 
 use super::{
-    composer, email_state, link_sheet, reach_form, resume_prompt, show_qr, ComposerProps, Intent,
-    LinkSheetProps, MessageList,
+    composer, email_state, link_sheet, quick_replies, rating, reach_form, resume_prompt, show_qr,
+    ComposerProps, Intent, LinkSheetProps, MessageList,
 };
 use crate::i18n::Texts;
 use crate::state::{Connection, State};
@@ -350,11 +350,16 @@ pub fn panel(props: &PanelProps) -> Html {
             if state.team_typing {
                 <p class="confab-typing" role="status">{ texts.typing }</p>
             }
-            if state.bot_answering() {
+            // Not twice: a quick reply may offer the same (its words hand over too).
+            if state.bot_answering() && !state.quick_replies().iter().any(|reply| reply == texts.talk_to_person) {
                 <button type="button" class="confab-email-offer confab-handoff"
                     onclick={props.on_intent.reform(|_: MouseEvent| Intent::Handoff)}>
                     { texts.talk_to_person }
                 </button>
+            }
+            { quick_replies(state.quick_replies(), &props.on_intent, texts) }
+            if let Some(prompt) = state.rating_prompt() {
+                { rating(prompt, &props.on_intent, texts) }
             }
             // Under the thread, where the visitor looks while waiting.
             if state.reach_form && (offer_email || offer_push) {

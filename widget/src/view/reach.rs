@@ -16,17 +16,7 @@ pub fn reach_form(
     on_intent: &Callback<Intent>,
     texts: &Texts,
 ) -> Html {
-    let onsubmit = on_intent.reform(|event: SubmitEvent| {
-        event.prevent_default();
-        let address = event
-            .target_unchecked_into::<web_sys::Element>()
-            .query_selector("input")
-            .ok()
-            .flatten()
-            .map(|input| input.unchecked_into::<web_sys::HtmlInputElement>().value())
-            .unwrap_or_default();
-        Intent::Email(Some(address.trim().to_string()))
-    });
+    let onsubmit = on_intent.reform(|event: SubmitEvent| Intent::Email(Some(form_field(&event))));
     html! {
         <form class="confab-email" {onsubmit}>
             if email {
@@ -52,6 +42,20 @@ pub fn reach_form(
             </button>
         </form>
     }
+}
+
+/// A submitted form's first field, trimmed; the page is not left.
+pub(super) fn form_field(event: &SubmitEvent) -> String {
+    event.prevent_default();
+    event
+        .target_unchecked_into::<web_sys::Element>()
+        .query_selector("input")
+        .ok()
+        .flatten()
+        .map(|input| input.unchecked_into::<web_sys::HtmlInputElement>().value())
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// Where the thread's address stands (its link not opened yet, or replies going there),

@@ -14,7 +14,9 @@ use crate::edge::resolution::{ResolutionAnswer, ResolutionCall};
 use crate::edge::thread::Append;
 use crate::error::RelayError;
 use crate::resolution::{texts, By, Rating, Refusal, ResolutionState};
-use confab_protocol::{Author, BrandId, Channel, ClientMessageId, Message, RatingStatus};
+use confab_protocol::{
+    Author, BrandId, Channel, ClientMessageId, Message, RatingStatus, RESOLVED_CLIENT_ID_PREFIX,
+};
 
 /// Where the thread keeps its [`ResolutionState`] in `meta`.
 const STATE_KEY: &str = "resolution";
@@ -107,7 +109,7 @@ impl Thread {
             .and_then(|context| context.language);
         let (line, created) = self.append(Append {
             // One notice per resolution, however often the call is repeated.
-            client_id: ClientMessageId::new(format!("resolved:{}", next.rounds)),
+            client_id: ClientMessageId::new(format!("{RESOLVED_CLIENT_ID_PREFIX}{}", next.rounds)),
             text: texts::resolved(language.as_deref()).to_string(),
             author: Author::System,
             channel: Channel::Web,
