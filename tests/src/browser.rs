@@ -321,6 +321,21 @@ impl Browser {
         path
     }
 
+    /// Saves the tab as `docs/gallery/<name>.png`, the README's screenshots (and in the test
+    /// artifacts), once new messages have settled in, without focus in the widget (a phone's
+    /// keyboard would hide half the thread).
+    pub async fn gallery_shot(&self, name: &str) {
+        self.eval(
+            "document.querySelector('confab-chat').shadowRoot.activeElement?.blur(); return true;",
+        )
+        .await;
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        let shot = self.save_screenshot(&format!("gallery-{name}")).await;
+        let folder = crate::repo_root().join("docs/gallery");
+        std::fs::create_dir_all(&folder).expect("the gallery folder");
+        std::fs::copy(shot, folder.join(format!("{name}.png"))).expect("the gallery shot");
+    }
+
     /// Makes the current tab a 390×844 touch phone (`mobile`, touch events, `pointer:
     /// coarse`); with `throttled`, a slow one too: 150 ms round trips, about 1.6 Mbps down and
     /// 750 Kbps up, and a CPU four times slower. The settings hold across navigations in

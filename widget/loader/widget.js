@@ -77,24 +77,27 @@
   // origin) and the browser has the Push API. The promise chain lives here rather than in
   // the app: in JavaScript it is a few hundred bytes, in Rust's wasm each await costs a state
   // machine (about 1.2 KB gzipped in all). Given the relay's key (the visitor asked), it
-  // asks for permission (refused: it rejects) and subscribes; without one, it finds this
-  // browser's subscription if notifications were allowed before. It resolves to the
-  // subscription's JSON, or null.
+  // asks for permission (refused: it rejects), registers the worker and subscribes; without
+  // one, it only finds a subscription made on an earlier page, registering nothing. It
+  // resolves to the subscription's JSON, or null.
   const push =
     data.push && "PushManager" in window
       ? async (key) => {
-          if (key) {
-            if ((await Notification.requestPermission()) != "granted") throw "refused";
-          } else if (Notification.permission != "granted") return null;
           const workers = navigator.serviceWorker;
+          if (!key) {
+            const registration = Notification.permission == "granted" && (await workers.getRegistration());
+            const subscription = registration && (await registration.pushManager.getSubscription());
+            return subscription ? JSON.stringify(subscription) : null;
+          }
+          if ((await Notification.requestPermission()) != "granted") throw "refused";
           await workers.register(data.push);
           // Subscribing needs the worker active: `ready` waits for it (which is why the
           // worker must sit at or above the page's path, as /confab-sw.js does).
           const manager = (await workers.ready).pushManager;
           const subscription =
             (await manager.getSubscription()) ||
-            (key && (await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key })));
-          return subscription ? JSON.stringify(subscription) : null;
+            (await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
+          return JSON.stringify(subscription);
         }
       : null;
 

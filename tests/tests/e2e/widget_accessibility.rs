@@ -52,10 +52,11 @@ async fn the_widget_works_from_the_keyboard() {
     .await;
 
     // Tab goes round the panel: composer → send → (wraps to the header) menu → close →
-    // the paper clip's file input (visually hidden inside its drawn button) → composer.
+    // the thread (focusable, so that arrow keys scroll it) → the paper clip's file input
+    // (visually hidden inside its drawn button) → composer.
     let tab = String::from(char::from(Key::Tab));
     let mut visited = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..6 {
         press(&browser, &tab).await;
         visited.push(focused(&browser).await);
     }
@@ -65,6 +66,7 @@ async fn the_widget_works_from_the_keyboard() {
             "confab-send",
             "confab-menu-button",
             "confab-close",
+            "confab-messages",
             "confab-visually-hidden",
             "confab-input"
         ]

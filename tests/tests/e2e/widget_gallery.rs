@@ -3,7 +3,7 @@
 //! (`docs/gallery/*.png`) is taken here, from real Chromium, so it never goes stale.
 
 use confab_e2e::world::World;
-use confab_e2e::{eventually, repo_root, widget_session, Browser};
+use confab_e2e::{eventually, widget_session, Browser};
 use serde_json::json;
 
 /// A short conversation: the greeting, a visitor's question and a named team member's
@@ -73,22 +73,6 @@ async fn converse(browser: &Browser, page: &str, conversation: &Conversation) ->
     world
 }
 
-/// Saves the tab as `docs/gallery/<name>.png` (and in the test artifacts), once new
-/// messages have settled in, without focus in the composer (a phone's keyboard would hide
-/// half the thread).
-async fn gallery_shot(browser: &Browser, name: &str) {
-    browser
-        .eval(
-            "document.querySelector('confab-chat').shadowRoot.activeElement?.blur(); return true;",
-        )
-        .await;
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    let shot = browser.save_screenshot(&format!("gallery-{name}")).await;
-    let folder = repo_root().join("docs/gallery");
-    std::fs::create_dir_all(&folder).expect("the gallery folder");
-    std::fs::copy(shot, folder.join(format!("{name}.png"))).expect("the gallery shot");
-}
-
 /// Emulates `prefers-color-scheme: <scheme>` in the current tab.
 async fn color_scheme(browser: &Browser, scheme: &str) {
     browser
@@ -136,7 +120,7 @@ async fn dark_mode_follows_the_system_and_passes_axe_like_the_light_one() {
         "a dark team bubble, not {bubble}"
     );
     assert_eq!(browser.axe_violations().await, Vec::<String>::new(), "dark");
-    gallery_shot(&browser, "desktop-dark").await;
+    browser.gallery_shot("desktop-dark").await;
 
     color_scheme(&browser, "light").await;
     let panel = browser
@@ -209,7 +193,7 @@ async fn a_right_to_left_page_mirrors_the_send_arrow() {
         .widget_eval(".confab-input", "getComputedStyle(el).direction")
         .await;
     assert_eq!(composer, "rtl");
-    gallery_shot(&browser, "desktop-rtl").await;
+    browser.gallery_shot("desktop-rtl").await;
 
     let ltr = Browser::start().await;
     let world = World::start(&[]).await;
@@ -226,16 +210,16 @@ async fn a_right_to_left_page_mirrors_the_send_arrow() {
 async fn the_readme_gallery_is_taken_from_real_chromium() {
     let browser = Browser::start().await;
     let _world = converse(&browser, "/", &EN).await;
-    gallery_shot(&browser, "desktop-en").await;
+    browser.gallery_shot("desktop-en").await;
 
     let phone = Browser::start().await;
     phone.emulate_phone(false).await;
     let _world = converse(&phone, "/", &EN).await;
-    gallery_shot(&phone, "phone-en").await;
+    phone.gallery_shot("phone-en").await;
 
     let chinese = Browser::start().await;
     let _world = converse(&chinese, "/zh.html", &ZH).await;
-    gallery_shot(&chinese, "desktop-zh").await;
+    chinese.gallery_shot("desktop-zh").await;
 
     // A language loaded as a pack of strings (widget/i18n/ja.json), not built in.
     let japanese = Browser::start().await;
@@ -244,5 +228,5 @@ async fn the_readme_gallery_is_taken_from_real_chromium() {
         .widget_eval(".confab-input", "el.placeholder")
         .await;
     assert_eq!(placeholder, "メッセージを入力…");
-    gallery_shot(&japanese, "desktop-ja").await;
+    japanese.gallery_shot("desktop-ja").await;
 }

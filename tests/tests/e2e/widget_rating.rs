@@ -138,7 +138,8 @@ async fn quick_replies_send_and_a_resolved_conversation_is_rated_once() {
         .widget_eval(".confab-replies", "el.getAttribute('aria-label')")
         .await;
     assert_eq!(label, "Quick replies");
-    browser.save_screenshot("widget-quick-replies").await;
+    browser.gallery_shot("desktop-quick-replies").await;
+    assert_eq!(browser.axe_violations().await, Vec::<String>::new());
 
     // A tap sends the reply's text as the visitor's message; the buttons go with it.
     browser
@@ -221,7 +222,10 @@ async fn quick_replies_send_and_a_resolved_conversation_is_rated_once() {
     })
     .await;
     assert_eq!(lit, json!(4));
-    browser.save_screenshot("widget-rating").await;
+    browser.gallery_shot("desktop-rating").await;
+    // The card, its scale and its field are named for screen readers (axe-core finds
+    // nothing).
+    assert_eq!(browser.axe_violations().await, Vec::<String>::new());
     let comment = browser.widget_element(".confab-rating input").await;
     comment.send_keys("Quick and kind").await.unwrap();
     click(&browser, ".confab-rating button[type=submit]").await;
@@ -290,7 +294,7 @@ async fn after_the_brands_quiet_time_a_phone_in_chinese_asks_for_the_rating() {
     wait_for_texts(&browser, ".confab-rating p", &["这次对话体验如何？"]).await;
     click(&browser, ".confab-stars button:nth-child(5)").await;
     browser.widget_element(".confab-rating input").await;
-    browser.save_screenshot("widget-rating-phone-zh").await;
+    browser.gallery_shot("phone-zh-rating").await;
     click(&browser, ".confab-rating button[type=submit]").await;
     wait_for_texts(&browser, ".confab-rating", &["感谢您的反馈！"]).await;
     wait_for_post(&telegram, "⭐️⭐️⭐️⭐️⭐️ 5/5").await;

@@ -194,7 +194,8 @@ pub fn message_list(props: &MessageListProps) -> Html {
     }
     html! {
         <div class="confab-thread">
-            <ol class="confab-messages" ref={list} aria-live="polite" {onscroll}>
+            // Focusable, so that a keyboard can scroll the thread when nothing in it takes focus.
+            <ol class="confab-messages" ref={list} aria-live="polite" tabindex="0" {onscroll}>
                 { for items }
                 { for props.outbox.iter().map(|outgoing| {
                     let sending = props.sending.as_ref() == Some(&outgoing.client_id);
