@@ -121,6 +121,29 @@ impl Api {
             .as_u16()
     }
 
+    /// Imports `body` (of `content_type`, JSON or CSV) into `brand`'s knowledge through the
+    /// admin API, `mode` `merge` or `replace`: the status and the JSON answer.
+    pub async fn import_knowledge(
+        &self,
+        brand: &str,
+        mode: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, Value) {
+        let path = format!("/v1/admin/brands/{brand}/knowledge/import?mode={mode}");
+        let response = self
+            .http
+            .post(self.url(&path))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .header("Content-Type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("the relay answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// An agent API `GET`: the status and the JSON answer.
     pub async fn agent_get(&self, key: &str, path: &str) -> (u16, Value) {
         let response = self

@@ -141,6 +141,18 @@ impl FakeTelegram {
     pub fn texts(&self) -> Vec<String> {
         self.seen(|seen| seen.posted.iter().map(|p| p.text.clone()).collect())
     }
+
+    /// Waits (up to 30 s) until the group has a post equal to `expected`.
+    pub async fn wait_for_post(&self, expected: &str) {
+        crate::eventually(30, || async {
+            let posted = self.texts();
+            match posted.iter().any(|text| text == expected) {
+                true => Ok(()),
+                false => Err(format!("waiting for {expected:?}; Telegram has {posted:?}")),
+            }
+        })
+        .await
+    }
 }
 
 type Answer = (StatusCode, Json<Value>);

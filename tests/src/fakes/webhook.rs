@@ -80,6 +80,19 @@ impl FakeWebhook {
             .collect()
     }
 
+    /// Waits (up to 30 s) until the backend received an event of `kind` for which `found`
+    /// holds, and returns it.
+    pub async fn wait_for_event(&self, kind: &str, found: impl Fn(&Value) -> bool) -> Value {
+        crate::eventually(30, || async {
+            self.received()
+                .into_iter()
+                .map(|received| received.event)
+                .find(|event| event["type"] == kind && found(event))
+                .ok_or_else(|| format!("waiting for {kind}; the backend has {:?}", self.types()))
+        })
+        .await
+    }
+
     /// Deliveries refused for a bad or missing signature.
     pub fn refused(&self) -> u32 {
         *self.fake.refused.lock().unwrap()

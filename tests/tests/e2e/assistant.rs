@@ -74,16 +74,10 @@ async fn assistant_relay_with(
         "assistant": assistant,
     });
     assert_eq!(api.put_brand("demo", settings).await, 200);
-    let imported = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/knowledge/import?mode=replace"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .header("Content-Type", "application/json")
-        .body(SHOP)
-        .send()
-        .await
-        .expect("the relay answers");
-    assert_eq!(imported.status(), 200);
+    let (status, body) = api
+        .import_knowledge("demo", "replace", "application/json", SHOP)
+        .await;
+    assert_eq!(status, 200, "{body}");
     (relay, api, telegram)
 }
 
@@ -569,21 +563,6 @@ async fn a_model_words_answers_from_retrieved_entries_and_its_failures_fall_back
     assert!(history[9].replies.is_empty(), "{:?}", history[9]);
 }
 
-/// Imports `body` (of `content_type`) into `demo`'s knowledge, merged with what it has.
-async fn import_knowledge(api: &Api, content_type: &str, body: &str) -> (u16, Value) {
-    let response = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/knowledge/import?mode=merge"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .header("Content-Type", content_type)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("the relay answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
 #[tokio::test]
 async fn an_entrys_quick_replies_come_with_the_bots_answer_everywhere() {
     let backend = FakeWebhook::start(WEBHOOK_SECRET).await;
@@ -596,12 +575,14 @@ async fn an_entrys_quick_replies_come_with_the_bots_answer_everywhere() {
         (&*"x".repeat(41), "row 2: quick reply 1 has 41 characters"),
         ("Yes | Yes", "row 2: quick reply 2 repeats another"),
     ] {
-        let (status, body) = import_knowledge(
-            &api,
-            "text/csv",
-            &format!("{header}Gift cards?,Yes.,en,{cell}\n"),
-        )
-        .await;
+        let (status, body) = api
+            .import_knowledge(
+                "demo",
+                "merge",
+                "text/csv",
+                &format!("{header}Gift cards?,Yes.,en,{cell}\n"),
+            )
+            .await;
         assert_eq!(status, 422, "{body}");
         assert_eq!(body["error"]["code"], "knowledge_invalid", "{body}");
         assert!(
@@ -612,7 +593,9 @@ async fn an_entrys_quick_replies_come_with_the_bots_answer_everywhere() {
         );
     }
     // The entries with quick replies, merged into the shop's by CSV, and stored with them.
-    let (status, body) = import_knowledge(&api, "text/csv", GIFT_CARDS_CSV).await;
+    let (status, body) = api
+        .import_knowledge("demo", "merge", "text/csv", GIFT_CARDS_CSV)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["imported"], 2, "{body}");
     let stored = api

@@ -68,35 +68,6 @@ async fn wait_for_history(
     .await
 }
 
-/// Waits until the fake Telegram group has a post equal to `expected`.
-async fn wait_for_post(telegram: &FakeTelegram, expected: &str) {
-    eventually(30, || async {
-        let posted = telegram.texts();
-        match posted.iter().any(|text| text == expected) {
-            true => Ok(()),
-            false => Err(format!("waiting for {expected:?}; Telegram has {posted:?}")),
-        }
-    })
-    .await
-}
-
-/// Waits until the backend received an event of `kind` for which `found` holds.
-async fn wait_for_event(
-    backend: &FakeWebhook,
-    kind: &str,
-    found: impl Fn(&Value) -> bool,
-) -> Value {
-    eventually(30, || async {
-        backend
-            .received()
-            .into_iter()
-            .map(|received| received.event)
-            .find(|event| event["type"] == kind && found(event))
-            .ok_or_else(|| format!("waiting for {kind}; the backend has {:?}", backend.types()))
-    })
-    .await
-}
-
 /// `POST path` with `bearer` and `body`: the status and the JSON answer.
 async fn post(api: &Api, path: &str, bearer: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = api.http.post(api.url(path)).bearer_auth(bearer);
@@ -128,7 +99,7 @@ async fn resolved_in_telegram_rated_once_and_reopened_by_the_visitor() {
     let session = session_in(&api, "en-GB").await;
     assert_eq!((session.resolved, session.rating), (false, None));
     api.send(&session, "v1", "My order has not arrived").await;
-    wait_for_post(&telegram, "My order has not arrived").await;
+    telegram.wait_for_post("My order has not arrived").await;
     let topic = telegram.seen(|seen| seen.topics[0].0);
     let reply = telegram_reply(topic, 80, "Ana", "It ships today, sorry for the wait!");
     assert_eq!(
@@ -158,8 +129,8 @@ async fn resolved_in_telegram_rated_once_and_reopened_by_the_visitor() {
     assert_eq!(line.text, "This conversation was marked as resolved");
     // The command is not an answer: the visitor never sees it.
     assert!(history.iter().all(|message| message.text != "/resolve"));
-    wait_for_post(&telegram, "✅ Marked as resolved").await;
-    let resolved = wait_for_event(&backend, "thread.resolved", |_| true).await;
+    telegram.wait_for_post("✅ Marked as resolved").await;
+    let resolved = backend.wait_for_event("thread.resolved", |_| true).await;
     assert_eq!(resolved["message"]["text"], line.text.as_str());
     assert_eq!(resolved["threadId"], session.thread_id.as_str());
     assert_eq!(
@@ -197,8 +168,10 @@ async fn resolved_in_telegram_rated_once_and_reopened_by_the_visitor() {
         (status, &body["error"]["code"]),
         (409, &json!("already_rated"))
     );
-    wait_for_post(&telegram, "⭐️⭐️⭐️⭐️ 4/5 — Quick and kind").await;
-    let rated = wait_for_event(&backend, "thread.rated", |_| true).await;
+    telegram
+        .wait_for_post("⭐️⭐️⭐️⭐️ 4/5 — Quick and kind")
+        .await;
+    let rated = backend.wait_for_event("thread.rated", |_| true).await;
     assert_eq!(
         rated["rating"],
         json!({ "score": 4, "comment": "Quick and kind" })
@@ -220,12 +193,14 @@ async fn resolved_in_telegram_rated_once_and_reopened_by_the_visitor() {
     // The visitor writes again: the thread reopens, and there is nothing to rate.
     api.send(&session, "v2", "One more thing: can I change the address?")
         .await;
-    let reopened = wait_for_event(&backend, "thread.reopened", |_| true).await;
+    let reopened = backend.wait_for_event("thread.reopened", |_| true).await;
     assert_eq!(
         reopened["message"]["text"],
         "One more thing: can I change the address?"
     );
-    wait_for_post(&telegram, "↩️ Reopened (the visitor wrote again)").await;
+    telegram
+        .wait_for_post("↩️ Reopened (the visitor wrote again)")
+        .await;
     assert_eq!(standing(&api, &session).await, (false, None));
     let (status, _) = rate(&api, &session, json!({ "score": 5 })).await;
     assert_eq!(status, 409);
@@ -254,7 +229,9 @@ async fn the_agent_api_resolves_in_the_visitors_language_and_reopens() {
     .await;
     assert_eq!(history[1].author, Author::System);
     assert_eq!(history[1].text, "此对话已被标记为已解决");
-    wait_for_post(&telegram, "✅ Marked as resolved (through the API)").await;
+    telegram
+        .wait_for_post("✅ Marked as resolved (through the API)")
+        .await;
     // Resolving again changes nothing.
     let (status, body) = post(&api, &resolve, &key, None).await;
     assert_eq!((status, body["resolved"].clone()), (200, json!(true)));
@@ -262,9 +239,11 @@ async fn the_agent_api_resolves_in_the_visitors_language_and_reopens() {
     let (status, body) = post(&api, &reopen, &key, None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({ "resolved": false }));
-    let reopened = wait_for_event(&backend, "thread.reopened", |_| true).await;
+    let reopened = backend.wait_for_event("thread.reopened", |_| true).await;
     assert!(reopened.get("message").is_none(), "{reopened}");
-    wait_for_post(&telegram, "↩️ Reopened (through the API)").await;
+    telegram
+        .wait_for_post("↩️ Reopened (through the API)")
+        .await;
     assert_eq!(standing(&api, &session).await, (false, None));
     // Reopening what is open changes nothing.
     let (status, body) = post(&api, &reopen, &key, None).await;
@@ -311,10 +290,11 @@ async fn an_agent_messages_quick_replies_reach_the_visitor_and_the_backend() {
     .await;
     assert_eq!(history[1].author, Author::Agent);
     assert_eq!(history[1].replies, vec!["Track my parcel", "No, thanks"]);
-    let created = wait_for_event(&backend, "message.created", |event| {
-        event["message"]["clientId"] == "a1"
-    })
-    .await;
+    let created = backend
+        .wait_for_event("message.created", |event| {
+            event["message"]["clientId"] == "a1"
+        })
+        .await;
     assert_eq!(
         created["message"]["replies"],
         json!(["Track my parcel", "No, thanks"])

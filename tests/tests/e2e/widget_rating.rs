@@ -9,7 +9,6 @@
 use confab_e2e::api::Api;
 use confab_e2e::fakes::telegram::FakeTelegram;
 use confab_e2e::fakes::webhook::FakeWebhook;
-use confab_e2e::relay::TEST_ADMIN_SECRET;
 use confab_e2e::world::{
     post_telegram_update, telegram_reply, BOT_TOKEN, CHAT, HOOK_SECRET, WEBHOOK_SECRET,
 };
@@ -48,29 +47,11 @@ async fn rating_relay(backend: &FakeWebhook, more: Value) -> (Relay, Api, FakeTe
         settings.extend(more);
     }
     assert_eq!(api.put_brand("demo", settings).await, 200);
-    let imported = api
-        .http
-        .post(api.url("/v1/admin/brands/demo/knowledge/import?mode=replace"))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .header("Content-Type", "text/csv")
-        .body(GIFT_CARDS_CSV)
-        .send()
-        .await
-        .expect("the relay answers");
-    assert_eq!(imported.status().as_u16(), 200);
+    let (status, body) = api
+        .import_knowledge("demo", "replace", "text/csv", GIFT_CARDS_CSV)
+        .await;
+    assert_eq!(status, 200, "{body}");
     (relay, api, telegram)
-}
-
-/// Waits until the fake Telegram group has a post equal to `expected`.
-async fn wait_for_post(telegram: &FakeTelegram, expected: &str) {
-    eventually(30, || async {
-        let posted = telegram.texts();
-        match posted.iter().any(|text| text == expected) {
-            true => Ok(()),
-            false => Err(format!("waiting for {expected:?}; Telegram has {posted:?}")),
-        }
-    })
-    .await
 }
 
 /// Waits until the widget shows `selector`'s texts as `expected`.
@@ -156,7 +137,7 @@ async fn quick_replies_send_and_a_resolved_conversation_is_rated_once() {
         }
     })
     .await;
-    wait_for_post(&telegram, "Check my balance").await;
+    telegram.wait_for_post("Check my balance").await;
     let session = widget_session(&browser, &api, "demo").await;
     // Stored as the visitor's, and the bot has its say on it before the team resolves.
     let history = eventually(30, || async {
@@ -232,16 +213,10 @@ async fn quick_replies_send_and_a_resolved_conversation_is_rated_once() {
     wait_for_texts(&browser, ".confab-rating", &["Thanks for your feedback!"]).await;
 
     // The team's topic and the backend have it; the relay takes no second one.
-    wait_for_post(&telegram, "⭐️⭐️⭐️⭐️ 4/5 — Quick and kind").await;
-    let rated = eventually(30, || async {
-        backend
-            .received()
-            .into_iter()
-            .map(|received| received.event)
-            .find(|event| event["type"] == "thread.rated")
-            .ok_or_else(|| format!("the backend has {:?}", backend.types()))
-    })
-    .await;
+    telegram
+        .wait_for_post("⭐️⭐️⭐️⭐️ 4/5 — Quick and kind")
+        .await;
+    let rated = backend.wait_for_event("thread.rated", |_| true).await;
     assert_eq!(rated["rating"]["score"], 4, "{rated}");
     assert_eq!(rated["rating"]["comment"], "Quick and kind", "{rated}");
     let again = api.resume("demo", session.token.as_str()).await;
@@ -255,7 +230,9 @@ async fn quick_replies_send_and_a_resolved_conversation_is_rated_once() {
 
     // The visitor writing again reopens the thread (the team is told).
     browser.send_in_widget("One more thing").await;
-    wait_for_post(&telegram, "↩️ Reopened (the visitor wrote again)").await;
+    telegram
+        .wait_for_post("↩️ Reopened (the visitor wrote again)")
+        .await;
     let reopened = api.resume("demo", session.token.as_str()).await;
     assert_eq!((reopened.resolved, reopened.rating), (false, None));
     let rating = browser.widget_texts(".confab-rating").await;
@@ -272,7 +249,7 @@ async fn after_the_brands_quiet_time_a_phone_in_chinese_asks_for_the_rating() {
     browser.emulate_phone(false).await;
     browser.client.goto(&relay.url("/zh")).await.unwrap();
     browser.send_in_widget("我的订单到哪了？").await;
-    wait_for_post(&telegram, "我的订单到哪了？").await;
+    telegram.wait_for_post("我的订单到哪了？").await;
     from_the_team(&api, &telegram, 91, "今天发货，抱歉久等了！").await;
     browser
         .wait_for_messages(&["我的订单到哪了？", "今天发货，抱歉久等了！"])
@@ -297,5 +274,5 @@ async fn after_the_brands_quiet_time_a_phone_in_chinese_asks_for_the_rating() {
     browser.gallery_shot("phone-zh-rating").await;
     click(&browser, ".confab-rating button[type=submit]").await;
     wait_for_texts(&browser, ".confab-rating", &["感谢您的反馈！"]).await;
-    wait_for_post(&telegram, "⭐️⭐️⭐️⭐️⭐️ 5/5").await;
+    telegram.wait_for_post("⭐️⭐️⭐️⭐️⭐️ 5/5").await;
 }
