@@ -507,6 +507,27 @@ pub struct ThreadSummary {
     /// That message's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_text: Option<String>,
+    /// Whether the team marked it resolved (and nobody wrote since).
+    #[serde(default)]
+    pub resolved: bool,
+    /// Whether its latest message is the visitor's, not yet answered by the team or bot.
+    #[serde(default)]
+    pub awaiting_reply: bool,
+    /// Whether the brand's bot is still answering it (nobody took over).
+    #[serde(default)]
+    pub assistant: bool,
+    /// The channels the visitor has written from, first use first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<crate::message::Channel>,
+    /// The visitor's messages the team has not read.
+    #[serde(default)]
+    pub unread: u32,
+    /// The visitor's language, as their browser gave it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The page the conversation started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
 }
 
 /// `GET /v1/agent/threads`: the brand's threads, latest activity first.

@@ -14,6 +14,7 @@
 pub const PROTOCOL_VERSION: u32 = 1;
 
 pub mod api;
+pub mod console;
 pub mod frame;
 pub mod ids;
 pub mod message;

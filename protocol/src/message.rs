@@ -36,6 +36,8 @@ pub enum Channel {
     Wechat,
     /// Email: the visitor answered a reply email.
     Email,
+    /// The brand console (`/console`): a member of the team answered there.
+    Console,
     /// A channel this version does not know.
     #[serde(other)]
     Unknown,

@@ -37,7 +37,7 @@ pub fn paragraph(brand: &str, message: &Message) -> String {
         Channel::Whatsapp => " (via WhatsApp)",
         Channel::Wechat => " (via WeChat)",
         Channel::Email => " (by email)",
-        Channel::Telegram | Channel::Web | Channel::Api | Channel::Unknown => "",
+        Channel::Telegram | Channel::Web | Channel::Api | Channel::Console | Channel::Unknown => "",
     };
     let body = crate::attachment::text_with_files(message);
     let mut text = String::new();

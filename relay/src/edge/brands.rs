@@ -259,6 +259,13 @@ pub async fn list_threads(
             created_at: confab_protocol::Timestamp(row.created_at as u64),
             last_message_at: confab_protocol::Timestamp(row.last_message_at as u64),
             last_text: row.last_text,
+            resolved: false,
+            awaiting_reply: false,
+            assistant: false,
+            channels: Vec::new(),
+            unread: 0,
+            language: None,
+            page: None,
         })
         .collect())
 }
