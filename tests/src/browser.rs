@@ -326,7 +326,8 @@ impl Browser {
     /// keyboard would hide half the thread).
     pub async fn gallery_shot(&self, name: &str) {
         self.eval(
-            "document.querySelector('confab-chat').shadowRoot.activeElement?.blur(); return true;",
+            // The console's pages have no widget: their own focus is blurred instead.
+            "(document.querySelector('confab-chat')?.shadowRoot ?? document).activeElement?.blur(); return true;",
         )
         .await;
         tokio::time::sleep(std::time::Duration::from_millis(800)).await;

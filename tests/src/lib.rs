@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bench;
 pub mod browser;
+pub mod console_browser;
 pub mod fakes;
 pub mod forward;
 pub mod load;

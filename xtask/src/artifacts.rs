@@ -1,6 +1,7 @@
 //! Builds what Confab ships: the widget (wasm, JS glue, CSS and the loader), the demo site,
 //! assembled in `dist/` (the Worker's static assets), and the relay in `relay/build/`.
 
+mod console;
 mod names;
 
 use crate::error::{io, Result, XtaskError};
@@ -61,7 +62,8 @@ pub fn build_widget(root: &Path, tools: &Tools) -> Result<()> {
     )?;
     step("demo site (www/ → dist/)", || {
         copy_tree(&root.join("www"), &dist)
-    })
+    })?;
+    console::build(root, tools, &dist)
 }
 
 fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
@@ -267,10 +269,17 @@ pub fn gzipped_len(bytes: &[u8]) -> usize {
 pub fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
     eprintln!("\nsizes            raw        gzip");
     let mut widget_total = 0;
+    // The console's weight is reported, not yet held to a budget.
+    let mut console_total = 0;
     let mut rows: Vec<(String, PathBuf)> = SHIPPED
         .iter()
         .map(|(label, file)| (label.to_string(), dist.join(file)))
         .collect();
+    rows.extend(
+        console::SHIPPED
+            .iter()
+            .map(|(label, file)| (label.to_string(), dist.join(file))),
+    );
     rows.push(("relay wasm".into(), root.join("relay/build/index_bg.wasm")));
     for (label, path) in rows {
         let bytes = std::fs::read(&path).map_err(io(&path))?;
@@ -278,13 +287,17 @@ pub fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
         if label.starts_with("widget") {
             widget_total += gzip;
         }
+        if label.starts_with("console") {
+            console_total += gzip;
+        }
         eprintln!(
             "{label:<15} {:>7.1} KB {:>7.1} KB",
             kb(bytes.len()),
             kb(gzip)
         );
     }
-    eprintln!("full widget gzip total: {:.1} KB\n", kb(widget_total));
+    eprintln!("full widget gzip total: {:.1} KB", kb(widget_total));
+    eprintln!("console gzip total: {:.1} KB\n", kb(console_total));
     Ok(())
 }
 
