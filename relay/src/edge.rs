@@ -13,6 +13,7 @@ pub mod files;
 mod hooks;
 mod http;
 mod images;
+mod inbox;
 mod knowledge;
 mod links;
 pub mod outbound;

@@ -40,6 +40,7 @@ pub mod email;
 pub mod error;
 pub mod fault;
 pub mod image;
+pub mod inbox;
 pub mod knowledge;
 pub mod link;
 pub mod origin;

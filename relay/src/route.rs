@@ -58,6 +58,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/agent/threads/{id}/resolve"),
     ("POST", "/v1/agent/threads/{id}/reopen"),
     ("POST", "/v1/threads/{id}/rating"),
+    ("POST", "/v1/agent/threads/{id}/tickets"),
+    ("POST", "/v1/agent/inbox/tickets"),
+    ("GET", "/v1/agent/inbox/ws"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -154,6 +157,14 @@ pub enum Route {
     AgentResolve(ThreadId),
     /// `POST /v1/agent/threads/{id}/reopen`: the team reopens the thread (agent API key).
     AgentReopen(ThreadId),
+    /// `POST /v1/agent/threads/{id}/tickets`: a ticket for the thread's socket as a team
+    /// socket (agent key or console cookie).
+    AgentTicket(ThreadId),
+    /// `POST /v1/agent/inbox/tickets`: a ticket for the brand's inbox socket.
+    InboxTicket,
+    /// `GET /v1/agent/inbox/ws?ticket=…`: the brand's inbox socket (its threads as they
+    /// change).
+    InboxSocket,
     /// `POST /v1/threads/{id}/rating`: the visitor rates the conversation, once.
     Rate(ThreadId),
 }
@@ -256,6 +267,9 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("POST", "/v1/threads/{id}/assistant") => Route::SwitchAssistant(thread()?),
         ("POST", "/v1/agent/threads/{id}/resolve") => Route::AgentResolve(thread()?),
         ("POST", "/v1/agent/threads/{id}/reopen") => Route::AgentReopen(thread()?),
+        ("POST", "/v1/agent/threads/{id}/tickets") => Route::AgentTicket(thread()?),
+        ("POST", "/v1/agent/inbox/tickets") => Route::InboxTicket,
+        ("GET", "/v1/agent/inbox/ws") => Route::InboxSocket,
         ("POST", "/v1/threads/{id}/rating") => Route::Rate(thread()?),
         ("GET", "/v1/files/{id}/{attachment}") => {
             let attachment = parameters.get(1).copied().unwrap_or("");

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod browser;
 pub mod fakes;
 pub mod forward;
+pub mod inbox;
 pub mod load;
 pub mod mailbox;
 pub mod page;

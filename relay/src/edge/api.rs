@@ -94,6 +94,7 @@ async fn dispatch(
                 thread,
                 expires_at: Timestamp(now().0 + TICKET_LIFETIME_MS),
                 nonce: random_id()?,
+                team: None,
             };
             let ticket = SocketTicket {
                 ticket: signer(env)?.sign_ticket(&claims),
@@ -114,6 +115,7 @@ async fn dispatch(
                 nonce: claims.nonce,
                 expires_at: claims.expires_at.0,
                 after: query.after,
+                team: claims.team,
             };
             thread::open_socket(env, &thread, &open, request).await
         }
@@ -216,8 +218,8 @@ async fn dispatch(
         }
         Route::AgentThreads => {
             let brand = authorize_agent(request, env).await?;
-            let (before, limit) = parse_list_query(&query(request)?)?;
-            let threads = brands::list_threads(env, &brand.id, before, limit).await?;
+            let list = crate::inbox::parse_list_query(&query(request)?)?;
+            let threads = brands::list_threads(env, &brand.id, &list).await?;
             http::json(&ThreadList { threads }, 200)
         }
         Route::AgentThread(thread) => {
@@ -227,6 +229,19 @@ async fn dispatch(
                 &thread::agent_view(env, &brand.id, &thread, page).await?,
                 200,
             )
+        }
+        Route::AgentTicket(thread) => {
+            let brand = authorize_agent(request, env).await?;
+            let signer = signer(env)?;
+            super::inbox::team_ticket(request, env, &signer, &brand.id, &thread, now()).await
+        }
+        Route::InboxTicket => {
+            let brand = authorize_agent(request, env).await?;
+            super::inbox::ticket(&signer(env)?, &brand.id, now())
+        }
+        Route::InboxSocket => {
+            let ticket = parse_socket_query(&query(request)?)?.ticket;
+            super::inbox::open(env, &signer(env)?, &ticket, request, now()).await
         }
         Route::AgentRead(thread) => {
             let brand = authorize_agent(request, env).await?;
@@ -319,30 +334,6 @@ fn page_request(request: &Request) -> Result<PageRequest, RelayError> {
 fn allows_local_webhooks(env: &Env) -> bool {
     env.var("CONFAB_ENV")
         .is_ok_and(|value| value.to_string() == "development")
-}
-
-/// `?before=MS&limit=N` of the agent API's thread list.
-fn parse_list_query(query: &str) -> Result<(Option<u64>, u32), RelayError> {
-    let mut before = None;
-    let mut limit = 50;
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        let bad = |name: &'static str| RelayError::InvalidParameter {
-            name,
-            reason: format!("{value:?} is not a number in range"),
-        };
-        match &*key {
-            "before" => before = Some(value.parse().map_err(|_| bad("before"))?),
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|limit| (1..=200).contains(limit))
-                    .ok_or_else(|| bad("limit"))?
-            }
-            _ => {}
-        }
-    }
-    Ok((before, limit))
 }
 
 fn query(request: &Request) -> Result<String, RelayError> {

@@ -136,10 +136,12 @@ fn frames_read_as_serde_writes_them() {
         ServerFrame::Typing {
             author: Author::Agent,
             active: true,
+            name: None,
         },
         ServerFrame::Typing {
             author: Author::Unknown,
             active: false,
+            name: None,
         },
         ServerFrame::Erased,
         ServerFrame::Pong,
