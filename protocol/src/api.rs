@@ -554,6 +554,10 @@ pub struct AgentThread {
     pub messages: Vec<Message>,
     /// Whether more follow (ask again with `after` = the last `seq`).
     pub has_more: bool,
+    /// The thread as the list shows it now (status, bot, channels, unread, language,
+    /// page), so that a thread opened by its address needs no list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ThreadSummary>,
 }
 
 /// `POST /v1/threads/{id}/push`: the browser's `PushSubscription`, as its `toJSON()` gives

@@ -277,6 +277,7 @@ impl Thread {
                     wechat: self.wechat_window()?,
                     messages: page.messages,
                     has_more: page.has_more,
+                    summary: Some(self.summary()?),
                 })
             }
             ThreadCall::ReadByVisitor { seq } => {

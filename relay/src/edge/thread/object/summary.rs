@@ -17,16 +17,31 @@ impl Thread {
     /// The thread's listing as it stands, with `texts` (the texts of newly stored
     /// messages) for the search, numbered as the next version. Synchronous.
     fn listing(&self, texts: Vec<SearchText>) -> Outcome<Listing> {
-        #[derive(serde::Deserialize)]
-        struct ChannelRow {
-            channel: Channel,
-        }
         let version = self
             .meta(VERSION_KEY)?
             .and_then(|count| count.parse::<u64>().ok())
             .unwrap_or(0)
             + 1;
         self.set_meta(VERSION_KEY, &version.to_string())?;
+        Ok(Listing {
+            version,
+            texts,
+            ..self.current_listing()?
+        })
+    }
+
+    /// The thread as the list shows it now, for the agent API's view of one thread; reads
+    /// only (its `version` is 0 and it carries no texts).
+    pub(super) fn summary(&self) -> Outcome<confab_protocol::ThreadSummary> {
+        Ok(self.current_listing()?.summary(&self.policy()?.thread))
+    }
+
+    /// What the listing says, read from the object's tables without writing anything.
+    fn current_listing(&self) -> Outcome<Listing> {
+        #[derive(serde::Deserialize)]
+        struct ChannelRow {
+            channel: Channel,
+        }
         let latest: Option<Message> = self
             .rows(
                 &format!("SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY seq DESC LIMIT 1"),
@@ -75,7 +90,7 @@ impl Thread {
             created_at: started_at.unwrap_or(last_message_at),
             last_message_at,
             last_text: latest.as_ref().map(crate::attachment::text_with_files),
-            version,
+            version: 0,
             resolved,
             awaiting_reply: latest_author.is_some_and(|message| message.author == Author::Visitor),
             assistant: bot_on && self.assistant_state()?.silence.is_none(),
@@ -87,7 +102,7 @@ impl Thread {
             unread: u32::try_from(unread).unwrap_or(u32::MAX),
             language: context.language,
             page: context.page,
-            texts,
+            texts: Vec::new(),
         })
     }
 
