@@ -42,6 +42,7 @@ pub mod fault;
 pub mod image;
 pub mod knowledge;
 pub mod link;
+pub mod member;
 pub mod origin;
 pub mod push;
 pub mod qr;

@@ -10,6 +10,7 @@ mod agent_api;
 mod assistant;
 mod attachments;
 mod body_limits;
+mod console_auth;
 mod derived_facts;
 mod email;
 mod faults;
