@@ -375,6 +375,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// A sentence for people.
     pub message: String,
+    /// The field the error is about, where the rule knows it: a settings key path such as
+    /// `businessHours` or `allowedOrigins` (the console marks that field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// `POST /v1/threads/{id}/tickets`: a single-use ticket to open the thread's WebSocket, so

@@ -6,6 +6,7 @@ mod api;
 mod assistant;
 mod awaiting;
 mod brands;
+mod console;
 mod d1;
 mod email;
 mod faults;

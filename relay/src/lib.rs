@@ -43,6 +43,7 @@ pub mod image;
 pub mod inbox;
 pub mod knowledge;
 pub mod link;
+pub mod member;
 pub mod origin;
 pub mod push;
 pub mod qr;

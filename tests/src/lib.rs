@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bench;
 pub mod browser;
+pub mod console;
 pub mod fakes;
 pub mod forward;
 pub mod inbox;

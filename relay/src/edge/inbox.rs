@@ -182,10 +182,14 @@ pub async fn team_ticket(
     request: &mut Request,
     env: &Env,
     signer: &TokenSigner,
-    brand: &BrandId,
+    team: Team<'_>,
     thread: &ThreadId,
     now: Timestamp,
 ) -> Result<Response, RelayError> {
+    let brand = team.brand;
+    if let Some(member) = team.member {
+        return sign_team_ticket(env, signer, brand, thread, member.to_string(), now).await;
+    }
     let body = request.text().await.map_err(internal)?;
     let asked: TeamTicketRequest = match body.trim().is_empty() {
         true => TeamTicketRequest::default(),
@@ -209,6 +213,27 @@ pub async fn team_ticket(
         }
         None => DEFAULT_TEAM_NAME.to_string(),
     };
+    sign_team_ticket(env, signer, brand, thread, name, now).await
+}
+
+/// Who asks for a team socket: the brand, and the member's name when a console session
+/// asks (a backend's key names itself in the body).
+pub struct Team<'a> {
+    /// The brand the caller answers for.
+    pub brand: &'a BrandId,
+    /// The member's name, from their session.
+    pub member: Option<&'a str>,
+}
+
+/// Signs a team socket's ticket for `name`, once the thread is known to be `brand`'s.
+async fn sign_team_ticket(
+    env: &Env,
+    signer: &TokenSigner,
+    brand: &BrandId,
+    thread: &ThreadId,
+    name: String,
+    now: Timestamp,
+) -> Result<Response, RelayError> {
     // Only a thread of the brand: its object answers 404 to another brand (no messages
     // are read: none come after the largest `seq`).
     let page = super::thread::PageRequest {

@@ -11,6 +11,7 @@ mod assistant;
 mod attachments;
 mod body_limits;
 mod console_inbox;
+mod console_auth;
 mod derived_facts;
 mod email;
 mod faults;

@@ -62,6 +62,7 @@ fn answers_read_as_serde_writes_them() {
     reads_as_serde_writes(&ErrorDetail {
         code: "link_used".into(),
         message: "This link was used.".into(),
+        field: None,
     });
 }
 
