@@ -375,6 +375,10 @@ pub struct ErrorDetail {
     pub code: String,
     /// A sentence for people.
     pub message: String,
+    /// The field the error is about, where the rule knows it: a settings key path such as
+    /// `businessHours` or `allowedOrigins` (the console marks that field).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// `POST /v1/threads/{id}/tickets`: a single-use ticket to open the thread's WebSocket, so
@@ -554,6 +558,10 @@ pub struct AgentThread {
     pub messages: Vec<Message>,
     /// Whether more follow (ask again with `after` = the last `seq`).
     pub has_more: bool,
+    /// The thread as the list shows it now (status, bot, channels, unread, language,
+    /// page), so that a thread opened by its address needs no list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<ThreadSummary>,
 }
 
 /// `POST /v1/threads/{id}/push`: the browser's `PushSubscription`, as its `toJSON()` gives

@@ -47,6 +47,10 @@ pub enum ServerFrame {
         author: Author,
         /// Whether they are typing now.
         active: bool,
+        /// The team member's name, only on frames to the team's own sockets (the visitor
+        /// is told only that the team is typing).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
     },
     /// The thread was erased; the socket closes after this frame.
     Erased,

@@ -17,6 +17,7 @@ pub mod api;
 pub mod console;
 pub mod frame;
 pub mod ids;
+pub mod insights;
 pub mod message;
 pub mod text;
 

@@ -209,9 +209,10 @@ pub fn parse_brand_id(raw: &str) -> Result<BrandId, RelayError> {
     if valid {
         Ok(BrandId::new(raw))
     } else {
-        Err(RelayError::InvalidBrand(format!(
-            "the brand id {raw:?} must be 1 to 64 of a-z, 0-9 and -"
-        )))
+        Err(RelayError::InvalidBrand {
+            reason: format!("the brand id {raw:?} must be 1 to 64 of a-z, 0-9 and -"),
+            field: None,
+        })
     }
 }
 
@@ -223,7 +224,19 @@ const MAX_RETENTION_SECONDS: u64 = 10 * 365 * 24 * 60 * 60;
 /// A bad `logoUrl` is [`RelayError::InvalidImageUrl`] (400), any other rule broken
 /// [`RelayError::InvalidBrand`] (422).
 pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<(), RelayError> {
-    let fail = |reason: String| Err(RelayError::InvalidBrand(reason));
+    // Each rule names the settings key it is about, so the console can mark the field.
+    let fail = |field: &'static str, reason: String| {
+        Err(RelayError::InvalidBrand {
+            reason,
+            field: Some(field),
+        })
+    };
+    let invalid = |field: &'static str| {
+        move |reason: String| RelayError::InvalidBrand {
+            reason,
+            field: Some(field),
+        }
+    };
     if let Some(logo) = &settings.logo_url {
         check_source(logo, allow_local).map_err(|reason| RelayError::InvalidImageUrl {
             field: "logoUrl",
@@ -232,28 +245,37 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
     }
     let name_chars = settings.name.trim().chars().count();
     if !(1..=100).contains(&name_chars) {
-        return fail("name must have 1 to 100 characters".into());
+        return fail("name", "name must have 1 to 100 characters".into());
     }
     for origin in &settings.allowed_origins {
         if let Err(why) = OriginPattern::parse(origin) {
-            return fail(format!(
-                "allowed origin {origin:?} {why}; patterns look like https://shop.example, \
+            return fail(
+                "allowedOrigins",
+                format!(
+                    "allowed origin {origin:?} {why}; patterns look like https://shop.example, \
                  https://*.shop.example or http://localhost:*"
-            ));
+                ),
+            );
         }
     }
     if let Some(color) = &settings.theme_color {
         let hex = color.strip_prefix('#').unwrap_or("");
         if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return fail(format!("theme colour {color:?} must be #rrggbb"));
+            return fail(
+                "themeColor",
+                format!("theme colour {color:?} must be #rrggbb"),
+            );
         }
     }
-    for text in [&settings.greeting, &settings.away_message]
-        .into_iter()
-        .flatten()
-    {
-        if text.chars().count() > 500 {
-            return fail("greeting and away message have at most 500 characters".into());
+    for (field, text) in [
+        ("greeting", &settings.greeting),
+        ("awayMessage", &settings.away_message),
+    ] {
+        if text.as_ref().is_some_and(|text| text.chars().count() > 500) {
+            return fail(
+                field,
+                "greeting and away message have at most 500 characters".into(),
+            );
         }
     }
     if settings.suggested_questions.len() > MAX_SUGGESTED_QUESTIONS
@@ -263,75 +285,88 @@ pub fn validate_settings(settings: &BrandSettings, allow_local: bool) -> Result<
                 || question.chars().any(char::is_control)
         })
     {
-        return fail(format!(
-            "suggestedQuestions are at most {MAX_SUGGESTED_QUESTIONS} questions of 1 to \
+        return fail(
+            "suggestedQuestions",
+            format!(
+                "suggestedQuestions are at most {MAX_SUGGESTED_QUESTIONS} questions of 1 to \
              {MAX_SUGGESTED_QUESTION_CHARS} characters, on one line each"
-        ));
+            ),
+        );
     }
     if let Some(hours) = &settings.business_hours {
         if hours.time_zone.is_empty() || hours.time_zone.len() > 64 {
-            return fail("business hours need an IANA time zone such as Asia/Shanghai".into());
+            return fail(
+                "businessHours",
+                "business hours need an IANA time zone such as Asia/Shanghai".into(),
+            );
         }
         for span in &hours.weekly {
             let (open, close) = (minutes(&span.open), minutes(&span.close));
             if !(1..=7).contains(&span.day) || open.is_none() || close.is_none() || open >= close {
-                return fail(format!(
+                return fail("businessHours", format!(
                     "opening span {span:?} needs a day from 1 (Monday) to 7 and open < close as HH:MM"
                 ));
             }
         }
     }
     if let Some(push) = &settings.push {
-        push.check().map_err(RelayError::InvalidBrand)?;
+        push.check().map_err(invalid("push"))?;
     }
     if !(1..=MAX_REACH_OFFER_SECONDS).contains(&settings.reach_offer_seconds) {
-        return fail(format!(
-            "reachOfferSeconds must be from 1 to {MAX_REACH_OFFER_SECONDS}"
-        ));
+        return fail(
+            "reachOfferSeconds",
+            format!("reachOfferSeconds must be from 1 to {MAX_REACH_OFFER_SECONDS}"),
+        );
     }
     if !(1..=MAX_RETENTION_SECONDS).contains(&settings.retention_seconds) {
-        return fail(format!(
-            "retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"
-        ));
+        return fail(
+            "retentionSeconds",
+            format!("retentionSeconds must be from 1 to {MAX_RETENTION_SECONDS}"),
+        );
     }
     if let Some(consent) = &settings.consent {
         let text_chars = consent.text.trim().chars().count();
         if !(1..=500).contains(&text_chars) || !consent.privacy_url.starts_with("https://") {
             return fail(
+                "consent",
                 "consent needs a text of 1 to 500 characters and an https privacyUrl".into(),
             );
         }
     }
     let rate = settings.visitor_rate_limit;
     if rate.burst == 0 || rate.per_minute == 0 {
-        return fail("visitorRateLimit needs a burst and a perMinute above 0".into());
+        return fail(
+            "visitorRateLimit",
+            "visitorRateLimit needs a burst and a perMinute above 0".into(),
+        );
     }
     settings
         .connectors
         .validate(allow_local)
-        .map_err(RelayError::InvalidBrand)?;
+        .map_err(invalid("connectors"))?;
     settings
         .attachments
         .validate()
-        .map_err(RelayError::InvalidBrand)?;
+        .map_err(invalid("attachments"))?;
     if let Some(assistant) = &settings.assistant {
         assistant
             .validate(settings.business_hours.is_some(), allow_local)
-            .map_err(RelayError::InvalidBrand)?;
+            .map_err(invalid("assistant"))?;
     }
     if let Some(ratings) = &settings.ratings {
-        ratings.validate().map_err(RelayError::InvalidBrand)?;
+        ratings.validate().map_err(invalid("ratings"))?;
     }
     if let Some(email) = &settings.email {
         email
             .validate(|origin| origin_allowed(&settings.allowed_origins, origin))
-            .map_err(RelayError::InvalidBrand)?;
+            .map_err(invalid("email"))?;
     }
     if let Some(secret) = &settings.identity_secret {
         if !valid_secret_name(secret) {
-            return fail(format!(
-                "identitySecret names a Worker secret (A-Z, 0-9, _), not {secret:?}"
-            ));
+            return fail(
+                "identitySecret",
+                format!("identitySecret names a Worker secret (A-Z, 0-9, _), not {secret:?}"),
+            );
         }
     }
     Ok(())
@@ -467,6 +502,40 @@ mod tests {
         let local = r#"{"webhook": {"url": "http://127.0.0.1:9000/hook", "secret": "ACME_HOOK"}}"#;
         assert!(validate_settings(&with(local), false).is_err());
         assert!(validate_settings(&with(local), true).is_ok());
+    }
+
+    #[test]
+    fn settings_errors_name_their_field() {
+        let mut wrong = Vec::new();
+        for (patch, field) in [
+            (r#"{"name": " "}"#, "name"),
+            (r#"{"allowedOrigins": ["ftp://x"]}"#, "allowedOrigins"),
+            (r#"{"themeColor": "red"}"#, "themeColor"),
+            (
+                r#"{"businessHours": {"timeZone": "", "weekly": []}}"#,
+                "businessHours",
+            ),
+            (r#"{"reachOfferSeconds": 0}"#, "reachOfferSeconds"),
+            (r#"{"retentionSeconds": 0}"#, "retentionSeconds"),
+            (r#"{"identitySecret": "lower"}"#, "identitySecret"),
+        ] {
+            let mut json = serde_json::to_value(settings()).unwrap();
+            let patch: serde_json::Value = serde_json::from_str(patch).unwrap();
+            for (key, value) in patch.as_object().unwrap() {
+                json[key] = value.clone();
+            }
+            let candidate: BrandSettings = serde_json::from_value(json).unwrap();
+            match validate_settings(&candidate, false) {
+                Err(error @ RelayError::InvalidBrand { .. }) => {
+                    let named = error.body().error.field;
+                    if named.as_deref() != Some(field) {
+                        wrong.push(format!("{patch}: {named:?}, not {field}"));
+                    }
+                }
+                other => wrong.push(format!("{patch}: {other:?}")),
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! ([`Delivery`], [`telegram::Update`], …).
 
 pub mod form;
+pub mod probe;
 pub mod telegram;
 pub mod webhook;
 pub mod wechat;

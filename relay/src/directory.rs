@@ -10,25 +10,16 @@
 //! order, and again until D1 has taken it. A failed D1 call therefore delays an index; it
 //! never leaves D1 saying something the object does not.
 
-use confab_protocol::{BrandId, ThreadId};
+use confab_protocol::{BrandId, Channel, ThreadId, ThreadSummary, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A change to what D1 says about one thread.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "fact", rename_all = "camelCase")]
 pub enum Fact {
-    /// The thread is listed under its brand with its latest activity (a newer listing
-    /// wins; an older one arriving late changes nothing).
-    #[serde(rename_all = "camelCase")]
-    Listed {
-        /// When the thread started (ms).
-        created_at: u64,
-        /// Its latest message, or its start (ms).
-        last_message_at: u64,
-        /// The latest message's text, if it has one.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        last_text: Option<String>,
-    },
+    /// The thread is listed under its brand as the inbox shows it (a newer listing wins;
+    /// an older one arriving late changes nothing), and its new texts join the search.
+    Listed(Listing),
     /// A WhatsApp user writes into this thread now; `previous`, if another user did, no
     /// longer does.
     #[serde(rename_all = "camelCase")]
@@ -73,6 +64,86 @@ pub enum Fact {
     Forgotten,
 }
 
+/// A thread's entry in its brand's list, as its object last worked it out. Every field but
+/// the first two is optional on the wire, so listings queued by an older relay still decode.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Listing {
+    /// When the thread started (ms).
+    pub created_at: u64,
+    /// Its latest message, or its start (ms).
+    pub last_message_at: u64,
+    /// The latest message's text, if it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_text: Option<String>,
+    /// The object's count of listings made: D1 keeps the highest, so that a late copy of
+    /// an older listing (0: from before it was counted) changes nothing.
+    #[serde(default)]
+    pub version: u64,
+    /// Whether the team marked it resolved (and nobody wrote since).
+    #[serde(default)]
+    pub resolved: bool,
+    /// Whether its latest message is the visitor's.
+    #[serde(default)]
+    pub awaiting_reply: bool,
+    /// Whether the brand's bot still answers it.
+    #[serde(default)]
+    pub assistant: bool,
+    /// The channels the visitor wrote from, first use first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    /// The visitor's messages the team has not read.
+    #[serde(default)]
+    pub unread: u32,
+    /// The visitor's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// The page the conversation started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    /// Texts of messages stored since the previous listing, for the search (`thread_texts`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub texts: Vec<SearchText>,
+}
+
+/// One message's text for the search, by its `seq` (a text is written once per `seq`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchText {
+    /// The message's `seq`.
+    pub seq: u64,
+    /// Its text.
+    pub text: String,
+}
+
+impl Listing {
+    /// The thread as the inbox shows it.
+    pub fn summary(&self, thread: &ThreadId) -> ThreadSummary {
+        ThreadSummary {
+            thread_id: thread.clone(),
+            created_at: Timestamp(self.created_at),
+            last_message_at: Timestamp(self.last_message_at),
+            last_text: self.last_text.clone(),
+            resolved: self.resolved,
+            awaiting_reply: self.awaiting_reply,
+            assistant: self.assistant,
+            channels: self.channels.clone(),
+            unread: self.unread,
+            language: self.language.clone(),
+            page: self.page.clone(),
+        }
+    }
+
+    /// This listing in place of `waiting`, an older one not yet sent: the newer state, and
+    /// the texts of both (the search must miss none of them).
+    pub fn replacing(mut self, waiting: &Listing) -> Listing {
+        let mut texts = waiting.texts.clone();
+        texts.retain(|old| self.texts.iter().all(|new| new.seq != old.seq));
+        texts.append(&mut self.texts);
+        self.texts = texts;
+        self
+    }
+}
+
 /// A value bound to a statement's parameter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Param {
@@ -94,7 +165,7 @@ pub struct Statement {
 }
 
 /// Every table that holds rows about a thread, with the statement that forgets them.
-pub const FORGET: [&str; 8] = [
+pub const FORGET: [&str; 9] = [
     "DELETE FROM identities WHERE thread_id = ?1",
     "DELETE FROM telegram_topics WHERE thread_id = ?1",
     "DELETE FROM link_codes WHERE thread_id = ?1",
@@ -102,8 +173,31 @@ pub const FORGET: [&str; 8] = [
     "DELETE FROM whatsapp_messages WHERE thread_id = ?1",
     "DELETE FROM wechat_users WHERE thread_id = ?1",
     "DELETE FROM dead_jobs WHERE thread_id = ?1",
+    // Its trigger takes the texts out of the search index too.
+    "DELETE FROM thread_texts WHERE thread_id = ?1",
     "DELETE FROM threads WHERE thread_id = ?1",
 ];
+
+/// A listing: the row is written only if it is at least as new as the one D1 has (by the
+/// object's listing count, then by activity; `DO UPDATE … WHERE`), so that an older
+/// listing arriving late changes nothing.
+const LIST: &str = "INSERT INTO threads (thread_id, brand_id, created_at, last_message_at, \
+     last_text, version, resolved, awaiting_reply, assistant, channels, unread, language, page) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+     ON CONFLICT (thread_id) DO UPDATE SET \
+     last_text = COALESCE(excluded.last_text, threads.last_text), \
+     last_message_at = MAX(threads.last_message_at, excluded.last_message_at), \
+     version = excluded.version, resolved = excluded.resolved, \
+     awaiting_reply = excluded.awaiting_reply, assistant = excluded.assistant, \
+     channels = excluded.channels, unread = excluded.unread, \
+     language = COALESCE(excluded.language, threads.language), \
+     page = COALESCE(excluded.page, threads.page) \
+     WHERE (excluded.version, excluded.last_message_at) >= \
+     (threads.version, threads.last_message_at)";
+
+/// A message's text for the search: written once per `seq`, however often it is sent.
+const SEARCH_TEXT: &str = "INSERT INTO thread_texts (thread_id, seq, body) VALUES (?1, ?2, ?3) \
+     ON CONFLICT (thread_id, seq) DO NOTHING";
 
 impl Fact {
     /// The statements that make D1 say this of `thread` (of `brand`). Running them twice
@@ -112,25 +206,38 @@ impl Fact {
         let thread_id = Param::Text(thread.as_str().to_string());
         let brand_id = Param::Text(brand.as_str().to_string());
         match self {
-            Fact::Listed {
-                created_at,
-                last_message_at,
-                last_text,
-            } => vec![Statement {
-                sql: "INSERT INTO threads (thread_id, brand_id, created_at, last_message_at, \
-                      last_text) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (thread_id) DO UPDATE \
-                      SET last_text = CASE WHEN excluded.last_message_at >= \
-                      threads.last_message_at AND excluded.last_text IS NOT NULL \
-                      THEN excluded.last_text ELSE threads.last_text END, \
-                      last_message_at = MAX(threads.last_message_at, excluded.last_message_at)",
-                params: vec![
-                    thread_id,
-                    brand_id,
-                    Param::Number(*created_at),
-                    Param::Number(*last_message_at),
-                    last_text.clone().map_or(Param::Null, Param::Text),
-                ],
-            }],
+            Fact::Listed(listing) => {
+                let text = |value: &Option<String>| value.clone().map_or(Param::Null, Param::Text);
+                let flag = |value: bool| Param::Number(u64::from(value));
+                let channels = serde_json::to_string(&listing.channels).unwrap_or_default();
+                let mut statements = vec![Statement {
+                    sql: LIST,
+                    params: vec![
+                        thread_id.clone(),
+                        brand_id,
+                        Param::Number(listing.created_at),
+                        Param::Number(listing.last_message_at),
+                        text(&listing.last_text),
+                        Param::Number(listing.version),
+                        flag(listing.resolved),
+                        flag(listing.awaiting_reply),
+                        flag(listing.assistant),
+                        Param::Text(channels),
+                        Param::Number(u64::from(listing.unread)),
+                        text(&listing.language),
+                        text(&listing.page),
+                    ],
+                }];
+                statements.extend(listing.texts.iter().map(|search| Statement {
+                    sql: SEARCH_TEXT,
+                    params: vec![
+                        thread_id.clone(),
+                        Param::Number(search.seq),
+                        Param::Text(search.text.clone()),
+                    ],
+                }));
+                statements
+            }
             Fact::WhatsappUser { wa_id, previous } => linked_user(
                 "DELETE FROM whatsapp_users WHERE brand_id = ?1 AND wa_id = ?2 AND thread_id = ?3",
                 "INSERT INTO whatsapp_users (brand_id, wa_id, thread_id) \
@@ -189,7 +296,7 @@ impl Fact {
     /// fact can be replaced rather than followed: only listings (the latest activity is
     /// all the list shows).
     pub fn superseded_by(&self, later: &Fact) -> bool {
-        matches!((self, later), (Fact::Listed { .. }, Fact::Listed { .. }))
+        matches!((self, later), (Fact::Listed(_), Fact::Listed(_)))
     }
 }
 
@@ -234,12 +341,20 @@ mod tests {
     fn facts_keep_their_wire_form() {
         let cases = [
             (
-                Fact::Listed {
+                Fact::Listed(Listing {
                     created_at: 1,
                     last_message_at: 2,
-                    last_text: None,
-                },
-                r#"{"fact":"listed","createdAt":1,"lastMessageAt":2}"#,
+                    version: 3,
+                    awaiting_reply: true,
+                    unread: 1,
+                    channels: vec![Channel::Web],
+                    texts: vec![SearchText {
+                        seq: 4,
+                        text: "hi".into(),
+                    }],
+                    ..Listing::default()
+                }),
+                r#"{"fact":"listed","createdAt":1,"lastMessageAt":2,"version":3,"resolved":false,"awaitingReply":true,"assistant":false,"channels":["web"],"unread":1,"texts":[{"seq":4,"text":"hi"}]}"#,
             ),
             (
                 Fact::WhatsappUser {
@@ -278,6 +393,7 @@ mod tests {
                 "whatsapp_messages",
                 "wechat_users",
                 "dead_jobs",
+                "thread_texts",
                 "threads"
             ]
         );
@@ -343,10 +459,11 @@ mod tests {
 
     #[test]
     fn only_listings_supersede_each_other() {
-        let listed = |at| Fact::Listed {
-            created_at: 0,
-            last_message_at: at,
-            last_text: None,
+        let listed = |at| {
+            Fact::Listed(Listing {
+                last_message_at: at,
+                ..Listing::default()
+            })
         };
         assert!(listed(1).superseded_by(&listed(2)));
         assert!(!listed(1).superseded_by(&Fact::Forgotten));
@@ -370,5 +487,91 @@ mod tests {
             .sql
             .contains("ON CONFLICT (job_id) DO NOTHING"));
         assert_eq!(statements[0].params.last(), Some(&Param::Text("j".into())));
+    }
+
+    #[test]
+    fn a_listing_queued_by_an_older_relay_still_decodes() {
+        let old = r#"{"fact":"listed","createdAt":1,"lastMessageAt":2,"lastText":"hi"}"#;
+        let expected = Fact::Listed(Listing {
+            created_at: 1,
+            last_message_at: 2,
+            last_text: Some("hi".into()),
+            ..Listing::default()
+        });
+        assert_eq!(serde_json::from_str::<Fact>(old).unwrap(), expected);
+    }
+
+    #[test]
+    fn a_listing_writes_the_row_when_newer_and_each_text_once() {
+        let (brand, thread) = ids();
+        let text = |seq: u64| SearchText {
+            seq,
+            text: format!("text {seq}"),
+        };
+        let listing = Listing {
+            version: 7,
+            unread: 2,
+            channels: vec![Channel::Web, Channel::Whatsapp],
+            texts: vec![text(3), text(4)],
+            ..Listing::default()
+        };
+        let statements = Fact::Listed(listing).statements(&brand, &thread);
+        assert_eq!(statements.len(), 3);
+        let row = &statements[0];
+        // The guard that keeps an older listing from undoing a newer one.
+        assert!(row.sql.contains(
+            "WHERE (excluded.version, excluded.last_message_at) >= \
+             (threads.version, threads.last_message_at)"
+        ));
+        assert_eq!(row.params.len(), 13);
+        assert_eq!(row.params[5], Param::Number(7));
+        assert_eq!(row.params[9], Param::Text(r#"["web","whatsapp"]"#.into()));
+        assert_eq!(row.params[10], Param::Number(2));
+        for (statement, seq) in statements[1..].iter().zip([3, 4]) {
+            assert!(statement
+                .sql
+                .contains("ON CONFLICT (thread_id, seq) DO NOTHING"));
+            assert_eq!(statement.params[1], Param::Number(seq));
+        }
+    }
+
+    #[test]
+    fn a_replacing_listing_keeps_the_waiting_ones_texts() {
+        let text = |seq: u64| SearchText {
+            seq,
+            text: format!("text {seq}"),
+        };
+        let waiting = Listing {
+            version: 1,
+            unread: 1,
+            texts: vec![text(1), text(2)],
+            ..Listing::default()
+        };
+        let newer = Listing {
+            version: 2,
+            unread: 2,
+            texts: vec![text(2), text(3)],
+            ..Listing::default()
+        };
+        let merged = newer.replacing(&waiting);
+        assert_eq!((merged.version, merged.unread), (2, 2));
+        let seqs: Vec<u64> = merged.texts.iter().map(|text| text.seq).collect();
+        assert_eq!(seqs, [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_listing_is_the_inboxs_summary() {
+        let listing = Listing {
+            created_at: 1,
+            last_message_at: 2,
+            resolved: true,
+            assistant: true,
+            language: Some("de".into()),
+            ..Listing::default()
+        };
+        let summary = listing.summary(&ThreadId::new("t1"));
+        assert_eq!(summary.thread_id, ThreadId::new("t1"));
+        assert!(summary.resolved && summary.assistant && !summary.awaiting_reply);
+        assert_eq!(summary.language.as_deref(), Some("de"));
     }
 }

@@ -50,9 +50,14 @@ pub enum RelayError {
     /// The page's origin is not on the brand's list.
     #[error("origin {0:?} is not allowed for this brand")]
     OriginNotAllowed(String),
-    /// Brand settings sent to the admin API break a rule.
-    #[error("invalid brand settings: {0}")]
-    InvalidBrand(String),
+    /// Brand settings sent to the admin API or the console break a rule.
+    #[error("invalid brand settings: {reason}")]
+    InvalidBrand {
+        /// What is wrong, and how to fix it.
+        reason: String,
+        /// The settings key path the rule is about (`name`, `businessHours`…), if it knows.
+        field: Option<&'static str>,
+    },
     /// A `userId` came without a valid `userHash`.
     #[error("the user hash does not match the user id")]
     InvalidIdentity,
@@ -185,6 +190,28 @@ pub enum RelayError {
     /// for the brand's time.
     #[error("no rating is wanted for this conversation now")]
     RatingNotWanted,
+    /// A console call came without a session cookie, or with one that expired or was
+    /// revoked.
+    #[error("sign in to the console first")]
+    NotSignedIn,
+    /// A console member who is not an owner called an owner's route.
+    #[error("only the brand's owners may do this")]
+    OwnerOnly,
+    /// A sign-in token is unknown, spent, expired, or its member was removed.
+    #[error("this sign-in link has expired or was already used; ask for a new one")]
+    SignInLinkInvalid,
+    /// A member (address, name or role) breaks a rule.
+    #[error("invalid member: {0}")]
+    InvalidMember(String),
+    /// No member of the brand has this address.
+    #[error("no member {0:?}")]
+    UnknownMember(String),
+    /// Removing (or demoting) the brand's last owner would leave nobody to manage it.
+    #[error("the brand's last owner cannot be removed")]
+    LastOwner,
+    /// The console cannot test this connector.
+    #[error("the {0} connector cannot be tested from the console")]
+    ConnectorTestUnsupported(String),
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -198,7 +225,12 @@ impl RelayError {
             | RelayError::InvalidParameter { .. }
             | RelayError::InvalidClientId(_)
             | RelayError::InvalidImageUrl { .. } => 400,
-            RelayError::InvalidText(_) | RelayError::InvalidBrand(_) => 422,
+            RelayError::InvalidText(_) | RelayError::InvalidBrand { .. } => 422,
+            RelayError::NotSignedIn | RelayError::SignInLinkInvalid => 401,
+            RelayError::OwnerOnly => 403,
+            RelayError::InvalidMember(_) | RelayError::ConnectorTestUnsupported(_) => 422,
+            RelayError::UnknownMember(_) => 404,
+            RelayError::LastOwner => 409,
             RelayError::InvalidIdentity
             | RelayError::AdminOnly
             | RelayError::InvalidAgentKey
@@ -255,7 +287,14 @@ impl RelayError {
             RelayError::UpgradeRequired => "upgrade_required",
             RelayError::OriginNotAllowed(_) => "origin_not_allowed",
             RelayError::UnknownBrand(_) => "unknown_brand",
-            RelayError::InvalidBrand(_) => "invalid_brand",
+            RelayError::InvalidBrand { .. } => "invalid_brand",
+            RelayError::NotSignedIn => "not_signed_in",
+            RelayError::OwnerOnly => "owner_only",
+            RelayError::SignInLinkInvalid => "sign_in_link_invalid",
+            RelayError::InvalidMember(_) => "member_invalid",
+            RelayError::UnknownMember(_) => "member_unknown",
+            RelayError::LastOwner => "last_owner",
+            RelayError::ConnectorTestUnsupported(_) => "connector_test_unsupported",
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
             RelayError::InvalidLinkCode => "link_code_invalid",
@@ -302,6 +341,10 @@ impl RelayError {
             error: ErrorDetail {
                 code: self.code().to_string(),
                 message,
+                field: match self {
+                    RelayError::InvalidBrand { field, .. } => field.map(str::to_string),
+                    _ => None,
+                },
             },
         }
     }
@@ -365,7 +408,14 @@ mod tests {
             404,
             "not_found",
         );
-        check(RelayError::InvalidBrand("x".into()), 422, "invalid_brand");
+        check(
+            RelayError::InvalidBrand {
+                reason: "x".into(),
+                field: None,
+            },
+            422,
+            "invalid_brand",
+        );
         check(RelayError::InvalidRating("x".into()), 422, "rating_invalid");
         check(RelayError::AlreadyRated, 409, "already_rated");
         check(RelayError::RatingNotWanted, 409, "rating_not_wanted");
@@ -478,6 +528,34 @@ mod tests {
             404,
             "push_unavailable",
         );
+    }
+
+    #[test]
+    fn maps_console_errors() {
+        check(RelayError::NotSignedIn, 401, "not_signed_in");
+        check(RelayError::OwnerOnly, 403, "owner_only");
+        check(RelayError::SignInLinkInvalid, 401, "sign_in_link_invalid");
+        check(RelayError::InvalidMember("x".into()), 422, "member_invalid");
+        check(RelayError::UnknownMember("x".into()), 404, "member_unknown");
+        check(RelayError::LastOwner, 409, "last_owner");
+        check(
+            RelayError::ConnectorTestUnsupported("wechat".into()),
+            422,
+            "connector_test_unsupported",
+        );
+    }
+
+    #[test]
+    fn names_the_field_of_a_settings_error() {
+        let named = RelayError::InvalidBrand {
+            reason: "x".into(),
+            field: Some("businessHours"),
+        };
+        assert_eq!(named.body().error.field.as_deref(), Some("businessHours"));
+        let json = serde_json::to_value(named.body()).unwrap();
+        assert_eq!(json["error"]["field"], "businessHours");
+        let unnamed = serde_json::to_value(RelayError::NotSignedIn.body()).unwrap();
+        assert!(unnamed["error"].get("field").is_none(), "{unnamed}");
     }
 
     #[test]

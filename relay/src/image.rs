@@ -319,6 +319,7 @@ mod tests {
                 thread: confab_protocol::ThreadId::new("t0123456789abcdefghijk"),
                 expires_at: confab_protocol::Timestamp(1),
                 nonce: "n".into(),
+                team: None,
             })
         ));
     }

@@ -27,6 +27,7 @@
 //! - [`email`]: replies by email: settings, signed references, MIME, quoted history.
 //! - [`push`]: web push: VAPID signatures, RFC 8291 encryption, subscriptions.
 //! - [`resolution`]: threads resolved and reopened, and the visitor's satisfaction ratings.
+//! - [`insights`]: what each thread contributes to its brand's figures, and their roll-up.
 
 pub mod assistant;
 pub mod attachment;
@@ -40,8 +41,11 @@ pub mod email;
 pub mod error;
 pub mod fault;
 pub mod image;
+pub mod inbox;
+pub mod insights;
 pub mod knowledge;
 pub mod link;
+pub mod member;
 pub mod origin;
 pub mod push;
 pub mod qr;

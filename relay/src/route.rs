@@ -58,6 +58,24 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/v1/agent/threads/{id}/resolve"),
     ("POST", "/v1/agent/threads/{id}/reopen"),
     ("POST", "/v1/threads/{id}/rating"),
+    ("POST", "/v1/agent/threads/{id}/tickets"),
+    ("POST", "/v1/agent/inbox/tickets"),
+    ("GET", "/v1/agent/inbox/ws"),
+    // The console's members, sign-in and sessions, and its owner routes (edge/console.rs).
+    ("POST", "/v1/admin/brands/{brand}/members"),
+    ("POST", "/v1/console/links"),
+    ("POST", "/v1/console/sign-in"),
+    ("GET", "/v1/console/me"),
+    ("DELETE", "/v1/console/session"),
+    ("DELETE", "/v1/console/sessions"),
+    ("GET", "/v1/console/settings"),
+    ("PUT", "/v1/console/settings"),
+    ("POST", "/v1/console/preview"),
+    ("GET", "/v1/console/members"),
+    ("POST", "/v1/console/members"),
+    ("DELETE", "/v1/console/members/{email}"),
+    ("POST", "/v1/console/keys"),
+    ("POST", "/v1/console/connectors/{kind}/test"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -154,8 +172,18 @@ pub enum Route {
     AgentResolve(ThreadId),
     /// `POST /v1/agent/threads/{id}/reopen`: the team reopens the thread (agent API key).
     AgentReopen(ThreadId),
+    /// `POST /v1/agent/threads/{id}/tickets`: a ticket for the thread's socket as a team
+    /// socket (agent key or console cookie).
+    AgentTicket(ThreadId),
+    /// `POST /v1/agent/inbox/tickets`: a ticket for the brand's inbox socket.
+    InboxTicket,
+    /// `GET /v1/agent/inbox/ws?ticket=…`: the brand's inbox socket (its threads as they
+    /// change).
+    InboxSocket,
     /// `POST /v1/threads/{id}/rating`: the visitor rates the conversation, once.
     Rate(ThreadId),
+    /// The brand console's own calls (see [`ConsoleCall`]).
+    Console(ConsoleCall),
 }
 
 /// Finds the route for `method` and `path`, or the error to answer with.
@@ -256,11 +284,115 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("POST", "/v1/threads/{id}/assistant") => Route::SwitchAssistant(thread()?),
         ("POST", "/v1/agent/threads/{id}/resolve") => Route::AgentResolve(thread()?),
         ("POST", "/v1/agent/threads/{id}/reopen") => Route::AgentReopen(thread()?),
+        ("POST", "/v1/agent/threads/{id}/tickets") => Route::AgentTicket(thread()?),
+        ("POST", "/v1/agent/inbox/tickets") => Route::InboxTicket,
+        ("GET", "/v1/agent/inbox/ws") => Route::InboxSocket,
         ("POST", "/v1/threads/{id}/rating") => Route::Rate(thread()?),
+        (_, console) if console.starts_with("/v1/console/") || console.ends_with("/members") => {
+            Route::Console(console_call(method, console, parameter)?)
+        }
         ("GET", "/v1/files/{id}/{attachment}") => {
             let attachment = parameters.get(1).copied().unwrap_or("");
             Route::File(thread()?, parse_attachment_id(attachment)?)
         }
+        _ => {
+            return Err(RelayError::Internal(format!(
+                "route {method} {template} has no handler"
+            )))
+        }
+    })
+}
+
+/// A call of the brand console: members, sign-in and sessions, and the owner's routes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsoleCall {
+    /// `POST /v1/admin/brands/{brand}/members`: the operator adds a member (admin secret).
+    AdminAddMember(BrandId),
+    /// `POST /v1/console/links`: email me a sign-in link.
+    RequestLink,
+    /// `POST /v1/console/sign-in`: a sign-in token for a session cookie.
+    SignIn,
+    /// `GET /v1/console/me`: who the session is.
+    Me,
+    /// `DELETE /v1/console/session`: sign out.
+    SignOut,
+    /// `DELETE /v1/console/sessions`: sign out everywhere.
+    SignOutEverywhere,
+    /// `GET /v1/console/settings` (owners).
+    GetSettings,
+    /// `PUT /v1/console/settings` (owners).
+    PutSettings,
+    /// `POST /v1/console/preview`: the widget's profile for unsaved settings (owners).
+    Preview,
+    /// `GET /v1/console/members` (owners).
+    Members,
+    /// `POST /v1/console/members`: invite or change a member (owners).
+    AddMember,
+    /// `DELETE /v1/console/members/{email}` (owners; the address percent-decoded).
+    RemoveMember(String),
+    /// `POST /v1/console/keys`: a new agent API key (owners).
+    CreateKey,
+    /// `POST /v1/console/connectors/{kind}/test` (owners).
+    TestConnector(ConnectorKind),
+}
+
+/// A connector the console can test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectorKind {
+    /// The brand's Telegram group.
+    Telegram,
+    /// The brand's backend webhook.
+    Webhook,
+    /// WhatsApp Cloud API.
+    Whatsapp,
+    /// A WeChat Official Account.
+    Wechat,
+}
+
+impl ConnectorKind {
+    /// The name in the path.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConnectorKind::Telegram => "telegram",
+            ConnectorKind::Webhook => "webhook",
+            ConnectorKind::Whatsapp => "whatsapp",
+            ConnectorKind::Wechat => "wechat",
+        }
+    }
+}
+
+fn console_call(method: &str, template: &str, parameter: &str) -> Result<ConsoleCall, RelayError> {
+    Ok(match (method, template) {
+        ("POST", "/v1/admin/brands/{brand}/members") => {
+            ConsoleCall::AdminAddMember(parse_brand_id(parameter)?)
+        }
+        ("POST", "/v1/console/links") => ConsoleCall::RequestLink,
+        ("POST", "/v1/console/sign-in") => ConsoleCall::SignIn,
+        ("GET", "/v1/console/me") => ConsoleCall::Me,
+        ("DELETE", "/v1/console/session") => ConsoleCall::SignOut,
+        ("DELETE", "/v1/console/sessions") => ConsoleCall::SignOutEverywhere,
+        ("GET", "/v1/console/settings") => ConsoleCall::GetSettings,
+        ("PUT", "/v1/console/settings") => ConsoleCall::PutSettings,
+        ("POST", "/v1/console/preview") => ConsoleCall::Preview,
+        ("GET", "/v1/console/members") => ConsoleCall::Members,
+        ("POST", "/v1/console/members") => ConsoleCall::AddMember,
+        ("DELETE", "/v1/console/members/{email}") => ConsoleCall::RemoveMember(
+            percent_encoding::percent_decode_str(parameter)
+                .decode_utf8_lossy()
+                .into_owned(),
+        ),
+        ("POST", "/v1/console/keys") => ConsoleCall::CreateKey,
+        ("POST", "/v1/console/connectors/{kind}/test") => ConsoleCall::TestConnector(
+            [
+                ConnectorKind::Telegram,
+                ConnectorKind::Webhook,
+                ConnectorKind::Whatsapp,
+                ConnectorKind::Wechat,
+            ]
+            .into_iter()
+            .find(|kind| kind.name() == parameter)
+            .ok_or_else(|| RelayError::NotFound(format!("connector {parameter:?}")))?,
+        ),
         _ => {
             return Err(RelayError::Internal(format!(
                 "route {method} {template} has no handler"
@@ -482,6 +614,41 @@ mod tests {
     }
 
     #[test]
+    fn routes_console_calls() {
+        let console = |call| Ok(Route::Console(call));
+        check("POST", "/v1/console/sign-in", console(ConsoleCall::SignIn));
+        check("GET", "/v1/console/me", console(ConsoleCall::Me));
+        check(
+            "DELETE",
+            "/v1/console/session",
+            console(ConsoleCall::SignOut),
+        );
+        check(
+            "DELETE",
+            "/v1/console/sessions",
+            console(ConsoleCall::SignOutEverywhere),
+        );
+        check(
+            "POST",
+            "/v1/admin/brands/acme/members",
+            console(ConsoleCall::AdminAddMember(BrandId::new("acme"))),
+        );
+        check(
+            "DELETE",
+            "/v1/console/members/Ann%40shop.example",
+            console(ConsoleCall::RemoveMember("Ann@shop.example".into())),
+        );
+        check(
+            "POST",
+            "/v1/console/connectors/webhook/test",
+            console(ConsoleCall::TestConnector(ConnectorKind::Webhook)),
+        );
+        check("POST", "/v1/console/connectors/fax/test", Err("not_found"));
+        check("GET", "/v1/console/sign-in", Err("method_not_allowed"));
+        check("GET", "/v1/console/nope", Err("not_found"));
+    }
+
+    #[test]
     fn method_not_allowed_names_the_allowed_methods() {
         match route("PUT", &format!("/v1/threads/{THREAD}/messages")) {
             Err(RelayError::MethodNotAllowed { allowed, .. }) => {
@@ -498,7 +665,9 @@ mod tests {
                 .replace("{id}", THREAD)
                 .replace("{brand}", "acme")
                 .replace("{attachment}", THREAD)
-                .replace("{entry}", "shipping");
+                .replace("{entry}", "shipping")
+                .replace("{email}", "ann%40shop.example")
+                .replace("{kind}", "telegram");
             let routed = route(method, &path);
             assert!(routed.is_ok(), "{method} {template}: {routed:?}");
         }

@@ -19,6 +19,9 @@ type HmacSha256 = Hmac<Sha256>;
 
 const VERSION_PREFIX: &str = "v1.";
 const TICKET_PREFIX: &str = "k1.";
+/// Inbox tickets (a brand's live thread list) are sealed apart, so that neither kind of
+/// ticket opens the other's socket.
+const INBOX_TICKET_PREFIX: &str = "b1.";
 /// What an image signature covers, before the source URL: never a token's or a ticket's
 /// signed part (those begin `v1.` and `k1.`), so no signature passes for another kind.
 const IMAGE_PREFIX: &str = "i1.";
@@ -65,6 +68,25 @@ pub struct TicketClaims {
     /// Random: what the object remembers once the ticket is used.
     #[serde(rename = "n")]
     pub nonce: String,
+    /// For a team socket (`POST /v1/agent/threads/{id}/tickets`), the member's name; absent
+    /// on a visitor's ticket (and on tickets signed before team sockets).
+    #[serde(rename = "m", default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
+}
+
+/// What an inbox ticket asserts: the brand whose live thread list it opens
+/// (`GET /v1/agent/inbox/ws`), until when, and a nonce the brand's inbox spends once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxTicketClaims {
+    /// The brand.
+    #[serde(rename = "b")]
+    pub brand: BrandId,
+    /// When it stops working.
+    #[serde(rename = "e")]
+    pub expires_at: Timestamp,
+    /// Random: what the inbox remembers once the ticket is used.
+    #[serde(rename = "n")]
+    pub nonce: String,
 }
 
 /// Signs and checks tokens with the relay's secret.
@@ -95,6 +117,23 @@ impl TokenSigner {
     /// Makes a socket ticket carrying `claims`.
     pub fn sign_ticket(&self, claims: &TicketClaims) -> String {
         self.seal(TICKET_PREFIX, claims)
+    }
+
+    /// Makes an inbox ticket carrying `claims`.
+    pub fn sign_inbox_ticket(&self, claims: &InboxTicketClaims) -> String {
+        self.seal(INBOX_TICKET_PREFIX, claims)
+    }
+
+    /// Checks an inbox ticket at `now`: signed by this relay, not expired; answers the
+    /// claims, whose brand is the inbox it opens.
+    pub fn verify_inbox_ticket(
+        &self,
+        ticket: &str,
+        now: Timestamp,
+    ) -> Result<InboxTicketClaims, RelayError> {
+        self.open::<InboxTicketClaims>(INBOX_TICKET_PREFIX, ticket)
+            .filter(|claims| claims.expires_at > now)
+            .ok_or(RelayError::InvalidTicket)
     }
 
     fn seal(&self, prefix: &str, claims: &impl Serialize) -> String {
@@ -280,6 +319,7 @@ mod tests {
             thread: thread.clone(),
             expires_at: Timestamp(1_000),
             nonce: "n1".into(),
+            team: None,
         };
         let ticket = signer.sign_ticket(&ticket_claims);
         let token = signer.sign(&claims(1_000));
@@ -316,6 +356,67 @@ mod tests {
         assert_eq!(
             signer.verify_for_refresh(token.as_str(), Timestamp(1_000 + REFRESH_WINDOW_MS)),
             Err(RelayError::ExpiredToken)
+        );
+    }
+
+    #[test]
+    fn a_team_ticket_carries_its_name_and_older_tickets_still_verify() {
+        let signer = TokenSigner::new(b"test-secret");
+        let thread = ThreadId::new("t0123456789abcdefghijk");
+        let team = TicketClaims {
+            thread: thread.clone(),
+            expires_at: Timestamp(1_000),
+            nonce: "n1".into(),
+            team: Some("Ann".into()),
+        };
+        let verified = signer.verify_ticket(&signer.sign_ticket(&team), &thread, Timestamp(0));
+        assert_eq!(verified, Ok(team));
+        // A ticket sealed before team sockets (no "m") is a visitor's.
+        let old = signer.seal(
+            TICKET_PREFIX,
+            &serde_json::json!({"t": thread, "e": 1_000, "n": "n2"}),
+        );
+        let verified = signer.verify_ticket(&old, &thread, Timestamp(0));
+        assert_eq!(verified.map(|claims| claims.team), Ok(None));
+    }
+
+    #[test]
+    fn inbox_tickets_name_a_brand_and_open_no_thread() {
+        let signer = TokenSigner::new(b"test-secret");
+        let claims = InboxTicketClaims {
+            brand: BrandId::new("acme"),
+            expires_at: Timestamp(1_000),
+            nonce: "n1".into(),
+        };
+        let ticket = signer.sign_inbox_ticket(&claims);
+        assert_eq!(
+            signer.verify_inbox_ticket(&ticket, Timestamp(999)),
+            Ok(claims.clone())
+        );
+        assert_eq!(
+            signer.verify_inbox_ticket(&ticket, Timestamp(1_000)),
+            Err(RelayError::InvalidTicket)
+        );
+        let forged = TokenSigner::new(b"other").sign_inbox_ticket(&claims);
+        assert_eq!(
+            signer.verify_inbox_ticket(&forged, Timestamp(0)),
+            Err(RelayError::InvalidTicket)
+        );
+        // Neither kind of ticket passes for the other.
+        let thread = ThreadId::new("acme");
+        assert_eq!(
+            signer.verify_ticket(&ticket, &thread, Timestamp(0)),
+            Err(RelayError::InvalidTicket)
+        );
+        let thread_ticket = signer.sign_ticket(&TicketClaims {
+            thread,
+            expires_at: Timestamp(1_000),
+            nonce: "n1".into(),
+            team: None,
+        });
+        assert_eq!(
+            signer.verify_inbox_ticket(&thread_ticket, Timestamp(0)),
+            Err(RelayError::InvalidTicket)
         );
     }
 }

@@ -121,6 +121,8 @@ fn frame(value: &Value) -> Result<ServerFrame, Invalid> {
         Some("typing") => ServerFrame::Typing {
             author: required_variant(value, "author", AUTHORS, confab_protocol::Author::Unknown)?,
             active: read::flag(value, "active", false)?,
+            // Only the team's own sockets get a name; the widget shows "typing" alone.
+            name: None,
         },
         Some("erased") => ServerFrame::Erased,
         Some("pong") => ServerFrame::Pong,

@@ -553,7 +553,7 @@ impl Reducible for State {
                     }
                     next.merge(vec![message]);
                 }
-                ServerFrame::Typing { author, active } => {
+                ServerFrame::Typing { author, active, .. } => {
                     next.team_typing = active && author != Author::Visitor;
                 }
                 ServerFrame::Erased => {
@@ -851,6 +851,7 @@ mod tests {
             Action::Frame(ServerFrame::Typing {
                 author: Author::Agent,
                 active,
+                name: None,
             })
         };
         let state = Rc::new(State::default())

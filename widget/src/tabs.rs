@@ -162,8 +162,13 @@ mod tests {
         let expected = ServerFrame::Typing {
             author: Author::Agent,
             active: true,
+            name: None,
         };
-        assert_eq!(json::decode_frame(typing), Ok(expected));
+        assert_eq!(json::decode_frame(typing), Ok(expected.clone()));
+        // A team member's name (sent only to the team's sockets) is ignored: still the
+        // team typing.
+        let named = r#"{"type":"typing","author":"agent","active":true,"name":"Ann"}"#;
+        assert_eq!(json::decode_frame(named), Ok(expected));
     }
 
     #[test]

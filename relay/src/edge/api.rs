@@ -94,6 +94,7 @@ async fn dispatch(
                 thread,
                 expires_at: Timestamp(now().0 + TICKET_LIFETIME_MS),
                 nonce: random_id()?,
+                team: None,
             };
             let ticket = SocketTicket {
                 ticket: signer(env)?.sign_ticket(&claims),
@@ -114,6 +115,7 @@ async fn dispatch(
                 nonce: claims.nonce,
                 expires_at: claims.expires_at.0,
                 after: query.after,
+                team: claims.team,
             };
             thread::open_socket(env, &thread, &open, request).await
         }
@@ -172,6 +174,7 @@ async fn dispatch(
             let brand = authorize(request, env, &thread, origin).await?;
             super::resolution::rate(request, env, &brand, &thread).await
         }
+        Route::Console(call) => super::console::handle(call, request, env).await,
         Route::EraseThread(thread) => {
             authorize(request, env, &thread, origin).await?;
             thread::act(env, &thread, &ThreadCall::Erase).await?;
@@ -189,19 +192,29 @@ async fn dispatch(
             http::json(&settings, if created { 201 } else { 200 })
         }
         Route::AgentSend(thread) => {
-            let brand = authorize_agent(request, env).await?;
+            let (brand, member) = authorize_team(request, env).await?;
             let send: AgentMessage = http::read_json(request).await?;
             validate_client_id(send.client_id.as_str())?;
             let images = super::images::signer(env)?;
-            let sender = send
-                .sender
+            // From the console: its own channel, and the member's name unless one is given.
+            let named = send.sender.or_else(|| {
+                member.as_ref().map(|member| Sender {
+                    name: crate::member::sender_name(member),
+                    avatar_url: None,
+                })
+            });
+            let sender = named
                 .map(|sender| agent_sender(sender, &images))
                 .transpose()?;
             let append = Append {
                 client_id: send.client_id,
                 text: message_text(&send.text, &send.attachments)?,
                 author: Author::Agent,
-                channel: Channel::Api,
+                channel: if member.is_some() {
+                    Channel::Console
+                } else {
+                    Channel::Api
+                },
                 sender,
                 attachments: send.attachments,
                 policy: Policy::new(&brand, &thread).reached_by(request),
@@ -216,8 +229,8 @@ async fn dispatch(
         }
         Route::AgentThreads => {
             let brand = authorize_agent(request, env).await?;
-            let (before, limit) = parse_list_query(&query(request)?)?;
-            let threads = brands::list_threads(env, &brand.id, before, limit).await?;
+            let list = crate::inbox::parse_list_query(&query(request)?)?;
+            let threads = brands::list_threads(env, &brand.id, &list).await?;
             http::json(&ThreadList { threads }, 200)
         }
         Route::AgentThread(thread) => {
@@ -227,6 +240,25 @@ async fn dispatch(
                 &thread::agent_view(env, &brand.id, &thread, page).await?,
                 200,
             )
+        }
+        Route::AgentTicket(thread) => {
+            let (brand, member) = authorize_team(request, env).await?;
+            // A member is named by their membership; a backend's key names itself.
+            let member = member.as_ref().map(crate::member::sender_name);
+            let signer = signer(env)?;
+            let team = super::inbox::Team {
+                brand: &brand.id,
+                member: member.as_deref(),
+            };
+            super::inbox::team_ticket(request, env, &signer, team, &thread, now()).await
+        }
+        Route::InboxTicket => {
+            let brand = authorize_agent(request, env).await?;
+            super::inbox::ticket(&signer(env)?, &brand.id, now())
+        }
+        Route::InboxSocket => {
+            let ticket = parse_socket_query(&query(request)?)?.ticket;
+            super::inbox::open(env, &signer(env)?, &ticket, request, now()).await
         }
         Route::AgentRead(thread) => {
             let brand = authorize_agent(request, env).await?;
@@ -316,33 +348,9 @@ fn page_request(request: &Request) -> Result<PageRequest, RelayError> {
 
 /// Whether brands may send webhooks to this machine: only where `CONFAB_ENV` says
 /// `development` (local runs and tests), never by default.
-fn allows_local_webhooks(env: &Env) -> bool {
+pub(super) fn allows_local_webhooks(env: &Env) -> bool {
     env.var("CONFAB_ENV")
         .is_ok_and(|value| value.to_string() == "development")
-}
-
-/// `?before=MS&limit=N` of the agent API's thread list.
-fn parse_list_query(query: &str) -> Result<(Option<u64>, u32), RelayError> {
-    let mut before = None;
-    let mut limit = 50;
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-        let bad = |name: &'static str| RelayError::InvalidParameter {
-            name,
-            reason: format!("{value:?} is not a number in range"),
-        };
-        match &*key {
-            "before" => before = Some(value.parse().map_err(|_| bad("before"))?),
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|limit| (1..=200).contains(limit))
-                    .ok_or_else(|| bad("limit"))?
-            }
-            _ => {}
-        }
-    }
-    Ok((before, limit))
 }
 
 fn query(request: &Request) -> Result<String, RelayError> {
@@ -412,8 +420,28 @@ pub(super) fn authorize_admin(request: &Request, env: &Env) -> Result<(), RelayE
     }
 }
 
-/// Checks an agent API key (`Authorization: Bearer ck_…`) and returns its brand.
+/// Checks an agent API key (`Authorization: Bearer ck_…`) or a console session (any role)
+/// and returns the brand.
 async fn authorize_agent(request: &Request, env: &Env) -> Result<Brand, RelayError> {
+    Ok(authorize_team(request, env).await?.0)
+}
+
+/// Checks an agent API key, or else the console's session cookie (with its `Origin` rule
+/// for state-changing methods); returns the brand and, for a console session, the member.
+async fn authorize_team(
+    request: &Request,
+    env: &Env,
+) -> Result<(Brand, Option<confab_protocol::console::Member>), RelayError> {
+    let has_key = request.headers().has("Authorization").map_err(internal)?;
+    if !has_key && super::console::has_cookie(request) {
+        let signed = super::console::authenticate(request, env).await?;
+        return Ok((signed.brand, Some(signed.member)));
+    }
+    Ok((key_brand(request, env).await?, None))
+}
+
+/// The brand of an agent API key (`Authorization: Bearer ck_…`).
+async fn key_brand(request: &Request, env: &Env) -> Result<Brand, RelayError> {
     let key = http::bearer_token(request).map_err(|_| RelayError::InvalidAgentKey)?;
     let brand = brands::agent_key_brand(env, &agent_key_hash(&key))
         .await?
@@ -559,7 +587,7 @@ async fn limit_sessions_per_ip(request: &Request, env: &Env) -> Result<(), Relay
 
 /// The caller's address as limits count it: IPv4 whole, IPv6 by its /64 (one subscriber's
 /// prefix, which hands out as many addresses as it likes).
-fn address(request: &Request) -> Result<String, RelayError> {
+pub(super) fn address(request: &Request) -> Result<String, RelayError> {
     let ip = request
         .headers()
         .get("CF-Connecting-IP")

@@ -226,32 +226,44 @@ pub async fn by_whatsapp_number(
         .cloned())
 }
 
-/// The brand's threads, latest activity first, before `before` (ms) if given.
+/// The brand's threads as `query` asks (filters and search, [`crate::inbox`]), latest
+/// activity first.
 pub async fn list_threads(
     env: &Env,
     brand: &BrandId,
-    before: Option<u64>,
-    limit: u32,
+    query: &crate::inbox::ListQuery,
 ) -> Result<Vec<confab_protocol::ThreadSummary>, RelayError> {
+    use crate::directory::Param;
     #[derive(serde::Deserialize)]
     struct Row {
         thread_id: String,
         created_at: f64,
         last_message_at: f64,
         last_text: Option<String>,
+        #[serde(default)]
+        resolved: f64,
+        #[serde(default)]
+        awaiting_reply: f64,
+        #[serde(default)]
+        assistant: f64,
+        #[serde(default)]
+        channels: Option<String>,
+        #[serde(default)]
+        unread: f64,
+        language: Option<String>,
+        page: Option<String>,
     }
-    let rows: Vec<Row> = Db::new(env)?
-        .all(
-            "SELECT thread_id, created_at, last_message_at, last_text FROM threads \
-             WHERE brand_id = ?1 AND last_message_at < ?2 \
-             ORDER BY last_message_at DESC LIMIT ?3",
-            &[
-                text(brand.as_str()),
-                number(before.unwrap_or(u64::MAX >> 11)),
-                number(u64::from(limit)),
-            ],
-        )
-        .await?;
+    let statement = query.statement(brand);
+    let params: Vec<_> = statement
+        .params
+        .iter()
+        .map(|param| match param {
+            Param::Text(value) => text(value),
+            Param::Number(value) => number(*value),
+            Param::Null => worker::wasm_bindgen::JsValue::NULL,
+        })
+        .collect();
+    let rows: Vec<Row> = Db::new(env)?.all(&statement.sql, &params).await?;
     Ok(rows
         .into_iter()
         .map(|row| confab_protocol::ThreadSummary {
@@ -259,13 +271,16 @@ pub async fn list_threads(
             created_at: confab_protocol::Timestamp(row.created_at as u64),
             last_message_at: confab_protocol::Timestamp(row.last_message_at as u64),
             last_text: row.last_text,
-            resolved: false,
-            awaiting_reply: false,
-            assistant: false,
-            channels: Vec::new(),
-            unread: 0,
-            language: None,
-            page: None,
+            resolved: row.resolved != 0.0,
+            awaiting_reply: row.awaiting_reply != 0.0,
+            assistant: row.assistant != 0.0,
+            channels: row
+                .channels
+                .and_then(|json| serde_json::from_str(&json).ok())
+                .unwrap_or_default(),
+            unread: row.unread as u32,
+            language: row.language,
+            page: row.page,
         })
         .collect())
 }

@@ -515,7 +515,7 @@ fn envelope(settings: &EmailSettings, from_name: &str, to: &str, message_id: Str
 }
 
 /// Hands a raw email to the `EMAIL` binding (Cloudflare Email Service).
-async fn send(env: &Env, from: &str, to: &str, raw: &str) -> Result<(), Delivery> {
+pub(super) async fn send(env: &Env, from: &str, to: &str, raw: &str) -> Result<(), Delivery> {
     let binding = env.send_email("EMAIL").map_err(|error| {
         Delivery::refused(
             FailureReason::NotConfigured,

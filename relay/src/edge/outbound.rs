@@ -72,13 +72,21 @@ pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> wo
     let dead = batch.queue() == DEAD_QUEUE;
     // The batch's jobs go side by side: at most one job of a lane is ever out, so none of
     // them waits for another, and one slow provider does not hold up the rest.
-    join_all(batch.raw_iter().map(|message| handle(&env, message, dead))).await;
+    let news = super::inbox::InboxNews::default();
+    join_all(
+        batch
+            .raw_iter()
+            .map(|message| handle(&env, message, dead, &news)),
+    )
+    .await;
+    // The summaries the batch wrote to D1 go to their brands' inboxes, one call each.
+    news.tell(&env).await;
     Ok(())
 }
 
 /// One message of a batch: its job attempted (or buried), then acknowledged, or left to
 /// the queue's own retry if the relay itself failed.
-async fn handle(env: &Env, message: RawMessage, dead: bool) {
+async fn handle(env: &Env, message: RawMessage, dead: bool, news: &super::inbox::InboxNews) {
     let text = message.body().as_string();
     // An inbound message waiting for its sender's link is looked up again; one that
     // reached the dead-letter queue (its lookups kept failing) is dropped, with a log.
@@ -111,7 +119,7 @@ async fn handle(env: &Env, message: RawMessage, dead: bool) {
     let handled = if dead {
         bury(env, job).await
     } else {
-        attempt(env, job).await
+        attempt(env, job, news).await
     };
     match handled {
         Ok(()) => message.ack(),
@@ -124,7 +132,11 @@ async fn handle(env: &Env, message: RawMessage, dead: bool) {
 
 /// One attempt at a job, and what follows it. The job is claimed from its thread's outbox
 /// first (a stale copy, or one of an erased thread, is dropped) and settled after.
-async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
+async fn attempt(
+    env: &Env,
+    mut job: Job,
+    news: &super::inbox::InboxNews,
+) -> Result<(), RelayError> {
     if !thread::claim(env, &job).await? {
         worker::console_log!("job {} settled or superseded: dropped", job.id);
         return Ok(());
@@ -143,7 +155,7 @@ async fn attempt(env: &Env, mut job: Job) -> Result<(), RelayError> {
             open_id,
             window_open,
         } => wechat::deliver(env, &job, open_id, *window_open, &mut parts_sent).await,
-        Target::Directory { fact } => directory::write(env, &job, fact).await,
+        Target::Directory { fact } => directory::write(env, &job, fact, news).await,
         Target::Files => match super::files::erase_thread(env, &job.thread).await {
             Ok(()) => Delivery::Delivered,
             Err(error) => Delivery::retry(

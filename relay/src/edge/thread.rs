@@ -467,6 +467,9 @@ pub struct OpenSocket {
     pub expires_at: u64,
     /// The client's last `seq`.
     pub after: u64,
+    /// For a team socket, the member's name (the object tags the socket with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team: Option<String>,
 }
 
 /// Calls the thread's object.

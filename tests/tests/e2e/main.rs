@@ -11,6 +11,8 @@ mod assistant;
 mod attachments;
 mod body_limits;
 mod console_ui;
+mod console_inbox;
+mod console_auth;
 mod derived_facts;
 mod email;
 mod faults;

@@ -143,7 +143,8 @@ async fn typing_notices_reach_the_other_sockets_only() {
         watcher.next().await,
         ServerFrame::Typing {
             author: Author::Visitor,
-            active: true
+            active: true,
+            name: None,
         }
     );
     // The typist's next frame is the answer to its ping, not its own notice.

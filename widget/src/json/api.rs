@@ -187,6 +187,7 @@ impl FromJson for ErrorDetail {
         Ok(ErrorDetail {
             code: read::string(value, "code")?,
             message: read::string(value, "message")?,
+            field: None,
         })
     }
 }

@@ -27,13 +27,15 @@ mod outbound;
 mod push;
 mod resolution;
 mod sockets;
+mod summary;
 mod uploads;
 mod wechat;
 
 use super::super::http::{self, internal};
 use super::super::wire_name;
 use super::{Append, Init, OpenSocket, Policy, Started, ThreadAnswer, ThreadCall, CALL_HEADER};
-use crate::directory::Fact;
+use crate::edge::assistant::AssistantCall;
+use crate::edge::resolution::ResolutionCall;
 use crate::error::RelayError;
 use crate::rate::TokenBucket;
 use confab_protocol::{
@@ -227,6 +229,27 @@ impl Thread {
     }
 
     async fn answer(&self, call: ThreadCall) -> Outcome<ThreadAnswer> {
+        // Changes the inbox shows that store no message of their own list the thread again.
+        let relists = matches!(
+            &call,
+            ThreadCall::ReadByTeam { .. }
+                | ThreadCall::Resolution(
+                    ResolutionCall::Resolve { .. } | ResolutionCall::Reopen { .. }
+                )
+                | ThreadCall::Assistant(
+                    AssistantCall::Reply { .. }
+                        | AssistantCall::Handoff { .. }
+                        | AssistantCall::Switch { .. }
+                )
+        );
+        let answer = self.answer_call(call).await?;
+        if relists {
+            self.relist().await?;
+        }
+        Ok(answer)
+    }
+
+    async fn answer_call(&self, call: ThreadCall) -> Outcome<ThreadAnswer> {
         Ok(match call {
             ThreadCall::Init(init) => ThreadAnswer::Started(self.start_session(init).await?),
             ThreadCall::Append(append) => {
@@ -254,6 +277,7 @@ impl Thread {
                     wechat: self.wechat_window()?,
                     messages: page.messages,
                     has_more: page.has_more,
+                    summary: Some(self.summary()?),
                 })
             }
             ThreadCall::ReadByVisitor { seq } => {
@@ -328,11 +352,7 @@ impl Thread {
         let mut lanes = Vec::new();
         if new {
             self.set_meta("started_at", &now.to_string())?;
-            lanes.push(self.add_fact(Fact::Listed {
-                created_at: now,
-                last_message_at: now,
-                last_text: None,
-            })?);
+            lanes.push(self.list(None)?);
             lanes.extend(self.plan_announcement()?);
         }
         self.schedule_expiry(now).await?;
@@ -560,15 +580,7 @@ impl Thread {
     fn note_activity(&self, message: &Message) -> Outcome<String> {
         let at = message.created_at.0;
         self.set_meta("last_activity", &at.to_string())?;
-        let created_at = self
-            .meta("started_at")?
-            .and_then(|started| started.parse().ok())
-            .unwrap_or(at);
-        self.add_fact(Fact::Listed {
-            created_at,
-            last_message_at: at,
-            last_text: Some(crate::attachment::text_with_files(message)),
-        })
+        self.list(Some(message))
     }
 
     /// When the thread was last active (a session or a message), in ms. Threads from

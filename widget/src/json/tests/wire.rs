@@ -62,6 +62,7 @@ fn answers_read_as_serde_writes_them() {
     reads_as_serde_writes(&ErrorDetail {
         code: "link_used".into(),
         message: "This link was used.".into(),
+        field: None,
     });
 }
 
@@ -136,10 +137,12 @@ fn frames_read_as_serde_writes_them() {
         ServerFrame::Typing {
             author: Author::Agent,
             active: true,
+            name: None,
         },
         ServerFrame::Typing {
             author: Author::Unknown,
             active: false,
+            name: None,
         },
         ServerFrame::Erased,
         ServerFrame::Pong,

@@ -26,7 +26,7 @@ pub(super) const SOURCES_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS bot_sources 
 const STATE_KEY: &str = "assistant";
 
 impl Thread {
-    fn assistant_state(&self) -> Outcome<ThreadState> {
+    pub(super) fn assistant_state(&self) -> Outcome<ThreadState> {
         Ok(self.meta_json(STATE_KEY)?.unwrap_or_default())
     }
 

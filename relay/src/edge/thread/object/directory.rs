@@ -31,6 +31,16 @@ impl Thread {
                 _ => false,
             };
             if replaced {
+                // A listing replacing a waiting one carries its texts on for the search.
+                let fact = match (&job.target, fact) {
+                    (
+                        Target::Directory {
+                            fact: Fact::Listed(old),
+                        },
+                        Fact::Listed(new),
+                    ) => Fact::Listed(new.replacing(old)),
+                    (_, fact) => fact,
+                };
                 job.target = Target::Directory { fact };
                 self.sql
                     .exec(

@@ -1,10 +1,16 @@
 //! The thread's live sockets: tickets spent once, a socket opened with the messages its
 //! client missed, the frames clients send, and each new message encoded once for all.
+//!
+//! A team socket (opened with a ticket of `POST /v1/agent/threads/{id}/tickets`) is tagged
+//! [`TEAM_TAG`] and with its member's name ([`name_tag`]), so that the tags survive hibernation: it gets
+//! every frame; its typing shows as the team's (author agent) to the visitor, and with the
+//! member's name to the other team sockets only. It sends no messages (the agent API does).
 
 use super::super::{Append, OpenSocket};
 use super::{now, sql_int, Outcome, Thread};
 use crate::edge::http::internal;
 use crate::error::RelayError;
+use crate::inbox::{name_tag, team_name, TEAM_TAG};
 use confab_protocol::{
     normalize_text, validate_client_id, Author, Channel, ClientFrame, Message, Seq, ServerFrame,
 };
@@ -17,7 +23,16 @@ impl Thread {
     /// A frame a client sent on its socket. Frames that do not decode are ignored, like
     /// unknown ones: a newer widget may speak a richer protocol.
     pub(super) async fn socket_frame(&self, socket: &WebSocket, text: &str) {
+        let team = team_name(&self.state.get_tags(socket));
         match serde_json::from_str::<ClientFrame>(text) {
+            Ok(ClientFrame::Send { client_id, .. }) if team.is_some() => send(
+                socket,
+                &ServerFrame::Rejected {
+                    client_id,
+                    code: "invalid_parameter".into(),
+                    message: "A team socket sends through the agent API.".into(),
+                },
+            ),
             Ok(ClientFrame::Send { client_id, text }) => {
                 match self.socket_send(client_id.clone(), text).await {
                     // A new message went to every socket, this one included.
@@ -37,13 +52,28 @@ impl Thread {
                 }
             }
             Ok(ClientFrame::Typing { active }) => {
-                let frame = ServerFrame::Typing {
-                    author: Author::Visitor,
+                let author = match team {
+                    Some(_) => Author::Agent,
+                    None => Author::Visitor,
+                };
+                let plain = ServerFrame::Typing {
+                    author,
                     active,
+                    name: None,
+                };
+                // The member's name goes only to the other team sockets.
+                let named = ServerFrame::Typing {
+                    author,
+                    active,
+                    name: team,
                 };
                 for other in self.state.get_websockets() {
-                    if &other != socket {
-                        send(&other, &frame);
+                    if &other == socket {
+                        continue;
+                    }
+                    match team_name(&self.state.get_tags(&other)) {
+                        Some(_) => send(&other, &named),
+                        None => send(&other, &plain),
                     }
                 }
             }
@@ -118,7 +148,14 @@ impl Thread {
             return Err(RelayError::InvalidTicket);
         }
         let pair = WebSocketPair::new().map_err(internal)?;
-        self.state.accept_web_socket(&pair.server);
+        match &open.team {
+            Some(name) => {
+                let name = name_tag(name);
+                self.state
+                    .accept_websocket_with_tags(&pair.server, &[TEAM_TAG, &name]);
+            }
+            None => self.state.accept_web_socket(&pair.server),
+        }
         let backlog = self.page(open.after, SOCKET_BACKLOG_LIMIT)?;
         let mut last_seq = Seq(open.after);
         for message in backlog.messages {

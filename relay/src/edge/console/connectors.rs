@@ -1,0 +1,87 @@
+//! `POST /v1/console/connectors/{kind}/test`: a real request to the brand's Telegram group
+//! or webhook, through the same timeout, size cap and no-redirect rules as deliveries
+//! (`edge/outbound.rs`), reported as the provider answered it
+//! ([`crate::connector::probe`]). WhatsApp and WeChat cannot be tested from here yet.
+
+use super::super::api::allows_local_webhooks;
+use super::super::outbound::{delivery_timeout, post_json, secret, setting};
+use super::super::random_id;
+use crate::brand::Brand;
+use crate::connector::probe::{self, Report};
+use crate::connector::{telegram, webhook, Delivery};
+use crate::error::RelayError;
+use crate::route::ConnectorKind;
+use worker::Env;
+
+/// Tests one of the brand's connectors.
+pub async fn test(env: &Env, brand: &Brand, kind: ConnectorKind) -> Result<Report, RelayError> {
+    let connectors = &brand.settings.connectors;
+    Ok(match kind {
+        ConnectorKind::Telegram => match &connectors.telegram {
+            Some(settings) => {
+                test_telegram(env, settings.chat_id, &settings.bot_token_secret).await
+            }
+            None => Report::unanswered("the brand has no Telegram connector"),
+        },
+        ConnectorKind::Webhook => match &connectors.webhook {
+            Some(settings) => test_webhook(env, brand, &settings.url, &settings.secret).await?,
+            None => Report::unanswered("the brand has no webhook"),
+        },
+        ConnectorKind::Whatsapp | ConnectorKind::Wechat => {
+            return Err(RelayError::ConnectorTestUnsupported(kind.name().into()))
+        }
+    })
+}
+
+async fn test_telegram(env: &Env, chat_id: i64, token_secret: &str) -> Report {
+    let token = match secret(env, token_secret) {
+        Ok(token) => token,
+        Err(failed) => return Report::unanswered(failure(failed)),
+    };
+    let base = setting(env, "TELEGRAM_API_BASE", "https://api.telegram.org");
+    let url = telegram::method_url(&base, &token, "sendMessage");
+    let body = probe::telegram_body(chat_id);
+    let mut report = match post_json(delivery_timeout(env), &url, &body, &[], true).await {
+        Ok(answer) => probe::telegram_report(answer.status, &answer.body),
+        Err(failed) => Report::unanswered(failure(failed)),
+    };
+    // The URL carries the bot's token: no report may quote it.
+    report.detail = report.detail.replace(&token, "[redacted]");
+    report
+}
+
+async fn test_webhook(
+    env: &Env,
+    brand: &Brand,
+    url: &str,
+    secret_name: &str,
+) -> Result<Report, RelayError> {
+    let url = match webhook::checked_url(url, allows_local_webhooks(env)) {
+        Ok(url) => url,
+        Err(reason) => return Ok(Report::unanswered(reason)),
+    };
+    let key = match secret(env, secret_name) {
+        Ok(key) => key,
+        Err(failed) => return Ok(Report::unanswered(failure(failed))),
+    };
+    let now = worker::Date::now().as_millis();
+    let body = probe::webhook_body(&random_id()?, &brand.id, now);
+    let signature = webhook::sign(key.as_bytes(), now / 1000, &body)?;
+    let headers = [(webhook::SIGNATURE_HEADER, signature.as_str())];
+    Ok(
+        match post_json(delivery_timeout(env), url.as_str(), &body, &headers, false).await {
+            Ok(answer) => probe::webhook_report(answer.status, answer.location.as_deref()),
+            Err(failed) => Report::unanswered(failure(failed)),
+        },
+    )
+}
+
+/// What a failed request came to, in words.
+fn failure(delivery: Delivery) -> String {
+    match delivery {
+        Delivery::Delivered => "delivered".into(),
+        Delivery::Retry { failure, .. }
+        | Delivery::RateLimited { failure, .. }
+        | Delivery::Refused { failure } => failure.detail().to_string(),
+    }
+}
