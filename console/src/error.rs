@@ -44,9 +44,7 @@ impl ConsoleError {
             #[serde(default)]
             field: Option<String>,
         }
-        let detail = crate::api::decode::<Body>(text)
-            .ok()
-            .map(|body| body.error);
+        let detail = crate::api::decode::<Body>(text).ok().map(|body| body.error);
         match (status, detail) {
             (401, detail) => ConsoleError::SignedOut {
                 code: detail.map_or_else(|| "not_signed_in".into(), |detail| detail.code),

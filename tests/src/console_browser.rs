@@ -1,45 +1,13 @@
-//! The brand console (`/console/`) in Chromium: members made through the admin API, the
-//! page's elements found by CSS (no shadow root, unlike the widget's), axe-core over the
-//! whole page, and the widget inside the install page's preview frame.
+//! The brand console (`/console/`) in Chromium: the page's elements found by CSS (no shadow
+//! root, unlike the widget's), axe-core over the whole page, and the widget inside the
+//! install page's preview frame. Members and their sign-in links come from
+//! [`crate::console`]'s `Api::member_link`.
 
-use crate::api::Api;
-use crate::relay::TEST_ADMIN_SECRET;
 use crate::{eventually, Browser};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::{json, Value};
-
-/// Adds (or changes) a member of `brand` through the admin API: the status and the answer
-/// (`MemberAdded`, whose `signInUrl` is a single-use sign-in link).
-pub async fn add_member(
-    api: &Api,
-    brand: &str,
-    email: &str,
-    name: Option<&str>,
-    role: &str,
-) -> (u16, Value) {
-    let response = api
-        .http
-        .post(api.url(&format!("/v1/admin/brands/{brand}/members")))
-        .bearer_auth(TEST_ADMIN_SECRET)
-        .json(&json!({ "email": email, "name": name, "role": role }))
-        .send()
-        .await
-        .expect("the relay answers");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-/// A member's sign-in link (asserting the admin API made one).
-pub async fn sign_in_link(api: &Api, email: &str, name: &str, role: &str) -> String {
-    let (status, added) = add_member(api, "demo", email, Some(name), role).await;
-    assert!(status == 200 || status == 201, "{status}: {added}");
-    added["signInUrl"]
-        .as_str()
-        .unwrap_or_else(|| panic!("a sign-in link in {added}"))
-        .to_string()
-}
 
 /// The first element matching `selector`, once there is one.
 pub async fn element(browser: &Browser, selector: &str) -> Element {

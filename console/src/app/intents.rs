@@ -153,7 +153,7 @@ impl Effects {
             .map(|reply| reply.trim().to_string())
             .filter(|reply| !reply.is_empty())
             .collect();
-        let client_id = ClientMessageId::new(format!("console:{}", random_id()));
+        let client_id = crate::state::thread::reply_client_id(&random_id());
         self.dispatch.dispatch(Action::Queued {
             client_id: client_id.clone(),
             text: text.to_string(),

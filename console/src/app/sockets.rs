@@ -13,13 +13,6 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::Callback;
 
-/// The team's name on a typing frame (an optional field the relay adds for team sockets).
-#[derive(serde::Deserialize)]
-struct Named {
-    #[serde(default)]
-    name: Option<String>,
-}
-
 impl Effects {
     /// (Re)opens the inbox socket of run `run`, after the backoff of attempt `attempt`.
     pub(super) fn connect_inbox(self: Rc<Self>, run: u32, attempt: u32) {
@@ -192,11 +185,14 @@ impl Effects {
         };
         match frame {
             ServerFrame::Message { message } => self.dispatch.dispatch(Action::Stored(message)),
-            ServerFrame::Typing { author, active, .. } => {
-                let name = api::decode::<Named>(text).ok().and_then(|named| named.name);
-                self.dispatch
-                    .dispatch(Action::Typing(Typist { author, name }, active));
-            }
+            // `name` is on frames to the team's sockets only: who of the team is typing.
+            ServerFrame::Typing {
+                author,
+                active,
+                name,
+            } => self
+                .dispatch
+                .dispatch(Action::Typing(Typist { author, name }, active)),
             ServerFrame::Ready {
                 complete: false, ..
             } => {

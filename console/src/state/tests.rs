@@ -86,6 +86,7 @@ fn page(id: &str, messages: Vec<Message>, has_more: bool) -> Action {
         wechat: None,
         messages,
         has_more,
+        summary: None,
     })
 }
 
@@ -383,6 +384,21 @@ fn a_thread_merges_by_seq_and_pending_replies_give_way_to_stored_ones() {
 }
 
 #[test]
+fn reply_client_ids_are_ones_the_relay_accepts() {
+    for unique in [
+        "6f1c2a9e-3b7d-4e21-9a0c-5d8e7f6a4b3c",
+        "1764800000000-123456789",
+    ] {
+        let id = super::thread::reply_client_id(unique);
+        assert_eq!(
+            confab_protocol::validate_client_id(id.as_str()),
+            Ok(()),
+            "{id:?}"
+        );
+    }
+}
+
+#[test]
 fn queueing_clears_the_composer_and_a_failure_stays_on_the_reply() {
     let state = run(vec![
         open("t"),
@@ -462,6 +478,10 @@ fn typing_history_windows_and_the_bot() {
                 message(2, Author::Bot, "b2"),
             ],
             has_more: true,
+            summary: Some(ThreadSummary {
+                assistant: true,
+                ..summary("t", 2)
+            }),
         }),
         page("t", vec![], false),
     ]);
@@ -473,6 +493,18 @@ fn typing_history_windows_and_the_bot() {
     );
     assert!(thread.loaded);
     assert!(thread.bot_answering());
+    assert!(
+        state
+            .open_summary()
+            .is_some_and(|summary| summary.assistant),
+        "the page's summary is kept"
+    );
+    assert!(
+        state
+            .open_summary()
+            .is_some_and(|summary| summary.assistant),
+        "the page's summary is kept"
+    );
     let handed_over = run(vec![
         open("t"),
         page(

@@ -5,6 +5,12 @@ use confab_protocol::{
     WhatsappWindow,
 };
 
+/// The client id of a reply written in the console, from a unique string (a UUID): only
+/// letters, digits, `-` and `_` are allowed (`:` is the relay's own ids').
+pub fn reply_client_id(unique: &str) -> ClientMessageId {
+    ClientMessageId::new(format!("console-{unique}"))
+}
+
 /// A reply written in the console that the relay has not stored yet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pending {
@@ -52,8 +58,9 @@ pub struct ThreadView {
     pub replies: Vec<String>,
     /// The highest `seq` reported read.
     pub read_up_to: Seq,
-    /// Its latest summary (resolved, bot, page, language), kept even when the list's
-    /// filter leaves it out (a resolved thread in the open list).
+    /// Its latest summary (resolved, bot, page, language), from its history's pages and
+    /// the inbox socket, kept even when the list's filter leaves it out (a resolved thread
+    /// in the open list).
     pub summary: Option<ThreadSummary>,
 }
 
@@ -86,6 +93,9 @@ impl ThreadView {
         self.whatsapp = page.whatsapp.or(self.whatsapp.take());
         self.wechat = page.wechat.or(self.wechat.take());
         self.loaded = !page.has_more;
+        if page.summary.is_some() {
+            self.summary = page.summary;
+        }
         for message in page.messages {
             self.merge(message);
         }

@@ -8,7 +8,7 @@
 
 use confab_e2e::api::Api;
 use confab_e2e::console_browser::{
-    axe_page, element, hash, in_preview, press, sign_in, sign_in_link, tab_to, texts, wait_for_text,
+    axe_page, element, hash, in_preview, press, sign_in, tab_to, texts, wait_for_text,
 };
 use confab_e2e::{eventually, Browser, Relay};
 use fantoccini::key::Key;
@@ -20,16 +20,23 @@ async fn accessible(browser: &Browser, page: &str) {
     assert_eq!(violations, Vec::<String>::new(), "axe on the {page} page");
 }
 
-/// Makes the window a desk's, 1280×800.
+/// Makes the page a desk's, 1280×800 (the viewport itself, whatever the window's frame).
 async fn desk(browser: &Browser) {
-    browser.client.set_window_size(1280, 800).await.unwrap();
+    browser
+        .cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false }),
+        )
+        .await;
 }
 
 #[tokio::test]
 async fn an_owner_signs_in_once_and_talks_with_a_visitor_live() {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
-    let link = sign_in_link(&api, "owner@acme.example", "Ana", "owner").await;
+    let link = api
+        .member_link("demo", "owner@acme.example", "Ana", "owner")
+        .await;
     assert!(link.contains("/console/#token="), "{link}");
 
     let visitor = Browser::start().await;
@@ -83,7 +90,9 @@ async fn an_agent_stays_out_of_owner_pages_and_replies_with_the_keyboard_alone()
     let session = api.session().await;
     let (status, _) = api.send(&session, "v1", "Where is my order 4411?").await;
     assert_eq!(status, 201);
-    let link = sign_in_link(&api, "bo@acme.example", "Bo", "agent").await;
+    let link = api
+        .member_link("demo", "bo@acme.example", "Bo", "agent")
+        .await;
 
     let agent = Browser::start().await;
     desk(&agent).await;
@@ -140,7 +149,9 @@ async fn an_agent_stays_out_of_owner_pages_and_replies_with_the_keyboard_alone()
 async fn owner_pages_save_settings_preview_unsaved_ones_and_stay_accessible() {
     let relay = Relay::start().await;
     let api = Api::new(relay.origin());
-    let link = sign_in_link(&api, "owner@acme.example", "Ana", "owner").await;
+    let link = api
+        .member_link("demo", "owner@acme.example", "Ana", "owner")
+        .await;
     let owner = Browser::start().await;
     desk(&owner).await;
     sign_in(&owner, &link).await;
@@ -202,6 +213,9 @@ async fn owner_pages_save_settings_preview_unsaved_ones_and_stay_accessible() {
         }
     })
     .await;
+    owner
+        .eval("document.activeElement?.blur(); document.querySelector('main').scrollTop = 0; return true;")
+        .await;
     owner.save_screenshot("console-desktop-install").await;
     accessible(&owner, "install").await;
 
