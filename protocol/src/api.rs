@@ -139,6 +139,10 @@ pub struct BrandProfile {
     /// Light, dark, or after the visitor's system.
     #[serde(default, skip_serializing_if = "Theme::is_auto")]
     pub theme: Theme,
+    /// "Usually replies within" this many minutes: the brand's recent first replies in
+    /// business hours, when the brand shows it (`showExpectedReply`) and has enough of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_reply_minutes: Option<u32>,
 }
 
 /// The widget's colours: the brand's choice.
@@ -195,6 +199,7 @@ impl Default for BrandProfile {
             suggested_questions: Vec::new(),
             show_agent_names: true,
             theme: Theme::Auto,
+            expected_reply_minutes: None,
         }
     }
 }

@@ -174,6 +174,8 @@ impl Brand {
                 .collect(),
             show_agent_names: settings.show_agent_names,
             theme: settings.theme,
+            // Set by the session's answer, from the brand's roll-up (edge/insights.rs).
+            expected_reply_minutes: None,
         }
     }
 

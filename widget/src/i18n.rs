@@ -200,6 +200,12 @@ texts! {
     online: "Online",
     /// After [`Texts::online`].
     replies_soon: "Usually replies in a few minutes",
+    /// After [`Texts::online`], from the brand's recent replies: a template of minutes.
+    replies_minutes: "Usually replies within {} minutes",
+    /// The same in hours.
+    replies_hours: "Usually replies within {} hours",
+    /// The same past a day.
+    replies_day: "Usually replies within a day",
     /// The team's state outside business hours.
     away: "Away",
     /// When the team is back later today: a template of the time.

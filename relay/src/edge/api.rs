@@ -564,7 +564,9 @@ async fn create_session(
     if brand.settings.push.is_some() {
         session.brand.push_key = super::push::offered_key(env);
     }
-    super::insights::session_answer(env, &brand, &session, status, now.0).await
+    session.brand.expected_reply_minutes =
+        super::insights::expected_reply_minutes(env, &brand, now.0).await;
+    http::json(&session, status)
 }
 
 /// At most `max` characters of what a page says about itself.

@@ -11,7 +11,7 @@ use crate::error::RelayError;
 use crate::insights::api::{self, Format, Page, What};
 use crate::insights::export::{conversations_csv, metrics_csv};
 use crate::insights::{Insights, ThreadFigures, ZoneClock};
-use confab_protocol::{BrandId, BusinessHours, Session};
+use confab_protocol::{BrandId, BusinessHours};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use worker::js_sys::{self, Array, Object, Reflect};
@@ -193,27 +193,6 @@ pub async fn seed(
 ) -> Result<Response, RelayError> {
     let count: usize = ask(env, brand, &InboxCall::Seed { figures }).await?;
     http::json(&serde_json::json!({ "seeded": count }), 200)
-}
-
-/// The session's answer: its brand profile carries `expectedReplyMinutes` when the brand
-/// shows it. The profile's type is shared with the widget's own decoder, which is the
-/// widget's to change (its byte budget decides whether it shows the figure), so the key is
-/// added to the JSON sent, which that decoder reads tolerantly (unknown keys are skipped).
-pub async fn session_answer(
-    env: &Env,
-    brand: &Brand,
-    session: &Session,
-    status: u16,
-    now: u64,
-) -> Result<Response, RelayError> {
-    let Some(minutes) = expected_reply_minutes(env, brand, now).await else {
-        return http::json(session, status);
-    };
-    let mut answer = serde_json::to_value(session).map_err(internal)?;
-    if let Some(profile) = answer.get_mut("brand").and_then(|b| b.as_object_mut()) {
-        profile.insert("expectedReplyMinutes".into(), minutes.into());
-    }
-    http::json(&answer, status)
 }
 
 /// How long a brand's expected reply time is reused by an isolate.

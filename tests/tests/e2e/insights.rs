@@ -17,7 +17,7 @@ use confab_e2e::api::Api;
 use confab_e2e::fakes::webhook::FakeWebhook;
 use confab_e2e::insights::{export, seed, seed_with, wait_for_report};
 use confab_e2e::world::WEBHOOK_SECRET;
-use confab_e2e::Relay;
+use confab_e2e::{eventually, Browser, Relay};
 use confab_protocol::insights::{Count, Handover};
 use confab_protocol::{Author, Channel, Session, ThreadId};
 use confab_relay::insights::export::{conversations_csv, metrics_csv};
@@ -534,25 +534,7 @@ async fn the_expected_reply_time_reaches_the_profile_only_when_shown() {
     let api = Api::new(relay.origin());
     let brand = json!({ "name": "Quick Shop" });
     assert_eq!(api.put_brand("quick", brand).await, 201);
-    // Six conversations of the last hours first answered by the team: 4, 6, 7, 7, 8 and
-    // 40 minutes (always open: business time is wall-clock); the median, 7, shows as 10.
-    let start = now() - 5 * H;
-    let waits = [4, 6, 7, 7, 8, 40];
-    let threads: Vec<ThreadFigures> = waits
-        .iter()
-        .enumerate()
-        .map(|(n, wait)| {
-            let at = start + n as u64 * 10 * M;
-            thread(
-                &format!("q{n}"),
-                at,
-                None,
-                None,
-                &[visitor(at), agent(at + wait * M)],
-            )
-        })
-        .collect();
-    seed(&api, "quick", &threads).await;
+    seed(&api, "quick", &quick_replies()).await;
     let profile = |body: Value| body["brand"].clone();
 
     let (status, body) = api.post_session(json!({ "brand": "quick" })).await;
@@ -567,4 +549,60 @@ async fn the_expected_reply_time_reaches_the_profile_only_when_shown() {
     let (status, body) = api.post_session(json!({ "brand": "quick" })).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(profile(body)["expectedReplyMinutes"], 10);
+}
+
+/// Six conversations of the last hours first answered by the team: 4, 6, 7, 7, 8 and 40
+/// minutes (always open: business time is wall-clock); the median, 7, shows as 10.
+fn quick_replies() -> Vec<ThreadFigures> {
+    let start = now() - 5 * H;
+    let waits = [4, 6, 7, 7, 8, 40];
+    waits
+        .iter()
+        .enumerate()
+        .map(|(n, wait)| {
+            let at = start + n as u64 * 10 * M;
+            thread(
+                &format!("q{n}"),
+                at,
+                None,
+                None,
+                &[visitor(at), agent(at + wait * M)],
+            )
+        })
+        .collect()
+}
+
+/// The widget's header says how soon the brand usually replies, from its roll-up, where it
+/// said "in a few minutes" before the brand turned the figure on.
+#[tokio::test]
+async fn the_widget_says_how_soon_the_team_usually_replies() {
+    let relay = Relay::start().await;
+    let api = Api::new(relay.origin());
+    // The demo page's brand, always open (no business hours).
+    let demo = |shown: bool| {
+        json!({
+            "name": "Acme Outdoor",
+            "allowedOrigins": [relay.origin()],
+            "showExpectedReply": shown,
+        })
+    };
+    assert_eq!(api.put_brand("demo", demo(false)).await, 200);
+    seed(&api, "demo", &quick_replies()).await;
+    for (shown, says) in [
+        (false, "Usually replies in a few minutes"),
+        (true, "Usually replies within 10 minutes"),
+    ] {
+        assert_eq!(api.put_brand("demo", demo(shown)).await, 200);
+        let browser = Browser::start().await;
+        browser.client.goto(&relay.url("/")).await.unwrap();
+        browser.open_panel().await;
+        eventually(30, || async {
+            let presence = browser.widget_texts(".confab-presence").await;
+            match presence.iter().any(|text| text.contains(says)) {
+                true => Ok(()),
+                false => Err(format!("the header says {presence:?}, not {says:?}")),
+            }
+        })
+        .await;
+    }
 }

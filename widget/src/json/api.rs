@@ -92,6 +92,8 @@ impl FromJson for BrandProfile {
             theme: text("theme")?.map_or(defaults.theme, |theme| {
                 variant(THEMES, &theme, Theme::Unknown)
             }),
+            expected_reply_minutes: read::optional_number(value, "expectedReplyMinutes", 100_000)?
+                .map(|minutes| minutes as u32),
         })
     }
 }

@@ -147,6 +147,7 @@ fn brand(full: bool) -> BrandProfile {
         suggested_questions: vec!["Where is my order?".into(), "Refunds?".into()],
         show_agent_names: false,
         theme: Theme::Dark,
+        expected_reply_minutes: Some(15),
     }
 }
 

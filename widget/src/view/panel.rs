@@ -4,7 +4,7 @@ use super::{
     composer, email_state, link_sheet, quick_replies, rating, reach_form, resume_prompt, show_qr,
     ComposerProps, Intent, LinkSheetProps, MessageList,
 };
-use crate::i18n::Texts;
+use crate::i18n::{fill, Texts};
 use crate::state::{Connection, State};
 use confab_protocol::{BusinessHours, LinkPurpose};
 use wasm_bindgen::JsCast;
@@ -89,9 +89,16 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
     let away_until = brand.and_then(|brand| away_until(brand.business_hours.as_ref()?, texts));
+    // The brand's own figure when it shows one, else the general promise.
+    let replies = match brand.and_then(|brand| brand.expected_reply_minutes) {
+        Some(minutes @ 0..60) => fill(texts.replies_minutes, &minutes.max(1).to_string()),
+        Some(minutes @ 60..1440) => fill(texts.replies_hours, &minutes.div_ceil(60).to_string()),
+        Some(_) => texts.replies_day.into(),
+        None => texts.replies_soon.into(),
+    };
     let mut presence = String::new();
     for part in match &away_until {
-        None => [texts.online, " · ", texts.replies_soon],
+        None => [texts.online, " · ", replies.as_str()],
         Some(back) if back.is_empty() => [texts.away, "", ""],
         Some(back) => [texts.away, " · ", back.as_str()],
     } {
