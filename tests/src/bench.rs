@@ -7,6 +7,7 @@
 pub mod assistant;
 pub mod baseline;
 pub mod console;
+pub mod counting;
 pub mod cpu;
 pub mod files;
 pub mod reach;

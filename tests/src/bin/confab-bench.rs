@@ -397,6 +397,21 @@ async fn main() {
             ms(console.phone.live_ms)
         ),
     ));
+    let counting = confab_e2e::bench::counting::measure(if quick { 5_000 } else { 50_000 });
+    targets.push(Target::figure(
+        "Insights: what counting adds to a stored message (read, observe, write back the thread's figures; native release) and its writes",
+        format!(
+            "{}; writes per message: +1 meta row in the message's own commit, 0 in D1, and 1 roll-up row per thread per queue batch in the brand's Inbox object",
+            counting
+                .iter()
+                .map(|cost| format!(
+                    "{:.1} µs with {} replies kept ({} B)",
+                    cost.micros_per_message, cost.kept_replies, cost.stored_bytes
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ));
     targets.extend(reach.targets());
     targets.extend(bot.targets());
     let machine = format!(

@@ -65,6 +65,18 @@ impl Thread {
                 let next = assistant::person_answered(&state);
                 if next != state {
                     self.set_assistant_state(&next)?;
+                    // Where the bot was answering, a person answering takes the thread over.
+                    let bot_on = self
+                        .policy()?
+                        .assistant
+                        .as_ref()
+                        .is_some_and(|plan| plan.settings.mode != Mode::Off);
+                    if bot_on {
+                        self.observe(crate::insights::Event::HandedOver {
+                            at: message.created_at.0,
+                            reason: confab_protocol::insights::Handover::TeamTookOver,
+                        })?;
+                    }
                 }
                 Ok(Vec::new())
             }
