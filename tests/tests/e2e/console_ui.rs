@@ -172,6 +172,44 @@ async fn owner_pages_save_settings_preview_unsaved_ones_and_stay_accessible() {
         .unwrap();
     wait_for_text(&owner, ".save-row [role=status]", "Saved.").await;
 
+    // Business hours as a form: turned on, a zone typed, Saturday opened with a second span
+    // whose closing time is changed; saved as the same JSON the relay reads. Each step is
+    // its own script, so the form has drawn the last edit before the next.
+    let steps = [
+        "document.querySelector('#field-businessHours').click();",
+        "const zone = document.querySelector('#field-timeZone');\
+         zone.value = 'Asia/Shanghai'; zone.dispatchEvent(new Event('input', { bubbles: true }));",
+        "document.querySelector('li[aria-label=Saturday] input[type=checkbox]').click();",
+        "document.querySelector('button[aria-label=\"Add a span on Saturday\"]').click();",
+        "const close = document.querySelectorAll('li[aria-label=Saturday] input[type=time]')[3];\
+         close.value = '21:30'; close.dispatchEvent(new Event('change', { bubbles: true }));",
+    ];
+    for step in steps {
+        owner.eval(&format!("{step} return true;")).await;
+        element(&owner, "#field-timeZone").await;
+    }
+    accessible(&owner, "settings with business hours").await;
+    owner.save_screenshot("console-desktop-hours").await;
+    element(&owner, ".settings button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&owner, ".save-row [role=status]", "Saved.").await;
+    let saved = owner
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/v1/console/settings').then(answer => answer.json()).then(body => done(body.businessHours));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let span = |day: u8, open: &str, close: &str| json!({"day": day, "open": open, "close": close});
+    let mut weekly: Vec<_> = (1..=6).map(|day| span(day, "09:00", "17:00")).collect();
+    weekly.push(span(6, "17:00", "21:30"));
+    assert_eq!(saved, json!({"timeZone": "Asia/Shanghai", "weekly": weekly}));
+
     // Install: the preview shows an unsaved colour and greeting.
     owner
         .eval("location.hash = '#/install'; return true;")
