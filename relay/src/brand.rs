@@ -88,6 +88,11 @@ pub struct BrandSettings {
     /// email or notification (it offers them at once while the team is away), in seconds.
     #[serde(default = "default_reach_offer")]
     pub reach_offer_seconds: u32,
+    /// Whether the widget's profile says how soon the team usually replies (from the
+    /// brand's recent first replies in business hours, [`crate::insights`]); off unless
+    /// the brand turns it on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub show_expected_reply: bool,
 }
 
 fn default_reach_offer() -> u32 {

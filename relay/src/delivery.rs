@@ -285,6 +285,9 @@ pub struct Job {
     /// For a `thread.rated` event: the visitor's rating.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::resolution::Rating>,
+    /// For a `thread.closed` event: the conversation's figures as it was resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Box<crate::insights::closed::Closed>>,
 }
 
 impl Job {
@@ -513,6 +516,7 @@ mod tests {
             relay_origin: None,
             sources: Vec::new(),
             rating: None,
+            figures: None,
         }
     }
 

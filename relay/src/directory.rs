@@ -104,6 +104,10 @@ pub struct Listing {
     /// Texts of messages stored since the previous listing, for the search (`thread_texts`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub texts: Vec<SearchText>,
+    /// The thread's Insights figures, for the brand's `Inbox` object's roll-up (never
+    /// written to D1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<Box<crate::insights::ThreadFigures>>,
 }
 
 /// One message's text for the search, by its `seq` (a text is written once per `seq`).

@@ -15,6 +15,7 @@ mod hooks;
 mod http;
 mod images;
 mod inbox;
+mod insights;
 mod knowledge;
 mod links;
 pub mod outbound;

@@ -10,13 +10,17 @@
 //! kept, only rating comments (which the visitor wrote to be read), and the start page is a
 //! path without its query.
 //!
+//! - [`api`]: the agent API's ranges, export parameters and pages.
+//! - [`closed`]: the figures a `thread.closed` webhook event carries.
 //! - [`zone`]: local weekday and minute at an instant, through a [`ZoneClock`].
 //! - [`business`]: time between two instants counted in a brand's opening hours.
 //! - [`percentile`]: nearest-rank percentiles.
 //! - [`report`]: the roll-up's query, the report, and the expected reply time.
 //! - [`export`]: the report and the conversations as CSV.
 
+pub mod api;
 pub mod business;
+pub mod closed;
 pub mod export;
 pub mod percentile;
 pub mod report;

@@ -76,6 +76,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/v1/console/members/{email}"),
     ("POST", "/v1/console/keys"),
     ("POST", "/v1/console/connectors/{kind}/test"),
+    // Insights (edge/insights.rs).
+    ("GET", "/v1/agent/insights"),
+    ("GET", "/v1/agent/insights/export"),
+    ("POST", "/v1/admin/brands/{brand}/insights/seed"),
 ];
 
 /// One API call, with the parameters its path carries.
@@ -180,6 +184,13 @@ pub enum Route {
     /// `GET /v1/agent/inbox/ws?ticket=…`: the brand's inbox socket (its threads as they
     /// change).
     InboxSocket,
+    /// `GET /v1/agent/insights?from=MS&to=MS`: the brand's Insights report.
+    AgentInsights,
+    /// `GET /v1/agent/insights/export?what=&format=&from=&to=&cursor=&limit=`.
+    AgentInsightsExport,
+    /// `POST /v1/admin/brands/{brand}/insights/seed`: figures into the roll-up (admin
+    /// secret, development relays only).
+    SeedInsights(BrandId),
     /// `POST /v1/threads/{id}/rating`: the visitor rates the conversation, once.
     Rate(ThreadId),
     /// The brand console's own calls (see [`ConsoleCall`]).
@@ -287,6 +298,9 @@ fn build(method: &str, template: &str, parameters: &[&str]) -> Result<Route, Rel
         ("POST", "/v1/agent/threads/{id}/tickets") => Route::AgentTicket(thread()?),
         ("POST", "/v1/agent/inbox/tickets") => Route::InboxTicket,
         ("GET", "/v1/agent/inbox/ws") => Route::InboxSocket,
+        ("GET", "/v1/agent/insights") => Route::AgentInsights,
+        ("GET", "/v1/agent/insights/export") => Route::AgentInsightsExport,
+        ("POST", "/v1/admin/brands/{brand}/insights/seed") => Route::SeedInsights(brand()?),
         ("POST", "/v1/threads/{id}/rating") => Route::Rate(thread()?),
         (_, console) if console.starts_with("/v1/console/") || console.ends_with("/members") => {
             Route::Console(console_call(method, console, parameter)?)
@@ -646,6 +660,23 @@ mod tests {
         check("POST", "/v1/console/connectors/fax/test", Err("not_found"));
         check("GET", "/v1/console/sign-in", Err("method_not_allowed"));
         check("GET", "/v1/console/nope", Err("not_found"));
+    }
+
+    #[test]
+    fn routes_insights() {
+        assert_eq!(
+            route("GET", "/v1/agent/insights").ok(),
+            Some(Route::AgentInsights)
+        );
+        assert_eq!(
+            route("GET", "/v1/agent/insights/export").ok(),
+            Some(Route::AgentInsightsExport)
+        );
+        assert_eq!(
+            route("POST", "/v1/admin/brands/acme/insights/seed").ok(),
+            Some(Route::SeedInsights(BrandId::new("acme")))
+        );
+        assert!(route("POST", "/v1/agent/insights").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod assistant;
 pub mod baseline;
+pub mod console;
 pub mod cpu;
 pub mod files;
 pub mod reach;
@@ -274,6 +275,10 @@ pub struct Report {
     pub reach: Option<reach::Reach>,
     /// The assistant's answers (issue 17).
     pub assistant: Option<assistant::Bot>,
+    /// The brand console's files (issue 18).
+    pub console_weights: Vec<Weight>,
+    /// The console: a sign-in link to a usable inbox (issue 18).
+    pub console: Option<console::ConsoleSignIn>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -401,6 +406,7 @@ impl Report {
             .assistant
             .as_ref()
             .map_or(String::new(), assistant::Bot::markdown);
+        md += &self.console_markdown();
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
@@ -414,6 +420,41 @@ impl Report {
 }
 
 impl Report {
+    fn console_markdown(&self) -> String {
+        let Some(console) = &self.console else {
+            return String::new();
+        };
+        let kb = |bytes: usize| format!("{:.1} KB", bytes as f64 / 1024.0);
+        let ms = |value: Option<f64>| value.map_or("—".to_string(), |v| format!("{v:.0} ms"));
+        let mut md = String::from(
+            "\n## The console\n\nThe brand console (`/console/`), as a member's browser loads it:\n\n\
+             | file | raw | gzip | brotli |\n|---|---:|---:|---:|\n",
+        );
+        for weight in &self.console_weights {
+            md += &format!(
+                "| {} | {} | {} | {} |\n",
+                weight.name,
+                kb(weight.raw),
+                kb(weight.gzip),
+                kb(weight.brotli)
+            );
+        }
+        md += &format!(
+            "\nFrom opening a sign-in link (navigation start) to a usable inbox, median of {} \
+             fresh browsers each, a new member and link each time: the page loads, spends the \
+             link, reads the member and the brand's threads, and opens the inbox socket. The \
+             phone is 390×844 touch, 150 ms RTT, 1.6 Mbps down, CPU 4× slower.\n\n\
+             | | threads listed | inbox live |\n|---|---:|---:|\n\
+             | desktop | {} | {} |\n| slow phone | {} | {} |\n",
+            console.rounds,
+            ms(console.desktop.rows_ms),
+            ms(console.desktop.live_ms),
+            ms(console.phone.rows_ms),
+            ms(console.phone.live_ms),
+        );
+        md
+    }
+
     fn baseline_markdown(&self) -> String {
         if self.baseline.is_empty() {
             return String::new();
@@ -637,6 +678,23 @@ mod tests {
             }),
             reach: None,
             assistant: None,
+            console_weights: vec![Weight {
+                name: "console wasm".into(),
+                raw: 2048,
+                gzip: 1024,
+                brotli: 512,
+            }],
+            console: Some(console::ConsoleSignIn {
+                rounds: 3,
+                desktop: console::SignInRound {
+                    rows_ms: Some(310.0),
+                    live_ms: Some(340.0),
+                },
+                phone: console::SignInRound {
+                    rows_ms: Some(1900.0),
+                    live_ms: None,
+                },
+            }),
             targets: vec![
                 Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
                 Target::not_measured("10,000 sockets held"),
@@ -660,6 +718,12 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| app loaded | 120 ms |"), "{md}");
+        assert!(
+            md.contains("| console wasm | 2.0 KB | 1.0 KB | 0.5 KB |"),
+            "{md}"
+        );
+        assert!(md.contains("| desktop | 310 ms | 340 ms |"), "{md}");
+        assert!(md.contains("| slow phone | 1900 ms | — |"), "{md}");
         assert!(
             md.contains("| upload of 1 MB | 42 ms | reported (no numeric target) |"),
             "{md}"

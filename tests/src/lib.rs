@@ -13,6 +13,7 @@ pub mod console;
 pub mod fakes;
 pub mod forward;
 pub mod inbox;
+pub mod insights;
 pub mod load;
 pub mod mailbox;
 pub mod page;

@@ -3,6 +3,7 @@
 use crate::error::Result;
 use crate::setup::Tools;
 use crate::step::{run, step};
+use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::process::Command;
 
@@ -31,6 +32,40 @@ pub fn prepare_database(root: &Path, tools: &Tools, persist_to: &Path) -> Result
     })
 }
 
+/// The demo brand's owner in the local D1, and a fresh single-use sign-in link for them
+/// (the relay keeps only its token's SHA-256, as `relay/src/member.rs` does).
+fn console_link(root: &Path, tools: &Tools, persist_to: &Path, port: u16) -> Result<String> {
+    let mut bytes = [0u8; 32];
+    let urandom = Path::new("/dev/urandom");
+    std::io::Read::read_exact(
+        &mut std::fs::File::open(urandom).map_err(crate::error::io(urandom))?,
+        &mut bytes,
+    )
+    .map_err(crate::error::io(urandom))?;
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let token = hex(&bytes);
+    let hash = hex(&Sha256::digest(token.as_bytes()));
+    let sql = format!(
+        "INSERT INTO members (brand_id, email, name, role, added_at) \
+         VALUES ('demo', 'owner@demo.localhost', 'Demo owner', 'owner', unixepoch() * 1000) \
+         ON CONFLICT DO NOTHING; \
+         INSERT INTO sign_in_links (hash, brand_id, email, expires_at) \
+         VALUES ('{hash}', 'demo', 'owner@demo.localhost', (unixepoch() + 86400) * 1000);"
+    );
+    step(
+        "local D1: the demo brand's owner and a console link",
+        || {
+            run(Command::new(tools.npm_tool("wrangler"))
+                .args(["d1", "execute", "DB", "--local", "--command", &sql])
+                .arg("--persist-to")
+                .arg(persist_to)
+                .env("CI", "true")
+                .current_dir(root))
+        },
+    )?;
+    Ok(format!("http://127.0.0.1:{port}/console/#token={token}"))
+}
+
 /// The development relay's VAPID key (base64url P-256 scalar), the same as the tests':
 /// for this machine only. A deployed relay has its own, as the secret `VAPID_PRIVATE_KEY`.
 const DEV_VAPID_PRIVATE_KEY: &str = "vXKm2ry0aNtPHwx0yOdPU6qtgvYW3Uf3bUU_dKKnXdo";
@@ -39,7 +74,12 @@ const DEV_VAPID_PRIVATE_KEY: &str = "vXKm2ry0aNtPHwx0yOdPU6qtgvYW3Uf3bUU_dKKnXdo
 pub fn dev(root: &Path, tools: &Tools, port: u16, extra: &[String]) -> Result<()> {
     let persist_to = root.join(".wrangler/state");
     prepare_database(root, tools, &persist_to)?;
-    eprintln!("\nConfab is starting: open http://127.0.0.1:{port}/ (Ctrl-C stops it)\n");
+    let console = console_link(root, tools, &persist_to, port)?;
+    eprintln!(
+        "\nConfab is starting: open http://127.0.0.1:{port}/ (Ctrl-C stops it)\n\
+         The console, signed in as the demo brand's owner (a single-use link, valid a day):\n\
+         {console}\n"
+    );
     run(Command::new(tools.npm_tool("wrangler"))
         .args(["dev", "--ip", "127.0.0.1", "--port", &port.to_string()])
         .arg("--persist-to")

@@ -201,6 +201,11 @@ pub enum EventKind {
     /// The visitor rated the conversation; `rating` says how.
     #[serde(rename = "thread.rated")]
     ThreadRated,
+    /// The team resolved the thread: `figures` sums the conversation up for a CRM (times,
+    /// replies, rating score; no message text, [`crate::insights::closed`]). Sent with
+    /// `thread.resolved`, after it.
+    #[serde(rename = "thread.closed")]
+    ThreadClosed,
 }
 
 /// One event as the brand receives it.
@@ -227,6 +232,9 @@ pub struct Event {
     /// For `thread.rated`: the score and the comment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::resolution::Rating>,
+    /// For `thread.closed`: the conversation's figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub figures: Option<crate::insights::closed::Closed>,
 }
 
 /// The `Confab-Signature` value for `body` sent at `timestamp` (unix seconds).
@@ -482,6 +490,7 @@ mod tests {
             message: None,
             sources: Vec::new(),
             rating: None,
+            figures: None,
         };
         assert_eq!(
             serde_json::to_string(&event).unwrap(),
@@ -495,6 +504,7 @@ mod tests {
             (EventKind::ThreadResolved, "thread.resolved"),
             (EventKind::ThreadReopened, "thread.reopened"),
             (EventKind::ThreadRated, "thread.rated"),
+            (EventKind::ThreadClosed, "thread.closed"),
         ] {
             assert_eq!(serde_json::to_value(kind).unwrap(), name);
         }

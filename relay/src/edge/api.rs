@@ -256,6 +256,24 @@ async fn dispatch(
             let brand = authorize_agent(request, env).await?;
             super::inbox::ticket(&signer(env)?, &brand.id, now())
         }
+        Route::AgentInsights => {
+            let brand = authorize_agent(request, env).await?;
+            super::insights::report(env, &brand, &query(request)?, now().0).await
+        }
+        Route::AgentInsightsExport => {
+            let brand = authorize_agent(request, env).await?;
+            super::insights::export(env, &brand, &query(request)?, now().0).await
+        }
+        Route::SeedInsights(brand) => {
+            // Only where tests run: elsewhere the route does not exist.
+            if !super::insights::seeding_allowed(env) {
+                return Err(RelayError::NotFound(request.path()));
+            }
+            authorize_admin(request, env)?;
+            brands::load(env, brand.as_str()).await?;
+            let figures: Vec<crate::insights::ThreadFigures> = http::read_json(request).await?;
+            super::insights::seed(env, &brand, figures).await
+        }
         Route::InboxSocket => {
             let ticket = parse_socket_query(&query(request)?)?.ticket;
             super::inbox::open(env, &signer(env)?, &ticket, request, now()).await
@@ -546,7 +564,7 @@ async fn create_session(
     if brand.settings.push.is_some() {
         session.brand.push_key = super::push::offered_key(env);
     }
-    http::json(&session, status)
+    super::insights::session_answer(env, &brand, &session, status, now.0).await
 }
 
 /// At most `max` characters of what a page says about itself.

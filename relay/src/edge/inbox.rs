@@ -9,16 +9,21 @@
 //! the brand, `GET /v1/agent/inbox/ws?ticket=…` checks it in the Worker and hands the
 //! upgrade to the brand's object, which spends its nonce.
 //!
-//! The object sees every thread change of its brand as it happens, so it is the natural
-//! home of per-brand rollups later (insights: open threads, waiting times, answers per
-//! member), kept in its own SQLite instead of queried from D1.
+//! The object sees every thread change of its brand as it happens, so it is the home of
+//! the brand's Insights roll-up ([`crate::insights`]): the same per-batch call carries each
+//! listed thread's figures and the erased threads, kept in the object's own SQLite
+//! (`object/rollup.rs`) and asked for with [`InboxCall::Insights`], [`InboxCall::Export`]
+//! and [`InboxCall::ExpectedReply`] ([`ask`]).
 
 mod object;
 
 use super::http::internal;
 use crate::error::RelayError;
+use crate::insights::api::{Cursor, Range};
+use crate::insights::ThreadFigures;
 use crate::token::{InboxTicketClaims, TokenSigner, TICKET_LIFETIME_MS};
-use confab_protocol::{BrandId, SocketTicket, ThreadId, ThreadSummary, Timestamp};
+use confab_protocol::{BrandId, BusinessHours, SocketTicket, ThreadId, ThreadSummary, Timestamp};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -40,7 +45,56 @@ pub enum InboxCall {
     Changed {
         /// The summaries, in the order their facts were written.
         threads: Vec<ThreadSummary>,
+        /// The listed threads' Insights figures, for the roll-up.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        figures: Vec<ThreadFigures>,
+        /// Threads erased: out of the roll-up for good.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        forgotten: Vec<ThreadId>,
     },
+    /// The report over a range; answers [`crate::insights::Insights`].
+    Insights {
+        /// What the report covers.
+        query: InsightsQuery,
+    },
+    /// A page of the conversations started in a range; answers
+    /// [`crate::insights::api::Page`].
+    Export {
+        /// The range.
+        range: Range,
+        /// Where the page starts.
+        #[serde(default)]
+        cursor: Option<Cursor>,
+        /// How many conversations.
+        limit: usize,
+    },
+    /// The brand's expected reply time, in minutes; answers `Option<u32>`.
+    ExpectedReply {
+        /// Now (ms).
+        now: u64,
+        /// The brand's hours.
+        #[serde(default)]
+        hours: Option<BusinessHours>,
+    },
+    /// Test seeding (development relays only): these figures, taken as the queue's would
+    /// be.
+    Seed {
+        /// The threads' figures.
+        figures: Vec<ThreadFigures>,
+    },
+}
+
+/// What an Insights report covers, as the Worker asks it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsQuery {
+    /// The range.
+    pub range: Range,
+    /// Now (ms).
+    pub now: u64,
+    /// The brand's hours (and their zone); none: always open, in UTC.
+    #[serde(default)]
+    pub hours: Option<BusinessHours>,
 }
 
 /// The one way to an inbox socket: the ticket's nonce (signature and expiry checked by the
@@ -113,6 +167,33 @@ pub async fn open(
 
 /// Calls a brand's inbox.
 async fn call(env: &Env, brand: &BrandId, call: &InboxCall) -> Result<(), RelayError> {
+    send(env, brand, call).await.map(|_| ())
+}
+
+/// `thread` of `brand` was erased: its roll-up forgets it for good. Told at once rather than
+/// with the batch's news, and an error for the caller to retry: unlike a listing, whose
+/// figures the thread's next listing carries again, nothing would repair a lost erasure.
+pub async fn forget(env: &Env, brand: &BrandId, thread: &ThreadId) -> Result<(), RelayError> {
+    let news = InboxCall::Changed {
+        threads: Vec::new(),
+        figures: Vec::new(),
+        forgotten: vec![thread.clone()],
+    };
+    call(env, brand, &news).await
+}
+
+/// Asks a brand's inbox and reads its JSON answer.
+pub async fn ask<T: DeserializeOwned>(
+    env: &Env,
+    brand: &BrandId,
+    call: &InboxCall,
+) -> Result<T, RelayError> {
+    let mut answer = send(env, brand, call).await?;
+    let text = answer.text().await.map_err(internal)?;
+    serde_json::from_str(&text).map_err(internal)
+}
+
+async fn send(env: &Env, brand: &BrandId, call: &InboxCall) -> Result<Response, RelayError> {
     let body = serde_json::to_string(call).map_err(internal)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Post)
@@ -123,7 +204,7 @@ async fn call(env: &Env, brand: &BrandId, call: &InboxCall) -> Result<(), RelayE
         .await
         .map_err(internal)?;
     match answer.status_code() {
-        200..=299 => Ok(()),
+        200..=299 => Ok(answer),
         status => Err(internal(format!("the inbox answered {status}"))),
     }
 }
@@ -138,27 +219,46 @@ fn stub(env: &Env, brand: &BrandId) -> Result<worker::Stub, RelayError> {
 /// side, then told to each brand's inbox in one call ([`InboxNews::tell`]).
 #[derive(Default)]
 pub struct InboxNews {
-    changed: RefCell<BTreeMap<BrandId, Vec<ThreadSummary>>>,
+    changed: RefCell<BTreeMap<BrandId, Changes>>,
+}
+
+/// One brand's news of a batch.
+#[derive(Default)]
+struct Changes {
+    threads: Vec<ThreadSummary>,
+    figures: Vec<ThreadFigures>,
 }
 
 impl InboxNews {
     /// `summary` of a thread of `brand` is in D1 now (a later one of the same thread in the
     /// batch replaces it).
-    pub fn add(&self, brand: &BrandId, summary: ThreadSummary) {
+    /// `figures`, if the listing carried them, go to the roll-up (the newest version wins
+    /// there, whatever order they arrive in).
+    pub fn add(&self, brand: &BrandId, summary: ThreadSummary, figures: Option<ThreadFigures>) {
         let mut changed = self.changed.borrow_mut();
-        let threads = changed.entry(brand.clone()).or_default();
-        threads.retain(|known: &ThreadSummary| known.thread_id != summary.thread_id);
-        threads.push(summary);
+        let changes = changed.entry(brand.clone()).or_default();
+        changes
+            .threads
+            .retain(|known: &ThreadSummary| known.thread_id != summary.thread_id);
+        changes.threads.push(summary);
+        if let Some(figures) = figures {
+            changes.figures.push(figures);
+        }
     }
 
     /// Tells each brand's inbox what changed. The facts are in D1 whatever happens here: a
     /// socket that misses news reads the list again when it reopens, so a failure is
     /// logged, not retried.
     pub async fn tell(self, env: &Env) {
-        for (brand, threads) in self.changed.into_inner() {
-            let ids: Vec<ThreadId> = threads.iter().map(|t| t.thread_id.clone()).collect();
-            if let Err(error) = call(env, &brand, &InboxCall::Changed { threads }).await {
-                worker::console_error!("inbox {brand}: {} threads not told: {error}", ids.len());
+        for (brand, changes) in self.changed.into_inner() {
+            let count = changes.threads.len();
+            let news = InboxCall::Changed {
+                threads: changes.threads,
+                figures: changes.figures,
+                forgotten: Vec::new(),
+            };
+            if let Err(error) = call(env, &brand, &news).await {
+                worker::console_error!("inbox {brand}: {count} threads not told: {error}");
             }
         }
     }

@@ -7,6 +7,9 @@
 //! - [`hours`]: business time and the expected reply time.
 //! - [`export`]: the CSV files.
 
+mod api;
+mod closed;
+mod cost;
 mod export;
 mod figures;
 mod hours;

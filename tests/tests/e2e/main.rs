@@ -19,6 +19,7 @@ mod faults;
 mod first_message;
 mod forwarding;
 mod images;
+mod insights;
 mod knowledge;
 mod outbound_limits;
 mod payloads;

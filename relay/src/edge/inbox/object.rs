@@ -1,7 +1,9 @@
 //! The `Inbox` Durable Object, one per brand: the brand's console sockets, accepted with
 //! the hibernation API (the object may leave memory while they stay open), and each
-//! [`InboxCall::Changed`] sent to all of them, encoded once. It keeps only the nonces of
-//! spent tickets, until they expire.
+//! [`InboxCall::Changed`] sent to all of them, encoded once. It keeps the nonces of spent
+//! tickets, until they expire, and the brand's Insights roll-up ([`rollup`]).
+
+mod rollup;
 
 use super::{InboxCall, OpenInbox, CALL_HEADER};
 use crate::edge::http::{self, internal};
@@ -70,13 +72,25 @@ impl DurableObject for Inbox {
 
 impl Inbox {
     async fn serve(&self, request: &mut Request) -> Result<Response, RelayError> {
-        self.sql.exec(SCHEMA, None).map_err(internal)?;
+        for schema in [SCHEMA, rollup::SCHEMA, rollup::INDEX] {
+            self.sql.exec(schema, None).map_err(internal)?;
+        }
         if let Some(open) = request.headers().get(CALL_HEADER).map_err(internal)? {
             let open: OpenInbox = serde_json::from_str(&open).map_err(internal)?;
             return self.open_socket(&open);
         }
         match http::read_json::<InboxCall>(request).await? {
-            InboxCall::Changed { threads } => {
+            InboxCall::Changed {
+                threads,
+                figures,
+                forgotten,
+            } => {
+                for figures in &figures {
+                    self.offer(figures)?;
+                }
+                for thread in &forgotten {
+                    self.forget(thread)?;
+                }
                 let sockets = self.state.get_websockets();
                 for thread in threads {
                     let frame = InboxFrame::Thread { thread };
@@ -86,6 +100,21 @@ impl Inbox {
                         let _ = socket.send_with_str(&json);
                     }
                 }
+            }
+            InboxCall::Insights { query } => return http::json(&self.insights(&query)?, 200),
+            InboxCall::Export {
+                range,
+                cursor,
+                limit,
+            } => return http::json(&self.export(range, cursor.as_ref(), limit)?, 200),
+            InboxCall::ExpectedReply { now, hours } => {
+                return http::json(&self.expected_reply(now, hours.as_ref())?, 200)
+            }
+            InboxCall::Seed { figures } => {
+                for figures in &figures {
+                    self.offer(figures)?;
+                }
+                return http::json(&figures.len(), 200);
             }
         }
         Ok(Response::empty().map_err(internal)?.with_status(204))

@@ -1,7 +1,8 @@
 //! Facts D1 derives from a thread ([`crate::directory`]), written by the consumer: one
 //! batch (all or nothing) per fact; a failure is retried like any delivery, and never given
 //! up, until D1 takes it. A listing written is news for the brand's inbox
-//! ([`InboxNews`]), told once the batch is done.
+//! ([`InboxNews`]), told once the batch is done; an erasure is told to it before the fact
+//! is done ([`crate::edge::inbox::forget`]).
 
 use crate::connector::Delivery;
 use crate::connector::FailureReason;
@@ -19,8 +20,25 @@ pub async fn write(env: &worker::Env, job: &Job, fact: &Fact, news: &InboxNews) 
     };
     match written {
         Ok(()) => {
-            if let Fact::Listed(listing) = fact {
-                news.add(&job.brand, listing.summary(&job.thread));
+            match fact {
+                Fact::Listed(listing) => news.add(
+                    &job.brand,
+                    listing.summary(&job.thread),
+                    listing.figures.as_deref().cloned(),
+                ),
+                // The brand's Insights forget an erased thread before the fact is done (a
+                // retry writes the idempotent batch again).
+                Fact::Forgotten => {
+                    if let Err(error) =
+                        crate::edge::inbox::forget(env, &job.brand, &job.thread).await
+                    {
+                        return Delivery::retry(
+                            FailureReason::ProviderUnavailable,
+                            format!("the inbox: {error}"),
+                        );
+                    }
+                }
+                _ => {}
             }
             Delivery::Delivered
         }

@@ -55,6 +55,7 @@ pub async fn deliver(env: &Env, job: &Job, kind: EventKind) -> Delivery {
         message,
         sources: job.sources.clone(),
         rating: job.rating.clone(),
+        figures: job.figures.as_deref().cloned(),
     };
     let Ok(body) = serde_json::to_string(&event) else {
         return Delivery::refused(FailureReason::Unknown, "the event could not be encoded");

@@ -21,6 +21,7 @@ mod alarm;
 mod assistant;
 mod directory;
 mod email;
+mod figures;
 mod lanes;
 mod links;
 mod outbound;
@@ -234,7 +235,10 @@ impl Thread {
             &call,
             ThreadCall::ReadByTeam { .. }
                 | ThreadCall::Resolution(
-                    ResolutionCall::Resolve { .. } | ResolutionCall::Reopen { .. }
+                    ResolutionCall::Resolve { .. }
+                        | ResolutionCall::Reopen { .. }
+                        // A rating changes no list entry, but the figures it carries.
+                        | ResolutionCall::Rate { .. }
                 )
                 | ThreadCall::Assistant(
                     AssistantCall::Reply { .. }
@@ -580,6 +584,11 @@ impl Thread {
     fn note_activity(&self, message: &Message) -> Outcome<String> {
         let at = message.created_at.0;
         self.set_meta("last_activity", &at.to_string())?;
+        self.observe(crate::insights::Event::Message {
+            author: message.author,
+            channel: message.channel,
+            at,
+        })?;
         self.list(Some(message))
     }
 

@@ -102,6 +102,10 @@ impl Thread {
     fn hand_off(&self, reason: HandoffReason, client_id: String) -> Outcome<Vec<String>> {
         let state = self.assistant_state()?;
         self.set_assistant_state(&assistant::handed_off(&state))?;
+        self.observe(crate::insights::Event::HandedOver {
+            at: now(),
+            reason: crate::insights::handover_of(reason),
+        })?;
         let policy = self.policy()?;
         let language = self.visitor_language()?;
         let (line, created) = self.append(Append {

@@ -169,6 +169,7 @@ impl Thread {
         let policy = self.policy()?;
         let sources = self.sources_of(message.as_ref())?;
         let rating = self.rating_for(&target)?;
+        let figures = self.closed_for(&target)?.map(Box::new);
         let job = Job {
             id: crate::edge::random_id()?,
             thread: policy.thread,
@@ -185,6 +186,7 @@ impl Thread {
             relay_origin: policy.relay_origin,
             sources,
             rating,
+            figures,
         };
         self.add_to_outbox(&job)?;
         Ok(job.lane())

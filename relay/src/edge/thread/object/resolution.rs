@@ -13,6 +13,7 @@ use crate::delivery::{Target, VisitorContext};
 use crate::edge::resolution::{ResolutionAnswer, ResolutionCall};
 use crate::edge::thread::Append;
 use crate::error::RelayError;
+use crate::insights::Event;
 use crate::resolution::{texts, By, Rating, Refusal, ResolutionState};
 use confab_protocol::{
     Author, BrandId, Channel, ClientMessageId, Message, RatingStatus, RESOLVED_CLIENT_ID_PREFIX,
@@ -62,7 +63,10 @@ impl Thread {
                     self.set_resolution_state(&next)?;
                 }
                 match reopened {
-                    true => self.tell_reopened(By::Visitor, Some(message.clone())),
+                    true => {
+                        self.observe(Event::Reopened)?;
+                        self.tell_reopened(By::Visitor, Some(message.clone()))
+                    }
                     false => Ok(Vec::new()),
                 }
             }
@@ -102,6 +106,7 @@ impl Thread {
     /// synchronous.
     fn resolve(&self, next: &ResolutionState, by: By) -> Outcome<Vec<String>> {
         self.set_resolution_state(next)?;
+        self.observe(Event::Resolved { at: now() })?;
         let policy = self.policy()?;
         let language = self
             .meta("context")?
@@ -133,6 +138,11 @@ impl Thread {
                 event: EventKind::ThreadResolved,
             };
             lanes.push(self.add_job(event, Some(line))?);
+            // The CRM's summary, after the notice (same lane, so in this order).
+            let closed = Target::Webhook {
+                event: EventKind::ThreadClosed,
+            };
+            lanes.push(self.add_job(closed, None)?);
         }
         Ok(lanes)
     }
@@ -149,6 +159,11 @@ impl Thread {
                 Refusal::NotWanted => RelayError::RatingNotWanted,
             })?;
         self.set_resolution_state(&next)?;
+        self.observe(Event::Rated {
+            at: now(),
+            score: rating.score,
+            comment: rating.comment.as_deref(),
+        })?;
         let mut lanes = Vec::new();
         if policy.forward.telegram {
             let note = Target::TeamNote {
@@ -188,6 +203,7 @@ impl Thread {
                 match self.resolution_state()?.reopen() {
                     Some(next) => {
                         self.set_resolution_state(&next)?;
+                        self.observe(Event::Reopened)?;
                         self.tell_reopened(by, None)?
                     }
                     None => Vec::new(),

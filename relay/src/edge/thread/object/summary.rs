@@ -26,6 +26,7 @@ impl Thread {
         Ok(Listing {
             version,
             texts,
+            figures: Some(Box::new(self.figures()?)),
             ..self.current_listing()?
         })
     }
@@ -103,6 +104,7 @@ impl Thread {
             language: context.language,
             page: context.page,
             texts: Vec::new(),
+            figures: None,
         })
     }
 
