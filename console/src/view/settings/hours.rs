@@ -70,13 +70,13 @@ pub fn hours_editor(props: &HoursProps) -> Html {
                         { for ZONES.iter().map(|zone| html! { <option value={*zone} /> }) }
                     </datalist>
                 </div>
-                <ul class="week">
+                <div class="week">
                     { for (1..=7u8).map(|day| {
                         let name = DAY_NAMES[usize::from(day - 1)];
                         let day_spans = spans(hours, day);
                         let closed = day_spans.is_empty();
                         html! {
-                            <li class="weekday" role="group" aria-label={name}>
+                            <div class="weekday" role="group" aria-label={name}>
                                 <span class="day-name" aria-hidden="true">{ name }</span>
                                 <label class="check">
                                     <input type="checkbox" checked={closed}
@@ -106,10 +106,10 @@ pub fn hours_editor(props: &HoursProps) -> Html {
                                     <button type="button" aria-label={format!("Add a span on {name}")}
                                         onclick={let edit = edit.clone(); Callback::from(move |_: MouseEvent| edit(HoursEdit::AddSpan(day)))}>{ "Add a span" }</button>
                                 }
-                            </li>
+                            </div>
                         }
                     }) }
-                </ul>
+                </div>
             }
         </fieldset>
     }
