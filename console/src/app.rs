@@ -2,6 +2,7 @@
 //! intent of the member to the [`Effects`] that talk to the browser and the relay.
 
 mod effects;
+mod insights;
 mod intents;
 mod owner;
 mod sockets;

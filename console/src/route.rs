@@ -1,5 +1,5 @@
 //! The console's hash routes (`#/inbox`, `#/threads/{id}`, `#/settings`, `#/members`,
-//! `#/install`), read and written by hand: five fixed shapes do not need a router crate.
+//! `#/install`, `#/insights`), read and written by hand: five fixed shapes do not need a router crate.
 
 use confab_protocol::ThreadId;
 
@@ -17,6 +17,8 @@ pub enum Route {
     Members,
     /// The script tag and a preview of the widget (owners).
     Install,
+    /// The brand's numbers and charts (every member).
+    Insights,
 }
 
 impl Route {
@@ -27,6 +29,7 @@ impl Route {
             "settings" => Route::Settings,
             "members" => Route::Members,
             "install" => Route::Install,
+            "insights" => Route::Insights,
             _ => match path.strip_prefix("threads/") {
                 Some(id) if !id.is_empty() && !id.contains('/') => Route::Thread(ThreadId::new(id)),
                 _ => Route::Inbox,
@@ -42,6 +45,7 @@ impl Route {
             Route::Settings => "#/settings".into(),
             Route::Members => "#/members".into(),
             Route::Install => "#/install".into(),
+            Route::Insights => "#/insights".into(),
         }
     }
 
@@ -63,6 +67,7 @@ mod tests {
             ("#/settings", Route::Settings),
             ("#/members", Route::Members),
             ("#/install", Route::Install),
+            ("#/insights", Route::Insights),
         ];
         for (hash, route) in cases {
             assert_eq!(Route::from_hash(hash), route, "{hash}");
@@ -72,5 +77,6 @@ mod tests {
             assert_eq!(Route::from_hash(other), Route::Inbox, "{other}");
         }
         assert!(Route::Settings.owner_only() && !Route::Inbox.owner_only());
+        assert!(!Route::Insights.owner_only());
     }
 }

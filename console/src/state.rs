@@ -5,7 +5,9 @@
 //! (`state/tests.rs`). The [`crate::app`] component turns events into [`Action`]s and
 //! runs the effects.
 
+pub mod hours;
 pub mod inbox;
+pub mod insights;
 pub mod settings;
 #[cfg(test)]
 mod tests;
@@ -13,10 +15,13 @@ pub mod thread;
 
 use crate::route::Route;
 use confab_protocol::console::{ConsoleMe, Member, Role};
+use confab_protocol::insights::Insights;
 use confab_protocol::{
-    AgentThread, Author, BrandProfile, ClientMessageId, Message, Seq, ThreadSummary,
+    AgentThread, Author, BrandProfile, ClientMessageId, Message, Seq, ThreadId, ThreadSummary,
+    Timestamp,
 };
 use inbox::Filter;
+use insights::{InsightsPage, Period};
 use serde_json::Value;
 use settings::SettingsForm;
 use std::rc::Rc;
@@ -96,6 +101,11 @@ pub struct State {
     pub notice: Option<String>,
     /// The live region's text: what just arrived, for screen readers.
     pub announcement: String,
+    /// The visitor message last announced (its thread and time): the list's socket and
+    /// the open thread's both bring it, and it is said once.
+    pub announced: Option<(ThreadId, Timestamp)>,
+    /// The Insights page.
+    pub insights: InsightsPage,
 }
 
 /// Everything that can happen.
@@ -162,6 +172,10 @@ pub enum Action {
     ConnectorTest(String, ConnectorTest),
     /// A line for the top of the page (or none).
     Notice(Option<String>),
+    /// The Insights range chosen, with its bounds (`None` for dates that make no range).
+    InsightsPeriod(Period, Option<(Timestamp, Timestamp)>),
+    /// The Insights report for these bounds.
+    Insights((Timestamp, Timestamp), Box<Insights>),
 }
 
 impl State {
@@ -239,10 +253,9 @@ impl State {
                         .find(|old| old.thread_id == summary.thread_id)
                         .is_none_or(|old| old.last_message_at < summary.last_message_at);
                 if announce {
-                    self.announcement = format!(
-                        "New message: {}",
-                        summary.last_text.as_deref().unwrap_or("a file")
-                    );
+                    let text = summary.last_text.as_deref().unwrap_or("a file");
+                    let key = (summary.thread_id.clone(), summary.last_message_at);
+                    self.announce(key, format!("New message: {text}"));
                 }
                 if let Some(thread) = self
                     .thread
@@ -268,9 +281,10 @@ impl State {
                 let text = message.text.clone();
                 if let Some(thread) = self.thread_mut() {
                     let new = !thread.messages.iter().any(|held| held.seq == message.seq);
+                    let key = (thread.id.clone(), message.created_at);
                     thread.merge(message);
                     if new && visitor {
-                        self.announcement = format!("Visitor: {text}");
+                        self.announce(key, format!("New message: {text}"));
                     }
                 }
             }
@@ -385,6 +399,29 @@ impl State {
                 self.connector_tests.push((name, test));
             }
             Action::Notice(notice) => self.notice = notice,
+            Action::InsightsPeriod(period, bounds) => {
+                if bounds != self.insights.bounds {
+                    self.insights.report = None;
+                }
+                self.insights.period = period;
+                self.insights.bounds = bounds;
+            }
+            Action::Insights(bounds, report) => {
+                // An answer for a range no longer chosen is dropped.
+                if self.insights.bounds == Some(bounds) {
+                    self.insights.report = Some(*report);
+                }
+            }
+        }
+    }
+
+    /// Says a visitor's message in the live region, unless it was just said: the list's
+    /// socket and the open thread's socket both bring it, in either order, and the same
+    /// message is the same thread and time.
+    fn announce(&mut self, key: (ThreadId, Timestamp), words: String) {
+        if self.announced.as_ref() != Some(&key) {
+            self.announced = Some(key);
+            self.announcement = words;
         }
     }
 }

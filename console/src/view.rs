@@ -4,6 +4,7 @@
 //! module.
 
 mod inbox;
+mod insights;
 mod install;
 mod marks;
 mod members;
@@ -87,6 +88,9 @@ pub fn page(props: &PageProps) -> Html {
             <install::Install brand={me.brand.as_str().to_string()} form={state.settings.clone()}
                 preview={state.preview.clone()} on_intent={on_intent.clone()} />
         },
+        Route::Insights => html! {
+            <insights::InsightsView page={state.insights.clone()} on_intent={on_intent.clone()} />
+        },
         Route::Members => html! {
             <members::Members members={state.members.clone()} me={me.member.email.clone()}
                 on_intent={on_intent.clone()} />
@@ -98,6 +102,7 @@ pub fn page(props: &PageProps) -> Html {
                 <span class="brand">{ me.brand_name.clone() }</span>
                 <nav aria-label="Console">
                     { link(Route::Inbox, "Inbox") }
+                    { link(Route::Insights, "Insights") }
                     if owner {
                         { link(Route::Settings, "Settings") }
                         { link(Route::Install, "Install") }

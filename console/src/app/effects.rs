@@ -40,6 +40,9 @@ pub struct Effects {
     loading_members: Cell<bool>,
     /// The number of the latest preview asked for (older answers are dropped).
     pub(super) preview_run: Cell<u32>,
+    /// The Insights range whose report is being asked for (or last failed).
+    pub(super) loading_insights:
+        RefCell<Option<(confab_protocol::Timestamp, confab_protocol::Timestamp)>>,
     /// The thread reported read, and up to which `seq`.
     reported: RefCell<Option<(ThreadId, Seq)>>,
     hashchange: RefCell<Option<Closure<dyn FnMut()>>>,
@@ -62,6 +65,7 @@ impl Effects {
             loading_settings: Cell::new(false),
             loading_members: Cell::new(false),
             preview_run: Cell::new(0),
+            loading_insights: RefCell::new(None),
             reported: RefCell::new(None),
             hashchange: RefCell::new(None),
         }
@@ -178,6 +182,7 @@ impl Effects {
         }
         self.report_read(&next);
         self.owner_pages(&previous, &next);
+        self.insights(&next);
     }
 
     /// Signed out: every socket closed, every loop stopped.
@@ -188,6 +193,7 @@ impl Effects {
         self.listing.replace(None);
         self.loading_settings.set(false);
         self.loading_members.set(false);
+        self.loading_insights.replace(None);
     }
 
     fn list(self: &Rc<Self>, filter: Filter) {

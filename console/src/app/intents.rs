@@ -47,6 +47,8 @@ pub enum Intent {
     Invite(NewMember),
     /// Remove a member.
     Remove(String),
+    /// Show Insights for this range.
+    Period(crate::state::insights::Period),
     /// End this session.
     SignOut,
     /// End every session of this member.
@@ -126,6 +128,7 @@ impl Effects {
             }
             Intent::Invite(member) => self.invite(member),
             Intent::Remove(email) => self.remove(email),
+            Intent::Period(period) => self.choose_period(period),
             Intent::SignOut => self.sign_out("/v1/console/session"),
             Intent::SignOutEverywhere => self.sign_out("/v1/console/sessions"),
         }

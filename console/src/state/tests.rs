@@ -751,3 +751,82 @@ fn members_owners_pages_and_notices() {
     assert!(state.threads.is_empty());
     assert!(state.open_summary().is_some_and(|summary| summary.resolved));
 }
+
+#[test]
+fn a_visitor_message_in_the_open_thread_is_announced_once() {
+    let awaiting = |at: u64| ThreadSummary {
+        awaiting_reply: true,
+        last_text: Some(format!("message {at}")),
+        ..summary("t", at)
+    };
+    let visitor = |seq: u64| message(seq, Author::Visitor, &format!("v{seq}"));
+    let open = Action::Route(Route::Thread(ThreadId::new("t")));
+    // Both sockets bring the same message, in either order; a later one is said again.
+    let cases = [
+        (
+            "list first",
+            vec![
+                Action::ThreadChanged(awaiting(5)),
+                Action::Stored(visitor(5)),
+            ],
+        ),
+        (
+            "thread first",
+            vec![
+                Action::Stored(visitor(5)),
+                Action::ThreadChanged(awaiting(5)),
+            ],
+        ),
+    ];
+    for (name, actions) in cases {
+        let mut state = State::default();
+        state.apply(open.clone());
+        let mut said = Vec::new();
+        for action in actions {
+            let before = state.announcement.clone();
+            state.apply(action);
+            if state.announcement != before {
+                said.push(state.announcement.clone());
+            }
+        }
+        assert_eq!(said, ["New message: message 5"], "{name}");
+        state.apply(Action::Stored(visitor(6)));
+        assert_eq!(state.announcement, "New message: message 6", "{name}");
+    }
+}
+
+#[test]
+fn an_insights_answer_for_a_range_no_longer_chosen_is_dropped() {
+    use confab_protocol::insights::Insights;
+    let (week, month) = ((Timestamp(0), Timestamp(7)), (Timestamp(0), Timestamp(30)));
+    let report = |started| {
+        Box::new(Insights {
+            current: confab_protocol::insights::Figures {
+                started,
+                ..Default::default()
+            },
+            ..Insights::default()
+        })
+    };
+    let mut state = State::default();
+    state.apply(Action::InsightsPeriod(insights::Period::Last7, Some(week)));
+    state.apply(Action::InsightsPeriod(
+        insights::Period::Last30,
+        Some(month),
+    ));
+    state.apply(Action::Insights(week, report(1)));
+    assert_eq!(state.insights.report, None);
+    state.apply(Action::Insights(month, report(2)));
+    assert_eq!(
+        state.insights.report.as_ref().map(|r| r.current.started),
+        Some(2)
+    );
+    // The same range chosen again keeps its report; another range clears it.
+    state.apply(Action::InsightsPeriod(
+        insights::Period::Last30,
+        Some(month),
+    ));
+    assert!(state.insights.report.is_some());
+    state.apply(Action::InsightsPeriod(insights::Period::Last7, Some(week)));
+    assert_eq!(state.insights.report, None);
+}

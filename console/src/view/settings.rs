@@ -2,11 +2,13 @@
 //! path, so fields the form does not show are saved as they were.
 
 pub mod fields;
+pub mod hours;
 
 use crate::app::Intent;
 use crate::state::settings::{get, text, SettingsForm};
 use crate::state::ConnectorTest;
-use fields::{Field, JsonField, Kind};
+use fields::{Field, Kind};
+use hours::HoursEditor;
 use serde_json::Value;
 use yew::prelude::*;
 
@@ -88,8 +90,7 @@ pub fn settings(props: &SettingsProps) -> Html {
                 </fieldset>
                 <fieldset>
                     <legend>{ "Hours" }</legend>
-                    <JsonField label="Business hours (JSON: timeZone and weekly spans; empty for always open)"
-                        path="businessHours" value={get(&form.value, "businessHours").cloned()}
+                    <HoursEditor value={get(&form.value, "businessHours").cloned()}
                         error={form.error_at("businessHours").map(str::to_string)} on_intent={on_intent.clone()} />
                     { field("Away message", "awayMessage", Kind::Area) }
                 </fieldset>

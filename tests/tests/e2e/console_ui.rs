@@ -124,8 +124,9 @@ async fn an_agent_stays_out_of_owner_pages_and_replies_with_the_keyboard_alone()
         Some("Bo")
     );
 
-    // No owner page: not in the navigation, and its hash leads back to the inbox.
-    assert_eq!(texts(&agent, ".bar nav a").await, ["Inbox"]);
+    // No owner page: not in the navigation (Insights is every member's), and its hash
+    // leads back to the inbox.
+    assert_eq!(texts(&agent, ".bar nav a").await, ["Inbox", "Insights"]);
     agent
         .eval("location.hash = '#/settings'; return true;")
         .await;
@@ -171,6 +172,52 @@ async fn owner_pages_save_settings_preview_unsaved_ones_and_stay_accessible() {
         .await
         .unwrap();
     wait_for_text(&owner, ".save-row [role=status]", "Saved.").await;
+
+    // Business hours as a form: turned on, a zone typed, Saturday opened with a second span
+    // whose closing time is changed; saved as the same JSON the relay reads. Each step is
+    // its own script, so the form has drawn the last edit before the next.
+    // The demo brand has hours already: off first (always open), then on afresh.
+    let steps = [
+        "const on = document.querySelector('#field-businessHours'); if (on.checked) on.click();",
+        "document.querySelector('#field-businessHours').click();",
+        "const zone = document.querySelector('#field-timeZone');\
+         zone.value = 'Asia/Shanghai'; zone.dispatchEvent(new Event('input', { bubbles: true }));",
+        "document.querySelector('div[aria-label=Saturday] input[type=checkbox]').click();",
+        "document.querySelector('button[aria-label=\"Add a span on Saturday\"]').click();",
+        "const close = document.querySelectorAll('div[aria-label=Saturday] input[type=time]')[3];\
+         close.value = '21:30'; close.dispatchEvent(new Event('change', { bubbles: true }));",
+    ];
+    for step in steps {
+        owner.eval(&format!("{step} return true;")).await;
+        element(&owner, "#field-businessHours").await;
+    }
+    accessible(&owner, "settings with business hours").await;
+    owner
+        .eval("document.querySelector('.hours').scrollIntoView(); return true;")
+        .await;
+    owner.save_screenshot("console-desktop-hours").await;
+    element(&owner, ".settings button[type=submit]")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&owner, ".save-row [role=status]", "Saved.").await;
+    let saved = owner
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch('/v1/console/settings').then(answer => answer.json()).then(body => done(body.businessHours));",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let span = |day: u8, open: &str, close: &str| json!({"day": day, "open": open, "close": close});
+    let mut weekly: Vec<_> = (1..=6).map(|day| span(day, "09:00", "17:00")).collect();
+    weekly.push(span(6, "17:00", "21:30"));
+    assert_eq!(
+        saved,
+        json!({"timeZone": "Asia/Shanghai", "weekly": weekly})
+    );
 
     // Install: the preview shows an unsaved colour and greeting.
     owner

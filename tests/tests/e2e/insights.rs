@@ -187,7 +187,7 @@ async fn real_traffic_is_counted_closed_and_forgotten() {
 const MONDAY_UTC: u64 = 20_423 * D;
 
 /// `day` days after that Monday at `hour:minute`, Shanghai time.
-fn cst(day: i64, hour: u64, minute: u64) -> u64 {
+pub(crate) fn cst(day: i64, hour: u64, minute: u64) -> u64 {
     (MONDAY_UTC as i64 + day * D as i64 - 8 * H as i64) as u64 + hour * H + minute * M
 }
 
@@ -235,7 +235,7 @@ fn thread(
 /// hours. First replies, wall-clock / business minutes: midnight 30 / 0, web-team 5 / 5,
 /// evening 810 / 30, bot 1 / 1, rated-low 45 / 45, whatsapp 10 / 10; never and weekend
 /// are unanswered; silent has no message; one thread the week before, one just after.
-fn shanghai_week() -> Vec<ThreadFigures> {
+pub(crate) fn shanghai_week() -> Vec<ThreadFigures> {
     let d = cst;
     vec![
         thread(

@@ -13,6 +13,7 @@ mod body_limits;
 mod console_ui;
 mod console_inbox;
 mod console_auth;
+mod console_insights;
 mod derived_facts;
 mod email;
 mod faults;
