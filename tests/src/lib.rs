@@ -8,8 +8,8 @@
 pub mod api;
 pub mod bench;
 pub mod browser;
-pub mod console_browser;
 pub mod console;
+pub mod console_browser;
 pub mod fakes;
 pub mod forward;
 pub mod inbox;

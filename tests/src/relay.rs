@@ -106,11 +106,23 @@ impl Relay {
         panic!("no free port for wrangler dev after 4 tries:\n{last_failure}");
     }
 
+    /// A free port for the inspector other than the relay's own: two calls of
+    /// [`free_port`] can give the same port (nothing is bound to it in between), and
+    /// workerd then fails to start with no "Address already in use" to retry on.
+    fn inspector_port(&self) -> u16 {
+        loop {
+            let port = free_port();
+            if port != self.port {
+                return port;
+            }
+        }
+    }
+
     fn command(&self) -> Command {
         let mut command = Command::new(node_bin("wrangler"));
         command
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--inspector-port", &free_port().to_string()])
+            .args(["--inspector-port", &self.inspector_port().to_string()])
             .arg("--persist-to")
             .arg(self.persist.path())
             .args([

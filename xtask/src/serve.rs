@@ -148,7 +148,7 @@ pub fn test(root: &Path, tools: &Tools, length: Length) -> Result<()> {
             .current_dir(root))
     })?;
     step(
-        "cargo clippy -D warnings (native, and wasm for widget and relay)",
+        "cargo clippy -D warnings (native, and wasm for widget, console and relay)",
         || {
             run(Command::new("cargo")
                 .args([
@@ -168,6 +168,8 @@ pub fn test(root: &Path, tools: &Tools, length: Length) -> Result<()> {
                     "confab-relay",
                     "--package",
                     "confab-widget",
+                    "--package",
+                    "confab-console",
                 ])
                 .args([
                     "--target",
