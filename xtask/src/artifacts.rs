@@ -66,14 +66,17 @@ pub fn build_widget(root: &Path, tools: &Tools) -> Result<()> {
     console::build(root, tools, &dist)
 }
 
-fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
+/// The cargo command that builds `package`'s wasm for the browser, with the `widget`
+/// profile, and the target folder it builds into. With a nightly: the standard library
+/// rebuilt for size, panics that abort without a message, and no file/line strings (about a
+/// sixth of the widget's gzipped bytes); `optimize_for_size` picks the standard library's
+/// smaller code where it has two (sorting, formatting integers: 1.0 KB less gzipped). A
+/// target folder of its own keeps these flags from invalidating the workspace's build
+/// cache, and the widget and the console share it, so Yew, serde and the standard library
+/// are built once.
+pub(crate) fn size_build(root: &Path, tools: &Tools, package: &str) -> (Command, PathBuf) {
     let mut cargo = Command::new("cargo");
     let target_dir = match tools.widget_nightly {
-        // The standard library rebuilt for size, panics that abort without a message, and no
-        // file/line strings: about a sixth of the widget's gzipped bytes. `optimize_for_size`
-        // picks the standard library's smaller code where it has two (sorting, formatting
-        // integers): 1.0 KB less gzipped. A target folder of its own keeps these flags from
-        // invalidating the workspace's build cache.
         Some(nightly) => {
             cargo
                 .arg(format!("+{nightly}"))
@@ -85,11 +88,16 @@ fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
         None => root.join("target"),
     };
     cargo
-        .args(["build", "--package", "confab-widget", "--lib"])
+        .args(["build", "--package", package, "--lib"])
         .args(["--profile", "widget", "--target", "wasm32-unknown-unknown"])
         .arg("--target-dir")
         .arg(&target_dir)
         .current_dir(root);
+    (cargo, target_dir)
+}
+
+fn widget_wasm(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
+    let (mut cargo, target_dir) = size_build(root, tools, "confab-widget");
     let name = match tools.widget_nightly {
         Some(_) => "widget (cargo +nightly build --profile widget -Z build-std, wasm32)",
         None => "widget (cargo build --profile widget, wasm32)",

@@ -2,9 +2,7 @@
 //! `widget` profile and, where there is one, the same nightly size build), the glue, the
 //! page, its stylesheet and the widget preview page.
 
-use super::{
-    is_newer, minify, names, newest_in, NIGHTLY_WIDGET_FLAGS, WASM_FEATURES, WIDGET_WASM_OPT,
-};
+use super::{is_newer, minify, names, newest_in, WASM_FEATURES, WIDGET_WASM_OPT};
 use crate::error::{io, Result, XtaskError};
 use crate::setup::{modified, Tools};
 use crate::step::{run, run_for_stdout, skipped, step};
@@ -22,26 +20,7 @@ pub const SHIPPED: [(&str, &str); 3] = [
 pub fn build(root: &Path, tools: &Tools, dist: &Path) -> Result<()> {
     let out = dist.join("console");
     std::fs::create_dir_all(&out).map_err(io(&out))?;
-    let mut cargo = Command::new("cargo");
-    let target_dir = match tools.widget_nightly {
-        // The same flags and folder as the widget's nightly build, so the dependencies
-        // they share (Yew, serde, the standard library) are built once.
-        Some(nightly) => {
-            cargo
-                .arg(format!("+{nightly}"))
-                .args(["-Z", "build-std=std,panic_abort"])
-                .args(["-Z", "build-std-features=optimize_for_size"])
-                .env("RUSTFLAGS", NIGHTLY_WIDGET_FLAGS);
-            root.join("target/widget-nightly")
-        }
-        None => root.join("target"),
-    };
-    cargo
-        .args(["build", "--package", "confab-console", "--lib"])
-        .args(["--profile", "widget", "--target", "wasm32-unknown-unknown"])
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .current_dir(root);
+    let (mut cargo, target_dir) = super::size_build(root, tools, "confab-console");
     step("console (cargo build --profile widget, wasm32)", || {
         run(&mut cargo)
     })?;
