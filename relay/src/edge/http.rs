@@ -120,3 +120,12 @@ pub fn allow_origin(response: &mut Response, origin: &str, preflight: bool) {
         let _ = headers.set("Access-Control-Max-Age", "86400");
     }
 }
+
+/// The code that completes a socket's closing handshake: the peer's own, where it may be
+/// sent back (1005, 1006 and 1015 only describe a close and are never sent), else 1000.
+pub fn close_echo(code: usize) -> u16 {
+    u16::try_from(code)
+        .ok()
+        .filter(|code| (1000..=4999).contains(code) && ![1005, 1006, 1015].contains(code))
+        .unwrap_or(1000)
+}

@@ -56,12 +56,7 @@ impl DurableObject for Inbox {
         _reason: String,
         _was_clean: bool,
     ) -> Result<()> {
-        // Complete the closing handshake; 1005/1006 cannot be sent back, so answer 1000.
-        let code = u16::try_from(code)
-            .ok()
-            .filter(|code| (1000..=4999).contains(code) && ![1005, 1006, 1015].contains(code))
-            .unwrap_or(1000);
-        let _ = socket.close(Some(code), Some("closing"));
+        let _ = socket.close(Some(crate::edge::http::close_echo(code)), Some("closing"));
         Ok(())
     }
 
