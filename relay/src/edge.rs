@@ -18,10 +18,12 @@ mod inbox;
 mod insights;
 mod knowledge;
 mod links;
+mod metering;
 pub mod outbound;
 mod push;
 mod remote_file;
 mod resolution;
+mod sql;
 mod thread;
 mod transcripts;
 

@@ -28,6 +28,7 @@
 //! - [`push`]: web push: VAPID signatures, RFC 8291 encryption, subscriptions.
 //! - [`resolution`]: threads resolved and reopened, and the visitor's satisfaction ratings.
 //! - [`insights`]: what each thread contributes to its brand's figures, and their roll-up.
+//! - [`meter`]: what the relay asks of the platform, counted for the bench.
 
 pub mod assistant;
 pub mod attachment;
@@ -46,6 +47,7 @@ pub mod insights;
 pub mod knowledge;
 pub mod link;
 pub mod member;
+pub mod meter;
 pub mod origin;
 pub mod push;
 pub mod qr;

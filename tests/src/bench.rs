@@ -10,6 +10,7 @@ pub mod console;
 pub mod counting;
 pub mod cpu;
 pub mod files;
+pub mod platform;
 pub mod reach;
 
 use plotters::prelude::*;

@@ -34,6 +34,13 @@ pub async fn handle(mut request: Request, env: &Env) -> Response {
             .await
             .unwrap_or_else(|error| http::error_response(&error));
     }
+    if path == super::metering::PATH {
+        return super::metering::handle(&mut request, env)
+            .await
+            .unwrap_or_else(|error| http::error_response(&error));
+    }
+    // The meter's own reads are not counted: they are not what is being measured.
+    crate::meter::one(crate::meter::Use::WorkerRequests);
     let matched = route(&method, &path);
     let preflight = matches!(matched, Ok(Route::Preflight));
     let result = match matched {

@@ -54,13 +54,11 @@ pub async fn wait(env: &Env, awaited: Awaited, waited: Waited) -> Result<bool, R
         first_seen_at: waited.first_seen_at,
         tries: waited.tries + 1,
     };
+    let text = waiting.to_queue_text();
+    crate::meter::queued(text.len());
     env.queue("OUTBOUND")
         .map_err(internal)?
-        .send(
-            MessageBuilder::new(waiting.to_queue_text())
-                .delay_seconds(delay)
-                .build(),
-        )
+        .send(MessageBuilder::new(text).delay_seconds(delay).build())
         .await
         .map_err(internal)?;
     Ok(true)

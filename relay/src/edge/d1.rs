@@ -6,9 +6,10 @@ use super::http::internal;
 use crate::directory::{Param, Statement};
 use crate::error::RelayError;
 use crate::fault::Site;
+use crate::meter::{self, Use};
 use serde::de::DeserializeOwned;
 use worker::wasm_bindgen::JsValue;
-use worker::{D1Database, D1PreparedStatement, Env};
+use worker::{D1Database, D1PreparedStatement, D1Result, Env};
 
 /// The `DB` binding, with the fault switch of its relay.
 pub struct Db {
@@ -42,7 +43,8 @@ impl Db {
 
     /// Runs a statement that returns no rows.
     pub async fn run(&self, sql: &str, params: &[JsValue]) -> Result<(), RelayError> {
-        self.prepare(sql, params)?.run().await.map_err(internal)?;
+        let result = self.prepare(sql, params)?.run().await.map_err(internal)?;
+        metered(&result);
         Ok(())
     }
 
@@ -53,10 +55,22 @@ impl Db {
         params: &[JsValue],
         column: Option<&str>,
     ) -> Result<Option<T>, RelayError> {
-        self.prepare(sql, params)?
-            .first(column)
-            .await
-            .map_err(internal)
+        // Read as `all` (D1's `first` runs the same query) so that its rows are metered.
+        let result = self.prepare(sql, params)?.all().await.map_err(internal)?;
+        metered(&result);
+        let Some(row) = result
+            .results::<serde_json::Value>()
+            .map_err(internal)?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let value = match column {
+            Some(column) => row.get(column).cloned().unwrap_or(serde_json::Value::Null),
+            None => row,
+        };
+        serde_json::from_value(value).map(Some).map_err(internal)
     }
 
     /// Every row.
@@ -65,12 +79,9 @@ impl Db {
         sql: &str,
         params: &[JsValue],
     ) -> Result<Vec<T>, RelayError> {
-        self.prepare(sql, params)?
-            .all()
-            .await
-            .map_err(internal)?
-            .results()
-            .map_err(internal)
+        let result = self.prepare(sql, params)?.all().await.map_err(internal)?;
+        metered(&result);
+        result.results().map_err(internal)
     }
 
     /// Runs statements as one batch: D1 applies all of them or none.
@@ -82,8 +93,19 @@ impl Db {
                 self.prepare(statement.sql, &params)
             })
             .collect::<Result<Vec<_>, _>>()?;
-        self.db.batch(prepared).await.map_err(internal)?;
+        for result in self.db.batch(prepared).await.map_err(internal)? {
+            metered(&result);
+        }
         Ok(())
+    }
+}
+
+/// Counts a statement's query and the rows D1 says it read and wrote.
+fn metered(result: &D1Result) {
+    meter::one(Use::D1Queries);
+    if let Ok(Some(meta)) = result.meta() {
+        meter::amount(Use::D1RowsRead, meta.rows_read.unwrap_or(0));
+        meter::amount(Use::D1RowsWritten, meta.rows_written.unwrap_or(0));
     }
 }
 

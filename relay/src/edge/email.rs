@@ -528,6 +528,7 @@ pub(super) async fn send(env: &Env, from: &str, to: &str, raw: &str) -> Result<(
             format!("not an email: {}", js_error(&error)),
         )
     })?;
+    crate::meter::one(crate::meter::Use::EmailsOut);
     binding.send(&message).await.map(|_| ()).map_err(|error| {
         Delivery::retry(
             FailureReason::ProviderUnavailable,
@@ -563,6 +564,7 @@ pub async fn receive(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<()> {
+    crate::meter::one(crate::meter::Use::EmailsIn);
     // An error here would fail the whole invocation: every refusal is a rejection instead.
     if let Err(reason) = take_reply(&message, &env).await {
         worker::console_warn!("email to {} rejected: {reason}", message.to());

@@ -41,6 +41,7 @@ pub async fn erase_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError
     let prefix = crate::attachment::thread_prefix(thread);
     super::faults::check(env, crate::fault::Site::Files, &prefix)?;
     loop {
+        crate::meter::one(crate::meter::Use::R2ClassA);
         let listed = bucket
             .list()
             .prefix(prefix.clone())
@@ -52,6 +53,7 @@ pub async fn erase_thread(env: &Env, thread: &ThreadId) -> Result<(), RelayError
         if keys.is_empty() {
             return Ok(());
         }
+        crate::meter::one(crate::meter::Use::R2Deletes);
         bucket.delete_multiple(keys).await.map_err(internal)?;
         if !listed.truncated() {
             return Ok(());
@@ -160,6 +162,7 @@ pub async fn record(
 /// Deletes a file's bytes, logging a failure (nothing links to them).
 async fn discard(env: &Env, thread: &ThreadId, id: &AttachmentId) {
     let key = object_key(thread, id);
+    crate::meter::one(crate::meter::Use::R2Deletes);
     let deleted = match bucket(env) {
         Ok(bucket) => bucket.delete(key.as_str()).await.map_err(internal),
         Err(error) => Err(error),
@@ -230,6 +233,7 @@ pub async fn store(
             bucket.put(key.as_str(), stream)
         }
     };
+    crate::meter::one(crate::meter::Use::R2ClassA);
     let stored = put
         .http_metadata(metadata)
         .custom_metadata(custom)
@@ -264,6 +268,7 @@ pub async fn serve(
 ) -> Result<Response, RelayError> {
     let url = request.url().map_err(internal)?;
     let remaining = links(env)?.verify(thread, id, url.query().unwrap_or(""), now_seconds())?;
+    crate::meter::one(crate::meter::Use::R2ClassB);
     let object = bucket(env)?
         .get(object_key(thread, id))
         .execute()

@@ -80,6 +80,7 @@ async fn fetch(source: &Url) -> Result<(&'static str, Vec<u8>), RelayError> {
     let abort = worker::AbortController::default();
     let signal = abort.signal();
     let exchange = async move {
+        crate::meter::one(crate::meter::Use::Subrequests);
         let mut response = worker::Fetch::Request(request)
             .send_with_signal(&signal)
             .await

@@ -55,6 +55,7 @@ pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), Rel
         _ => delay_seconds,
     };
     let text = serde_json::to_string(job).map_err(internal)?;
+    crate::meter::queued(text.len());
     env.queue("OUTBOUND")
         .map_err(internal)?
         .send(
@@ -70,6 +71,8 @@ pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), Rel
 #[event(queue)]
 pub async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> worker::Result<()> {
     let dead = batch.queue() == DEAD_QUEUE;
+    crate::meter::one(crate::meter::Use::QueueBatches);
+    crate::meter::amount(crate::meter::Use::QueueMessagesIn, batch.raw_iter().count());
     // The batch's jobs go side by side: at most one job of a lane is ever out, so none of
     // them waits for another, and one slow provider does not hold up the rest.
     let news = super::inbox::InboxNews::default();
@@ -216,6 +219,7 @@ async fn attempt(
         Step::Dead { job } => {
             // The dead-letter consumer marks the message failed; the lane moves on now.
             let text = serde_json::to_string(&job).map_err(internal)?;
+            crate::meter::queued(text.len());
             env.queue("OUTBOUND_DEAD")
                 .map_err(internal)?
                 .send(text)
@@ -377,6 +381,7 @@ pub(super) async fn post_json(
     headers: &[(&str, &str)],
     read_body: bool,
 ) -> Result<Answer, Delivery> {
+    crate::meter::amount(crate::meter::Use::SubrequestBytesOut, body.len());
     let body = Body {
         content_type: "application/json",
         value: JsValue::from_str(body),
@@ -418,6 +423,7 @@ pub(super) async fn post(
     })?;
     let abort = worker::AbortController::default();
     let signal = abort.signal();
+    crate::meter::one(crate::meter::Use::Subrequests);
     let exchange = async move {
         let mut response = worker::Fetch::Request(request)
             .send_with_signal(&signal)

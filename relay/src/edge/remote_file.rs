@@ -63,6 +63,7 @@ pub async fn fetch(file: &RemoteFile<'_>) -> Result<worker::Response, RelayError
         .with_redirect(worker::RequestRedirect::Manual);
     let request = worker::Request::new_with_init(file.url, &init)
         .map_err(|_| internal(format!("the {provider} file's URL cannot be fetched")))?;
+    crate::meter::one(crate::meter::Use::Subrequests);
     let response = worker::Fetch::Request(request)
         .send()
         .await

@@ -27,6 +27,7 @@ mod payloads;
 mod push;
 mod relay_bad_input;
 mod relay_lifecycle;
+mod relay_meter;
 mod relay_openapi_conformance;
 mod relay_threads;
 mod resolution;

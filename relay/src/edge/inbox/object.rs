@@ -7,11 +7,13 @@ mod rollup;
 
 use super::{InboxCall, OpenInbox, CALL_HEADER};
 use crate::edge::http::{self, internal};
+use crate::edge::sql::Sql;
 use crate::error::RelayError;
+use crate::meter::{self, Use};
 use confab_protocol::console::InboxFrame;
 use worker::{
-    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage,
-    SqlStorageValue, State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorageValue,
+    State, WebSocket, WebSocketIncomingMessage, WebSocketPair,
 };
 
 /// The spent tickets' nonces, until they expire.
@@ -22,18 +24,19 @@ const SCHEMA: &str =
 #[durable_object]
 pub struct Inbox {
     state: State,
-    sql: SqlStorage,
+    sql: Sql,
 }
 
 impl DurableObject for Inbox {
     fn new(state: State, _env: Env) -> Self {
         Self {
-            sql: state.storage().sql(),
+            sql: Sql::new(state.storage().sql()),
             state,
         }
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
+        meter::one(Use::ObjectRequests);
         Ok(self
             .serve(&mut request)
             .await
@@ -45,6 +48,7 @@ impl DurableObject for Inbox {
         _socket: WebSocket,
         _message: WebSocketIncomingMessage,
     ) -> Result<()> {
+        meter::one(Use::SocketMessagesIn);
         // The inbox socket only listens; what a member does goes through the API.
         Ok(())
     }
@@ -92,6 +96,7 @@ impl Inbox {
                     let json = serde_json::to_string(&frame).map_err(internal)?;
                     for socket in &sockets {
                         // A socket that has gone away is not the sender's error.
+                        meter::frame(json.len());
                         let _ = socket.send_with_str(&json);
                     }
                 }

@@ -29,6 +29,7 @@ pub async fn stored_form(
     attachment: &Attachment,
     form: impl FnOnce(&str) -> FileForm,
 ) -> Result<StoredForm, Delivery> {
+    crate::meter::one(crate::meter::Use::R2ClassB);
     let object = files::bucket(env)
         .map_err(retry)?
         .get(object_key(thread, &attachment.id))

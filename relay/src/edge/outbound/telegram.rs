@@ -11,6 +11,7 @@ use crate::connector::telegram::{self, TelegramSettings};
 use crate::connector::{Delivery, FailureReason};
 use crate::delivery::{Job, Target};
 use crate::edge::brands;
+use crate::edge::d1::{text, Db};
 use crate::edge::http::internal;
 use crate::error::RelayError;
 use confab_protocol::{Author, BrandId, ThreadId};
@@ -152,15 +153,13 @@ fn storage_failure(error: RelayError) -> Delivery {
 
 /// The thread's topic, if it has one.
 async fn topic_of(env: &Env, thread: &ThreadId) -> Result<Option<i64>, RelayError> {
-    let topic: Option<f64> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare("SELECT topic_id FROM telegram_topics WHERE thread_id = ?1")
-        .bind(&[JsValue::from_str(thread.as_str())])
-        .map_err(internal)?
-        .first(Some("topic_id"))
-        .await
-        .map_err(internal)?;
+    let topic: Option<f64> = Db::new(env)?
+        .first(
+            "SELECT topic_id FROM telegram_topics WHERE thread_id = ?1",
+            &[text(thread.as_str())],
+            Some("topic_id"),
+        )
+        .await?;
     Ok(topic.map(|topic| topic as i64))
 }
 
@@ -173,22 +172,18 @@ async fn save_topic(
     chat_id: i64,
     topic_id: i64,
 ) -> Result<i64, RelayError> {
-    env.d1("DB")
-        .map_err(internal)?
-        .prepare(
+    Db::new(env)?
+        .run(
             "INSERT INTO telegram_topics (thread_id, brand_id, chat_id, topic_id) \
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (thread_id) DO NOTHING",
+            &[
+                text(thread.as_str()),
+                text(brand.as_str()),
+                JsValue::from_f64(chat_id as f64),
+                JsValue::from_f64(topic_id as f64),
+            ],
         )
-        .bind(&[
-            JsValue::from_str(thread.as_str()),
-            JsValue::from_str(brand.as_str()),
-            JsValue::from_f64(chat_id as f64),
-            JsValue::from_f64(topic_id as f64),
-        ])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        .await?;
     topic_of(env, thread)
         .await?
         .ok_or_else(|| internal("telegram topic row vanished after insert"))
@@ -201,21 +196,17 @@ pub async fn thread_of_topic(
     chat_id: i64,
     topic_id: i64,
 ) -> Result<Option<ThreadId>, RelayError> {
-    let thread: Option<String> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare(
+    let thread: Option<String> = Db::new(env)?
+        .first(
             "SELECT thread_id FROM telegram_topics \
              WHERE brand_id = ?1 AND chat_id = ?2 AND topic_id = ?3",
+            &[
+                text(brand.as_str()),
+                JsValue::from_f64(chat_id as f64),
+                JsValue::from_f64(topic_id as f64),
+            ],
+            Some("thread_id"),
         )
-        .bind(&[
-            JsValue::from_str(brand.as_str()),
-            JsValue::from_f64(chat_id as f64),
-            JsValue::from_f64(topic_id as f64),
-        ])
-        .map_err(internal)?
-        .first(Some("thread_id"))
-        .await
-        .map_err(internal)?;
+        .await?;
     Ok(thread.map(ThreadId::new))
 }

@@ -9,7 +9,7 @@ use crate::connector::whatsapp::{self, linked_confirmation, WhatsappSettings, WI
 use crate::connector::{Delivery, FailureReason};
 use crate::delivery::Job;
 use crate::edge::brands;
-use crate::edge::http::internal;
+use crate::edge::d1::{number, text, Db};
 use crate::edge::thread::{self, StatusChange};
 use crate::edge::wire_name;
 use crate::error::RelayError;
@@ -163,30 +163,24 @@ pub async fn keep_early_status(
     failure: Option<String>,
 ) -> Result<(), RelayError> {
     let now = worker::Date::now().as_millis();
-    let db = env.d1("DB").map_err(internal)?;
-    db.prepare("DELETE FROM whatsapp_early_statuses WHERE received_at < ?1")
-        .bind(&[JsValue::from_f64(
-            now.saturating_sub(EARLY_STATUS_LIFETIME_MS) as f64,
-        )])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+    let db = Db::new(env)?;
+    db.run(
+        "DELETE FROM whatsapp_early_statuses WHERE received_at < ?1",
+        &[number(now.saturating_sub(EARLY_STATUS_LIFETIME_MS))],
+    )
+    .await?;
     let status = wire_name(&status)?;
-    db.prepare(
+    db.run(
         "INSERT INTO whatsapp_early_statuses (wamid, status, failure, received_at) \
          VALUES (?1, ?2, ?3, ?4)",
+        &[
+            text(wamid),
+            text(&status),
+            failure.map_or(JsValue::NULL, |failure| text(&failure)),
+            number(now),
+        ],
     )
-    .bind(&[
-        JsValue::from_str(wamid),
-        JsValue::from_str(&status),
-        failure.map_or(JsValue::NULL, |failure| JsValue::from_str(&failure)),
-        JsValue::from_f64(now as f64),
-    ])
-    .map_err(internal)?
-    .run()
-    .await
-    .map_err(internal)?;
+    .await?;
     match sent_message(env, wamid).await? {
         Some((thread, seq)) => apply_early_statuses(env, wamid, &thread, seq).await,
         None => Ok(()),
@@ -205,17 +199,12 @@ async fn apply_early_statuses(
         status: DeliveryStatus,
         failure: Option<String>,
     }
-    let early: Vec<Early> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare("DELETE FROM whatsapp_early_statuses WHERE wamid = ?1 RETURNING status, failure")
-        .bind(&[JsValue::from_str(wamid)])
-        .map_err(internal)?
-        .all()
-        .await
-        .map_err(internal)?
-        .results()
-        .map_err(internal)?;
+    let early: Vec<Early> = Db::new(env)?
+        .all(
+            "DELETE FROM whatsapp_early_statuses WHERE wamid = ?1 RETURNING status, failure",
+            &[text(wamid)],
+        )
+        .await?;
     for Early { status, failure } in early {
         let change = StatusChange {
             seq,
@@ -229,21 +218,13 @@ async fn apply_early_statuses(
 
 /// Keeps which message a WhatsApp id stands for, and applies any status that came first.
 async fn remember(env: &Env, wamid: &str, thread: &ThreadId, seq: Seq) -> Result<(), RelayError> {
-    env.d1("DB")
-        .map_err(internal)?
-        .prepare(
+    Db::new(env)?
+        .run(
             "INSERT INTO whatsapp_messages (wamid, thread_id, seq) VALUES (?1, ?2, ?3) \
              ON CONFLICT (wamid) DO NOTHING",
+            &[text(wamid), text(thread.as_str()), number(seq.0)],
         )
-        .bind(&[
-            JsValue::from_str(wamid),
-            JsValue::from_str(thread.as_str()),
-            JsValue::from_f64(seq.0 as f64),
-        ])
-        .map_err(internal)?
-        .run()
-        .await
-        .map_err(internal)?;
+        .await?;
     apply_early_statuses(env, wamid, thread, seq).await
 }
 
@@ -254,14 +235,12 @@ pub async fn sent_message(env: &Env, wamid: &str) -> Result<Option<(ThreadId, Se
         thread_id: String,
         seq: f64,
     }
-    let row: Option<Row> = env
-        .d1("DB")
-        .map_err(internal)?
-        .prepare("SELECT thread_id, seq FROM whatsapp_messages WHERE wamid = ?1")
-        .bind(&[JsValue::from_str(wamid)])
-        .map_err(internal)?
-        .first(None)
-        .await
-        .map_err(internal)?;
+    let row: Option<Row> = Db::new(env)?
+        .first(
+            "SELECT thread_id, seq FROM whatsapp_messages WHERE wamid = ?1",
+            &[text(wamid)],
+            None,
+        )
+        .await?;
     Ok(row.map(|row| (ThreadId::new(row.thread_id), Seq(row.seq as u64))))
 }

@@ -37,7 +37,9 @@ use super::super::wire_name;
 use super::{Append, Init, OpenSocket, Policy, Started, ThreadAnswer, ThreadCall, CALL_HEADER};
 use crate::edge::assistant::AssistantCall;
 use crate::edge::resolution::ResolutionCall;
+use crate::edge::sql::Sql;
 use crate::error::RelayError;
+use crate::meter::{self, Use};
 use crate::rate::TokenBucket;
 use confab_protocol::{
     AgentThread, Attachment, Author, DeliveryStatus, Message, MessageId, MessagePage, ReadReceipts,
@@ -45,8 +47,8 @@ use confab_protocol::{
 };
 use std::cell::{Cell, RefCell};
 use worker::{
-    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorage,
-    SqlStorageValue, State, WebSocket, WebSocketIncomingMessage,
+    durable_object, wasm_bindgen, DurableObject, Env, Request, Response, Result, SqlStorageValue,
+    State, WebSocket, WebSocketIncomingMessage,
 };
 
 /// The most messages one page of a transcript holds (the Worker streams the pages).
@@ -95,7 +97,7 @@ const MESSAGE_COLUMNS: &str = "id, client_id AS clientId, seq, author, channel, 
 pub struct Thread {
     state: State,
     env: Env,
-    sql: SqlStorage,
+    sql: Sql,
     schema_ready: Cell<bool>,
     /// The brand's rules, cached from `meta`.
     policy: RefCell<Option<Policy>>,
@@ -121,7 +123,7 @@ fn now() -> u64 {
 impl DurableObject for Thread {
     fn new(state: State, env: Env) -> Self {
         Self {
-            sql: state.storage().sql(),
+            sql: Sql::new(state.storage().sql()),
             state,
             env,
             schema_ready: Cell::new(false),
@@ -135,6 +137,7 @@ impl DurableObject for Thread {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
+        meter::one(Use::ObjectRequests);
         Ok(self
             .serve(&mut request)
             .await
@@ -144,6 +147,7 @@ impl DurableObject for Thread {
     /// The one alarm serves two ends: jobs of the lanes unheard of within their lease, and
     /// the retention period. Each sets it again for its next time, if it is the earlier.
     async fn alarm(&self) -> Result<Response> {
+        meter::one(Use::ObjectAlarms);
         self.alarm_at.set(0);
         if let Err(error) = self.wake().await {
             worker::console_error!("alarm: {error}");
@@ -156,6 +160,7 @@ impl DurableObject for Thread {
         socket: WebSocket,
         message: WebSocketIncomingMessage,
     ) -> Result<()> {
+        meter::one(Use::SocketMessagesIn);
         if let WebSocketIncomingMessage::String(text) = message {
             self.socket_frame(&socket, &text).await;
         }
@@ -607,6 +612,7 @@ impl Thread {
         }
         let attachments = self.unsent_uploads(&append.attachments)?;
         let message = self.insert(append, attachments)?;
+        self.count_stored(&message)?;
         self.mark_sent(&message.attachments, message.seq)?;
         self.broadcast(&message);
         Ok((message, true))
@@ -617,18 +623,20 @@ impl Thread {
         if self.policy()?.read_receipts != ReadReceipts::On {
             return Ok(());
         }
-        self.mark_read_where(seq, "author != 'visitor'")
+        self.mark_read_where(seq, "author != 'visitor'")?;
+        Ok(())
     }
 
     /// Marks the visitor's messages up to `seq` as read by the team (their ticks in the
     /// widget turn to "read").
     fn mark_read_by_team(&self, seq: Seq) -> Outcome<()> {
-        self.mark_read_where(seq, "author = 'visitor'")
+        let read = self.mark_read_where(seq, "author = 'visitor'")?;
+        self.count_read_by_team(read)
     }
 
     /// Marks the messages up to `seq` whose author matches `authors` (an SQL condition) as
     /// read, and tells every socket of each.
-    fn mark_read_where(&self, seq: Seq, authors: &str) -> Outcome<()> {
+    fn mark_read_where(&self, seq: Seq, authors: &str) -> Outcome<usize> {
         let updated: Vec<Message> = self.rows(
             &format!(
                 "UPDATE messages SET status = 'read' WHERE seq <= ? AND {authors} \
@@ -639,7 +647,7 @@ impl Thread {
         for message in &updated {
             self.broadcast(message);
         }
-        Ok(())
+        Ok(updated.len())
     }
 
     fn page(&self, after: u64, limit: u32) -> Outcome<MessagePage> {

@@ -86,6 +86,7 @@ impl DurableObject for WechatToken {
     }
 
     async fn fetch(&self, mut request: Request) -> Result<Response> {
+        crate::meter::one(crate::meter::Use::ObjectRequests);
         let answer = match request.json::<TokenRequest>().await {
             Ok(asked) => self.token(asked).await,
             Err(error) => TokenAnswer {

@@ -170,6 +170,7 @@ async fn get(url: &str, authorization: &str) -> Result<(u16, String), RelayError
         .with_redirect(worker::RequestRedirect::Manual);
     let request = worker::Request::new_with_init(url, &init)
         .map_err(|_| internal("the Graph API's URL cannot be fetched"))?;
+    crate::meter::one(crate::meter::Use::Subrequests);
     let mut response = worker::Fetch::Request(request)
         .send()
         .await

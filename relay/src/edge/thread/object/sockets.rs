@@ -11,6 +11,7 @@ use super::{now, sql_int, Outcome, Thread};
 use crate::edge::http::internal;
 use crate::error::RelayError;
 use crate::inbox::{name_tag, team_name, TEAM_TAG};
+use crate::meter;
 use confab_protocol::{
     normalize_text, validate_client_id, Author, Channel, ClientFrame, Message, Seq, ServerFrame,
 };
@@ -117,6 +118,7 @@ impl Thread {
             return;
         };
         for socket in self.state.get_websockets() {
+            meter::frame(json.len());
             let _ = socket.send_with_str(&json);
         }
     }
@@ -175,6 +177,7 @@ impl Thread {
 /// Sends a frame; a socket that has gone away is not an error of the sender's.
 pub(super) fn send(socket: &WebSocket, frame: &ServerFrame) {
     if let Ok(json) = serde_json::to_string(frame) {
+        meter::frame(json.len());
         let _ = socket.send_with_str(json);
     }
 }

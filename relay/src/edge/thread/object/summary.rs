@@ -13,6 +13,18 @@ use confab_protocol::{Author, Channel, Message};
 /// Where the count of listings made is kept in `meta` (the listing's `version`).
 const VERSION_KEY: &str = "listings";
 
+/// Where the count of the visitor's messages the team has not read is kept in `meta`.
+const UNREAD_KEY: &str = "unread_by_team";
+
+/// Where the channels the visitor has written from are kept in `meta`, first used first.
+const CHANNELS_KEY: &str = "visitor_channels";
+
+/// The channels of a listing, as `meta` keeps them.
+#[derive(serde::Deserialize)]
+struct ChannelRow {
+    channel: Channel,
+}
+
 impl Thread {
     /// The thread's listing as it stands, with `texts` (the texts of newly stored
     /// messages) for the search, numbered as the next version. Synchronous.
@@ -39,10 +51,6 @@ impl Thread {
 
     /// What the listing says, read from the object's tables without writing anything.
     fn current_listing(&self) -> Outcome<Listing> {
-        #[derive(serde::Deserialize)]
-        struct ChannelRow {
-            channel: Channel,
-        }
         let latest: Option<Message> = self
             .rows(
                 &format!("SELECT {MESSAGE_COLUMNS} FROM messages ORDER BY seq DESC LIMIT 1"),
@@ -60,18 +68,8 @@ impl Thread {
                 None,
             )?
             .pop();
-        let unread = self
-            .number(
-                "SELECT COUNT(*) AS value FROM messages WHERE author = 'visitor' \
-                 AND status != 'read'",
-                None,
-            )?
-            .unwrap_or(0);
-        let channels: Vec<ChannelRow> = self.rows(
-            "SELECT channel FROM messages WHERE author = 'visitor' GROUP BY channel \
-             ORDER BY MIN(seq)",
-            None,
-        )?;
+        let unread = self.unread_by_team()?;
+        let channels = self.visitor_channels()?;
         let started_at = self
             .meta("started_at")?
             .and_then(|started| started.parse::<u64>().ok());
@@ -97,7 +95,6 @@ impl Thread {
             assistant: bot_on && self.assistant_state()?.silence.is_none(),
             channels: channels
                 .into_iter()
-                .map(|row| row.channel)
                 .filter(|channel| *channel != Channel::Unknown)
                 .collect(),
             unread: u32::try_from(unread).unwrap_or(u32::MAX),
@@ -106,6 +103,73 @@ impl Thread {
             texts: Vec::new(),
             figures: None,
         })
+    }
+
+    /// The visitor's messages the team has not read: kept in `meta` as messages are stored
+    /// and read, so that a listing does not count the whole thread each time; counted once
+    /// for a thread from before it was kept.
+    fn unread_by_team(&self) -> Outcome<u64> {
+        if let Some(count) = self.meta(UNREAD_KEY)?.and_then(|count| count.parse().ok()) {
+            return Ok(count);
+        }
+        let count = self
+            .number(
+                "SELECT COUNT(*) AS value FROM messages WHERE author = 'visitor' \
+                 AND status != 'read'",
+                None,
+            )?
+            .unwrap_or(0);
+        Ok(count)
+    }
+
+    /// The channels the visitor has written from, first used first: kept in `meta` like the
+    /// unread count, and read from the thread once for a thread from before.
+    fn visitor_channels(&self) -> Outcome<Vec<Channel>> {
+        if let Some(channels) = self.meta_json::<Vec<Channel>>(CHANNELS_KEY)? {
+            return Ok(channels);
+        }
+        let rows: Vec<ChannelRow> = self.rows(
+            "SELECT channel FROM messages WHERE author = 'visitor' GROUP BY channel \
+             ORDER BY MIN(seq)",
+            None,
+        )?;
+        Ok(rows.into_iter().map(|row| row.channel).collect())
+    }
+
+    /// Keeps the counts a listing shows as `message` is stored (after its insert, in its
+    /// commit): one more unread, and its channel if it is the visitor's first from there.
+    pub(super) fn count_stored(&self, message: &Message) -> Outcome<()> {
+        if message.author != Author::Visitor {
+            return Ok(());
+        }
+        // A thread from before the counts were kept counts its messages once, this one
+        // included (it is already stored).
+        let unread = match self
+            .meta(UNREAD_KEY)?
+            .and_then(|count| count.parse::<u64>().ok())
+        {
+            Some(count) => count + 1,
+            None => self.unread_by_team()?,
+        };
+        self.set_meta(UNREAD_KEY, &unread.to_string())?;
+        let mut channels = match self.meta_json::<Vec<Channel>>(CHANNELS_KEY)? {
+            Some(channels) => channels,
+            None => self.visitor_channels()?,
+        };
+        if !channels.contains(&message.channel) {
+            channels.push(message.channel);
+        }
+        self.set_meta_json(CHANNELS_KEY, &channels)
+    }
+
+    /// Takes `read` of the visitor's messages, which the team has just read, off the count.
+    pub(super) fn count_read_by_team(&self, read: usize) -> Outcome<()> {
+        if read == 0 {
+            return Ok(());
+        }
+        let unread = self.unread_by_team()?;
+        let left = unread.saturating_sub(u64::try_from(read).unwrap_or(u64::MAX));
+        self.set_meta(UNREAD_KEY, &left.to_string())
     }
 
     /// Lists the thread in its brand's directory as it stands, with `message`'s text for

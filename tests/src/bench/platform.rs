@@ -1,0 +1,327 @@
+//! What one message costs the platform (issue 21), counted by the relay itself: its meter
+//! (`/v1/dev/meter`, `confab_relay::meter`) is read around a step of the bench, once the
+//! queue's work for that step has settled, and divided by the step's messages or sessions.
+//! The same counts at two scales of brands and threads (the simulation) show whether a
+//! message's cost grows with the number of brands or threads: a hidden scan would.
+
+use crate::api::{Api, Socket};
+use crate::relay::TEST_ADMIN_SECRET;
+use confab_protocol::{ClientFrame, ClientMessageId, ServerFrame, Session};
+use confab_relay::meter::Use;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// The meter's counts of one step.
+pub type Usage = BTreeMap<String, u64>;
+
+/// What a step of the bench cost the platform.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cost {
+    /// What was done, e.g. "visitor message (socket), no connectors".
+    pub what: String,
+    /// What one unit is: "message" or "session".
+    pub unit: &'static str,
+    /// How many units the step did.
+    pub count: usize,
+    /// The meter's counts over the whole step, its queued work included.
+    pub usage: Usage,
+}
+
+impl Cost {
+    /// The count of `what` per unit.
+    pub fn per_unit(&self, what: Use) -> f64 {
+        let total = self.usage.get(what.name()).copied().unwrap_or(0);
+        total as f64 / self.count.max(1) as f64
+    }
+}
+
+/// The relay's meter.
+pub struct Meter<'a> {
+    api: &'a Api,
+}
+
+impl<'a> Meter<'a> {
+    /// The meter of the relay `api` talks to.
+    pub fn of(api: &'a Api) -> Meter<'a> {
+        Meter { api }
+    }
+
+    async fn call(&self, method: reqwest::Method) -> Usage {
+        self.api
+            .http
+            .request(method, self.api.url("/v1/dev/meter"))
+            .bearer_auth(TEST_ADMIN_SECRET)
+            .send()
+            .await
+            .expect("the relay answers")
+            .error_for_status()
+            .expect("a development relay has a meter")
+            .json()
+            .await
+            .expect("the meter's counts")
+    }
+
+    /// Waits for the relay to settle (its counts unchanged for two seconds: the local
+    /// queue hands over a batch within one), then reads the counts and starts from zero.
+    pub async fn settle_and_take(&self) -> Usage {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = self.call(reqwest::Method::GET).await;
+        let mut still_since = Instant::now();
+        while still_since.elapsed() < Duration::from_secs(2) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let now = self.call(reqwest::Method::GET).await;
+            if now != last {
+                last = now;
+                still_since = Instant::now();
+            }
+        }
+        self.call(reqwest::Method::DELETE).await
+    }
+
+    /// The cost of `step`: the relay settles first, so that nothing earlier is counted.
+    pub async fn cost<F: std::future::Future<Output = usize>>(
+        &self,
+        what: &str,
+        unit: &'static str,
+        step: F,
+    ) -> Cost {
+        self.settle_and_take().await;
+        let count = step.await;
+        Cost {
+            what: what.to_string(),
+            unit,
+            count,
+            usage: self.settle_and_take().await,
+        }
+    }
+}
+
+/// New sessions of `brand`, each from its own address; gives how many.
+pub async fn start_sessions(api: &Api, brand: &str, count: usize, first: usize) -> usize {
+    for index in first..first + count {
+        api.session_from(brand, &address(index)).await;
+    }
+    count
+}
+
+/// An address of its own for the `index`th visitor (the relay counts sessions per address).
+pub fn address(index: usize) -> String {
+    format!(
+        "10.{}.{}.{}",
+        200 + (index >> 16 & 31),
+        index >> 8 & 255,
+        index & 255
+    )
+}
+
+/// A ready socket on each session's thread, as the widget opens it.
+pub async fn open_sockets(api: &Api, sessions: &[Session]) -> Vec<Socket> {
+    let mut sockets = Vec::with_capacity(sessions.len());
+    for session in sessions {
+        let mut socket = api.socket(session, 0).await;
+        socket.until_ready().await;
+        sockets.push(socket);
+    }
+    sockets
+}
+
+/// `per_thread` visitor messages on each socket's thread, sent as the widget sends them,
+/// each waited for on its socket before the next; gives how many were stored.
+pub async fn socket_messages(sockets: &mut [Socket], per_thread: usize) -> usize {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut stored = 0;
+    for round in 0..per_thread {
+        for (index, socket) in sockets.iter_mut().enumerate() {
+            let client_id = format!("meter-{run}-{index}-{round}");
+            socket
+                .send(&ClientFrame::Send {
+                    client_id: ClientMessageId::new(client_id.clone()),
+                    text: format!("How long does shipping take? ({round})"),
+                })
+                .await;
+            stored += usize::from(stored_on(socket, &client_id).await);
+        }
+    }
+    stored
+}
+
+/// Whether the message `client_id` comes back on `socket` (stored) within ten seconds.
+async fn stored_on(socket: &mut Socket, client_id: &str) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(ServerFrame::Message { message }) if message.client_id.as_str() == client_id => {
+                return true
+            }
+            Ok(ServerFrame::Rejected { .. }) | Err(_) => return false,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// One scale of the simulation: `brands` new brands of `threads` new threads each, then
+/// `per_thread` visitor messages on every thread (sockets opened first, not counted): the
+/// relay's real paths, the queue's and D1's work included.
+pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usize) -> Cost {
+    static VISITORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    static SCALES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let scale = SCALES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut sessions = Vec::with_capacity(brands * threads);
+    for brand in 0..brands {
+        let id = format!("sim-{scale}-{brand}");
+        let settings = serde_json::json!({
+            "name": format!("Simulated {brand}"),
+            "allowedOrigins": ["http://127.0.0.1:*"],
+            "visitorRateLimit": { "burst": 100000, "perMinute": 6000000 },
+        });
+        let status = api.put_brand(&id, settings).await;
+        assert!(matches!(status, 200 | 201), "brand {id}: {status}");
+        for _ in 0..threads {
+            let visitor = VISITORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            sessions.push(api.session_from(&id, &address(visitor)).await);
+        }
+    }
+    let mut sockets = open_sockets(api, &sessions).await;
+    let what = format!("visitor message, {brands} brands × {threads} threads");
+    let cost = Meter::of(api)
+        .cost(&what, "message", socket_messages(&mut sockets, per_thread))
+        .await;
+    for socket in sockets {
+        socket.close().await;
+    }
+    cost
+}
+
+/// `count` team replies through the agent API on `session`'s thread; gives how many were
+/// stored.
+pub async fn team_replies(api: &Api, key: &str, session: &Session, count: usize) -> usize {
+    let mut stored = 0;
+    for index in 0..count {
+        let client_id = format!("meter-reply-{}-{index}", session.thread_id);
+        let (status, _) = api
+            .agent_send(key, &session.thread_id, &client_id, "It ships in two days.")
+            .await;
+        stored += usize::from(status == 201);
+    }
+    stored
+}
+
+/// The units the report shows, in its order, with their labels.
+const SHOWN: [(Use, &str); 20] = [
+    (Use::WorkerRequests, "Worker requests"),
+    (Use::ObjectRequests, "Durable Object requests"),
+    (Use::SocketMessagesIn, "WebSocket messages in"),
+    (Use::SocketFramesOut, "WebSocket frames out"),
+    (Use::SocketBytesOut, "WebSocket bytes out"),
+    (Use::ObjectAlarms, "object alarms"),
+    (Use::SqliteStatements, "SQLite statements"),
+    (Use::SqliteRowsRead, "SQLite rows read"),
+    (Use::SqliteRowsWritten, "SQLite rows written"),
+    (Use::QueueMessagesOut, "queue messages sent"),
+    (Use::QueueBytesOut, "queue bytes sent"),
+    (Use::QueueBatches, "queue batches consumed"),
+    (Use::D1Queries, "D1 queries"),
+    (Use::D1RowsRead, "D1 rows read"),
+    (Use::D1RowsWritten, "D1 rows written"),
+    (Use::R2ClassA, "R2 class A"),
+    (Use::R2ClassB, "R2 class B"),
+    (Use::Subrequests, "subrequests (providers)"),
+    (Use::SubrequestBytesOut, "subrequest bytes out"),
+    (Use::EmailsOut, "emails sent"),
+];
+
+/// The costs as a Markdown table: a row per unit of use, a column per step, each cell per
+/// message or session.
+pub fn markdown(costs: &[Cost]) -> String {
+    let mut out = String::from("| per unit |");
+    for cost in costs {
+        out += &format!(" {} (per {}, {} done) |", cost.what, cost.unit, cost.count);
+    }
+    out += "\n|---|";
+    out += &"---:|".repeat(costs.len());
+    out += "\n";
+    for (what, label) in SHOWN {
+        out += &format!("| {label} |");
+        for cost in costs {
+            out += &format!(" {} |", figure(cost.per_unit(what)));
+        }
+        out += "\n";
+    }
+    out
+}
+
+fn figure(value: f64) -> String {
+    if value == 0.0 {
+        "0".into()
+    } else if value >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+/// The units whose cost per message must not grow with the number of brands and threads.
+pub const FLAT: [Use; 8] = [
+    Use::ObjectRequests,
+    Use::SqliteStatements,
+    Use::SqliteRowsRead,
+    Use::SqliteRowsWritten,
+    Use::QueueMessagesOut,
+    Use::D1Queries,
+    Use::D1RowsRead,
+    Use::D1RowsWritten,
+];
+
+/// The units whose cost per message grew from `small` to `large` by more than a fifth
+/// (and more than one unit, so that rounding of tiny counts is no growth): empty if the
+/// cost stayed flat.
+pub fn growth(small: &Cost, large: &Cost) -> Vec<(Use, f64, f64)> {
+    FLAT.iter()
+        .map(|what| (*what, small.per_unit(*what), large.per_unit(*what)))
+        .filter(|(_, small, large)| *large > small * 1.2 && *large > small + 1.0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(count: usize, rows_read: u64, written: u64) -> Cost {
+        Cost {
+            what: "visitor message".into(),
+            unit: "message",
+            count,
+            usage: BTreeMap::from([
+                (Use::SqliteRowsRead.name().to_string(), rows_read),
+                (Use::D1RowsWritten.name().to_string(), written),
+            ]),
+        }
+    }
+
+    #[test]
+    fn divides_by_the_units_done() {
+        let cost = cost(4, 10, 6);
+        assert_eq!(cost.per_unit(Use::SqliteRowsRead), 2.5);
+        assert_eq!(cost.per_unit(Use::D1RowsWritten), 1.5);
+        assert_eq!(cost.per_unit(Use::R2ClassA), 0.0);
+        let table = markdown(&[cost]);
+        assert!(table.contains("| SQLite rows read | 2.50 |"), "{table}");
+        assert!(table.contains("(per message, 4 done)"), "{table}");
+    }
+
+    #[test]
+    fn tells_growth_from_flat() {
+        for (small, large, grown) in [
+            (cost(10, 100, 50), cost(100, 1000, 500), false),
+            (cost(10, 100, 50), cost(100, 1150, 500), false),
+            (cost(10, 100, 50), cost(100, 3000, 500), true),
+            // Tiny counts: 0.1 to 0.3 rows per message is not a scan.
+            (cost(10, 1, 50), cost(100, 30, 500), false),
+        ] {
+            let found = growth(&small, &large);
+            assert_eq!(!found.is_empty(), grown, "{found:?}");
+        }
+    }
+}
