@@ -209,9 +209,6 @@ pub enum RelayError {
     /// Removing (or demoting) the brand's last owner would leave nobody to manage it.
     #[error("the brand's last owner cannot be removed")]
     LastOwner,
-    /// The console cannot test this connector.
-    #[error("the {0} connector cannot be tested from the console")]
-    ConnectorTestUnsupported(String),
     /// A bug or an outage behind the relay; the detail is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -228,7 +225,7 @@ impl RelayError {
             RelayError::InvalidText(_) | RelayError::InvalidBrand { .. } => 422,
             RelayError::NotSignedIn | RelayError::SignInLinkInvalid => 401,
             RelayError::OwnerOnly => 403,
-            RelayError::InvalidMember(_) | RelayError::ConnectorTestUnsupported(_) => 422,
+            RelayError::InvalidMember(_) => 422,
             RelayError::UnknownMember(_) => 404,
             RelayError::LastOwner => 409,
             RelayError::InvalidIdentity
@@ -294,7 +291,6 @@ impl RelayError {
             RelayError::InvalidMember(_) => "member_invalid",
             RelayError::UnknownMember(_) => "member_unknown",
             RelayError::LastOwner => "last_owner",
-            RelayError::ConnectorTestUnsupported(_) => "connector_test_unsupported",
             RelayError::InvalidIdentity => "identity_invalid",
             RelayError::AdminOnly => "admin_only",
             RelayError::InvalidLinkCode => "link_code_invalid",
@@ -538,11 +534,6 @@ mod tests {
         check(RelayError::InvalidMember("x".into()), 422, "member_invalid");
         check(RelayError::UnknownMember("x".into()), 404, "member_unknown");
         check(RelayError::LastOwner, 409, "last_owner");
-        check(
-            RelayError::ConnectorTestUnsupported("wechat".into()),
-            422,
-            "connector_test_unsupported",
-        );
     }
 
     #[test]

@@ -403,18 +403,47 @@ pub(super) async fn post(
     headers: &[(&str, &str)],
     read_body: bool,
 ) -> Result<Answer, Delivery> {
+    fetch_answer(timeout, url, Some(body), headers, read_body).await
+}
+
+/// GETs a provider's answer, body and all, by the same rules as [`post_json`] (a lookup
+/// the console's connector test makes, say).
+pub(super) async fn get(
+    timeout: Duration,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<Answer, Delivery> {
+    fetch_answer(timeout, url, None, headers, true).await
+}
+
+/// One exchange with a provider: a `POST` of `body`, or a `GET` without one.
+async fn fetch_answer(
+    timeout: Duration,
+    url: &str,
+    body: Option<Body<'_>>,
+    headers: &[(&str, &str)],
+    read_body: bool,
+) -> Result<Answer, Delivery> {
     let mut init = worker::RequestInit::new();
     let request_headers = worker::Headers::new();
-    request_headers
-        .set("Content-Type", body.content_type)
-        .map_err(unreachable)?;
+    if let Some(body) = &body {
+        request_headers
+            .set("Content-Type", body.content_type)
+            .map_err(unreachable)?;
+    }
     for (name, value) in headers {
         request_headers.set(name, value).map_err(unreachable)?;
     }
-    init.with_method(worker::Method::Post)
+    let method = match body {
+        Some(body) => {
+            init.with_body(Some(body.value));
+            worker::Method::Post
+        }
+        None => worker::Method::Get,
+    };
+    init.with_method(method)
         .with_headers(request_headers)
-        .with_redirect(worker::RequestRedirect::Manual)
-        .with_body(Some(body.value));
+        .with_redirect(worker::RequestRedirect::Manual);
     let request = worker::Request::new_with_init(url, &init).map_err(|error| {
         Delivery::refused(
             FailureReason::NotConfigured,

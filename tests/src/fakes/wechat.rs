@@ -9,7 +9,8 @@
 //! 40006; a `type` other than `image` 40004) and answers its `media_id`, which an `image`
 //! customer-service message may then name (else 40007). Calls that need one carry
 //! `?access_token=`; an unknown token answers 40001, an expired one 42001. Every call is
-//! recorded with the token it carried; token fetches are counted.
+//! recorded with the token it carried; token fetches are counted, and their bodies kept
+//! (without the secret: [`FakeWechat::token_requests`]).
 
 use super::{misbehave, Failure, Plan, Server};
 use axum::extract::{FromRequest, Multipart, RawQuery, Request, State};
@@ -64,6 +65,8 @@ struct Fake {
     expires_in: Mutex<u64>,
     tokens: Mutex<Tokens>,
     fetches: Mutex<u64>,
+    /// The body of every token fetch, its `secret` replaced by whether it was right.
+    token_requests: Mutex<Vec<Value>>,
     calls: Mutex<Vec<Call>>,
     sent: Mutex<Vec<Sent>>,
     scenes: Mutex<Vec<String>>,
@@ -110,6 +113,7 @@ impl FakeWechat {
             expires_in: Mutex::new(7200),
             tokens: Mutex::default(),
             fetches: Mutex::new(0),
+            token_requests: Mutex::default(),
             calls: Mutex::default(),
             sent: Mutex::default(),
             scenes: Mutex::default(),
@@ -175,6 +179,12 @@ impl FakeWechat {
     /// How many times a token was fetched.
     pub fn token_fetches(&self) -> u64 {
         *self.fake.fetches.lock().unwrap()
+    }
+
+    /// The body of every token fetch so far, in order, with `secret` replaced by
+    /// `secretRight` (whether it was the account's AppSecret).
+    pub fn token_requests(&self) -> Vec<Value> {
+        self.fake.token_requests.lock().unwrap().clone()
     }
 
     /// Every call but token fetches, in order.
@@ -243,6 +253,12 @@ fn authorize(
 
 async fn stable_token(State(fake): State<Arc<Fake>>, Json(body): Json<Value>) -> Json<Value> {
     *fake.fetches.lock().unwrap() += 1;
+    let mut kept = body.clone();
+    if let Some(fields) = kept.as_object_mut() {
+        let right = fields.remove("secret") == Some(json!(fake.app_secret));
+        fields.insert("secretRight".into(), json!(right));
+    }
+    fake.token_requests.lock().unwrap().push(kept);
     if body["grant_type"] != "client_credential" {
         return error(40002, "invalid grant_type");
     }

@@ -11,9 +11,15 @@
 //! `GET /{version}/{media id}` (`url`, `mime_type`, `sha256`, `file_size`, `id`) and
 //! downloaded from that `url`; both want the bearer token (else 401, code 190), and an
 //! unknown id is a 400 with code 100.
+//!
+//! The number's own node, `GET /{version}/{phone_number_id}?fields=…`, answers the fields
+//! asked for ([`DISPLAY_PHONE_NUMBER`], [`VERIFIED_NAME`], `id`, …; by default Graph's
+//! default set) to the bearer token, a field the node lacks with error 100, and a wrong
+//! token as Graph does: 401, `OAuthException` 190, "Invalid OAuth access token - Cannot
+//! parse access token". Every lookup is recorded ([`FakeWhatsapp::lookups`]).
 
 use super::{hang_in_body, huge_answer, misbehave, redirect, Failure, Plan, Server};
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -50,6 +56,21 @@ pub struct Uploaded {
     pub bytes: Vec<u8>,
 }
 
+/// A lookup of the number's node (`GET /{version}/{phone_number_id}`), answered or not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lookup {
+    /// The `fields` asked for, if any.
+    pub fields: Option<String>,
+    /// The `Authorization` header it carried, if any.
+    pub authorization: Option<String>,
+}
+
+/// The number as people dial it, as the fake's number node answers it.
+pub const DISPLAY_PHONE_NUMBER: &str = "+1 555-078-3881";
+
+/// The business name WhatsApp verified for the number.
+pub const VERIFIED_NAME: &str = "Acme Outdoor";
+
 /// The largest image and document WhatsApp takes.
 const IMAGE_MAX_BYTES: usize = 5 * 1024 * 1024;
 const DOCUMENT_MAX_BYTES: usize = 100 * 1024 * 1024;
@@ -64,6 +85,8 @@ struct Fake {
     media: Mutex<HashMap<String, (String, Vec<u8>)>>,
     /// Media downloads served (ids).
     downloads: Mutex<Vec<String>>,
+    /// Lookups of the number's node.
+    lookups: Mutex<Vec<Lookup>>,
     plan: Plan,
 }
 
@@ -86,6 +109,7 @@ impl FakeWhatsapp {
             uploads: Mutex::default(),
             media: Mutex::default(),
             downloads: Mutex::default(),
+            lookups: Mutex::default(),
             plan: Plan::default(),
         });
         let app = Router::new()
@@ -94,7 +118,7 @@ impl FakeWhatsapp {
                 "/{version}/{number}/media",
                 post(upload).layer(DefaultBodyLimit::max(DOCUMENT_MAX_BYTES + 64 * 1024)),
             )
-            .route("/{version}/{media_id}", get(media_info))
+            .route("/{version}/{node}", get(node))
             .route("/media-download/{media_id}", get(media_download))
             .with_state(fake.clone());
         let server = Server::start(app).await;
@@ -134,6 +158,11 @@ impl FakeWhatsapp {
     pub fn downloads(&self) -> Vec<String> {
         self.fake.downloads.lock().unwrap().clone()
     }
+
+    /// The lookups of the number's node so far, in order.
+    pub fn lookups(&self) -> Vec<Lookup> {
+        self.fake.lookups.lock().unwrap().clone()
+    }
 }
 
 /// Whether the request carries the number's token.
@@ -145,7 +174,72 @@ fn authorized(fake: &Fake, headers: &HeaderMap) -> bool {
 }
 
 fn unauthorized() -> Response {
-    graph_error(StatusCode::UNAUTHORIZED, 190, "Invalid OAuth access token").into_response()
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        190,
+        "Invalid OAuth access token - Cannot parse access token",
+    )
+    .into_response()
+}
+
+/// `GET /{version}/{id}`: the number's own node, or a media file's.
+async fn node(
+    State(fake): State<Arc<Fake>>,
+    Path((version, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if id != fake.phone_number_id {
+        return media_info(State(fake), Path((version, id)), headers).await;
+    }
+    let fields = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .find(|(key, _)| key == "fields")
+        .map(|(_, value)| value.into_owned());
+    fake.lookups.lock().unwrap().push(Lookup {
+        fields: fields.clone(),
+        authorization: headers
+            .get("Authorization")
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_string),
+    });
+    if !authorized(&fake, &headers) {
+        return unauthorized();
+    }
+    if !version.starts_with('v') {
+        return graph_error(StatusCode::BAD_REQUEST, 2500, "Unknown path components")
+            .into_response();
+    }
+    let number = json!({
+        "verified_name": VERIFIED_NAME,
+        "code_verification_status": "VERIFIED",
+        "display_phone_number": DISPLAY_PHONE_NUMBER,
+        "quality_rating": "GREEN",
+        "platform_type": "CLOUD_API",
+        "throughput": { "level": "STANDARD" },
+        "id": id,
+    });
+    let fields = fields.map_or_else(
+        || number.as_object().unwrap().keys().cloned().collect(),
+        |fields| fields.split(',').map(str::to_string).collect::<Vec<_>>(),
+    );
+    let mut answer = serde_json::Map::new();
+    for field in fields {
+        let Some(value) = number.get(&field) else {
+            return graph_error(
+                StatusCode::BAD_REQUEST,
+                100,
+                &format!(
+                    "(#100) Tried accessing nonexisting field ({field}) on node type \
+                     (WhatsAppBusinessPhoneNumber)"
+                ),
+            )
+            .into_response();
+        };
+        answer.insert(field, value.clone());
+    }
+    // Graph names the node it answers for, asked or not.
+    answer.insert("id".into(), json!(id));
+    Json(Value::Object(answer)).into_response()
 }
 
 async fn upload(
@@ -275,7 +369,12 @@ async fn media_download(
 fn graph_error(status: StatusCode, code: i64, message: &str) -> (StatusCode, Json<Value>) {
     (
         status,
-        Json(json!({ "error": { "message": message, "type": "OAuthException", "code": code } })),
+        Json(json!({ "error": {
+            "message": message,
+            "type": "OAuthException",
+            "code": code,
+            "fbtrace_id": "AZfakeTraceId0001",
+        } })),
     )
 }
 

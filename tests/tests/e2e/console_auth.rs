@@ -498,15 +498,30 @@ async fn chromium_keeps_the_secure_cookie_on_the_loopback_origin() {
 async fn an_owner_tests_the_brands_connectors() {
     use confab_e2e::fakes::telegram::FakeTelegram;
     use confab_e2e::fakes::webhook::FakeWebhook;
+    use confab_e2e::fakes::wechat::FakeWechat;
+    use confab_e2e::fakes::whatsapp::{self, FakeWhatsapp};
     use confab_e2e::fakes::Failure;
-    use confab_e2e::world::{BOT_TOKEN, CHAT, HOOK_SECRET, WEBHOOK_SECRET};
+    use confab_e2e::world::{ACCESS_TOKEN, BOT_TOKEN, CHAT, HOOK_SECRET, NUMBER_ID};
+    use confab_e2e::world::{APP_SECRET as WHATSAPP_APP_SECRET, WEBHOOK_SECRET};
+    const APP_ID: &str = "wx5823bf96d3bd56c7";
+    const WECHAT_SECRET: &str = "fake-wechat-app-secret";
     let telegram = FakeTelegram::start(BOT_TOKEN, CHAT).await;
     let backend = FakeWebhook::start(WEBHOOK_SECRET).await;
+    let cloud_api = FakeWhatsapp::start(ACCESS_TOKEN, NUMBER_ID).await;
+    let official_account = FakeWechat::start(APP_ID, WECHAT_SECRET).await;
     let relay = Relay::start_with(&[
         ("TELEGRAM_API_BASE", &telegram.base),
         ("DEMO_TELEGRAM_TOKEN", BOT_TOKEN),
         ("DEMO_TELEGRAM_HOOK_SECRET", HOOK_SECRET),
         ("DEMO_WEBHOOK_SECRET", WEBHOOK_SECRET),
+        ("WHATSAPP_API_BASE", &cloud_api.base),
+        ("WHATSAPP_APP_SECRET", WHATSAPP_APP_SECRET),
+        ("DEMO_WHATSAPP_TOKEN", ACCESS_TOKEN),
+        ("DEMO_WHATSAPP_OLD_TOKEN", "EAAGm0PX4ZCpsBAkZBZAtheOldToken"),
+        ("WECHAT_API_BASE", &official_account.base),
+        ("DEMO_WECHAT_SECRET", WECHAT_SECRET),
+        ("DEMO_WECHAT_OLD_SECRET", "a-secret-since-reset-000000"),
+        ("DEMO_WECHAT_TOKEN", "fake-wechat-hook-token"),
     ])
     .await;
     let api = Api::new(relay.origin());
@@ -522,29 +537,48 @@ async fn an_owner_tests_the_brands_connectors() {
     };
 
     // Nothing set up yet: nothing to ask.
-    let (status, report) = test("telegram").await;
-    assert_eq!(
-        (status, report["ok"].as_bool()),
-        (200, Some(false)),
-        "{report}"
-    );
-    assert_eq!(report["status"], serde_json::Value::Null);
+    for kind in ["telegram", "whatsapp", "wechat"] {
+        let (status, report) = test(kind).await;
+        assert_eq!(
+            (status, report["ok"].as_bool()),
+            (200, Some(false)),
+            "{report}"
+        );
+        assert_eq!(report["status"], serde_json::Value::Null, "{kind}");
+    }
+    assert!(cloud_api.lookups().is_empty());
+    assert_eq!(official_account.token_fetches(), 0);
+    // The brand's WhatsApp and WeChat, with `token` and `secret` as their credentials.
+    let settings = |token: &str, secret: &str| {
+        json!({
+            "name": "Acme Outdoor",
+            "allowedOrigins": ["http://127.0.0.1:*"],
+            "connectors": {
+                "telegram": {
+                    "chatId": CHAT,
+                    "botTokenSecret": "DEMO_TELEGRAM_TOKEN",
+                    "webhookSecret": "DEMO_TELEGRAM_HOOK_SECRET",
+                },
+                "webhook": { "url": backend.url, "secret": "DEMO_WEBHOOK_SECRET" },
+                "whatsapp": {
+                    "phoneNumberId": NUMBER_ID,
+                    "displayNumber": "15550783881",
+                    "accessTokenSecret": token,
+                },
+                "wechat": {
+                    "appId": APP_ID,
+                    "appSecret": secret,
+                    "token": "DEMO_WECHAT_TOKEN",
+                    "originalId": "gh_7f083739789a",
+                },
+            },
+        })
+    };
 
     let status = api
         .put_brand(
             "demo",
-            json!({
-                "name": "Acme Outdoor",
-                "allowedOrigins": ["http://127.0.0.1:*"],
-                "connectors": {
-                    "telegram": {
-                        "chatId": CHAT,
-                        "botTokenSecret": "DEMO_TELEGRAM_TOKEN",
-                        "webhookSecret": "DEMO_TELEGRAM_HOOK_SECRET",
-                    },
-                    "webhook": { "url": backend.url, "secret": "DEMO_WEBHOOK_SECRET" },
-                },
-            }),
+            settings("DEMO_WHATSAPP_TOKEN", "DEMO_WECHAT_SECRET"),
         )
         .await;
     assert_eq!(status, 200);
@@ -583,13 +617,98 @@ async fn an_owner_tests_the_brands_connectors() {
         "the token is never quoted"
     );
 
-    // WhatsApp and WeChat cannot be tested from the console.
-    for kind in ["whatsapp", "wechat"] {
-        let (status, error) = test(kind).await;
-        assert_eq!(
-            (status, error["error"]["code"].as_str()),
-            (422, Some("connector_test_unsupported")),
-            "{kind}"
-        );
-    }
+    // WhatsApp: Graph's lookup of the number, with the brand's token, answered with the
+    // number as WhatsApp knows it.
+    let (status, report) = test("whatsapp").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["ok"].as_bool(), report["status"].as_u64()),
+        (Some(true), Some(200)),
+        "{report}"
+    );
+    assert_eq!(
+        report["detail"],
+        format!(
+            "WhatsApp knows this number: {} ({})",
+            whatsapp::DISPLAY_PHONE_NUMBER,
+            whatsapp::VERIFIED_NAME
+        )
+    );
+    let lookups = cloud_api.lookups();
+    assert_eq!(lookups.len(), 1, "{lookups:?}");
+    assert_eq!(
+        lookups[0].fields.as_deref(),
+        Some("display_phone_number,verified_name")
+    );
+    assert_eq!(
+        lookups[0].authorization,
+        Some(format!("Bearer {ACCESS_TOKEN}"))
+    );
+    assert!(cloud_api.sent().is_empty(), "a test sends no message");
+
+    // WeChat: a stable-token fetch with the AppID and AppSecret; the token is not quoted,
+    // and the fetch does not force a new one (the relay's holder keeps its token).
+    let (status, report) = test("wechat").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["ok"].as_bool(), report["status"].as_u64()),
+        (Some(true), Some(200)),
+        "{report}"
+    );
+    assert_eq!(report["detail"], "WeChat issued an access token");
+    assert!(
+        !report.to_string().contains("FAKE-WECHAT-TOKEN"),
+        "{report}"
+    );
+    assert_eq!(
+        official_account.token_requests(),
+        [json!({
+            "grant_type": "client_credential",
+            "appid": APP_ID,
+            "secretRight": true,
+            "force_refresh": false,
+        })]
+    );
+
+    // Credentials the providers do not take: their own words come back.
+    let status = api
+        .put_brand(
+            "demo",
+            settings("DEMO_WHATSAPP_OLD_TOKEN", "DEMO_WECHAT_OLD_SECRET"),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, report) = test("whatsapp").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["ok"].as_bool(), report["status"].as_u64()),
+        (Some(false), Some(401)),
+        "{report}"
+    );
+    assert_eq!(
+        report["detail"],
+        "Invalid OAuth access token - Cannot parse access token"
+    );
+    let lookups = cloud_api.lookups();
+    assert_eq!(lookups.len(), 2, "{lookups:?}");
+    assert_eq!(
+        lookups[1].authorization.as_deref(),
+        Some("Bearer EAAGm0PX4ZCpsBAkZBZAtheOldToken")
+    );
+    assert!(!report
+        .to_string()
+        .contains("EAAGm0PX4ZCpsBAkZBZAtheOldToken"));
+
+    let (status, report) = test("wechat").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["ok"].as_bool(), report["status"].as_u64()),
+        (Some(false), Some(200)),
+        "{report}"
+    );
+    assert_eq!(report["detail"], "WeChat 40125: invalid appsecret");
+    let requests = official_account.token_requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert_eq!(requests[1]["secretRight"], false);
+    assert!(!report.to_string().contains("a-secret-since-reset"));
 }

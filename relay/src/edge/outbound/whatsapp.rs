@@ -25,6 +25,11 @@ pub use media::download;
 /// The Graph API's address, unless `WHATSAPP_API_BASE` names another (the tests' fake).
 const DEFAULT_API_BASE: &str = "https://graph.facebook.com";
 
+/// The Graph API's base address.
+pub fn api_base(env: &Env) -> String {
+    setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE)
+}
+
 /// Sends a job's message to `wa_id`. A message with files goes in parts (a text, then each
 /// file, [`media`]); `parts_sent` counts those that went (a retry starts after them).
 pub async fn deliver(
@@ -106,7 +111,7 @@ struct Number {
 impl Number {
     fn of(env: &Env, settings: &WhatsappSettings) -> Result<Number, Delivery> {
         Ok(Number {
-            base: setting(env, "WHATSAPP_API_BASE", DEFAULT_API_BASE),
+            base: api_base(env),
             timeout: delivery_timeout(env),
             token: secret(env, &settings.access_token_secret)?,
             phone_number_id: settings.phone_number_id.clone(),
