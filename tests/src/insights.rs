@@ -1,6 +1,7 @@
 //! Insights through the relay's API for tests: the report and the exports of the agent
 //! API, the development relay's seeding route, and a bounded wait for the report to show
-//! what the queue has told the brand's `Inbox` object.
+//! what the queue has told the brand's `Inbox` object; and every page of a paged export,
+//! followed cursor by cursor ([`csv_pages`], [`json_pages`]).
 
 use crate::api::Api;
 use crate::relay::TEST_ADMIN_SECRET;
@@ -110,4 +111,77 @@ pub async fn seed(api: &Api, brand: &str, figures: &[ThreadFigures]) {
     let (status, body) = seed_with(api, brand, TEST_ADMIN_SECRET, figures).await;
     assert_eq!(status, 200, "seeding: {body}");
     assert_eq!(body["seeded"], figures.len());
+}
+
+/// Every page of the CSV export `query` (without `cursor`), following `X-Next-Cursor`:
+/// the header, every row (read with the `csv` crate) and how many pages it took. Panics on
+/// an answer other than 200 or a header that changes, and past `max_pages`.
+pub async fn csv_pages(
+    api: &Api,
+    key: &str,
+    query: &str,
+    max_pages: usize,
+) -> (Vec<String>, Vec<Vec<String>>, usize) {
+    let (mut header, mut rows, mut pages) = (None, Vec::new(), 0);
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut page_query = query.to_owned();
+        if let Some(cursor) = &cursor {
+            page_query.push_str(&format!("&cursor={cursor}"));
+        }
+        let page = export(api, key, &page_query).await;
+        assert_eq!(page.status, 200, "{page_query}: {}", page.body);
+        pages += 1;
+        assert!(pages <= max_pages, "{query}: paging ends");
+        let mut reader = csv::Reader::from_reader(page.body.as_bytes());
+        let names: Vec<String> = reader
+            .headers()
+            .expect("a CSV header")
+            .iter()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(header.get_or_insert_with(|| names.clone()), &names);
+        for record in reader.records() {
+            let record = record.expect("a CSV record");
+            rows.push(record.iter().map(str::to_owned).collect());
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return (header.unwrap_or_default(), rows, pages),
+        }
+    }
+}
+
+/// Every conversation of the JSON export `query` (without `cursor`), following the pages'
+/// `cursor`, and how many pages it took. Panics on an answer other than 200 and past
+/// `max_pages`.
+pub async fn json_pages(
+    api: &Api,
+    key: &str,
+    query: &str,
+    max_pages: usize,
+) -> (Vec<Value>, usize) {
+    let (mut conversations, mut pages) = (Vec::new(), 0);
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut page_query = query.to_owned();
+        if let Some(cursor) = &cursor {
+            page_query.push_str(&format!("&cursor={cursor}"));
+        }
+        let page = export(api, key, &page_query).await;
+        assert_eq!(page.status, 200, "{page_query}: {}", page.body);
+        pages += 1;
+        assert!(pages <= max_pages, "{query}: paging ends");
+        let page: Value = serde_json::from_str(&page.body).expect("a JSON page");
+        conversations.extend(
+            page["conversations"]
+                .as_array()
+                .expect("conversations")
+                .clone(),
+        );
+        match page["cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return (conversations, pages),
+        }
+    }
 }

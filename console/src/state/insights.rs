@@ -299,8 +299,8 @@ pub fn reason_words(code: &str) -> &str {
     }
 }
 
-/// An export's address for the range: `what` is `metrics` or `conversations`, `format`
-/// `csv` or `json`.
+/// An export's address for the range: `what` is `metrics`, `conversations` or `messages`
+/// (the conversations' messages, a row each), `format` `csv` or `json`.
 pub fn export_url(what: &str, format: &str, from: Timestamp, to: Timestamp) -> String {
     format!(
         "/v1/agent/insights/export?what={what}&format={format}&from={}&to={}",

@@ -214,6 +214,7 @@ fn report_view(report: &Insights, from: Timestamp, to: Timestamp) -> Html {
                     { download("metrics", "csv", "Metrics (CSV)") }
                     { download("conversations", "csv", "Conversations (CSV)") }
                     { download("conversations", "json", "Conversations (JSON)") }
+                    { download("messages", "csv", "Messages (CSV)") }
                 </ul>
             </section>
         </>

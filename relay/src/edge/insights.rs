@@ -2,16 +2,23 @@
 //! development relay's seeding route, the widget's expected reply time, and the zone clock
 //! the `Inbox` object reads business time with ([`IntlZone`]). The figures themselves are
 //! the thread object's (`thread/object/figures.rs`) and the roll-up the `Inbox` object's
-//! (`inbox/object/rollup.rs`); this module only asks the brand's object.
+//! (`inbox/object/rollup.rs`); this module only asks the brand's object, and, for an
+//! export page that carries the conversations' messages, each thread's object
+//! ([`ThreadCall::AgentView`](super::thread::ThreadCall::AgentView), the agent API's own
+//! read), a few threads at a time.
 
 use super::http::{self, internal};
 use super::inbox::{ask, InboxCall, InsightsQuery};
+use super::thread::{self, PageRequest};
 use crate::brand::Brand;
 use crate::error::RelayError;
-use crate::insights::api::{self, Format, Page, What};
-use crate::insights::export::{conversations_csv, metrics_csv};
+use crate::insights::api::{self, Format, Page, What, MESSAGES_PER_CALL};
+use crate::insights::export::{
+    conversations_csv, messages_csv, metrics_csv, Conversation, ConversationPage, ExportedMessage,
+};
 use crate::insights::{Insights, ThreadFigures, ZoneClock};
-use confab_protocol::{BrandId, BusinessHours};
+use confab_protocol::{BrandId, BusinessHours, ThreadId};
+use futures_util::{StreamExt, TryStreamExt};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use worker::js_sys::{self, Array, Object, Reflect};
@@ -122,7 +129,8 @@ async fn insights(
 
 /// `GET /v1/agent/insights/export?what=&format=&from=&to=&cursor=&limit=`: the metrics, or
 /// a page of the conversations (the next page's cursor in the JSON, or in the `Link`-free
-/// `X-Next-Cursor` header of a CSV page).
+/// `X-Next-Cursor` header of a CSV page): as CSV their figures, as JSON their figures and
+/// messages; or, as `what=messages`, the same page's messages one per CSV row.
 pub async fn export(
     env: &Env,
     brand: &Brand,
@@ -130,29 +138,87 @@ pub async fn export(
     now: u64,
 ) -> Result<Response, RelayError> {
     let export = api::parse_export_query(query, now)?;
-    match export.what {
-        What::Metrics => {
-            let insights = insights(env, brand, export.range, now).await?;
-            match export.format {
-                Format::Json => http::json(&insights, 200),
-                Format::Csv => csv(metrics_csv(&insights)?, "insights-metrics.csv", None),
+    if export.what == What::Metrics {
+        let insights = insights(env, brand, export.range, now).await?;
+        return match export.format {
+            Format::Json => http::json(&insights, 200),
+            Format::Csv => csv(metrics_csv(&insights)?, "insights-metrics.csv", None),
+        };
+    }
+    let call = InboxCall::Export {
+        range: export.range,
+        cursor: export.cursor.clone(),
+        limit: export.limit,
+    };
+    let page: Page = ask(env, &brand.id, &call).await?;
+    if !export.with_messages() {
+        return csv(
+            conversations_csv(page.conversations.iter())?,
+            "insights-conversations.csv",
+            page.cursor.as_deref(),
+        );
+    }
+    let page = with_messages(env, &brand.id, page).await?;
+    match export.format {
+        Format::Json => http::json(&page, 200),
+        Format::Csv => csv(
+            messages_csv(&page.conversations)?,
+            "insights-messages.csv",
+            page.cursor.as_deref(),
+        ),
+    }
+}
+
+/// How many threads' objects one export page reads at once.
+const THREADS_AT_ONCE: usize = 8;
+
+/// `page`'s conversations with their messages, each read from its thread's object (a few
+/// at a time, in the page's order); a thread erased since the roll-up listed it is left
+/// out, and the listing's cursor kept, so paging goes on past it.
+async fn with_messages(
+    env: &Env,
+    brand: &BrandId,
+    page: Page,
+) -> Result<ConversationPage, RelayError> {
+    let conversations: Vec<Option<Conversation>> =
+        futures_util::stream::iter(page.conversations.into_iter().map(|figures| async move {
+            let messages = messages(env, brand, &figures.thread).await?;
+            Ok::<_, RelayError>(messages.map(|messages| Conversation { figures, messages }))
+        }))
+        .buffered(THREADS_AT_ONCE)
+        .try_collect()
+        .await?;
+    Ok(ConversationPage {
+        conversations: conversations.into_iter().flatten().collect(),
+        cursor: page.cursor,
+    })
+}
+
+/// Every message of `thread`, through the agent API's read ([`MESSAGES_PER_CALL`] a call,
+/// so one call for most threads); `None` if the thread is erased or unknown to its object.
+async fn messages(
+    env: &Env,
+    brand: &BrandId,
+    thread: &ThreadId,
+) -> Result<Option<Vec<ExportedMessage>>, RelayError> {
+    let mut messages = Vec::new();
+    let mut after = 0;
+    loop {
+        let page = PageRequest {
+            after,
+            limit: MESSAGES_PER_CALL,
+        };
+        let view = match thread::agent_view(env, brand, thread, page).await {
+            Ok(view) => view,
+            Err(RelayError::ThreadErased | RelayError::Refused { status: 404, .. }) => {
+                return Ok(None)
             }
-        }
-        What::Conversations => {
-            let call = InboxCall::Export {
-                range: export.range,
-                cursor: export.cursor,
-                limit: export.limit,
-            };
-            let page: Page = ask(env, &brand.id, &call).await?;
-            match export.format {
-                Format::Json => http::json(&page, 200),
-                Format::Csv => csv(
-                    conversations_csv(page.conversations.iter())?,
-                    "insights-conversations.csv",
-                    page.cursor.as_deref(),
-                ),
-            }
+            Err(error) => return Err(error),
+        };
+        messages.extend(view.messages.iter().map(ExportedMessage::of));
+        match (view.has_more, view.messages.last()) {
+            (true, Some(last)) => after = last.seq.0,
+            _ => return Ok(Some(messages)),
         }
     }
 }

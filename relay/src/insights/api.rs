@@ -2,6 +2,9 @@
 //! (`GET /v1/agent/insights?from=MS&to=MS`) and the export's
 //! (`GET /v1/agent/insights/export?what=&format=&from=&to=&cursor=&limit=`), and the
 //! export's pages of conversations, in start order then by thread id, with an opaque cursor.
+//! A page that carries the conversations' messages (JSON conversations, `what=messages`)
+//! holds at most [`MESSAGES_MAX_LIMIT`] conversations: each costs the Worker a call to its
+//! thread's object.
 
 use super::zone::DAY_MS;
 use super::ThreadFigures;
@@ -19,6 +22,14 @@ pub const DEFAULT_RANGE_MS: u64 = 7 * DAY_MS;
 pub const DEFAULT_LIMIT: usize = 500;
 /// The most conversations on one export page.
 pub const MAX_LIMIT: usize = 5_000;
+/// Conversations per page, by default and at most, when the page carries their messages
+/// (JSON conversations, `what=messages`): one thread object call each (more for a thread
+/// past [`MESSAGES_PER_CALL`] messages), so a page stays a modest fan-out (well within the
+/// runtime's 1,000 calls to Cloudflare services per request) and a modest body.
+pub const MESSAGES_MAX_LIMIT: usize = 50;
+/// Messages asked of a thread's object per call when an export reads them (the object's
+/// history page's maximum).
+pub const MESSAGES_PER_CALL: u32 = 500;
 
 /// A range `[from, to)` of ms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,8 +45,11 @@ pub struct Range {
 pub enum What {
     /// The report's figures.
     Metrics,
-    /// One row per conversation.
+    /// One row per conversation (its messages too, in JSON).
     Conversations,
+    /// One row per message of the page's conversations (CSV; JSON gives the conversations
+    /// with their messages).
+    Messages,
 }
 
 /// How an export is written.
@@ -81,7 +95,7 @@ impl Cursor {
 /// An export's parameters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExportQuery {
-    /// Metrics or conversations.
+    /// Metrics, conversations or messages.
     pub what: What,
     /// CSV or JSON.
     pub format: Format,
@@ -89,8 +103,20 @@ pub struct ExportQuery {
     pub range: Range,
     /// Where the page starts (conversations only).
     pub cursor: Option<Cursor>,
-    /// How many conversations a page holds.
+    /// How many conversations a page holds (at most [`MESSAGES_MAX_LIMIT`] with their
+    /// messages; that many by default).
     pub limit: usize,
+}
+
+impl ExportQuery {
+    /// Whether the page carries the conversations' messages, read from their threads.
+    pub fn with_messages(&self) -> bool {
+        match self.what {
+            What::Metrics => false,
+            What::Conversations => self.format == Format::Json,
+            What::Messages => true,
+        }
+    }
 }
 
 fn bad(name: &'static str, value: &str, expected: &str) -> RelayError {
@@ -144,10 +170,12 @@ pub fn parse_report_query(query: &str, now: u64) -> Result<Range, RelayError> {
     range(from.as_deref(), to.as_deref(), now)
 }
 
-/// `GET /v1/agent/insights/export`'s query (`what` is required; CSV by default).
+/// `GET /v1/agent/insights/export`'s query (`what` is required; CSV by default; `limit`
+/// [`DEFAULT_LIMIT`] by default, at most [`MAX_LIMIT`], or [`MESSAGES_MAX_LIMIT`] for both
+/// when the page carries messages).
 pub fn parse_export_query(query: &str, now: u64) -> Result<ExportQuery, RelayError> {
     let (mut from, mut to, mut what, mut format, mut cursor, mut limit) =
-        (None, None, None, Format::Csv, None, DEFAULT_LIMIT);
+        (None, None, None, Format::Csv, None, None);
     for (key, value) in form_urlencoded::parse(query.as_bytes()) {
         match &*key {
             "from" => from = Some(value.into_owned()),
@@ -156,7 +184,8 @@ pub fn parse_export_query(query: &str, now: u64) -> Result<ExportQuery, RelayErr
                 what = Some(match &*value {
                     "metrics" => What::Metrics,
                     "conversations" => What::Conversations,
-                    _ => return Err(bad("what", &value, "metrics or conversations")),
+                    "messages" => What::Messages,
+                    _ => return Err(bad("what", &value, "metrics, conversations or messages")),
                 })
             }
             "format" => {
@@ -170,27 +199,43 @@ pub fn parse_export_query(query: &str, now: u64) -> Result<ExportQuery, RelayErr
                 cursor =
                     Some(Cursor::decode(&value).ok_or_else(|| bad("cursor", &value, "a cursor"))?)
             }
+            // Checked against its maximum once `what` and `format` are known.
             "limit" => {
-                limit = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                    .ok_or_else(|| bad("limit", &value, "a number from 1 to 5000"))?
+                limit = Some(
+                    value
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|limit| *limit >= 1)
+                        .ok_or_else(|| bad("limit", &value, "a number from 1"))?,
+                )
             }
             _ => {}
         }
     }
     let what = what.ok_or_else(|| RelayError::InvalidParameter {
         name: "what",
-        reason: "metrics or conversations is required".into(),
+        reason: "metrics, conversations or messages is required".into(),
     })?;
-    Ok(ExportQuery {
+    let mut export = ExportQuery {
         what,
         format,
         range: range(from.as_deref(), to.as_deref(), now)?,
         cursor,
-        limit,
-    })
+        limit: DEFAULT_LIMIT,
+    };
+    let max = match export.with_messages() {
+        true => MESSAGES_MAX_LIMIT,
+        false => MAX_LIMIT,
+    };
+    export.limit = match limit {
+        None => DEFAULT_LIMIT.min(max),
+        Some(limit) if limit <= max => limit,
+        Some(limit) => {
+            let expected = format!("a number from 1 to {max}");
+            return Err(bad("limit", &limit.to_string(), &expected));
+        }
+    };
+    Ok(export)
 }
 
 /// A page of conversations and the cursor of the next, if there is one.

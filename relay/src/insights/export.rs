@@ -1,6 +1,12 @@
 //! The report and the conversations as CSV (RFC 4180, through the `csv` crate), for the
 //! console's and the agent API's exports. Times are ms since the epoch, durations ms; an
-//! empty cell is a figure that does not exist (no reply, no rating).
+//! empty cell is a figure that does not exist (no reply, no rating). Free text (a rating's
+//! comment, a page, a message) is guarded against spreadsheet formulas ([`cell`]). The
+//! messages' part is [`messages`].
+
+pub mod messages;
+
+pub use messages::{cell, messages_csv, Conversation, ConversationPage, ExportedMessage};
 
 use super::report::channel_code;
 use super::{Responder, ThreadFigures};
@@ -141,7 +147,7 @@ pub fn conversations_csv<'a>(
                 .to_owned(),
             channels.join(" "),
             thread.language.clone().unwrap_or_default(),
-            thread.page.clone().unwrap_or_default(),
+            cell(thread.page.as_deref().unwrap_or_default()).into_owned(),
             text(thread.first_visitor_at),
             text(first.map(|reply| reply.answered_at)),
             match first.map(|reply| reply.by) {
@@ -154,10 +160,13 @@ pub fn conversations_csv<'a>(
             text(thread.resolved_at),
             thread.reopened.to_string(),
             text(thread.rating().map(|rating| u64::from(rating.score))),
-            thread
-                .rating()
-                .and_then(|rating| rating.comment.clone())
-                .unwrap_or_default(),
+            cell(
+                thread
+                    .rating()
+                    .and_then(|rating| rating.comment.as_deref())
+                    .unwrap_or_default(),
+            )
+            .into_owned(),
             thread.bot_answers.to_string(),
             thread
                 .handovers

@@ -6,6 +6,7 @@
 //! - [`figures`]: one thread's figures, their versions, and the roll-up's copies.
 //! - [`hours`]: business time and the expected reply time.
 //! - [`export`]: the CSV files.
+//! - [`messages`]: the exports' messages, and the CSV's formula guard.
 
 mod api;
 mod closed;
@@ -13,6 +14,7 @@ mod cost;
 mod export;
 mod figures;
 mod hours;
+mod messages;
 mod seeded;
 
 use super::*;

@@ -4,22 +4,25 @@
 //!
 //! - Real traffic: two visitors, a team reply to one, a resolution and a rating; the report
 //!   (polled until the queue has told the brand's object) counts them, the brand's backend
-//!   gets `thread.closed` with the figures, and an erased thread leaves the report and the
-//!   export.
+//!   gets `thread.closed` with the figures; the exports carry the messages as sent (JSON
+//!   conversations and the `what=messages` CSV, one conversation a page or all at once),
+//!   and an erased thread leaves the report and the exports, its messages at once.
 //! - Seeded: a Shanghai brand's week of threads at fixed times (built with the relay's own
 //!   `ThreadFigures::observe`, as its object does), put in the roll-up through the
 //!   development relay's seeding route; the report through the real route and the
 //!   runtime's `Intl` clock equals, figure by figure, what the pure report gives natively
 //!   with a fixed +8 clock, and the hand-worked figures beside the table; so do the CSV
-//!   files, and paging returns every conversation once.
+//!   files, and paging returns every conversation once (the JSON pages, which read each
+//!   thread's messages, leave out the seeded rows: they have no thread).
 
 use confab_e2e::api::Api;
 use confab_e2e::fakes::webhook::FakeWebhook;
-use confab_e2e::insights::{export, seed, seed_with, wait_for_report};
+use confab_e2e::insights::{csv_pages, export, json_pages, seed, seed_with, wait_for_report};
 use confab_e2e::world::WEBHOOK_SECRET;
 use confab_e2e::{eventually, Browser, Relay};
 use confab_protocol::insights::{Count, Handover};
 use confab_protocol::{Author, Channel, Session, ThreadId};
+use confab_relay::insights::export::messages::MESSAGE_COLUMNS;
 use confab_relay::insights::export::{conversations_csv, metrics_csv};
 use confab_relay::insights::{Event, FixedOffset, Query, Rollup, ThreadFigures};
 use serde_json::{json, Value};
@@ -82,13 +85,19 @@ async fn real_traffic_is_counted_closed_and_forgotten() {
 
     let answered = visitor_session(&api).await;
     let ignored = visitor_session(&api).await;
-    api.send(&answered, "a1", "Do you ship to Lyon?").await;
-    api.send(&ignored, "b1", "Hello?").await;
-    let (status, body) = api
-        .agent_send(&key, &answered.thread_id, "t1", "We do, in two days.")
-        .await;
-    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        api.send(&answered, "a1", "Do you ship to Lyon?").await.0,
+        201
+    );
+    assert_eq!(api.send(&answered, "a2", TRICKY).await.0, 201);
+    assert_eq!(api.send(&ignored, "b1", "Hello?").await.0, 201);
     let thread = answered.thread_id.as_str();
+    let reply =
+        json!({ "clientId": "t1", "text": "We do, in two days.", "sender": { "name": "Ana" } });
+    let sent = api
+        .agent_post(&key, &format!("/v1/agent/threads/{thread}/messages"), reply)
+        .await;
+    assert_eq!(sent, 201);
     let resolve = format!("/v1/agent/threads/{thread}/resolve");
     assert_eq!(post_empty(&api, &resolve, &key).await, 200);
     let rated = api
@@ -144,8 +153,27 @@ async fn real_traffic_is_counted_closed_and_forgotten() {
         "{text}"
     );
 
-    // Erased: out of the report and the export.
+    // The messages, as sent: (author, name, text) thread by thread.
+    let sent = [
+        (
+            thread,
+            vec![
+                ("visitor", "", "Do you ship to Lyon?"),
+                ("visitor", "", TRICKY),
+                ("agent", "Ana", "We do, in two days."),
+                // The relay's own note of the resolution.
+                ("system", "", "This conversation was marked as resolved"),
+            ],
+        ),
+        (ignored.thread_id.as_str(), vec![("visitor", "", "Hello?")]),
+    ];
+    let range_query = format!("from={}&to={}", range.0, range.1);
+    check_exported_messages(&api, &key, &range_query, &sent).await;
+
+    // Erased: its messages leave the exports at once (the roll-up may still list it: its
+    // object's refusal leaves it out), then it leaves the report and the export.
     assert_eq!(api.erase(&ignored).await, 204);
+    check_exported_messages(&api, &key, &range_query, &sent[..1]).await;
     let report = wait_for_report(&api, &key, range, "the erased thread gone", |report| {
         report.current.started == 1
     })
@@ -181,6 +209,127 @@ async fn real_traffic_is_counted_closed_and_forgotten() {
         csv.body
     );
     assert!(csv.body.contains(thread));
+    check_exported_messages(&api, &key, &range_query, &sent[..1]).await;
+}
+
+/// A visitor's text a spreadsheet would run, with a comma, quotes and a newline.
+const TRICKY: &str = "=1+1, \"quoted\"\nand a second line";
+/// [`TRICKY`] as the CSV's cell: guarded by a leading quote, otherwise as sent.
+const TRICKY_CELL: &str = "'=1+1, \"quoted\"\nand a second line";
+
+/// A thread's id and its messages as (author, author's name, text), in order.
+type Sent<'a> = (&'a str, Vec<(&'a str, &'a str, &'a str)>);
+
+/// The JSON conversations and the `what=messages` CSV hold exactly `sent`'s threads and
+/// their messages (author, name, text) in order, as the agent API's thread read shows
+/// them (seq, time, channel): paged one conversation at a time, and all on one page.
+async fn check_exported_messages(api: &Api, key: &str, range_query: &str, sent: &[Sent<'_>]) {
+    let json_query = format!("what=conversations&format=json&{range_query}");
+    let (paged, pages) = json_pages(api, key, &format!("{json_query}&limit=1"), 5).await;
+    // One conversation a page; a thread erased since the roll-up listed it leaves its
+    // page empty, so there may be one more.
+    assert!(
+        pages >= sent.len().max(1),
+        "one conversation a page: {pages}"
+    );
+    let (whole, pages) = json_pages(api, key, &json_query, 1).await;
+    assert_eq!((&paged, pages), (&whole, 1));
+    // By start, then thread id, each once.
+    let order: Vec<(u64, &str)> = whole
+        .iter()
+        .map(|c| {
+            (
+                c["startedAt"].as_u64().unwrap(),
+                c["thread"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(order, sorted);
+    let mut threads: Vec<&str> = order.iter().map(|(_, thread)| *thread).collect();
+    threads.sort();
+    let mut expected: Vec<&str> = sent.iter().map(|(thread, _)| *thread).collect();
+    expected.sort();
+    assert_eq!(threads, expected);
+
+    let mut rows = Vec::new();
+    for conversation in &whole {
+        let thread = conversation["thread"].as_str().unwrap();
+        let messages = conversation["messages"].as_array().unwrap();
+        let texts: Vec<(&str, &str, &str)> = messages
+            .iter()
+            .map(|m| {
+                (
+                    m["author"].as_str().unwrap(),
+                    m["authorName"].as_str().unwrap_or_default(),
+                    m["text"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let (_, expected) = sent.iter().find(|(id, _)| *id == thread).unwrap();
+        assert_eq!(&texts, expected, "{thread}");
+        // The agent API's read of the thread: the same seq, time and channel, and no
+        // file link or secret in the export.
+        let (status, view) = api
+            .agent_get(key, &format!("/v1/agent/threads/{thread}"))
+            .await;
+        assert_eq!(status, 200, "{view}");
+        let read: Vec<Value> = view["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                let mut exported = json!({
+                    "seq": m["seq"], "sentAt": m["createdAt"], "author": m["author"],
+                    "channel": m["channel"], "text": m["text"],
+                });
+                if let Some(name) = m["sender"]["name"].as_str() {
+                    exported["authorName"] = json!(name);
+                }
+                exported
+            })
+            .collect();
+        assert_eq!(messages, &read, "{thread}");
+        for m in messages {
+            let cell = match m["text"].as_str() {
+                Some(TRICKY) => TRICKY_CELL.to_owned(),
+                text => text.unwrap().to_owned(),
+            };
+            rows.push(vec![
+                thread.to_owned(),
+                m["seq"].to_string(),
+                m["sentAt"].to_string(),
+                m["author"].as_str().unwrap().to_owned(),
+                m["authorName"].as_str().unwrap_or_default().to_owned(),
+                m["channel"].as_str().unwrap().to_owned(),
+                cell,
+                String::new(),
+            ]);
+        }
+    }
+
+    // The CSV: a row per message, one conversation a page, every message once.
+    let query = format!("what=messages&{range_query}");
+    let (header, paged, pages) = csv_pages(api, key, &format!("{query}&limit=1"), 5).await;
+    assert_eq!(header, MESSAGE_COLUMNS);
+    assert!(
+        pages >= sent.len().max(1),
+        "one conversation a page: {pages}"
+    );
+    assert_eq!(paged, rows);
+    let (_, whole, pages) = csv_pages(api, key, &query, 1).await;
+    assert_eq!((whole, pages), (rows, 1));
+    let download = export(api, key, &query).await;
+    assert!(
+        download.content_type.starts_with("text/csv"),
+        "{}",
+        download.content_type
+    );
+    assert!(download
+        .disposition
+        .is_some_and(|d| d.contains("insights-messages.csv")));
 }
 
 /// Monday 2025-12-01 00:00 in Shanghai (+8), as ms: day 20423 since the epoch, a Monday.
@@ -495,28 +644,13 @@ async fn a_seeded_shanghai_week_gives_the_native_figures_through_the_route() {
         }
     }
     assert_eq!(pages, 5);
-    // The same through JSON pages.
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut query = format!("what=conversations&format=json&limit=4&{range}");
-        if let Some(cursor) = &cursor {
-            query.push_str(&format!("&cursor={cursor}"));
-        }
-        let page: Value = serde_json::from_str(&export(&api, &key, &query).await.body).unwrap();
-        for conversation in page["conversations"].as_array().unwrap() {
-            seen.push(conversation["thread"].as_str().unwrap().to_owned());
-        }
-        match page["cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
-    let expected: Vec<&str> = in_range
-        .iter()
-        .map(|figures| figures.thread.as_str())
-        .collect();
-    assert_eq!(seen, expected);
+    // The JSON pages carry each conversation's messages, read from its thread: a seeded
+    // row has no thread (as if erased since the roll-up listed it), so every page is
+    // empty, yet the pages still follow one another to the end, four rows at a time.
+    let query = format!("what=conversations&format=json&limit=4&{range}");
+    let (seen, pages) = json_pages(&api, &key, &query, 5).await;
+    assert_eq!(seen, Vec::<Value>::new());
+    assert_eq!(pages, in_range.len().div_ceil(4));
 
     // A range past a year, or upside down, is refused.
     let (status, _) = api

@@ -3,6 +3,7 @@
 use super::*;
 use crate::insights::api::{
     page, parse_export_query, parse_report_query, Cursor, Format, Range, What, DEFAULT_LIMIT,
+    MAX_LIMIT, MESSAGES_MAX_LIMIT,
 };
 
 #[test]
@@ -65,9 +66,36 @@ fn exports_name_what_and_how() {
         "what=metrics&limit=0",
         "what=metrics&limit=5001",
         "what=metrics&cursor=%%",
+        "what=messages&limit=51",
+        "what=conversations&format=json&limit=51",
+        "what=conversations&limit=-1",
     ] {
         assert!(parse_export_query(bad, MONDAY_UTC).is_err(), "{bad}");
     }
+}
+
+#[test]
+fn pages_that_carry_messages_hold_fewer_conversations() {
+    // (query, messages read from the threads, the page's conversations)
+    let table = [
+        ("what=conversations", false, DEFAULT_LIMIT),
+        ("what=conversations&limit=5000", false, MAX_LIMIT),
+        ("what=conversations&format=json", true, MESSAGES_MAX_LIMIT),
+        ("what=conversations&format=json&limit=50", true, 50),
+        ("what=messages", true, MESSAGES_MAX_LIMIT),
+        ("what=messages&format=json&limit=3", true, 3),
+        ("what=metrics&format=json", false, DEFAULT_LIMIT),
+    ];
+    for (query, with_messages, limit) in table {
+        let export = parse_export_query(query, MONDAY_UTC).unwrap();
+        assert_eq!(
+            (export.with_messages(), export.limit),
+            (with_messages, limit),
+            "{query}"
+        );
+    }
+    let query = parse_export_query("what=messages", MONDAY_UTC).unwrap();
+    assert_eq!((query.what, query.format), (What::Messages, Format::Csv));
 }
 
 /// Threads at `(name, start)`.
