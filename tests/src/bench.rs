@@ -281,6 +281,10 @@ pub struct Report {
     pub console_weights: Vec<Weight>,
     /// The console: a sign-in link to a usable inbox (issue 18).
     pub console: Option<console::ConsoleSignIn>,
+    /// What each kind of step cost the platform, by the relay's meter (issue 21).
+    pub platform: Vec<platform::Cost>,
+    /// The simulation: a visitor message's cost at two scales of brands and threads.
+    pub simulation: Vec<platform::Cost>,
     /// The issue's targets.
     pub targets: Vec<Target>,
 }
@@ -409,6 +413,7 @@ impl Report {
             .as_ref()
             .map_or(String::new(), assistant::Bot::markdown);
         md += &self.console_markdown();
+        md += &self.platform_markdown();
         let sockets = &self.sockets;
         md += &format!(
             "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
@@ -422,6 +427,21 @@ impl Report {
 }
 
 impl Report {
+    fn platform_markdown(&self) -> String {
+        if self.platform.is_empty() && self.simulation.is_empty() {
+            return String::new();
+        }
+        let mut md = String::from(
+            "\n## What a message costs the platform\n\nCounted by the relay itself (`relay/src/meter.rs`, read at `/v1/dev/meter`): every Worker invocation, Durable Object request, SQLite statement and the rows SQLite says it read and wrote, every D1 statement and D1's own rows read and written, queue messages and their bytes, R2 operations, provider calls and socket frames. Each step starts once the relay is quiet and is read once it is quiet again, so the queue's work for it (listings, deliveries, the inbox) is in its count. Per message or session:\n\n",
+        );
+        md += &platform::markdown(&self.platform);
+        if !self.simulation.is_empty() {
+            md += "\nThe simulation: new brands and threads, their sockets opened first, then visitor messages on every thread, through the relay's real paths (queue, D1, inbox objects included). Costs per message must not grow with the number of brands and threads:\n\n";
+            md += &platform::markdown(&self.simulation);
+        }
+        md
+    }
+
     fn console_markdown(&self) -> String {
         let Some(console) = &self.console else {
             return String::new();
@@ -697,6 +717,13 @@ mod tests {
                     live_ms: None,
                 },
             }),
+            platform: vec![platform::Cost {
+                what: "session start".into(),
+                unit: "session",
+                count: 2,
+                usage: [("sqliteRowsWritten".to_string(), 9)].into(),
+            }],
+            simulation: Vec::new(),
             targets: vec![
                 Target::measured("loader ≤ 2 KB gzip", "0.1 KB".into(), true),
                 Target::not_measured("10,000 sockets held"),
@@ -725,6 +752,7 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| desktop | 310 ms | 340 ms |"), "{md}");
+        assert!(md.contains("| SQLite rows written | 4.50 |"), "{md}");
         assert!(md.contains("| slow phone | 1900 ms | — |"), "{md}");
         assert!(
             md.contains("| upload of 1 MB | 42 ms | reported (no numeric target) |"),

@@ -97,19 +97,28 @@ impl<'a> Meter<'a> {
     }
 }
 
-/// New sessions of `brand`, each from its own address; gives how many.
-pub async fn start_sessions(api: &Api, brand: &str, count: usize, first: usize) -> usize {
-    for index in first..first + count {
-        api.session_from(brand, &address(index)).await;
+/// `count` new sessions of `brand`, each from an address no other visitor of the bench
+/// used (the relay limits new sessions per address).
+pub async fn new_sessions(api: &Api, brand: &str, count: usize) -> Vec<Session> {
+    let mut sessions = Vec::with_capacity(count);
+    for _ in 0..count {
+        sessions.push(api.session_from(brand, &next_address()).await);
     }
-    count
+    sessions
 }
 
-/// An address of its own for the `index`th visitor (the relay counts sessions per address).
-pub fn address(index: usize) -> String {
+/// New sessions of `brand`; gives how many.
+async fn start_sessions(api: &Api, brand: &str, count: usize) -> usize {
+    new_sessions(api, brand, count).await.len()
+}
+
+/// An address of the 10.200.0.0/13 block that no visitor of this bench had before.
+fn next_address() -> String {
+    static VISITORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let index = VISITORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(
         "10.{}.{}.{}",
-        200 + (index >> 16 & 31),
+        200 + (index >> 16 & 7),
         index >> 8 & 255,
         index & 255
     )
@@ -165,7 +174,6 @@ async fn stored_on(socket: &mut Socket, client_id: &str) -> bool {
 /// `per_thread` visitor messages on every thread (sockets opened first, not counted): the
 /// relay's real paths, the queue's and D1's work included.
 pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usize) -> Cost {
-    static VISITORS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     static SCALES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let scale = SCALES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut sessions = Vec::with_capacity(brands * threads);
@@ -178,10 +186,7 @@ pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usiz
         });
         let status = api.put_brand(&id, settings).await;
         assert!(matches!(status, 200 | 201), "brand {id}: {status}");
-        for _ in 0..threads {
-            let visitor = VISITORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            sessions.push(api.session_from(&id, &address(visitor)).await);
-        }
+        sessions.extend(new_sessions(api, &id, threads).await);
     }
     let mut sockets = open_sockets(api, &sessions).await;
     let what = format!("visitor message, {brands} brands × {threads} threads");
@@ -192,6 +197,51 @@ pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usiz
         socket.close().await;
     }
     cost
+}
+
+/// `count` visitor messages over HTTP on `session`'s thread (as a widget without its socket
+/// sends them); gives how many were stored.
+pub async fn http_messages(api: &Api, session: &Session, count: usize) -> usize {
+    let mut stored = 0;
+    for index in 0..count {
+        let client_id = format!("meter-http-{}-{index}", session.thread_id);
+        let (status, _) = api.send(session, &client_id, "Do you ship abroad?").await;
+        stored += usize::from(status == 201);
+    }
+    stored
+}
+
+/// The costs of the `bench` brand's everyday steps on the main bench relay: a session's
+/// start, a visitor's message on a new thread and on `long_thread` (`history` messages
+/// long), and a team reply.
+pub async fn everyday(api: &Api, long_thread: &Session, history: usize) -> Vec<Cost> {
+    let meter = Meter::of(api);
+    let mut costs = Vec::new();
+    let started = start_sessions(api, "bench", 10);
+    costs.push(meter.cost("session start", "session", started).await);
+    let fresh = new_sessions(api, "bench", 5).await;
+    let mut sockets = open_sockets(api, &fresh).await;
+    let sent = socket_messages(&mut sockets, 4);
+    let what = "visitor message (socket), no connectors";
+    costs.push(meter.cost(what, "message", sent).await);
+    let mut long = open_sockets(api, std::slice::from_ref(long_thread)).await;
+    let what = format!("the same on a thread of {history} messages");
+    costs.push(
+        meter
+            .cost(&what, "message", socket_messages(&mut long, 10))
+            .await,
+    );
+    let key = api.agent_key("bench").await;
+    let replies = team_replies(api, &key, &fresh[0], 10);
+    costs.push(
+        meter
+            .cost("team reply (agent API)", "message", replies)
+            .await,
+    );
+    for socket in sockets.into_iter().chain(long) {
+        socket.close().await;
+    }
+    costs
 }
 
 /// `count` team replies through the agent API on `session`'s thread; gives how many were

@@ -12,6 +12,7 @@
 //! next reply, so the relay never groups two rounds into one burst, and the visitor never
 //! reads, so every reply is still unseen when it falls due.
 
+use super::platform::{Cost, Meter};
 use super::{Latency, Target};
 use crate::api::Api;
 use crate::fakes::push::{FakePush, DEV_VAPID_PRIVATE_KEY, DEV_VAPID_SUBJECT};
@@ -97,6 +98,8 @@ pub struct Reach {
     pub email: ReachTimes,
     /// A team reply to the push the fake push service received.
     pub push: ReachTimes,
+    /// What a reply that reached the visitor cost the platform: by email, by push.
+    pub costs: Vec<Cost>,
 }
 
 impl Reach {
@@ -193,9 +196,13 @@ pub async fn measure(rounds: usize, mut progress: impl FnMut()) -> Reach {
         .await;
     assert_eq!(status, 200, "the bench brand takes email and push settings");
     let key = api.agent_key("bench").await;
-    let email = email_rounds(&api, &key, rounds, &mut progress).await;
-    let push = push_rounds(&api, &key, &fake, rounds, &mut progress).await;
-    Reach { email, push }
+    let (email, by_email) = email_rounds(&api, &key, rounds, &mut progress).await;
+    let (push, by_push) = push_rounds(&api, &key, &fake, rounds, &mut progress).await;
+    Reach {
+        email,
+        push,
+        costs: vec![by_email, by_push],
+    }
 }
 
 /// A reply's text: says which round it is, so its email or push is told from the others.
@@ -216,7 +223,7 @@ async fn email_rounds(
     key: &str,
     rounds: usize,
     progress: &mut impl FnMut(),
-) -> ReachTimes {
+) -> (ReachTimes, Cost) {
     let session = api.session_of("bench").await;
     let address = unique_address("bench-reach");
     let asked = api
@@ -237,6 +244,9 @@ async fn email_rounds(
 
     // Files written before the first reply (other relays', the verification) are not ours.
     let mut known: HashSet<PathBuf> = mailbox::sent_files().into_iter().collect();
+    // The rounds alone are metered: the set-up above is not a reply's cost.
+    let meter = Meter::of(api);
+    meter.settle_and_take().await;
     let mut times = Vec::new();
     let mut grouped = 0;
     for round in 0..rounds {
@@ -275,13 +285,20 @@ async fn email_rounds(
         let took = email.written.duration_since(sent_at).unwrap_or_default();
         times.push(took.as_secs_f64() * 1000.0);
     }
-    ReachTimes::new(
+    let cost = Cost {
+        what: "team reply (agent API) to a visitor away, by email".into(),
+        unit: "message",
+        count: rounds,
+        usage: meter.settle_and_take().await,
+    };
+    let times = ReachTimes::new(
         "team reply → email written",
         DELAY_SECONDS,
         rounds,
         times,
         grouped,
-    )
+    );
+    (times, cost)
 }
 
 async fn push_rounds(
@@ -290,7 +307,7 @@ async fn push_rounds(
     fake: &FakePush,
     rounds: usize,
     progress: &mut impl FnMut(),
-) -> ReachTimes {
+) -> (ReachTimes, Cost) {
     let session = api.session_of("bench").await;
     let server_key: PushKey = api
         .http
@@ -318,6 +335,9 @@ async fn push_rounds(
         .unwrap_or_default()
         .to_string();
 
+    // The rounds alone are metered: the set-up above is not a reply's cost.
+    let meter = Meter::of(api);
+    meter.settle_and_take().await;
     let mut times = Vec::new();
     let mut grouped = 0;
     for round in 0..rounds {
@@ -347,13 +367,20 @@ async fn push_rounds(
         }
         times.push(push.at.duration_since(started).as_secs_f64() * 1000.0);
     }
-    ReachTimes::new(
+    let cost = Cost {
+        what: "team reply (agent API) to a visitor away, by web push".into(),
+        unit: "message",
+        count: rounds,
+        usage: meter.settle_and_take().await,
+    };
+    let times = ReachTimes::new(
         "team reply → push received",
         DELAY_SECONDS,
         rounds,
         times,
         grouped,
-    )
+    );
+    (times, cost)
 }
 
 #[cfg(test)]
@@ -376,6 +403,7 @@ mod tests {
         let reach = Reach {
             email: times,
             push: none,
+            costs: Vec::new(),
         };
         let md = reach.markdown();
         assert!(

@@ -14,7 +14,7 @@ use confab_e2e::bench::baseline::Baseline;
 use confab_e2e::bench::console::sign_in_to_inbox;
 use confab_e2e::bench::cpu::{CpuTime, Workerd};
 use confab_e2e::bench::files::{team_photo, upload_times};
-use confab_e2e::bench::{assistant, reach};
+use confab_e2e::bench::{assistant, platform, reach};
 use confab_e2e::bench::{
     weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
 };
@@ -24,6 +24,7 @@ use confab_e2e::load::{
 };
 use confab_e2e::page::{load_once, median, tap_launcher, PhoneTap};
 use confab_e2e::{forward, repo_root, Browser, Relay};
+use confab_relay::meter::Use;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
@@ -59,7 +60,12 @@ async fn main() {
     let reach_rounds = if quick { 3 } else { 7 };
     let bot_rounds = if quick { 10 } else { 50 };
     let console_rounds = if quick { 3 } else { 5 };
+    // The simulation's larger scale: brands, threads each (the smaller is 1 × 10).
+    let (sim_brands, sim_threads) = if quick { (5, 40) } else { (20, 100) };
+    // How long the first thread is once the latency runs are done (they send round-robin).
+    let history: usize = runs.iter().map(|(_, threads, count)| count / threads).sum();
     let steps = 1
+        + 3
         + 2 * rounds as u64
         + 2 * tap_rounds as u64
         + runs.len() as u64
@@ -169,6 +175,16 @@ async fn main() {
         ));
     }
 
+    progress.set_message("what each step costs the platform (the relay's meter)");
+    let mut platform_costs = platform::everyday(&api, &sessions[0], history).await;
+    progress.inc(1);
+    progress.set_message("simulation: many brands and threads (the relay's meter)");
+    let simulation = vec![
+        platform::simulate(&api, 1, 10, 2).await,
+        platform::simulate(&api, sim_brands, sim_threads, 2).await,
+    ];
+    progress.inc(1);
+
     progress.set_message("attachments: uploads of 1 and 10 MB");
     let visitor = bench_sessions(&api, 1).await.remove(0);
     let uploads = upload_times(&api, &visitor, &[1_000_000, 10_000_000], file_rounds).await;
@@ -188,12 +204,10 @@ async fn main() {
     let baseline_workerd = Workerd::serving(baseline.port());
     let mut side_by_side = Vec::new();
     for (rate, threads, count) in side_runs.iter().copied() {
-        if sessions.len() < threads {
-            let more = bench_sessions(&api, threads - sessions.len()).await;
-            sessions.extend(more);
-        }
         let label = format!("{rate}/s over {threads} threads");
-        let rooms = relay_rooms(&api, &sessions[..threads]).await;
+        // New threads, as the baseline's rooms are new.
+        let fresh = platform::new_sessions(&api, "bench", threads).await;
+        let rooms = relay_rooms(&api, &fresh).await;
         let (confab, confab_cpu) = measured(relay_workerd.as_ref(), async {
             drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await
         })
@@ -258,10 +272,18 @@ async fn main() {
     progress.set_message("forwarding to a fake Telegram");
     let (_forwarding_relay, api, telegram) = forward::relay_with_telegram().await;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
+    let session = api.session_of("bench").await;
+    // The thread's first message opens its Telegram topic: not every message's cost.
+    platform::http_messages(&api, &session, 1).await;
+    let sent = platform::http_messages(&api, &session, 10);
+    let what = "visitor message (HTTP), forwarded to Telegram";
+    platform_costs.push(platform::Meter::of(&api).cost(what, "message", sent).await);
+    progress.inc(1);
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
 
     progress.set_message("reaching a visitor who left: email and web push (a relay with VAPID)");
     let reach = reach::measure(reach_rounds, || progress.inc(1)).await;
+    platform_costs.extend(reach.costs.iter().cloned());
     progress.finish_with_message("done");
 
     let kb = |bytes: usize| bytes as f64 / 1024.0;
@@ -413,6 +435,7 @@ async fn main() {
         ),
     ));
     targets.extend(reach.targets());
+    targets.push(simulation_target(&simulation));
     targets.extend(bot.targets());
     let machine = format!(
         "{} cores, shared with other work (single runs are noisy; load average {load_at_start} at the start, {} at the end); relay and baseline room on workerd through wrangler dev; Chromium headless; medians of {rounds} page loads; every figure from this run.",
@@ -436,12 +459,43 @@ async fn main() {
         assistant: Some(bot),
         console_weights,
         console: Some(console),
+        platform: platform_costs,
+        simulation,
         targets,
     };
     let out = repo_root().join("target/bench");
     report.write(&out).expect("the report is written");
     println!("{}", report.markdown());
     println!("written to {}", out.display());
+}
+
+/// The simulation's target: a visitor message costs no more per message at the larger
+/// scale of brands and threads than at the smaller.
+fn simulation_target(simulation: &[platform::Cost]) -> Target {
+    let aim = "a message's platform cost stays flat as brands and threads grow (simulation: SQLite, D1, queue and object counts per message)";
+    let [small, large] = simulation else {
+        return Target::not_measured(aim);
+    };
+    let line = |cost: &platform::Cost| {
+        format!(
+            "{}: {:.1} SQLite rows read, {:.1} written, {:.1} D1 rows written, {:.2} object requests",
+            cost.what,
+            cost.per_unit(Use::SqliteRowsRead),
+            cost.per_unit(Use::SqliteRowsWritten),
+            cost.per_unit(Use::D1RowsWritten),
+            cost.per_unit(Use::ObjectRequests),
+        )
+    };
+    let grown = platform::growth(small, large);
+    let verdict = match grown.is_empty() {
+        true => "flat".to_string(),
+        false => format!("grew: {grown:?}"),
+    };
+    Target::measured(
+        aim,
+        format!("{}; {}; {verdict}", line(small), line(large)),
+        grown.is_empty() && small.count > 0 && large.count > 0,
+    )
 }
 
 /// The port of an origin such as `http://127.0.0.1:41234` (0 if it has none).
