@@ -435,6 +435,17 @@ impl Report {
             "\n## What a message costs the platform\n\nCounted by the relay itself (`relay/src/meter.rs`, read at `/v1/dev/meter`): every Worker invocation, Durable Object request, SQLite statement and the rows SQLite says it read and wrote, every D1 statement and D1's own rows read and written, queue messages and their bytes, R2 operations, provider calls and socket frames. Each step starts once the relay is quiet and is read once it is quiet again, so the queue's work for it (listings, deliveries, the inbox) is in its count. Per message or session:\n\n",
         );
         md += &platform::markdown(&self.platform);
+        let find = |start: &str| {
+            self.platform
+                .iter()
+                .find(|cost| cost.what.starts_with(start))
+        };
+        // The day's typical message reaches the brand's team: forwarded to Telegram.
+        let message = find("visitor message (HTTP), forwarded").or(find("visitor message"));
+        if let (Some(message), Some(session)) = (message, find("session start")) {
+            md += "\n### Capacity at internet scale\n\n";
+            md += &platform::capacity_markdown(message, session);
+        }
         if !self.simulation.is_empty() {
             md += "\nThe simulation: new brands and threads, their sockets opened first, then visitor messages on every thread, through the relay's real paths (queue, D1, inbox objects included). Costs per message must not grow with the number of brands and threads:\n\n";
             md += &platform::markdown(&self.simulation);

@@ -112,6 +112,10 @@ pub struct Thread {
     whatsapp: RefCell<Option<Option<crate::delivery::WhatsappLink>>>,
     /// Whether this instance has looked for outbox jobs an earlier one left unsent.
     outbox_recovered: Cell<bool>,
+    /// The `meta` rows this instance has read or written (`None`: no such row). Every
+    /// write of `meta` goes through this instance, so the copy stays true, and a message
+    /// reads its dozen facts from memory rather than with a statement each.
+    meta_cache: RefCell<std::collections::HashMap<String, Option<String>>>,
 }
 
 type Outcome<T> = std::result::Result<T, RelayError>;
@@ -133,6 +137,7 @@ impl DurableObject for Thread {
             erased: Cell::new(None),
             whatsapp: RefCell::new(None),
             outbox_recovered: Cell::new(false),
+            meta_cache: RefCell::default(),
         }
     }
 
@@ -475,11 +480,30 @@ impl Thread {
         struct Row {
             value: String,
         }
+        if let Some(known) = self.meta_cache.borrow().get(key) {
+            return Ok(known.clone());
+        }
         let mut rows: Vec<Row> = self.rows(
             "SELECT value FROM meta WHERE key = ?",
             vec![SqlStorageValue::from(key.to_string())],
         )?;
-        Ok(rows.pop().map(|row| row.value))
+        let value = rows.pop().map(|row| row.value);
+        self.meta_cache
+            .borrow_mut()
+            .insert(key.to_string(), value.clone());
+        Ok(value)
+    }
+
+    /// Deletes the `meta` row `key`, if there is one.
+    fn delete_meta(&self, key: &str) -> Outcome<()> {
+        self.sql
+            .exec(
+                "DELETE FROM meta WHERE key = ?",
+                vec![SqlStorageValue::from(key.to_string())],
+            )
+            .map_err(internal)?;
+        self.meta_cache.borrow_mut().insert(key.to_string(), None);
+        Ok(())
     }
 
     /// The JSON value kept in `meta` under `key`, if there is one that reads as a `T`.
@@ -505,6 +529,9 @@ impl Thread {
                 ],
             )
             .map_err(internal)?;
+        self.meta_cache
+            .borrow_mut()
+            .insert(key.to_string(), Some(value.to_string()));
         Ok(())
     }
 

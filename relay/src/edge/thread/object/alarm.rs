@@ -98,6 +98,7 @@ impl Thread {
         }
         *self.bucket.borrow_mut() = None;
         *self.whatsapp.borrow_mut() = None;
+        self.meta_cache.borrow_mut().clear();
         self.set_meta("erased", &now().to_string())?;
         self.erased.set(Some(true));
         // The policy is still cached here: the fact's job names the brand and thread.

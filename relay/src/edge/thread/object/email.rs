@@ -36,12 +36,7 @@ impl Thread {
         match state {
             Some(state) => self.set_meta_json(STATE_KEY, state),
             None => {
-                self.sql
-                    .exec(
-                        "DELETE FROM meta WHERE key = ?",
-                        vec![STATE_KEY.to_string().into()],
-                    )
-                    .map_err(internal)?;
+                self.delete_meta(STATE_KEY)?;
                 Ok(())
             }
         }

@@ -152,14 +152,19 @@ impl Thread {
             None => self.unread_by_team()?,
         };
         self.set_meta(UNREAD_KEY, &unread.to_string())?;
-        let mut channels = match self.meta_json::<Vec<Channel>>(CHANNELS_KEY)? {
-            Some(channels) => channels,
+        let kept = self.meta_json::<Vec<Channel>>(CHANNELS_KEY)?;
+        let mut channels = match &kept {
+            Some(channels) => channels.clone(),
             None => self.visitor_channels()?,
         };
         if !channels.contains(&message.channel) {
             channels.push(message.channel);
         }
-        self.set_meta_json(CHANNELS_KEY, &channels)
+        // Written only when it changes: most messages come from a channel already listed.
+        if kept.as_ref() != Some(&channels) {
+            self.set_meta_json(CHANNELS_KEY, &channels)?;
+        }
+        Ok(())
     }
 
     /// Takes `read` of the visitor's messages, which the team has just read, off the count.
