@@ -386,14 +386,22 @@ pub struct HeldSockets {
 }
 
 /// Opens `per_thread` sockets on each session's thread, holds them all at once, and
-/// reads workerd's memory before and while; then closes them.
+/// reads the memory of the workerd that runs `api`'s relay before and while (other relays
+/// of the bench may be running); then closes them.
 pub async fn hold_sockets(
     api: &Api,
     sessions: &[confab_protocol::Session],
     per_thread: usize,
 ) -> HeldSockets {
     use futures_util::StreamExt;
-    let before = workerd_resident_mib();
+    let port = api
+        .origin
+        .rsplit(':')
+        .next()
+        .and_then(|port| port.parse().ok());
+    let workerd = port.and_then(crate::bench::cpu::Workerd::serving);
+    let resident = || workerd.as_ref().and_then(|workerd| workerd.resident_mib());
+    let before = resident();
     let asked = sessions.len() * per_thread;
     let wanted: Vec<_> = sessions
         .iter()
@@ -421,7 +429,7 @@ pub async fn hold_sockets(
         }
     }
     let ready = held.len();
-    let holding = workerd_resident_mib();
+    let holding = resident();
     drop(held);
     HeldSockets {
         asked,
@@ -429,32 +437,4 @@ pub async fn hold_sockets(
         workerd_mib_before: before,
         workerd_mib_holding: holding,
     }
-}
-
-/// The resident memory of every `workerd` process, in MiB (Linux `/proc`).
-pub fn workerd_resident_mib() -> Option<f64> {
-    let mut total_kib = 0u64;
-    let mut found = false;
-    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-        if comm.trim() != "workerd" {
-            continue;
-        }
-        let status = std::fs::read_to_string(entry.path().join("status")).unwrap_or_default();
-        if let Some(kib) = status
-            .lines()
-            .find_map(|line| line.strip_prefix("VmRSS:"))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-        {
-            total_kib += kib;
-            found = true;
-        }
-    }
-    found.then(|| total_kib as f64 / 1024.0)
 }

@@ -116,6 +116,22 @@ impl Workerd {
         (!runtime.is_empty()).then_some(Workerd { runtime, proxy })
     }
 
+    /// The resident memory of the processes that run the Worker, in MiB (`VmRSS`).
+    pub fn resident_mib(&self) -> Option<f64> {
+        let kib: Vec<u64> = self
+            .runtime
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+            .filter_map(|status| {
+                let line = status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmRSS:"))?;
+                line.trim().trim_end_matches("kB").trim().parse().ok()
+            })
+            .collect();
+        (!kib.is_empty()).then(|| kib.iter().sum::<u64>() as f64 / 1024.0)
+    }
+
     /// The CPU time these processes have spent so far.
     pub fn cpu(&self) -> CpuTime {
         let per_second = ticks_per_second();

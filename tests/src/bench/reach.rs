@@ -166,38 +166,57 @@ impl Reach {
     }
 }
 
-/// Measures both over `rounds` replies each, on a relay of its own; `progress` is called
-/// after each round.
-pub async fn measure(rounds: usize, mut progress: impl FnMut()) -> Reach {
-    let fake = FakePush::start().await;
-    let relay = Relay::start_with(&[
-        ("VAPID_PRIVATE_KEY", DEV_VAPID_PRIVATE_KEY),
-        ("VAPID_SUBJECT", DEV_VAPID_SUBJECT),
-    ])
-    .await;
-    let api = Api::new(relay.origin());
-    // Set before any session, so no isolate holds the seeded settings in its cache.
-    let status = api
-        .put_brand(
-            "bench",
-            json!({
-                "name": "Bench",
-                "allowedOrigins": ["http://127.0.0.1:*"],
-                "visitorRateLimit": { "burst": 100000, "perMinute": 6000000 },
-                "email": {
-                    "from": "support@bench.example",
-                    "replyDomain": "reply.bench.example",
-                    "page": "http://127.0.0.1:9/help",
-                    "delaySeconds": DELAY_SECONDS,
-                },
-                "push": { "delaySeconds": DELAY_SECONDS },
-            }),
-        )
+/// The relay the reach rounds run on: its own, with VAPID keys and a fake push service.
+pub struct ReachRelay {
+    _relay: Relay,
+    api: Api,
+    fake: FakePush,
+}
+
+impl ReachRelay {
+    /// Starts it (the bench starts it beside the others, before anything is measured).
+    pub async fn start() -> ReachRelay {
+        let fake = FakePush::start().await;
+        let relay = Relay::start_with(&[
+            ("VAPID_PRIVATE_KEY", DEV_VAPID_PRIVATE_KEY),
+            ("VAPID_SUBJECT", DEV_VAPID_SUBJECT),
+        ])
         .await;
-    assert_eq!(status, 200, "the bench brand takes email and push settings");
+        let api = Api::new(relay.origin());
+        // Set before any session, so no isolate holds the seeded settings in its cache.
+        let status = api
+            .put_brand(
+                "bench",
+                json!({
+                    "name": "Bench",
+                    "allowedOrigins": ["http://127.0.0.1:*"],
+                    "visitorRateLimit": { "burst": 100000, "perMinute": 6000000 },
+                    "email": {
+                        "from": "support@bench.example",
+                        "replyDomain": "reply.bench.example",
+                        "page": "http://127.0.0.1:9/help",
+                        "delaySeconds": DELAY_SECONDS,
+                    },
+                    "push": { "delaySeconds": DELAY_SECONDS },
+                }),
+            )
+            .await;
+        assert_eq!(status, 200, "the bench brand takes email and push settings");
+        ReachRelay {
+            _relay: relay,
+            api,
+            fake,
+        }
+    }
+}
+
+/// Measures both over `rounds` replies each, on the reach relay; `progress` is called
+/// after each round.
+pub async fn measure(reach: &ReachRelay, rounds: usize, mut progress: impl FnMut()) -> Reach {
+    let ReachRelay { api, fake, .. } = reach;
     let key = api.agent_key("bench").await;
-    let (email, by_email) = email_rounds(&api, &key, rounds, &mut progress).await;
-    let (push, by_push) = push_rounds(&api, &key, &fake, rounds, &mut progress).await;
+    let (email, by_email) = email_rounds(api, &key, rounds, &mut progress).await;
+    let (push, by_push) = push_rounds(api, &key, fake, rounds, &mut progress).await;
     Reach {
         email,
         push,

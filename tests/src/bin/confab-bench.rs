@@ -105,9 +105,14 @@ async fn main() {
     // The baseline room starts with the relay, rather than later on its own, to save a
     // start's wait; it is idle until its runs.
     // The relay holds the key of the assistant's fake model (see `bench::assistant`).
-    let (relay, baseline) = tokio::join!(
+    // So do the relays of the later steps (each fresh and idle until its turn): their
+    // starts overlap instead of following one another.
+    let (relay, baseline, sockets_relay, forwarding, reach_relay) = tokio::join!(
         Relay::start_with(&[(assistant::LLM_KEY_SECRET, assistant::LLM_KEY)]),
-        Baseline::start()
+        Baseline::start(),
+        Relay::start(),
+        forward::relay_with_telegram(),
+        reach::ReachRelay::start(),
     );
     let api = Api::new(relay.origin());
 
@@ -262,7 +267,7 @@ async fn main() {
     // Sockets on a relay of their own, so that nothing of the load runs is still open.
     drop(relay);
     progress.set_message("sockets held (a fresh relay)");
-    let relay = Relay::start().await;
+    let relay = sockets_relay;
     let api = Api::new(relay.origin());
     let sessions = bench_sessions(&api, socket_threads).await;
     let held = hold_sockets(&api, &sessions, per_thread).await;
@@ -270,7 +275,7 @@ async fn main() {
     drop(relay);
 
     progress.set_message("forwarding to a fake Telegram");
-    let (_forwarding_relay, api, telegram) = forward::relay_with_telegram().await;
+    let (_forwarding_relay, api, telegram) = forwarding;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
     let session = api.session_of("bench").await;
     // The thread's first message opens its Telegram topic: not every message's cost.
@@ -282,7 +287,7 @@ async fn main() {
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
 
     progress.set_message("reaching a visitor who left: email and web push (a relay with VAPID)");
-    let reach = reach::measure(reach_rounds, || progress.inc(1)).await;
+    let reach = reach::measure(&reach_relay, reach_rounds, || progress.inc(1)).await;
     platform_costs.extend(reach.costs.iter().cloned());
     progress.finish_with_message("done");
 
