@@ -116,6 +116,11 @@ impl Workerd {
         (!runtime.is_empty()).then_some(Workerd { runtime, proxy })
     }
 
+    /// The processes that run the Worker and its objects (where their inspector listens).
+    pub fn runtime_pids(&self) -> &[u32] {
+        &self.runtime
+    }
+
     /// The CPU time these processes have spent so far.
     pub fn cpu(&self) -> CpuTime {
         let per_second = ticks_per_second();
