@@ -11,6 +11,7 @@ pub mod counting;
 pub mod cpu;
 pub mod files;
 pub mod platform;
+pub mod profile;
 pub mod reach;
 
 use plotters::prelude::*;
@@ -271,6 +272,8 @@ pub struct Report {
     pub forwarding: Option<Latency>,
     /// Confab against the bare chat room of `bench/baseline/`.
     pub baseline: Vec<SideBySide>,
+    /// V8 CPU profiles of the relay over the Confab side of those runs.
+    pub relay_profiles: Vec<profile::RelayProfile>,
     /// Uploads and a team photo's way to the visitor.
     pub attachments: Option<Attachments>,
     /// A team reply's way to a visitor who left, by email and web push (issue 16).
@@ -403,6 +406,9 @@ impl Report {
             md += &format!("\nOne thread sustained {rate} messages/s with under 1% errors.\n");
         }
         md += &self.baseline_markdown();
+        for relay_profile in &self.relay_profiles {
+            md += &relay_profile.markdown();
+        }
         md += &self.attachments_markdown();
         md += &self
             .reach
@@ -693,6 +699,7 @@ mod tests {
                     4,
                 ),
             }],
+            relay_profiles: Vec::new(),
             attachments: Some(Attachments {
                 uploads: vec![files::UploadTime {
                     bytes: 1_000_000,

@@ -28,6 +28,8 @@ pub struct Relay {
     service: Option<Service>,
     persist: tempfile::TempDir,
     port: u16,
+    /// `wrangler dev`'s inspector port (chosen at each launch).
+    inspector: u16,
     vars: Vec<(String, String)>,
 }
 
@@ -75,6 +77,7 @@ impl Relay {
             service: None,
             persist,
             port: free_port(),
+            inspector: 0,
             vars: vars
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -89,6 +92,7 @@ impl Relay {
     async fn launch(&mut self) {
         let mut last_failure = String::new();
         for _ in 0..4 {
+            self.inspector = self.inspector_port();
             match Service::try_start(self.command(), "Ready on", &["Address already in use"], 90)
                 .await
             {
@@ -118,11 +122,17 @@ impl Relay {
         }
     }
 
+    /// The port of `wrangler dev`'s V8 inspector (the Chrome DevTools Protocol), for
+    /// profiling the relay.
+    pub fn inspector(&self) -> u16 {
+        self.inspector
+    }
+
     fn command(&self) -> Command {
         let mut command = Command::new(node_bin("wrangler"));
         command
             .args(["dev", "--ip", "127.0.0.1", "--port", &self.port.to_string()])
-            .args(["--inspector-port", &self.inspector_port().to_string()])
+            .args(["--inspector-port", &self.inspector.to_string()])
             .arg("--persist-to")
             .arg(self.persist.path())
             .args([

@@ -132,6 +132,11 @@ impl Workerd {
         (!kib.is_empty()).then(|| kib.iter().sum::<u64>() as f64 / 1024.0)
     }
 
+    /// The processes that run the Worker and its objects (where their inspector listens).
+    pub fn runtime_pids(&self) -> &[u32] {
+        &self.runtime
+    }
+
     /// The CPU time these processes have spent so far.
     pub fn cpu(&self) -> CpuTime {
         let per_second = ticks_per_second();

@@ -14,6 +14,7 @@ use confab_e2e::bench::baseline::Baseline;
 use confab_e2e::bench::console::sign_in_to_inbox;
 use confab_e2e::bench::cpu::{CpuTime, Workerd};
 use confab_e2e::bench::files::{team_photo, upload_times};
+use confab_e2e::bench::profile::Recording;
 use confab_e2e::bench::{assistant, platform, reach};
 use confab_e2e::bench::{
     weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
@@ -208,15 +209,30 @@ async fn main() {
     let relay_workerd = Workerd::serving(port_of(&relay.origin()));
     let baseline_workerd = Workerd::serving(baseline.port());
     let mut side_by_side = Vec::new();
+    let mut relay_profiles = Vec::new();
+    let bench_dir = repo_root().join("target/bench");
     for (rate, threads, count) in side_runs.iter().copied() {
         let label = format!("{rate}/s over {threads} threads");
         // New threads, as the baseline's rooms are new.
         let fresh = platform::new_sessions(&api, "bench", threads).await;
         let rooms = relay_rooms(&api, &fresh).await;
+        // V8's profiler runs from once workerd is quiet until it is quiet again after the
+        // load, the window whose CPU the run counts (its sampling adds to that CPU).
+        let mut recording = None;
         let (confab, confab_cpu) = measured(relay_workerd.as_ref(), async {
+            let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
+            recording = Some(Recording::start(relay.inspector(), runtime).await);
             drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await
         })
         .await;
+        if let Some(recording) = recording {
+            let name = format!("relay-{rate}-per-s-{threads}-threads");
+            relay_profiles.push(
+                recording
+                    .stop(&bench_dir, &name, &label, confab.delivered)
+                    .await,
+            );
+        }
         progress.inc(1);
         let rooms = baseline_rooms(&baseline.origin(), threads).await;
         let (bare, bare_cpu) = measured(baseline_workerd.as_ref(), async {
@@ -459,6 +475,7 @@ async fn main() {
         sockets: held,
         forwarding: Some(forwarding),
         baseline: side_by_side,
+        relay_profiles,
         attachments: Some(attachments),
         reach: Some(reach),
         assistant: Some(bot),
