@@ -62,13 +62,14 @@ impl<'a> Meter<'a> {
             .expect("the meter's counts")
     }
 
-    /// Waits for the relay to settle (its counts unchanged for two seconds: the local
-    /// queue hands over a batch within one), then reads the counts and starts from zero.
+    /// Waits for the relay to settle (its counts unchanged for one and a half seconds: the
+    /// local queue hands over a batch within one), then reads the counts and starts from
+    /// zero.
     pub async fn settle_and_take(&self) -> Usage {
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut last = self.call(reqwest::Method::GET).await;
         let mut still_since = Instant::now();
-        while still_since.elapsed() < Duration::from_secs(2) && Instant::now() < deadline {
+        while still_since.elapsed() < Duration::from_millis(1500) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(250)).await;
             let now = self.call(reqwest::Method::GET).await;
             if now != last {
@@ -202,9 +203,12 @@ pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usiz
 /// `count` visitor messages over HTTP on `session`'s thread (as a widget without its socket
 /// sends them); gives how many were stored.
 pub async fn http_messages(api: &Api, session: &Session, count: usize) -> usize {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stored = 0;
     for index in 0..count {
-        let client_id = format!("meter-http-{}-{index}", session.thread_id);
+        // New in every run: a known client id is a retry, answered but not stored again.
+        let client_id = format!("meter-http-{run}-{index}");
         let (status, _) = api.send(session, &client_id, "Do you ship abroad?").await;
         stored += usize::from(status == 201);
     }
@@ -247,9 +251,11 @@ pub async fn everyday(api: &Api, long_thread: &Session, history: usize) -> Vec<C
 /// `count` team replies through the agent API on `session`'s thread; gives how many were
 /// stored.
 pub async fn team_replies(api: &Api, key: &str, session: &Session, count: usize) -> usize {
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stored = 0;
     for index in 0..count {
-        let client_id = format!("meter-reply-{}-{index}", session.thread_id);
+        let client_id = format!("meter-reply-{run}-{index}");
         let (status, _) = api
             .agent_send(key, &session.thread_id, &client_id, "It ships in two days.")
             .await;

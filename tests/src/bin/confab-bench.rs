@@ -17,7 +17,8 @@ use confab_e2e::bench::files::{team_photo, upload_times};
 use confab_e2e::bench::profile::Recording;
 use confab_e2e::bench::{assistant, platform, reach};
 use confab_e2e::bench::{
-    weigh, Attachments, CpuPerMessage, Latency, PageCost, PhoneTaps, Report, SideBySide, Target,
+    weigh, Attachments, CpuPerMessage, Laps, Latency, PageCost, PhoneTaps, Report, SideBySide,
+    Target,
 };
 use confab_e2e::load::{
     baseline_arrival, baseline_rooms, bench_sessions, drive, hold_sockets, many_threads,
@@ -62,7 +63,7 @@ async fn main() {
     let bot_rounds = if quick { 10 } else { 50 };
     let console_rounds = if quick { 3 } else { 5 };
     // The simulation's larger scale: brands, threads each (the smaller is 1 × 10).
-    let (sim_brands, sim_threads) = if quick { (5, 40) } else { (20, 100) };
+    let (sim_brands, sim_threads) = if quick { (4, 25) } else { (20, 100) };
     // How long the first thread is once the latency runs are done (they send round-robin).
     let history: usize = runs.iter().map(|(_, threads, count)| count / threads).sum();
     let steps = 1
@@ -78,12 +79,13 @@ async fn main() {
         + 2 * reach_rounds as u64
         + 2 * (1 + bot_rounds as u64)
         + 2 * console_rounds as u64;
+    let mut laps = Laps::default();
     let progress = ProgressBar::new(steps).with_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}")
             .expect("a progress template"),
     );
 
-    progress.set_message("weight");
+    step(&mut laps, &progress, "weight");
     let dist = repo_root().join("dist");
     let weights = vec![
         weigh("loader (widget.js)", &dist.join("widget.js")),
@@ -106,6 +108,11 @@ async fn main() {
     // The baseline room starts with the relay, rather than later on its own, to save a
     // start's wait; it is idle until its runs.
     // The relay holds the key of the assistant's fake model (see `bench::assistant`).
+    step(
+        &mut laps,
+        &progress,
+        "starting the relays and the baseline room",
+    );
     // So do the relays of the later steps (each fresh and idle until its turn): their
     // starts overlap instead of following one another.
     let (relay, baseline, sockets_relay, forwarding, reach_relay) = tokio::join!(
@@ -117,7 +124,11 @@ async fn main() {
     );
     let api = Api::new(relay.origin());
 
-    progress.set_message("host page, with and without the widget (Chromium)");
+    step(
+        &mut laps,
+        &progress,
+        "host page, with and without the widget (Chromium)",
+    );
     let page = relay.url("/");
     let mut with = Vec::new();
     let mut without = Vec::new();
@@ -135,7 +146,11 @@ async fn main() {
     };
     let (page_with, page_without) = (cost(&with), cost(&without));
 
-    progress.set_message("one tap on a slow phone, app loading and loaded (Chromium)");
+    step(
+        &mut laps,
+        &progress,
+        "one tap on a slow phone, app loading and loaded (Chromium)",
+    );
     let mut taps: [Vec<PhoneTap>; 2] = [Vec::new(), Vec::new()];
     for _ in 0..tap_rounds {
         for (wait_for_app, kind) in [(false, 0), (true, 1)] {
@@ -154,7 +169,11 @@ async fn main() {
         loaded_ms: median(taps[1].iter().map(|tap| tap.tap_to_ready_ms)),
     };
 
-    progress.set_message("relay latency over 1, 100 and 1,000 threads (workerd)");
+    step(
+        &mut laps,
+        &progress,
+        "relay latency over 1, 100 and 1,000 threads (workerd)",
+    );
     let mut sessions = Vec::new();
     let mut latencies = Vec::new();
     for (rate, threads, count) in runs {
@@ -181,21 +200,33 @@ async fn main() {
         ));
     }
 
-    progress.set_message("what each step costs the platform (the relay's meter)");
+    step(
+        &mut laps,
+        &progress,
+        "what each step costs the platform (the relay's meter)",
+    );
     let mut platform_costs = platform::everyday(&api, &sessions[0], history).await;
     progress.inc(1);
-    progress.set_message("simulation: many brands and threads (the relay's meter)");
+    step(
+        &mut laps,
+        &progress,
+        "simulation: many brands and threads (the relay's meter)",
+    );
     let simulation = vec![
         platform::simulate(&api, 1, 10, 2).await,
         platform::simulate(&api, sim_brands, sim_threads, 2).await,
     ];
     progress.inc(1);
 
-    progress.set_message("attachments: uploads of 1 and 10 MB");
+    step(&mut laps, &progress, "attachments: uploads of 1 and 10 MB");
     let visitor = bench_sessions(&api, 1).await.remove(0);
     let uploads = upload_times(&api, &visitor, &[1_000_000, 10_000_000], file_rounds).await;
     progress.inc(1);
-    progress.set_message("attachments: a team photo to the visitor's socket and its bytes");
+    step(
+        &mut laps,
+        &progress,
+        "attachments: a team photo to the visitor's socket and its bytes",
+    );
     let key = api.agent_key("bench").await;
     let photo_thread = bench_sessions(&api, 1).await.remove(0);
     let photo = team_photo(&api, &key, &photo_thread, 300 * 1024, file_rounds).await;
@@ -205,7 +236,11 @@ async fn main() {
         team_photo: photo,
     };
 
-    progress.set_message("a bare chat room (bench/baseline), side by side with the relay");
+    step(
+        &mut laps,
+        &progress,
+        "a bare chat room (bench/baseline), side by side with the relay",
+    );
     let relay_workerd = Workerd::serving(port_of(&relay.origin()));
     let baseline_workerd = Workerd::serving(baseline.port());
     let mut side_by_side = Vec::new();
@@ -257,7 +292,7 @@ async fn main() {
     }
     drop(baseline);
 
-    progress.set_message("highest sustained rate, one thread");
+    step(&mut laps, &progress, "highest sustained rate, one thread");
     let mut sustained = None;
     for rate in [1000u32, 2000, 3000, 4000, 6000] {
         let count = rate as usize * 2;
@@ -272,17 +307,25 @@ async fn main() {
         }
     }
 
-    progress.set_message("the console: a sign-in link to a usable inbox (Chromium)");
+    step(
+        &mut laps,
+        &progress,
+        "the console: a sign-in link to a usable inbox (Chromium)",
+    );
     // The bench brand has threads by now (the latency runs wrote into them).
     let console = sign_in_to_inbox(&api, "bench", console_rounds).await;
     progress.inc(2 * console_rounds as u64);
 
-    progress.set_message("the assistant: question → the bot's answer");
+    step(
+        &mut laps,
+        &progress,
+        "the assistant: question → the bot's answer",
+    );
     let bot = assistant::measure(&api, bot_rounds, || progress.inc(1)).await;
 
     // Sockets on a relay of their own, so that nothing of the load runs is still open.
     drop(relay);
-    progress.set_message("sockets held (a fresh relay)");
+    step(&mut laps, &progress, "sockets held (a fresh relay)");
     let relay = sockets_relay;
     let api = Api::new(relay.origin());
     let sessions = bench_sessions(&api, socket_threads).await;
@@ -290,7 +333,7 @@ async fn main() {
     progress.inc(1);
     drop(relay);
 
-    progress.set_message("forwarding to a fake Telegram");
+    step(&mut laps, &progress, "forwarding to a fake Telegram");
     let (_forwarding_relay, api, telegram) = forwarding;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
     let session = api.session_of("bench").await;
@@ -302,10 +345,15 @@ async fn main() {
     progress.inc(1);
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
 
-    progress.set_message("reaching a visitor who left: email and web push (a relay with VAPID)");
+    step(
+        &mut laps,
+        &progress,
+        "reaching a visitor who left: email and web push (a relay with VAPID)",
+    );
     let reach = reach::measure(&reach_relay, reach_rounds, || progress.inc(1)).await;
     platform_costs.extend(reach.costs.iter().cloned());
     progress.finish_with_message("done");
+    laps.finish();
 
     let kb = |bytes: usize| bytes as f64 / 1024.0;
     let loader = kb(weights[0].gzip);
@@ -484,6 +532,7 @@ async fn main() {
         platform: platform_costs,
         simulation,
         targets,
+        laps,
     };
     let out = repo_root().join("target/bench");
     report.write(&out).expect("the report is written");
@@ -518,6 +567,12 @@ fn simulation_target(simulation: &[platform::Cost]) -> Target {
         format!("{}; {}; {verdict}", line(small), line(large)),
         grown.is_empty() && small.count > 0 && large.count > 0,
     )
+}
+
+/// Starts the bench step `name`: on the progress bar, and in the laps of the report.
+fn step(laps: &mut Laps, progress: &ProgressBar, name: &'static str) {
+    laps.step(name);
+    progress.set_message(name);
 }
 
 /// The port of an origin such as `http://127.0.0.1:41234` (0 if it has none).
