@@ -17,6 +17,8 @@ pub async fn relay_with_telegram() -> (Relay, Api, FakeTelegram) {
         ("TELEGRAM_API_BASE", &telegram.base),
         ("BENCH_TELEGRAM_TOKEN", TOKEN),
         ("BENCH_TELEGRAM_HOOK", "unused"),
+        // Listed as production lists (the tests' relays list at once).
+        ("LISTING_DELAY_SECONDS", "1"),
     ])
     .await;
     let api = Api::new(relay.origin());

@@ -142,6 +142,7 @@ impl Relay {
             ])
             .args(["--var", "CONFAB_ENV:development"])
             .args(["--var", "DELIVERY_RETRY_BASE_SECONDS:0"])
+            .args(["--var", "LISTING_DELAY_SECONDS:0"])
             .args(["--var", &format!("TOKEN_SECRET:{TEST_TOKEN_SECRET}")])
             .args(["--var", &format!("ADMIN_SECRET:{TEST_ADMIN_SECRET}")])
             .args([

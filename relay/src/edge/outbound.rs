@@ -43,6 +43,11 @@ const DEAD_QUEUE: &str = "confab-outbound-dead";
 /// 0, to see many attempts quickly).
 const DEFAULT_RETRY_BASE_SECONDS: u32 = 2;
 
+/// How long a listing waits on the queue unless `LISTING_DELAY_SECONDS` says otherwise: the
+/// inbox shows a new message a second later at most, and a thread that gets several a
+/// second lists them once.
+const DEFAULT_LISTING_DELAY_SECONDS: u32 = 1;
+
 /// Puts a job on the outbound queue, to run after `delay_seconds`.
 pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), RelayError> {
     // A push waits for its due time (the brand's delay after the reply), however it is
@@ -52,6 +57,12 @@ pub async fn enqueue(env: &Env, job: &Job, delay_seconds: u32) -> Result<(), Rel
             let wait_ms = due_at.saturating_sub(worker::Date::now().as_millis());
             delay_seconds.max(u32::try_from(wait_ms.div_ceil(1000)).unwrap_or(u32::MAX))
         }
+        // A thread's listing waits a moment on the queue: the listings of the messages
+        // that follow meanwhile replace one another in the outbox, so a busy thread costs
+        // D1 and the inbox one listing per moment, not one per message.
+        Target::Directory {
+            fact: crate::directory::Fact::Listed(_),
+        } => delay_seconds.max(listing_delay(env)),
         _ => delay_seconds,
     };
     let text = serde_json::to_string(job).map_err(internal)?;
@@ -297,6 +308,14 @@ pub async fn dead_jobs(env: &Env, brand: &BrandId) -> Result<Vec<DeadJob>, Relay
             &[super::d1::text(brand.as_str())],
         )
         .await
+}
+
+/// How long a listing waits on the queue (`LISTING_DELAY_SECONDS`; the tests set 0).
+fn listing_delay(env: &Env) -> u32 {
+    env.var("LISTING_DELAY_SECONDS")
+        .ok()
+        .and_then(|value| value.to_string().parse().ok())
+        .unwrap_or(DEFAULT_LISTING_DELAY_SECONDS)
 }
 
 fn retry_base(env: &Env) -> u32 {

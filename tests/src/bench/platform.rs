@@ -136,13 +136,30 @@ pub async fn open_sockets(api: &Api, sessions: &[Session]) -> Vec<Socket> {
     sockets
 }
 
+/// The least time between two messages of one thread in a metered conversation: longer
+/// than the relay's listing delay (1 s in production and in the bench), so that each
+/// message pays for its own listing, as messages of a conversation seconds apart do. A
+/// burst (no gap) shows what coalescing saves.
+pub const CONVERSATION_GAP: Duration = Duration::from_millis(1200);
+
+/// Waits until `gap` has passed since `since` (nothing if it has).
+async fn pace(since: Instant, gap: Duration) {
+    tokio::time::sleep(gap.saturating_sub(since.elapsed())).await;
+}
+
 /// `per_thread` visitor messages on each socket's thread, sent as the widget sends them,
-/// each waited for on its socket before the next; gives how many were stored.
-pub async fn socket_messages(sockets: &mut [Socket], per_thread: usize) -> usize {
+/// each waited for on its socket before the next, a round over the threads at most every
+/// `gap`; gives how many were stored.
+pub async fn socket_messages(sockets: &mut [Socket], per_thread: usize, gap: Duration) -> usize {
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stored = 0;
+    let mut round_started = Instant::now();
     for round in 0..per_thread {
+        if round > 0 {
+            pace(round_started, gap).await;
+            round_started = Instant::now();
+        }
         for (index, socket) in sockets.iter_mut().enumerate() {
             let client_id = format!("meter-{run}-{index}-{round}");
             socket
@@ -192,7 +209,11 @@ pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usiz
     let mut sockets = open_sockets(api, &sessions).await;
     let what = format!("visitor message, {brands} brands × {threads} threads");
     let cost = Meter::of(api)
-        .cost(&what, "message", socket_messages(&mut sockets, per_thread))
+        .cost(
+            &what,
+            "message",
+            socket_messages(&mut sockets, per_thread, CONVERSATION_GAP),
+        )
         .await;
     for socket in sockets {
         socket.close().await;
@@ -200,13 +221,18 @@ pub async fn simulate(api: &Api, brands: usize, threads: usize, per_thread: usiz
     cost
 }
 
-/// `count` visitor messages over HTTP on `session`'s thread (as a widget without its socket
+/// `count` visitor messages over HTTP on `session`'s thread, `gap` apart at least (as a widget without its socket
 /// sends them); gives how many were stored.
-pub async fn http_messages(api: &Api, session: &Session, count: usize) -> usize {
+pub async fn http_messages(api: &Api, session: &Session, count: usize, gap: Duration) -> usize {
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stored = 0;
+    let mut last = Instant::now();
     for index in 0..count {
+        if index > 0 {
+            pace(last, gap).await;
+            last = Instant::now();
+        }
         // New in every run: a known client id is a retry, answered but not stored again.
         let client_id = format!("meter-http-{run}-{index}");
         let (status, _) = api.send(session, &client_id, "Do you ship abroad?").await;
@@ -223,38 +249,37 @@ pub async fn everyday(api: &Api, long_thread: &Session, history: usize) -> Vec<C
     let mut costs = Vec::new();
     let started = start_sessions(api, "bench", 10);
     costs.push(meter.cost("session start", "session", started).await);
-    let fresh = new_sessions(api, "bench", 5).await;
+    let fresh = new_sessions(api, "bench", 8).await;
     let mut sockets = open_sockets(api, &fresh).await;
-    let sent = socket_messages(&mut sockets, 4);
+    let sent = socket_messages(&mut sockets, 2, CONVERSATION_GAP);
     let what = "visitor message (socket), no connectors";
     costs.push(meter.cost(what, "message", sent).await);
     let mut long = open_sockets(api, std::slice::from_ref(long_thread)).await;
     let what = format!("the same on a thread of {history} messages");
-    costs.push(
-        meter
-            .cost(&what, "message", socket_messages(&mut long, 10))
-            .await,
-    );
+    let sent = socket_messages(&mut long, 3, CONVERSATION_GAP);
+    costs.push(meter.cost(&what, "message", sent).await);
+    let burst = new_sessions(api, "bench", 1).await;
+    let mut burst = open_sockets(api, &burst).await;
+    let what = "a burst: 10 messages in a row on one thread";
+    let sent = socket_messages(&mut burst, 10, Duration::ZERO);
+    costs.push(meter.cost(what, "message", sent).await);
     let key = api.agent_key("bench").await;
-    let replies = team_replies(api, &key, &fresh[0], 10);
-    costs.push(
-        meter
-            .cost("team reply (agent API)", "message", replies)
-            .await,
-    );
-    for socket in sockets.into_iter().chain(long) {
+    let replies = team_replies(api, &key, &fresh);
+    let what = "team reply (agent API), one per thread";
+    costs.push(meter.cost(what, "message", replies).await);
+    for socket in sockets.into_iter().chain(long).chain(burst) {
         socket.close().await;
     }
     costs
 }
 
-/// `count` team replies through the agent API on `session`'s thread; gives how many were
+/// A team reply through the agent API on each session's thread; gives how many were
 /// stored.
-pub async fn team_replies(api: &Api, key: &str, session: &Session, count: usize) -> usize {
+pub async fn team_replies(api: &Api, key: &str, sessions: &[Session]) -> usize {
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut stored = 0;
-    for index in 0..count {
+    for (index, session) in sessions.iter().enumerate() {
         let client_id = format!("meter-reply-{run}-{index}");
         let (status, _) = api
             .agent_send(key, &session.thread_id, &client_id, "It ships in two days.")

@@ -180,6 +180,8 @@ impl ReachRelay {
         let relay = Relay::start_with(&[
             ("VAPID_PRIVATE_KEY", DEV_VAPID_PRIVATE_KEY),
             ("VAPID_SUBJECT", DEV_VAPID_SUBJECT),
+            // Listed as production lists (the tests' relays list at once).
+            ("LISTING_DELAY_SECONDS", "1"),
         ])
         .await;
         let api = Api::new(relay.origin());

@@ -30,6 +30,9 @@ use confab_relay::meter::Use;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::Duration;
 
+/// The relays of the bench list a thread as production does (the tests' relays list at once).
+const PRODUCTION_LISTING_DELAY: (&str, &str) = ("LISTING_DELAY_SECONDS", "1");
+
 /// One relay run: messages per second, threads, messages.
 type Run = (u32, usize, usize);
 
@@ -116,7 +119,10 @@ async fn main() {
     // So do the relays of the later steps (each fresh and idle until its turn): their
     // starts overlap instead of following one another.
     let (relay, baseline, sockets_relay, forwarding, reach_relay) = tokio::join!(
-        Relay::start_with(&[(assistant::LLM_KEY_SECRET, assistant::LLM_KEY)]),
+        Relay::start_with(&[
+            (assistant::LLM_KEY_SECRET, assistant::LLM_KEY),
+            PRODUCTION_LISTING_DELAY,
+        ]),
         Baseline::start(),
         Relay::start(),
         forward::relay_with_telegram(),
@@ -213,8 +219,8 @@ async fn main() {
         "simulation: many brands and threads (the relay's meter)",
     );
     let simulation = vec![
-        platform::simulate(&api, 1, 10, 2).await,
-        platform::simulate(&api, sim_brands, sim_threads, 2).await,
+        platform::simulate(&api, 1, 20, 1).await,
+        platform::simulate(&api, sim_brands, sim_threads, 1).await,
     ];
     progress.inc(1);
 
@@ -338,8 +344,8 @@ async fn main() {
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
     let session = api.session_of("bench").await;
     // The thread's first message opens its Telegram topic: not every message's cost.
-    platform::http_messages(&api, &session, 1).await;
-    let sent = platform::http_messages(&api, &session, 10);
+    platform::http_messages(&api, &session, 1, Duration::ZERO).await;
+    let sent = platform::http_messages(&api, &session, 4, platform::CONVERSATION_GAP);
     let what = "visitor message (HTTP), forwarded to Telegram";
     platform_costs.push(platform::Meter::of(&api).cost(what, "message", sent).await);
     progress.inc(1);

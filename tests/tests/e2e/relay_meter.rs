@@ -3,9 +3,13 @@
 //! operator of a development relay may read it.
 
 use confab_e2e::api::Api;
-use confab_e2e::bench::platform::{open_sockets, socket_messages, team_replies, Meter};
+use confab_e2e::bench::platform::{
+    open_sockets, socket_messages, team_replies, Meter, CONVERSATION_GAP,
+};
+use confab_e2e::inbox::listed;
 use confab_e2e::Relay;
 use confab_relay::meter::Use;
+use std::time::Duration;
 
 #[tokio::test]
 async fn the_meter_counts_what_a_message_asks_of_the_platform() {
@@ -21,7 +25,7 @@ async fn the_meter_counts_what_a_message_asks_of_the_platform() {
         .cost(
             "visitor message (socket)",
             "message",
-            socket_messages(&mut sockets, 3),
+            socket_messages(&mut sockets, 3, Duration::ZERO),
         )
         .await;
     eprintln!("{sent:#?}");
@@ -55,11 +59,7 @@ async fn the_meter_counts_what_a_message_asks_of_the_platform() {
 
     let key = api.agent_key("demo").await;
     let replies = meter
-        .cost(
-            "team reply",
-            "message",
-            team_replies(&api, &key, &sessions[0], 2),
-        )
+        .cost("team reply", "message", team_replies(&api, &key, &sessions))
         .await;
     eprintln!("{replies:#?}");
     assert_eq!(replies.count, 2);
@@ -76,4 +76,56 @@ async fn the_meter_counts_what_a_message_asks_of_the_platform() {
         0,
         "nothing came in on a socket"
     );
+}
+
+/// With the production listing delay, the listings of a burst of messages on one thread
+/// replace one another while they wait, and the one that goes carries every text for the
+/// search: fewer queue messages and D1 rows than messages, nothing lost.
+#[tokio::test]
+async fn a_bursts_listings_coalesce_and_keep_every_text() {
+    let relay = Relay::start_with(&[("LISTING_DELAY_SECONDS", "1")]).await;
+    let api = Api::new(relay.origin());
+    let key = api.agent_key("demo").await;
+    let spaced = [api.session().await];
+    let burst = [api.session().await];
+    let meter = Meter::of(&api);
+
+    let mut sockets = open_sockets(&api, &spaced).await;
+    let apart = meter
+        .cost(
+            "spaced",
+            "message",
+            socket_messages(&mut sockets, 3, CONVERSATION_GAP),
+        )
+        .await;
+    let mut sockets = open_sockets(&api, &burst).await;
+    let together = meter
+        .cost(
+            "burst",
+            "message",
+            socket_messages(&mut sockets, 10, Duration::ZERO),
+        )
+        .await;
+    eprintln!("{apart:#?}\n{together:#?}");
+    assert_eq!((apart.count, together.count), (3, 10));
+    let queued = |cost: &confab_e2e::bench::platform::Cost| cost.per_unit(Use::QueueMessagesOut);
+    assert!(
+        queued(&apart) >= 1.0,
+        "a message seconds apart is listed on its own"
+    );
+    assert!(
+        queued(&together) <= 0.5,
+        "a burst's listings coalesce: {} queue messages each",
+        queued(&together)
+    );
+    assert!(together.per_unit(Use::D1RowsWritten) < apart.per_unit(Use::D1RowsWritten));
+    // Every text of the burst reached the search, the first as the last.
+    for round in [0, 9] {
+        let query = format!("q=shipping%20take%3F%20%28{round}%29");
+        let found = listed(&api, &key, &query).await.expect("a search");
+        assert!(
+            found.contains(&burst[0].thread_id),
+            "round {round}: {found:?}"
+        );
+    }
 }

@@ -10,7 +10,7 @@
 //! else the unseen replies. The visitor's reads (`ReadByVisitor`) and each email sent move
 //! `seen_seq`.
 
-use super::{internal, now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
+use super::{now, sql_int, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::delivery::Target;
 use crate::edge::email::{Composed, EmailAnswer, EmailCall};
 use crate::edge::thread::Append;
