@@ -47,10 +47,12 @@ impl<'a> Meter<'a> {
         Meter { api }
     }
 
-    async fn call(&self, method: reqwest::Method) -> Usage {
+    /// The counts since the relay started (the meter is never reset here: a step's cost
+    /// is the difference of two readings).
+    async fn read(&self) -> Usage {
         self.api
             .http
-            .request(method, self.api.url("/v1/dev/meter"))
+            .get(self.api.url("/v1/dev/meter"))
             .bearer_auth(TEST_ADMIN_SECRET)
             .send()
             .await
@@ -62,22 +64,42 @@ impl<'a> Meter<'a> {
             .expect("the meter's counts")
     }
 
-    /// Waits for the relay to settle (its counts unchanged for one and a half seconds: the
-    /// local queue hands over a batch within one), then reads the counts and starts from
-    /// zero.
-    pub async fn settle_and_take(&self) -> Usage {
+    /// Waits for the relay to settle, then reads its counts: every queue message sent has
+    /// been consumed (the listings' delay and the queue's batching included), and nothing
+    /// has changed for half a second (the consumer's own calls, which may queue the next
+    /// job of a lane, are done). Gives up waiting after 30 seconds.
+    pub async fn settled(&self) -> Usage {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let mut last = self.call(reqwest::Method::GET).await;
+        let mut last = self.read().await;
         let mut still_since = Instant::now();
-        while still_since.elapsed() < Duration::from_millis(1500) && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            let now = self.call(reqwest::Method::GET).await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let now = self.read().await;
             if now != last {
                 last = now;
                 still_since = Instant::now();
+                continue;
+            }
+            let count = |what: Use| last.get(what.name()).copied().unwrap_or(0);
+            let drained = count(Use::QueueMessagesIn) >= count(Use::QueueMessagesOut);
+            let still = still_since.elapsed() >= Duration::from_millis(500);
+            if (drained && still) || Instant::now() >= deadline {
+                return last;
             }
         }
-        self.call(reqwest::Method::DELETE).await
+    }
+
+    /// Waits for the relay to settle (see [`Meter::settled`]) and gives what it did since
+    /// `before`.
+    pub async fn since(&self, before: &Usage) -> Usage {
+        let after = self.settled().await;
+        after
+            .iter()
+            .map(|(what, count)| {
+                let earlier = before.get(what).copied().unwrap_or(0);
+                (what.clone(), count.saturating_sub(earlier))
+            })
+            .collect()
     }
 
     /// The cost of `step`: the relay settles first, so that nothing earlier is counted.
@@ -87,13 +109,13 @@ impl<'a> Meter<'a> {
         unit: &'static str,
         step: F,
     ) -> Cost {
-        self.settle_and_take().await;
+        let before = self.settled().await;
         let count = step.await;
         Cost {
             what: what.to_string(),
             unit,
             count,
-            usage: self.settle_and_take().await,
+            usage: self.since(&before).await,
         }
     }
 }

@@ -267,7 +267,7 @@ async fn email_rounds(
     let mut known: HashSet<PathBuf> = mailbox::sent_files().into_iter().collect();
     // The rounds alone are metered: the set-up above is not a reply's cost.
     let meter = Meter::of(api);
-    meter.settle_and_take().await;
+    let before = meter.settled().await;
     let mut times = Vec::new();
     let mut grouped = 0;
     for round in 0..rounds {
@@ -310,7 +310,7 @@ async fn email_rounds(
         what: "team reply (agent API) to a visitor away, by email".into(),
         unit: "message",
         count: rounds,
-        usage: meter.settle_and_take().await,
+        usage: meter.since(&before).await,
     };
     let times = ReachTimes::new(
         "team reply → email written",
@@ -358,7 +358,7 @@ async fn push_rounds(
 
     // The rounds alone are metered: the set-up above is not a reply's cost.
     let meter = Meter::of(api);
-    meter.settle_and_take().await;
+    let before = meter.settled().await;
     let mut times = Vec::new();
     let mut grouped = 0;
     for round in 0..rounds {
@@ -392,7 +392,7 @@ async fn push_rounds(
         what: "team reply (agent API) to a visitor away, by web push".into(),
         unit: "message",
         count: rounds,
-        usage: meter.settle_and_take().await,
+        usage: meter.since(&before).await,
     };
     let times = ReachTimes::new(
         "team reply → push received",

@@ -51,10 +51,10 @@ async fn main() {
         }
         runs
     };
-    let (rounds, settle) = if quick { (3, 1500) } else { (7, 3000) };
+    let (rounds, settle) = if quick { (2, 1500) } else { (7, 3000) };
     let (socket_threads, per_thread) = if quick { (100, 10) } else { (1000, 10) };
-    let forwards = if quick { 50 } else { 200 };
-    let tap_rounds = if quick { 3 } else { 5 };
+    let forwards = if quick { 30 } else { 200 };
+    let tap_rounds = if quick { 2 } else { 5 };
     // Side by side with the baseline: messages per second, threads (rooms), messages.
     let side_runs: Vec<Run> = if quick {
         vec![(200, 10, 1000)]
@@ -64,7 +64,7 @@ async fn main() {
     let file_rounds = if quick { 3 } else { 5 };
     let reach_rounds = if quick { 3 } else { 7 };
     let bot_rounds = if quick { 10 } else { 50 };
-    let console_rounds = if quick { 3 } else { 5 };
+    let console_rounds = if quick { 2 } else { 5 };
     // The simulation's larger scale: brands, threads each (the smaller is 1 × 10).
     let (sim_brands, sim_threads) = if quick { (4, 25) } else { (20, 100) };
     // How long the first thread is once the latency runs are done (they send round-robin).
