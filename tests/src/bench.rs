@@ -544,8 +544,8 @@ impl Report {
                 .iter()
                 .find(|cost| cost.what.starts_with(start))
         };
-        // The day's typical message reaches the brand's team: forwarded to Telegram.
-        let message = find("visitor message (HTTP), forwarded").or(find("visitor message"));
+        // The day's message, taken at its dearest: every connector on.
+        let message = find("visitor message (widget), Telegram").or(find("visitor message"));
         if let (Some(message), Some(session)) = (message, find("session start")) {
             md += "\n### Capacity at internet scale\n\n";
             md += &platform::capacity_markdown(message, session);

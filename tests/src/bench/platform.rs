@@ -295,6 +295,55 @@ pub async fn everyday(api: &Api, long_thread: &Session, history: usize) -> Vec<C
     costs
 }
 
+/// The costs with every connector on (the [`World`](crate::world::World) relay: the `demo`
+/// brand forwards to a fake Telegram group, a fake WhatsApp number and a fake backend's
+/// signed webhook), on a thread carried onto the visitor's WhatsApp: a visitor's message
+/// from the widget, one from WhatsApp (Meta's signed hook), and a team reply from the
+/// Telegram topic, `count` each, a conversation's gap apart.
+pub async fn everything_on(world: &crate::world::World, count: usize) -> Vec<Cost> {
+    let api = &world.api;
+    let meter = Meter::of(api);
+    let session = api.session().await;
+    // The first message opens the thread's Telegram topic; the link's code and its
+    // confirmation are the thread's once, not every message's.
+    api.send(&session, "everything-warm", "Hello").await;
+    let topic = world.first_topic().await;
+    world.link_whatsapp(&session).await;
+    let mut costs = Vec::new();
+    let what = "visitor message (widget), Telegram, WhatsApp and webhook on";
+    let sent = http_messages(api, &session, count, CONVERSATION_GAP);
+    costs.push(meter.cost(what, "message", sent).await);
+    let what = "visitor message from WhatsApp (Meta's hook), Telegram and webhook on";
+    let from_whatsapp = async {
+        let mut stored = 0;
+        for index in 0..count {
+            let started = Instant::now();
+            let wamid = format!("wamid.METER{index}");
+            let status = world.whatsapp_says(&wamid, "Is it waterproof?").await;
+            stored += usize::from(status == 200);
+            pace(started, CONVERSATION_GAP).await;
+        }
+        stored
+    };
+    costs.push(meter.cost(what, "message", from_whatsapp).await);
+    let what = "team reply from Telegram, to the visitor's WhatsApp and the webhook";
+    let from_telegram = async {
+        let mut stored = 0;
+        for index in 0..count {
+            let started = Instant::now();
+            let id = 9_000 + i64::try_from(index).unwrap_or(0);
+            let status = world
+                .team_says_on_telegram(topic, id, "Ana", "Yes, fully waterproof.")
+                .await;
+            stored += usize::from(status == 200);
+            pace(started, CONVERSATION_GAP).await;
+        }
+        stored
+    };
+    costs.push(meter.cost(what, "message", from_telegram).await);
+    costs
+}
+
 /// A team reply through the agent API on each session's thread; gives how many were
 /// stored.
 pub async fn team_replies(api: &Api, key: &str, sessions: &[Session]) -> usize {

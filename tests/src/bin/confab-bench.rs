@@ -25,6 +25,7 @@ use confab_e2e::load::{
     one_thread, relay_arrival, relay_rooms, LoadReport,
 };
 use confab_e2e::page::{load_once, median, tap_launcher, PhoneTap};
+use confab_e2e::world::World;
 use confab_e2e::{forward, repo_root, Browser, Relay};
 use confab_relay::meter::Use;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -118,7 +119,7 @@ async fn main() {
     );
     // So do the relays of the later steps (each fresh and idle until its turn): their
     // starts overlap instead of following one another.
-    let (relay, baseline, sockets_relay, forwarding, reach_relay) = tokio::join!(
+    let (relay, baseline, sockets_relay, forwarding, reach_relay, world) = tokio::join!(
         Relay::start_with(&[
             (assistant::LLM_KEY_SECRET, assistant::LLM_KEY),
             PRODUCTION_LISTING_DELAY,
@@ -127,6 +128,7 @@ async fn main() {
         Relay::start(),
         forward::relay_with_telegram(),
         reach::ReachRelay::start(),
+        World::start(&[PRODUCTION_LISTING_DELAY]),
     );
     let api = Api::new(relay.origin());
 
@@ -342,12 +344,13 @@ async fn main() {
     step(&mut laps, &progress, "forwarding to a fake Telegram");
     let (_forwarding_relay, api, telegram) = forwarding;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
-    let session = api.session_of("bench").await;
-    // The thread's first message opens its Telegram topic: not every message's cost.
-    platform::http_messages(&api, &session, 1, Duration::ZERO).await;
-    let sent = platform::http_messages(&api, &session, 4, platform::CONVERSATION_GAP);
-    let what = "visitor message (HTTP), forwarded to Telegram";
-    platform_costs.push(platform::Meter::of(&api).cost(what, "message", sent).await);
+    step(
+        &mut laps,
+        &progress,
+        "what a message costs with Telegram, WhatsApp and a webhook on (the relay's meter)",
+    );
+    platform_costs.extend(platform::everything_on(&world, if quick { 3 } else { 10 }).await);
+    drop(world);
     progress.inc(1);
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
 
