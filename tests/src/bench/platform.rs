@@ -278,7 +278,7 @@ pub async fn everyday(api: &Api, long_thread: &Session, history: usize) -> Vec<C
     costs.push(meter.cost(what, "message", sent).await);
     let mut long = open_sockets(api, std::slice::from_ref(long_thread)).await;
     let what = format!("the same on a thread of {history} messages");
-    let sent = socket_messages(&mut long, 3, CONVERSATION_GAP);
+    let sent = socket_messages(&mut long, 2, CONVERSATION_GAP);
     costs.push(meter.cost(&what, "message", sent).await);
     let burst = new_sessions(api, "bench", 1).await;
     let mut burst = open_sockets(api, &burst).await;

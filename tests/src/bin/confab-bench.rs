@@ -58,7 +58,7 @@ async fn main() {
     let tap_rounds = if quick { 2 } else { 5 };
     // Side by side with the baseline: messages per second, threads (rooms), messages.
     let side_runs: Vec<Run> = if quick {
-        vec![(200, 10, 1000)]
+        vec![(200, 10, 600)]
     } else {
         vec![(200, 10, 2000), (1000, 100, 5000)]
     };
@@ -349,7 +349,7 @@ async fn main() {
         &progress,
         "what a message costs with Telegram, WhatsApp and a webhook on (the relay's meter)",
     );
-    platform_costs.extend(platform::everything_on(&world, if quick { 3 } else { 10 }).await);
+    platform_costs.extend(platform::everything_on(&world, if quick { 2 } else { 10 }).await);
     drop(world);
     progress.inc(1);
     let forwarding = Latency::new("forwarding, send → fake Telegram", forwards, forwarded);
