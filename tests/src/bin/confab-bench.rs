@@ -440,8 +440,14 @@ async fn main() {
         sustained.map_or("under 1,000 msg/s".into(), |rate| format!("{rate} msg/s")),
         sustained.is_some_and(|rate| rate >= 3000),
     ));
+    let per_socket = match (held.workerd_mib_before, held.workerd_mib_holding) {
+        (Some(before), Some(holding)) if held.ready > 0 => {
+            format!("{:.0} KiB", (holding - before) * 1024.0 / held.ready as f64)
+        }
+        _ => "?".into(),
+    };
     let held_line = format!(
-        "{} of {} ready over {socket_threads} threads; workerd {} → {} MiB",
+        "{} of {} ready over {socket_threads} threads; workerd {} → {} MiB, {per_socket} per socket",
         held.ready,
         held.asked,
         held.workerd_mib_before
