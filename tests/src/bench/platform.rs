@@ -449,7 +449,9 @@ pub fn growth(small: &Cost, large: &Cost) -> Vec<(Use, f64, f64)> {
 mod tests {
     use super::*;
 
-    fn cost(count: usize, rows_read: u64, written: u64) -> Cost {
+    /// A step of `count` units that read and wrote these rows (the capacity tests use it
+    /// too).
+    pub(in crate::bench::platform) fn cost(count: usize, rows_read: u64, written: u64) -> Cost {
         Cost {
             what: "visitor message".into(),
             unit: "message",

@@ -114,20 +114,8 @@ pub fn capacity_markdown(message: &Cost, session: &Cost) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::cost;
     use super::*;
-    use std::collections::BTreeMap;
-
-    fn cost(count: usize, rows_read: u64, written: u64) -> Cost {
-        Cost {
-            what: "visitor message".into(),
-            unit: "message",
-            count,
-            usage: BTreeMap::from([
-                (Use::SqliteRowsRead.name().to_string(), rows_read),
-                (Use::D1RowsWritten.name().to_string(), written),
-            ]),
-        }
-    }
 
     #[test]
     fn draws_the_capacity_table() {
