@@ -136,16 +136,6 @@ impl Listing {
             page: self.page.clone(),
         }
     }
-
-    /// This listing in place of `waiting`, an older one not yet sent: the newer state, and
-    /// the texts of both (the search must miss none of them).
-    pub fn replacing(mut self, waiting: &Listing) -> Listing {
-        let mut texts = waiting.texts.clone();
-        texts.retain(|old| self.texts.iter().all(|new| new.seq != old.seq));
-        texts.append(&mut self.texts);
-        self.texts = texts;
-        self
-    }
 }
 
 /// A value bound to a statement's parameter.
@@ -294,13 +284,6 @@ impl Fact {
                 })
                 .collect(),
         }
-    }
-
-    /// Whether a later fact of the same kind makes this one unnecessary, so that a waiting
-    /// fact can be replaced rather than followed: only listings (the latest activity is
-    /// all the list shows).
-    pub fn superseded_by(&self, later: &Fact) -> bool {
-        matches!((self, later), (Fact::Listed(_), Fact::Listed(_)))
     }
 }
 
@@ -462,21 +445,6 @@ mod tests {
     }
 
     #[test]
-    fn only_listings_supersede_each_other() {
-        let listed = |at| {
-            Fact::Listed(Listing {
-                last_message_at: at,
-                ..Listing::default()
-            })
-        };
-        assert!(listed(1).superseded_by(&listed(2)));
-        assert!(!listed(1).superseded_by(&Fact::Forgotten));
-        assert!(!Fact::Forgotten.superseded_by(&listed(1)));
-        let code = Fact::CodeSpent { code: "C".into() };
-        assert!(!code.superseded_by(&code));
-    }
-
-    #[test]
     fn a_dead_job_is_recorded_once() {
         let (brand, thread) = ids();
         let fact = Fact::DeadJob {
@@ -537,30 +505,6 @@ mod tests {
                 .contains("ON CONFLICT (thread_id, seq) DO NOTHING"));
             assert_eq!(statement.params[1], Param::Number(seq));
         }
-    }
-
-    #[test]
-    fn a_replacing_listing_keeps_the_waiting_ones_texts() {
-        let text = |seq: u64| SearchText {
-            seq,
-            text: format!("text {seq}"),
-        };
-        let waiting = Listing {
-            version: 1,
-            unread: 1,
-            texts: vec![text(1), text(2)],
-            ..Listing::default()
-        };
-        let newer = Listing {
-            version: 2,
-            unread: 2,
-            texts: vec![text(2), text(3)],
-            ..Listing::default()
-        };
-        let merged = newer.replacing(&waiting);
-        assert_eq!((merged.version, merged.unread), (2, 2));
-        let seqs: Vec<u64> = merged.texts.iter().map(|text| text.seq).collect();
-        assert_eq!(seqs, [1, 2, 3]);
     }
 
     #[test]

@@ -129,3 +129,47 @@ async fn a_bursts_listings_coalesce_and_keep_every_text() {
         );
     }
 }
+
+/// A burst longer than one listing carries (100 texts) reaches the search a listing at a
+/// time: the listing that goes marks the next one due, and nothing is left out. (The
+/// listing delay is long enough for the whole burst to wait behind the first listing.)
+#[tokio::test]
+async fn a_long_bursts_texts_reach_the_search_a_listing_at_a_time() {
+    let relay = Relay::start_with(&[("LISTING_DELAY_SECONDS", "5")]).await;
+    let api = Api::new(relay.origin());
+    let key = api.agent_key("demo").await;
+    let session = api.session().await;
+    let meter = Meter::of(&api);
+    const REPLIES: usize = 130;
+    let burst = meter
+        .cost("long burst", "message", async {
+            let mut stored = 0;
+            for n in 0..REPLIES {
+                let (status, _) = api
+                    .agent_send(
+                        &key,
+                        &session.thread_id,
+                        &format!("long-burst-{n}"),
+                        &format!("Restock note{n:03}x is on its way"),
+                    )
+                    .await;
+                stored += usize::from(status == 201);
+            }
+            stored
+        })
+        .await;
+    eprintln!("{burst:#?}");
+    assert_eq!(burst.count, REPLIES);
+    assert!(
+        burst.usage[Use::QueueMessagesOut.name()] < REPLIES as u64 / 4,
+        "the burst's listings coalesce"
+    );
+    for n in [0, 1, 99, 100, 101, 128, 129] {
+        let found = listed(&api, &key, &format!("q=note{n:03}x"))
+            .await
+            .expect("a search");
+        assert_eq!(found, std::slice::from_ref(&session.thread_id), "text {n}");
+    }
+    let missing = listed(&api, &key, "q=note130x").await.expect("a search");
+    assert!(missing.is_empty(), "a text never sent is not found");
+}

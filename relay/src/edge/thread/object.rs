@@ -361,7 +361,7 @@ impl Thread {
         let mut lanes = Vec::new();
         if new {
             self.set_meta("started_at", &now.to_string())?;
-            lanes.push(self.list(None)?);
+            lanes.extend(self.list()?);
             lanes.extend(self.plan_announcement()?);
         }
         self.schedule_expiry(now).await?;
@@ -589,7 +589,7 @@ impl Thread {
             // The deliveries and the brand's listing join the outbox with the message,
             // before anything is awaited.
             let mut lanes = self.plan_forwarding(&message)?;
-            lanes.push(self.note_activity(&message)?);
+            lanes.extend(self.note_activity(&message)?);
             self.schedule_expiry(message.created_at.0).await?;
             if !self.outbox_recovered.replace(true) {
                 self.recover_outbox().await?;
@@ -606,9 +606,8 @@ impl Thread {
     }
 
     /// A new message is the thread's latest activity: kept for retention, and listed in
-    /// the brand's directory (a listing still waiting is replaced, not followed). Returns
-    /// the directory's lane.
-    fn note_activity(&self, message: &Message) -> Outcome<String> {
+    /// the brand's directory. Returns the directory's lane if the listing is to be sent now.
+    fn note_activity(&self, message: &Message) -> Outcome<Option<String>> {
         let at = message.created_at.0;
         self.set_meta("last_activity", &at.to_string())?;
         self.observe(crate::insights::Event::Message {
@@ -616,7 +615,7 @@ impl Thread {
             channel: message.channel,
             at,
         })?;
-        self.list(Some(message))
+        self.list()
     }
 
     /// When the thread was last active (a session or a message), in ms. Threads from

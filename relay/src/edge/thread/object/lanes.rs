@@ -10,7 +10,7 @@
 //! for it.
 
 use super::{internal, now, sql_int, Outcome, Thread};
-use crate::delivery::{lease_for, Job, LANE_LEASE_MS};
+use crate::delivery::{lease_for, Job, Lane, LANE_LEASE_MS};
 use crate::directory::Fact;
 use crate::edge::outbound::enqueue;
 use crate::edge::thread::{Buried, LaneClaim, LaneSettled, StatusChange};
@@ -58,16 +58,26 @@ impl Thread {
 
     /// Puts the lane's first job on the queue, unless it is out already. (The job out is
     /// always its lane's first: only the first is sent, and a job leaves only when settled.)
+    /// The directory lane, once free, takes the thread's listing if one is due.
     pub(super) async fn pump(&self, lane: &str) -> Outcome<()> {
+        let mut first = self.first_job(lane)?;
+        if first.is_none() && lane == Lane::Directory.as_str() && self.list_if_due()? {
+            first = self.first_job(lane)?;
+        }
+        match first {
+            Some(row) if row.leased_until.is_none() => self.send_out(row).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// The lane's first job, if it has one.
+    fn first_job(&self, lane: &str) -> Outcome<Option<Row>> {
         let first: Vec<Row> = self.rows(
             "SELECT id, job, generation, leased_until FROM outbox WHERE lane = ? \
              ORDER BY position LIMIT 1",
             vec![lane.into()],
         )?;
-        match first.into_iter().next() {
-            Some(row) if row.leased_until.is_none() => self.send_out(row).await,
-            _ => Ok(()),
-        }
+        Ok(first.into_iter().next())
     }
 
     /// Sends a lane's job (as its row's generation) and leases it.
@@ -188,7 +198,8 @@ impl Thread {
         for Idle { lane } in idle {
             self.pump(&lane).await?;
         }
-        Ok(())
+        // A listing due on a lane that emptied without its turn (a job buried, say).
+        self.pump(Lane::Directory.as_str()).await
     }
 
     /// Jobs whose lease ran out go on the queue again, as a new copy.

@@ -1,16 +1,26 @@
-//! The thread as its brand's inbox lists it ([`Listing`]): worked out from the object's own
-//! tables whenever something the list shows changes (a message, the team's read, a
-//! resolution or reopening, a handoff or the bot turned on or off), and sent to D1 as the
-//! thread's [`Fact::Listed`] on the `directory` lane. A listing still waiting its turn is
-//! replaced by the newer one, which carries the waiting one's texts for the search too.
+//! The thread as its brand's inbox lists it ([`Listing`]), sent to D1 as the thread's
+//! [`Fact::Listed`] on the `directory` lane whenever something the list shows changes (a
+//! message, the team's read, a resolution or reopening, a handoff or the bot turned on or
+//! off).
+//!
+//! A listing is worked out when it can go, not per change: a change while the lane is
+//! free puts the listing in the outbox at once; a change while a listing (or another fact)
+//! is still out only marks the listing due, and the lane's next turn ([`Thread::pump`])
+//! works it out then. A busy thread therefore makes one listing per round trip to D1, however
+//! many messages it stores meanwhile, and each listing carries the texts stored since the
+//! last one for the search, read back from the thread.
 
-use super::{Outcome, Thread, MESSAGE_COLUMNS};
+use super::{sql_int, Outcome, Thread, MESSAGE_COLUMNS};
 use crate::assistant::Mode;
-use crate::delivery::VisitorContext;
+use crate::delivery::{Lane, VisitorContext};
 use crate::directory::{Fact, Listing, SearchText};
 use confab_protocol::{Author, Channel, Message};
+use serde::{Deserialize, Serialize};
 
-/// Where the count of listings made is kept in `meta` (the listing's `version`).
+/// Where the thread's [`Listings`] are kept in `meta`.
+const LISTINGS_KEY: &str = "listing";
+
+/// Where a thread from before [`Listings`] kept only its count of listings.
 const VERSION_KEY: &str = "listings";
 
 /// Where the count of the visitor's messages the team has not read is kept in `meta`.
@@ -19,28 +29,95 @@ const UNREAD_KEY: &str = "unread_by_team";
 /// Where the channels the visitor has written from are kept in `meta`, first used first.
 const CHANNELS_KEY: &str = "visitor_channels";
 
+/// The most texts one listing carries for the search; more wait for the next listing.
+const TEXTS_PER_LISTING: usize = 100;
+
+/// The most bytes of text one listing carries (a queue message takes 128 KB in all); the
+/// first text goes whatever its size (a text is at most 4,096 characters).
+const TEXT_BYTES_PER_LISTING: usize = 48 * 1024;
+
+/// What the thread keeps about its listings, in one `meta` row.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+struct Listings {
+    /// Listings made (the next one is numbered one more): D1 keeps the highest.
+    version: u64,
+    /// The last `seq` whose text went with a listing (texts after it go with the next).
+    texts_through: u64,
+    /// Whether a change is not listed yet (it waits for the directory lane's turn).
+    due: bool,
+}
+
 /// The channels of a listing, as `meta` keeps them.
-#[derive(serde::Deserialize)]
+#[derive(Deserialize)]
 struct ChannelRow {
     channel: Channel,
 }
 
+/// A stored text for the search.
+#[derive(Deserialize)]
+struct TextRow {
+    seq: u64,
+    text: String,
+}
+
 impl Thread {
-    /// The thread's listing as it stands, with `texts` (the texts of newly stored
-    /// messages) for the search, numbered as the next version. Synchronous.
-    fn listing(&self, texts: Vec<SearchText>) -> Outcome<Listing> {
+    /// What the thread keeps about its listings; a thread from before they were kept
+    /// continues its count and sends its texts again from the first (D1 writes each once).
+    fn listings(&self) -> Outcome<Listings> {
+        if let Some(listings) = self.meta_json::<Listings>(LISTINGS_KEY)? {
+            return Ok(listings);
+        }
         let version = self
             .meta(VERSION_KEY)?
             .and_then(|count| count.parse::<u64>().ok())
-            .unwrap_or(0)
-            + 1;
-        self.set_meta(VERSION_KEY, &version.to_string())?;
-        Ok(Listing {
+            .unwrap_or(0);
+        Ok(Listings {
             version,
+            ..Listings::default()
+        })
+    }
+
+    /// Texts stored after `seq` for the search, oldest first, up to a listing's share;
+    /// and whether more are left for the next listing.
+    fn texts_after(&self, seq: u64) -> Outcome<(Vec<SearchText>, bool)> {
+        let rows: Vec<TextRow> = self.rows(
+            "SELECT seq, text FROM messages WHERE seq > ? AND author != 'system' \
+             AND text != '' ORDER BY seq LIMIT ?",
+            vec![sql_int(seq)?, sql_int(TEXTS_PER_LISTING as u64 + 1)?],
+        )?;
+        let found = rows.len();
+        let mut bytes = 0;
+        let mut texts = Vec::new();
+        for TextRow { seq, text } in rows.into_iter().take(TEXTS_PER_LISTING) {
+            bytes += text.len();
+            if !texts.is_empty() && bytes > TEXT_BYTES_PER_LISTING {
+                break;
+            }
+            texts.push(SearchText { seq, text });
+        }
+        let more = texts.len() < found;
+        Ok((texts, more))
+    }
+
+    /// Puts the thread's listing as it stands in the outbox, numbered as the next version,
+    /// with the texts stored since the last one. Synchronous, so that it commits with its
+    /// cause (or with the lane's turn).
+    fn add_listing(&self) -> Outcome<()> {
+        let mut listings = self.listings()?;
+        let (texts, more) = self.texts_after(listings.texts_through)?;
+        listings.version += 1;
+        listings.texts_through = texts.last().map_or(listings.texts_through, |text| text.seq);
+        // Texts left over make the next listing due at once.
+        listings.due = more;
+        self.set_meta_json(LISTINGS_KEY, &listings)?;
+        let listing = Listing {
+            version: listings.version,
             texts,
             figures: Some(Box::new(self.figures()?)),
             ..self.current_listing()?
-        })
+        };
+        self.add_fact(Fact::Listed(listing))?;
+        Ok(())
     }
 
     /// The thread as the list shows it now, for the agent API's view of one thread; reads
@@ -177,25 +254,46 @@ impl Thread {
         self.set_meta(UNREAD_KEY, &left.to_string())
     }
 
-    /// Lists the thread in its brand's directory as it stands, with `message`'s text for
-    /// the search if one was just stored; returns the directory's lane, to
-    /// [`Thread::pump`]. Synchronous, so that the listing commits with its cause.
-    pub(super) fn list(&self, message: Option<&Message>) -> Outcome<String> {
-        let texts = message
-            .filter(|message| message.author != Author::System && !message.text.is_empty())
-            .map(|message| SearchText {
-                seq: message.seq.0,
-                text: message.text.clone(),
-            })
-            .into_iter()
-            .collect();
-        self.add_fact(Fact::Listed(self.listing(texts)?))
+    /// Lists the thread after a change the list shows: at once if the directory lane is
+    /// free (then returns the lane, to [`Thread::pump`]), or else marks the listing due, for
+    /// the lane's next turn ([`Thread::list_if_due`]). Synchronous, so that the listing, or
+    /// its mark, commits with its cause.
+    pub(super) fn list(&self) -> Outcome<Option<String>> {
+        let busy = self
+            .number(
+                "SELECT COUNT(*) AS value FROM outbox WHERE lane = ?",
+                vec![Lane::Directory.as_str().into()],
+            )?
+            .is_some_and(|jobs| jobs > 0);
+        if !busy {
+            self.add_listing()?;
+            return Ok(Some(Lane::Directory.as_str().to_string()));
+        }
+        let mut listings = self.listings()?;
+        // Written once per turn of the lane: most changes of a busy thread find it due.
+        if !listings.due {
+            listings.due = true;
+            self.set_meta_json(LISTINGS_KEY, &listings)?;
+        }
+        Ok(None)
+    }
+
+    /// The directory lane is free: lists the thread if a change is not listed yet (an
+    /// erased thread lists nothing). Returns whether a listing joined the lane.
+    pub(super) fn list_if_due(&self) -> Outcome<bool> {
+        if self.is_erased()? || !self.listings()?.due {
+            return Ok(false);
+        }
+        self.add_listing()?;
+        Ok(true)
     }
 
     /// Lists the thread again after a change that stored no message of its own (the
     /// team's read, a resolution, a handoff), and sends the listing on its way.
     pub(super) async fn relist(&self) -> Outcome<()> {
-        let lane = self.list(None)?;
+        let Some(lane) = self.list()? else {
+            return Ok(());
+        };
         // The listing is stored; one that does not reach the queue now is sent by the
         // alarm.
         if let Err(error) = self.pump(&lane).await {
