@@ -23,10 +23,9 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
-/// V8's sampling interval, in microseconds. The samplers run in workerd's process, whose
-/// CPU the run counts: at 200 µs they took the run's workerd CPU per message from 3.05 ms
-/// (no profile) to 4.8 ms and p50 latency from 43 to 205 ms; at 1 ms the CPU stayed within
-/// the noise (2.7 ms), with over a thousand samples of the relay in the quick run.
+/// V8's sampling interval, in microseconds: over a thousand samples of the relay in the
+/// quick run. The samplers run in workerd's process and cost it CPU (a sampler thread per
+/// profiled isolate), which is why the side-by-side run that counts CPU is not profiled.
 const SAMPLING_MICROS: u32 = 1000;
 /// The services of workerd's own inspector that are profiled besides the relay: those
 /// behind the relay's D1, queue and R2 bindings. Each profiled isolate gets a sampler thread
@@ -494,8 +493,9 @@ impl RelayProfile {
     pub fn markdown(&self) -> String {
         let mut md = format!(
             "\n## Where the relay's time goes\n\n\
-             V8's sampling profiler (every {} µs) over the Confab side of the side-by-side run \
-             \"{}\" ({} messages delivered), from the first send until workerd went quiet: the \
+             V8's sampling profiler (every {} µs) over a run of its own with the load of the \
+             side-by-side run \"{}\" ({} messages delivered, new threads), from the first send \
+             until workerd went quiet: the \
              relay through `wrangler dev`'s inspector, and miniflare's own services (local D1, \
              R2, queues: isolates of their own in the same workerd process) through workerd's \
              own inspector (its other, idle services are left out: each profiled isolate adds a \
@@ -504,8 +504,10 @@ impl RelayProfile {
              sampled time ÷ messages delivered. Self time counts a sample for the function it \
              was in; inclusive time counts it once for every relay function on its stack. \
              Sampled time is wall time with the isolate running, not CPU time (a native call \
-             waiting on SQLite counts); the profiler's own sampling adds to this run's workerd \
-             CPU above.\n",
+             waiting on SQLite counts). The side-by-side figures above come from a run without \
+             the profiler: profiling the relay and its services cost workerd about four times \
+             the CPU per message (1.4 ms without, 5.8 ms with, in one trial) and would have \
+             been measured against an unprofiled baseline.\n",
             self.sampling_micros, self.run, self.delivered, SAMPLE_CAP_MICROS
         );
         if let Some(why) = &self.failure {

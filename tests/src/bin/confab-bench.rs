@@ -76,7 +76,7 @@ async fn main() {
         + 2 * tap_rounds as u64
         + runs.len() as u64
         + 2
-        + 2 * side_runs.len() as u64
+        + 3 * side_runs.len() as u64
         + 5
         + 1
         + forwards as u64
@@ -259,23 +259,31 @@ async fn main() {
         // New threads, as the baseline's rooms are new.
         let fresh = platform::new_sessions(&api, "bench", threads).await;
         let rooms = relay_rooms(&api, &fresh).await;
-        // V8's profiler runs from once workerd is quiet until it is quiet again after the
-        // load, the window whose CPU the run counts (its sampling adds to that CPU).
-        let mut recording = None;
+        // Measured without the profiler: V8's sampling costs the relay several times its
+        // own CPU (and the baseline is not profiled), so the profile has a run of its own.
         let (confab, confab_cpu) = measured(relay_workerd.as_ref(), async {
-            let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
-            recording = Some(Recording::start(relay.inspector(), runtime).await);
             drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await
         })
         .await;
-        if let Some(recording) = recording {
-            let name = format!("relay-{rate}-per-s-{threads}-threads");
-            relay_profiles.push(
-                recording
-                    .stop(&bench_dir, &name, &label, confab.delivered)
-                    .await,
-            );
+        progress.inc(1);
+        let fresh = platform::new_sessions(&api, "bench", threads).await;
+        let rooms = relay_rooms(&api, &fresh).await;
+        // From quiet to quiet, as the measured run.
+        if let Some(workerd) = relay_workerd.as_ref() {
+            quiet(workerd, 40).await;
         }
+        let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
+        let recording = Recording::start(relay.inspector(), runtime).await;
+        let profiled = drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await;
+        if let Some(workerd) = relay_workerd.as_ref() {
+            quiet(workerd, 12).await;
+        }
+        let name = format!("relay-{rate}-per-s-{threads}-threads");
+        relay_profiles.push(
+            recording
+                .stop(&bench_dir, &name, &label, profiled.delivered)
+                .await,
+        );
         progress.inc(1);
         let rooms = baseline_rooms(&baseline.origin(), threads).await;
         let (bare, bare_cpu) = measured(baseline_workerd.as_ref(), async {
