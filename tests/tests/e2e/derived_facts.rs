@@ -66,7 +66,7 @@ async fn listed(api: &Api, key: &str) -> Vec<String> {
 /// Finding 1: a webhook brand's new thread set its alarm at the `thread.created` job's
 /// lease end, and the alarm read "no message" as "idle since 1970" and erased it. A visitor
 /// who reads before writing must keep the thread past every lease; retention still erases
-/// a thread idle for its period, counted from its last session.
+/// a thread idle for its period, counted from its last session or message.
 #[tokio::test]
 async fn a_thread_without_messages_outlives_its_leases_and_retention_counts_sessions() {
     let (_relay, api, backend) = webhook_relay(86_400).await;
@@ -94,18 +94,26 @@ async fn a_thread_without_messages_outlives_its_leases_and_retention_counts_sess
     // the thread; one who leaves loses it once the period has passed.
     let (_relay, api, _backend) = webhook_relay(3).await;
     let returning = api.session().await;
-    for _ in 0..3 {
+    // So are messages: a visitor who keeps writing in one session keeps the thread too.
+    let writing = api.session().await;
+    for round in 0..3 {
         tokio::time::sleep(Duration::from_millis(1_500)).await;
         let again = api.resume("demo", returning.token.as_str()).await;
         assert_eq!(again.thread_id, returning.thread_id, "resumed, not erased");
+        let (status, _) = api
+            .send(&writing, &format!("c-still-{round}"), "Still here")
+            .await;
+        assert_eq!(status, 201, "round {round}: the writer's thread lives");
     }
-    eventually(20, || async {
-        match api.thread_status(&returning).await {
-            410 => Ok(()),
-            status => Err(format!("still {status} after the retention period")),
-        }
-    })
-    .await;
+    for gone in [&returning, &writing] {
+        eventually(20, || async {
+            match api.thread_status(gone).await {
+                410 => Ok(()),
+                status => Err(format!("still {status} after the retention period")),
+            }
+        })
+        .await;
+    }
 }
 
 /// Finding 3: erasure wrote D1 with awaited statements after the tombstone, errors

@@ -605,11 +605,12 @@ impl Thread {
         Ok((message, created))
     }
 
-    /// A new message is the thread's latest activity: kept for retention, and listed in
-    /// the brand's directory. Returns the directory's lane if the listing is to be sent now.
+    /// A new message is the thread's latest activity: counted for Insights, and listed in
+    /// the brand's directory (for retention, the message itself is the record: see
+    /// [`Thread::last_activity`]). Returns the directory's lane if the listing is to be sent
+    /// now.
     fn note_activity(&self, message: &Message) -> Outcome<Option<String>> {
         let at = message.created_at.0;
-        self.set_meta("last_activity", &at.to_string())?;
         self.observe(crate::insights::Event::Message {
             author: message.author,
             channel: message.channel,
@@ -618,14 +619,15 @@ impl Thread {
         self.list()
     }
 
-    /// When the thread was last active (a session or a message), in ms. Threads from
-    /// before this was kept fall back to their last message, or to now: never to zero.
+    /// When the thread was last active, in ms: its latest session (kept in `meta`) or its
+    /// latest message, whichever came later. Asked by the alarm only, so a message does
+    /// not write it. A thread with neither falls back to now: never to zero.
     fn last_activity(&self) -> Outcome<u64> {
-        if let Some(at) = self.meta("last_activity")?.and_then(|at| at.parse().ok()) {
-            return Ok(at);
-        }
-        let last_message = self.number("SELECT MAX(created_at) AS value FROM messages", None)?;
-        Ok(last_message.unwrap_or_else(now))
+        let session = self
+            .meta("last_activity")?
+            .and_then(|at| at.parse::<u64>().ok());
+        let message = self.number("SELECT MAX(created_at) AS value FROM messages", None)?;
+        Ok(session.max(message).unwrap_or_else(now))
     }
 
     /// Stores a message unless its client id is known; returns the stored copy and whether
