@@ -259,6 +259,13 @@ impl Thread {
     /// the lane's next turn ([`Thread::list_if_due`]). Synchronous, so that the listing, or
     /// its mark, commits with its cause.
     pub(super) fn list(&self) -> Outcome<Option<String>> {
+        let mut listings = self.listings()?;
+        // Due only while the lane is busy (its turn lists the thread, and an instance that
+        // died before that turn recovers the lane first): most changes of a busy thread
+        // stop here, without reading the outbox.
+        if listings.due {
+            return Ok(None);
+        }
         let busy = self
             .number(
                 "SELECT COUNT(*) AS value FROM outbox WHERE lane = ?",
@@ -269,12 +276,8 @@ impl Thread {
             self.add_listing()?;
             return Ok(Some(Lane::Directory.as_str().to_string()));
         }
-        let mut listings = self.listings()?;
-        // Written once per turn of the lane: most changes of a busy thread find it due.
-        if !listings.due {
-            listings.due = true;
-            self.set_meta_json(LISTINGS_KEY, &listings)?;
-        }
+        listings.due = true;
+        self.set_meta_json(LISTINGS_KEY, &listings)?;
         Ok(None)
     }
 
