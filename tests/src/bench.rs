@@ -469,9 +469,14 @@ impl Report {
         md += &self.laps.markdown();
         let sockets = &self.sockets;
         md += &format!(
-            "\n{} of {} sockets opened and held at once; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
+            "\n{} of {} sockets opened and held at once, {}; workerd's resident memory {} MiB before, {} MiB while holding them.\n",
             sockets.ready,
             sockets.asked,
+            if sockets.direct {
+                "straight to workerd's own socket (wrangler dev's proxy holds two descriptors a socket and would run out first; production has no such proxy)"
+            } else {
+                "through wrangler dev's proxy (workerd's own socket was not found)"
+            },
             sockets.workerd_mib_before.map_or("?".into(), |m| format!("{m:.0}")),
             sockets.workerd_mib_holding.map_or("?".into(), |m| format!("{m:.0}"))
         );
@@ -772,6 +777,7 @@ mod tests {
             sockets: crate::load::HeldSockets {
                 asked: 10,
                 ready: 10,
+                direct: true,
                 workerd_mib_before: Some(100.0),
                 workerd_mib_holding: Some(120.0),
             },

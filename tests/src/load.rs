@@ -379,6 +379,8 @@ pub struct HeldSockets {
     pub asked: usize,
     /// Sockets that opened and said `ready`.
     pub ready: usize,
+    /// Whether they went straight to workerd's own socket, without `wrangler dev`'s proxy.
+    pub direct: bool,
     /// Resident memory of workerd before opening them (MiB; `None` off Linux).
     pub workerd_mib_before: Option<f64>,
     /// Resident memory of workerd while holding them (MiB).
@@ -387,7 +389,11 @@ pub struct HeldSockets {
 
 /// Opens `per_thread` sockets on each session's thread, holds them all at once, and
 /// reads the memory of the workerd that runs `api`'s relay before and while (other relays
-/// of the bench may be running); then closes them.
+/// of the bench may be running); then closes them. The sockets go straight to workerd's own
+/// entry socket when it can be found ([`Workerd::direct_origin`]): `wrangler dev`'s proxy
+/// would run out of descriptors first, and it is not there in production.
+///
+/// [`Workerd::direct_origin`]: crate::bench::cpu::Workerd::direct_origin
 pub async fn hold_sockets(
     api: &Api,
     sessions: &[confab_protocol::Session],
@@ -402,6 +408,12 @@ pub async fn hold_sockets(
     let workerd = port.and_then(crate::bench::cpu::Workerd::serving);
     let resident = || workerd.as_ref().and_then(|workerd| workerd.resident_mib());
     let before = resident();
+    let direct = match &workerd {
+        Some(workerd) => workerd.direct_origin(&api.origin).await,
+        None => None,
+    };
+    let direct_api = direct.as_ref().map(|origin| Api::new(origin.clone()));
+    let api = direct_api.as_ref().unwrap_or(api);
     let asked = sessions.len() * per_thread;
     let wanted: Vec<_> = sessions
         .iter()
@@ -434,6 +446,7 @@ pub async fn hold_sockets(
     HeldSockets {
         asked,
         ready,
+        direct: direct.is_some(),
         workerd_mib_before: before,
         workerd_mib_holding: holding,
     }

@@ -132,6 +132,39 @@ impl Workerd {
         (!kib.is_empty()).then(|| kib.iter().sum::<u64>() as f64 / 1024.0)
     }
 
+    /// The runtime's own entry socket, as an origin (`http://127.0.0.1:<port>`): the one of
+    /// its listening ports that answers a request as `proxied` (the origin `wrangler dev`
+    /// serves) does, byte for byte. Through it a client reaches the Worker without
+    /// `wrangler dev`'s proxy, whose process would otherwise hold two descriptors for every
+    /// socket (it runs out long before workerd does). `None` if no port answers alike.
+    pub async fn direct_origin(&self, proxied: &str) -> Option<String> {
+        // A path the relay answers itself (a JSON 404 with its own code), so that the
+        // inspector's and the debug port's answers never match.
+        const PROBE: &str = "/v1/bench-probe";
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()
+            .ok()?;
+        let answer = |origin: String| {
+            let http = http.clone();
+            async move {
+                let response = http.get(format!("{origin}{PROBE}")).send().await.ok()?;
+                let status = response.status();
+                Some((status, response.text().await.ok()?))
+            }
+        };
+        let expected = answer(proxied.trim_end_matches('/').to_string()).await?;
+        for pid in &self.runtime {
+            for port in crate::bench::profile::inspector::listening_ports(*pid) {
+                let origin = format!("http://127.0.0.1:{port}");
+                if answer(origin.clone()).await.as_ref() == Some(&expected) {
+                    return Some(origin);
+                }
+            }
+        }
+        None
+    }
+
     /// The processes that run the Worker and its objects (where their inspector listens).
     pub fn runtime_pids(&self) -> &[u32] {
         &self.runtime

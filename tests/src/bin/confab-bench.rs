@@ -119,13 +119,12 @@ async fn main() {
     );
     // So do the relays of the later steps (each fresh and idle until its turn): their
     // starts overlap instead of following one another.
-    let (relay, baseline, sockets_relay, forwarding, reach_relay, world) = tokio::join!(
+    let (relay, baseline, forwarding, reach_relay, world) = tokio::join!(
         Relay::start_with(&[
             (assistant::LLM_KEY_SECRET, assistant::LLM_KEY),
             PRODUCTION_LISTING_DELAY,
         ]),
         Baseline::start(),
-        Relay::start(),
         forward::relay_with_telegram(),
         reach::ReachRelay::start(),
         World::start(&[PRODUCTION_LISTING_DELAY]),
@@ -339,18 +338,20 @@ async fn main() {
     );
     let bot = assistant::measure(&api, bot_rounds, || progress.inc(1)).await;
 
-    // Sockets on a relay of their own, so that nothing of the load runs is still open.
+    // Sockets on a relay nothing has loaded yet, so that nothing of the load runs is still
+    // open: the forwarding relay's, idle until its own step below.
     drop(relay);
-    step(&mut laps, &progress, "sockets held (a fresh relay)");
-    let relay = sockets_relay;
-    let api = Api::new(relay.origin());
+    step(
+        &mut laps,
+        &progress,
+        "sockets held (the forwarding relay, before its own step)",
+    );
+    let (_forwarding_relay, api, telegram) = forwarding;
     let sessions = bench_sessions(&api, socket_threads).await;
     let held = hold_sockets(&api, &sessions, per_thread).await;
     progress.inc(1);
-    drop(relay);
 
     step(&mut laps, &progress, "forwarding to a fake Telegram");
-    let (_forwarding_relay, api, telegram) = forwarding;
     let forwarded = forward::latencies(&api, &telegram, forwards, || progress.inc(1)).await;
     step(
         &mut laps,
@@ -455,9 +456,14 @@ async fn main() {
         _ => "?".into(),
     };
     let held_line = format!(
-        "{} of {} ready over {socket_threads} threads; workerd {} → {} MiB, {per_socket} per socket",
+        "{} of {} ready over {socket_threads} threads, {}; workerd {} → {} MiB, {per_socket} per socket",
         held.ready,
         held.asked,
+        if held.direct {
+            "straight to workerd (without wrangler dev's proxy)"
+        } else {
+            "through wrangler dev's proxy"
+        },
         held.workerd_mib_before
             .map_or("?".into(), |m| format!("{m:.0}")),
         held.workerd_mib_holding

@@ -100,7 +100,7 @@ pub async fn targets(port: u16, source: &str) -> Result<Vec<Target>, String> {
 
 /// The TCP ports a process listens on: the inodes of its sockets (`/proc/<pid>/fd`) found
 /// among the listening sockets of `/proc/net/tcp` and `tcp6`.
-fn listening_ports(pid: u32) -> Vec<u16> {
+pub fn listening_ports(pid: u32) -> Vec<u16> {
     let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
         return Vec::new();
     };
