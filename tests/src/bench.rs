@@ -290,6 +290,47 @@ impl Laps {
     }
 }
 
+/// How fast one thread goes: the highest rate it sustained, the first it missed, and
+/// workerd's CPU per message at the one it sustained (a thread is one object, which runs on
+/// one thread of one isolate, so that CPU sets the ceiling).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Ceiling {
+    /// The highest rate sustained with under 1% errors (messages/s).
+    pub sustained: Option<u32>,
+    /// workerd's CPU per delivered message at that rate (ms).
+    pub cpu_ms_per_message: Option<f64>,
+    /// The first rate missed (messages/s).
+    pub missed: Option<u32>,
+}
+
+impl Ceiling {
+    /// The report's paragraph on what sets the ceiling.
+    pub fn markdown(&self) -> String {
+        let Some(rate) = self.sustained else {
+            return "\nOne thread: under 1,000 messages/s.\n".to_string();
+        };
+        let mut md = format!("\nOne thread sustained {rate} messages/s with under 1% errors");
+        if let Some(missed) = self.missed {
+            md += &format!(" and missed {missed}/s");
+        }
+        md +=
+            " (the step tries 1,000, 2,000, 3,000, … and once more halfway after the first miss).";
+        if let Some(cpu) = self.cpu_ms_per_message {
+            md += &format!(
+                " What sets the ceiling: a thread is one Durable Object, and an object handles \
+                 one event at a time on one thread of its isolate; at {rate}/s workerd spent \
+                 {cpu:.2} ms of CPU per message (the object's store and broadcast, and what the \
+                 queue's consumer, D1 and the inbox do for its listings, which coalesce to one a \
+                 second), so one thread tops out near {:.0}/s on this machine's cores. 3,000/s \
+                 would need at most {:.2} ms a message.",
+                1000.0 / cpu,
+                1000.0 / 3000.0
+            );
+        }
+        md + "\n"
+    }
+}
+
 /// Everything a run measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -307,8 +348,8 @@ pub struct Report {
     pub phone: PhoneTaps,
     /// Relay latency, send to another socket of the thread.
     pub relay: Vec<Latency>,
-    /// The highest rate one thread sustained with under 1% errors (messages/s).
-    pub sustained_rate: Option<u32>,
+    /// The highest rate one thread sustained with under 1% errors, and what set it.
+    pub ceiling: Ceiling,
     /// Sockets held at once, and workerd's memory.
     pub sockets: crate::load::HeldSockets,
     /// Forwarding latency, send to the fake Telegram.
@@ -447,9 +488,7 @@ impl Report {
                 latency.max
             );
         }
-        if let Some(rate) = self.sustained_rate {
-            md += &format!("\nOne thread sustained {rate} messages/s with under 1% errors.\n");
-        }
+        md += &self.ceiling.markdown();
         md += &self.baseline_markdown();
         for relay_profile in &self.relay_profiles {
             md += &relay_profile.markdown();
@@ -522,7 +561,7 @@ impl Report {
             .map_or(0.0, |row| row.ms_per_message);
         use confab_relay::meter::Use;
         format!(
-            "\n## Why the targets against the bare room are missed\n\nThe bare room does one thing per message: one key-value put and one send per other socket. Confab's relay, per visitor message in this run (the meter, \"{}\"): {:.1} SQLite statements ({:.1} rows written: the message, its sequence, the thread's counts and figures, the outbox job and its lease), {:.2} queue messages, {:.1} D1 statements ({:.1} rows written: the inbox's list row and its search index) and {:.2} further Durable Object requests (the queue's consumer claiming and settling the job with the thread, and telling the brand's inbox), all in the same workerd as the room's one put. The profile of the 200/s run says where the relay's own isolate spent its time per message: SQLite's `exec` alone {exec:.2} ms, storing a message {store:.2} ms of which working out and queueing its listing {list:.2} ms. That is the work of durability, order, de-duplication, the inbox and its search, and it is what the ratios of {:.1}× CPU and {:.1}× p50 measure; on two shared cores the extra CPU also queues the messages behind one another, which is the latency. The ways in, each measured here: fewer statements per message (a thread's `meta` is now read from memory: 32 statements became {:.0}), a listing only when the list would show a change, and the inbox's list and search out of D1 (see the capacity table).\n",
+            "\n## Why the targets against the bare room are missed\n\nThe bare room does one thing per message: one key-value put and one send per other socket. Confab's relay, per visitor message in this run (the meter, \"{}\"): {:.1} SQLite statements ({:.1} rows written: the message, its sequence, the thread's counts and figures, the outbox job and its lease), {:.2} queue messages, {:.1} D1 statements ({:.1} rows written: the inbox's list row and its search index) and {:.2} further Durable Object requests (the queue's consumer claiming and settling the job with the thread, and telling the brand's inbox), all in the same workerd as the room's one put. The profile of the 200/s run says where the relay's own isolate spent its time per message: SQLite's `exec` alone {exec:.2} ms, storing a message {store:.2} ms of which working out and queueing its listing {list:.2} ms. That is the work of durability, order, de-duplication, the inbox and its search, and it is what the ratios of {:.1}× CPU and {:.1}× p50 measure; on two shared cores the extra CPU also queues the messages behind one another, which is the latency. Done so far, each measured by this bench: a thread's `meta` read from memory (32 statements a message became {:.0}); a listing worked out once per turn of the directory lane, not per message (its share of storing a message fell from 1.8 ms to the {list:.2} ms above); a message no longer writes the thread's activity. What is left is that work itself. The next ways in: one SQLite statement for the client-id check and the insert (an insert that skips a known id would leave a gap in `seq`, so it needs a savepoint or an id kept apart), the unread count and the Insights figures in one `meta` row, the outbox's lease and the consumer's claim as one update, and the inbox's list and search out of D1 (see the capacity table).\n",
             plain.what,
             plain.per_unit(Use::SqliteStatements),
             plain.per_unit(Use::SqliteRowsWritten),
@@ -782,7 +821,11 @@ mod tests {
                 workerd_mib_holding: Some(120.0),
             },
             relay: vec![Latency::new("50/s", 3, vec![1.0, 2.0, 3.0])],
-            sustained_rate: Some(1000),
+            ceiling: Ceiling {
+                sustained: Some(1000),
+                cpu_ms_per_message: Some(0.5),
+                missed: Some(2000),
+            },
             forwarding: None,
             baseline: vec![SideBySide {
                 label: "200/s over 10 threads".into(),
