@@ -48,8 +48,10 @@ pub fn telegram_body(chat_id: i64) -> String {
     json!({ "chat_id": chat_id, "text": TEST_TEXT }).to_string()
 }
 
-/// Reads the Bot API's answer (`{"ok":true,…}` or `{"ok":false,"description":"…"}`).
-pub fn telegram_report(status: u16, body: &str) -> Report {
+/// Reads the Bot API's answer (`{"ok":true,…}` or `{"ok":false,"description":"…"}`),
+/// quoting nothing of the bot's `token` (it is in the request's URL, which an error page
+/// may echo). Redacted before it is clipped, so that no part of it survives a cut.
+pub fn telegram_report(status: u16, body: &str, token: &str) -> Report {
     let answer: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let ok = (200..300).contains(&status) && answer["ok"] == true;
     let detail = match answer["description"].as_str() {
@@ -60,7 +62,7 @@ pub fn telegram_report(status: u16, body: &str) -> Report {
     Report {
         ok,
         status: Some(status),
-        detail: clip(&detail),
+        detail: clip(&redact(&detail, token)),
     }
 }
 
@@ -214,12 +216,19 @@ mod tests {
             (200, r#"{"ok":false}"#, false, "HTTP 200"),
             (502, "<html>bad gateway</html>", false, "HTTP 502: <html>"),
         ] {
-            let report = telegram_report(status, body);
+            let report = telegram_report(status, body, "123:bot-token");
             assert_eq!((report.ok, report.status), (ok, Some(status)), "{body}");
             assert!(report.detail.starts_with(detail), "{report:?}");
         }
-        let long = telegram_report(500, &"x".repeat(5000));
+        let long = telegram_report(500, &"x".repeat(5000), "123:bot-token");
         assert_eq!(long.detail.chars().count(), MAX_DETAIL_CHARS);
+        // A token echoed just where the detail is cut leaves no part of itself behind.
+        let token = "123456:AAH-the-bots-secret-token";
+        let cut = MAX_DETAIL_CHARS - "HTTP 404: ".len() - 5;
+        let echoed = format!("{}{token} tail", "y".repeat(cut));
+        let report = telegram_report(404, &echoed, token);
+        assert!(!report.detail.contains("123456:AAH"), "{report:?}");
+        assert!(!report.detail.contains(&token[..5]), "{report:?}");
     }
 
     #[test]
