@@ -54,7 +54,7 @@ pub enum SignInStage {
     SignedOut,
 }
 
-/// What a connector's "Send a test" came to.
+/// What a connector's "Test" came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectorTest {
     /// Under way.

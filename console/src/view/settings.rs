@@ -166,19 +166,28 @@ fn connector(
         .find(|(held, _)| held == name)
         .map(|(_, test)| test);
     let owned = name.to_string();
+    // As the apps spell themselves; a test checks the credentials, and only Telegram's and
+    // the webhook's post something.
+    let label = match name {
+        "telegram" => "Telegram",
+        "whatsapp" => "WhatsApp",
+        "wechat" => "WeChat",
+        "webhook" => "the webhook",
+        other => other,
+    };
     html! {
         <div class="connector">
-            <h3>{ name.to_string() }</h3>
+            <h3>{ label.trim_start_matches("the ").to_string() }</h3>
             <dl>
                 { for rows.into_iter().map(|(key, value)| html! { <div><dt>{ key }</dt><dd><code>{ value }</code></dd></div> }) }
             </dl>
             <button type="button" disabled={test == Some(&ConnectorTest::Running)}
                 onclick={on_intent.reform(move |_: MouseEvent| Intent::TestConnector(owned.clone()))}>
-                { format!("Send a test to {name}") }
+                { format!("Test {label}") }
             </button>
             <p role="status">
                 { match test {
-                    Some(ConnectorTest::Running) => "Sending…".to_string(),
+                    Some(ConnectorTest::Running) => "Testing…".to_string(),
                     Some(ConnectorTest::Done { ok, status, detail }) => format!(
                         "{}{}: {detail}",
                         if *ok { "Worked" } else { "Failed" },
