@@ -259,6 +259,10 @@ impl Thread {
     /// the lane's next turn ([`Thread::list_if_due`]). Synchronous, so that the listing, or
     /// its mark, commits with its cause.
     pub(super) fn list(&self) -> Outcome<Option<String>> {
+        // An erased thread is listed nowhere (its `Forgotten` fact is the last D1 hears).
+        if self.is_erased()? {
+            return Ok(None);
+        }
         let mut listings = self.listings()?;
         // Due only while the lane is busy (its turn lists the thread, and an instance that
         // died before that turn recovers the lane first): most changes of a busy thread
