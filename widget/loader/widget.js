@@ -19,13 +19,6 @@
     relay: data.relay || new URL(script.src).origin,
     lang,
   };
-  let stored = null;
-  try {
-    stored = localStorage.getItem("confab:" + config.brand + ":open");
-  } catch (_) {
-    // Storage blocked: the panel simply starts closed.
-  }
-
   const host = document.createElement("confab-chat");
   host.setAttribute("data-position", data.position === "left" ? "left" : "right");
   // The accent colour, through the CSSOM (allowed under a strict CSP), inherited inside.
@@ -110,13 +103,18 @@
   const load = (wantOpen, wantFocus) => {
     open ||= wantOpen;
     focus ||= wantFocus;
-    // The wasm is fetched (and compiled as it streams) alongside the glue, not after it.
-    const wasm = loading ? null : fetch(assets + "confab_widget_bg.wasm");
+    // The wasm is fetched and compiled as it streams in, alongside the glue: not in one go
+    // once the glue is in, which lengthened the mounting task when the wasm came first.
+    const wasm = loading ? null : WebAssembly.compileStreaming(fetch(assets + "confab_widget_bg.wasm"));
     // So is the visitor's language pack; without one (or if it fails) the strings are English.
     const texts = !loading && pack && fetch(pack).then((answer) => answer.json()).catch(() => null);
     return (loading ||= import(assets + "confab_widget.js")
       .then(async (app) => {
         await app.default({ module_or_path: wasm });
+        // Mounting closed (the first render, the effects' start) waits for a task of its
+        // own: in the same one as instantiating, the two made one long task of the page's.
+        // A panel someone is waiting for mounts at once.
+        if (!open) await new Promise((next) => setTimeout(next));
         launcher.remove();
         handle = app.mount(mountPoint, config.brand, config.relay, lang, push, await texts, open, focus, emit);
         queue.splice(0).forEach(([name, argument]) => handle[name](argument));
@@ -136,17 +134,28 @@
       host.popover = "manual";
       host.showPopover();
     }
-    // The page's zoom on html/body would scale the widget: undone (now, once the page's
-    // styles have loaded, and on resize).
+    // The page's zoom on html/body would scale the widget: undone (before the first frame
+    // shows it, once the page's styles have loaded, and on resize). Reading the zoom
+    // computes the page's styles: in the frame, which does that anyway, not in this task.
     const unzoom = () => host.style.setProperty("--confab-unzoom", 1 / (document.body.currentCSSZoom || 1), "important");
-    unzoom();
+    requestAnimationFrame(unzoom);
     addEventListener("load", unzoom);
     addEventListener("resize", unzoom);
-    if (stored === "1") load(true, false);
-    // Load when the browser is idle, and at the latest after 3 s (an options object:
-    // requestIdleCallback's second argument is not a delay).
-    else if (window.requestIdleCallback) requestIdleCallback(() => load(false, false), { timeout: 3000 });
-    else setTimeout(() => load(false, false), 2000);
+    // The page's first touch of localStorage loads it from the browser (up to 30 ms on a
+    // fresh profile, more on a busy machine): a task of its own, not part of this one.
+    setTimeout(() => {
+      let stored = null;
+      try {
+        stored = localStorage.getItem("confab:" + config.brand + ":open");
+      } catch (_) {
+        // Storage blocked: the panel simply starts closed.
+      }
+      if (stored === "1") load(true, false);
+      // Load when the browser is idle, and at the latest after 3 s (an options object:
+      // requestIdleCallback's second argument is not a delay).
+      else if (window.requestIdleCallback) requestIdleCallback(() => load(false, false), { timeout: 3000 });
+      else setTimeout(() => load(false, false), 2000);
+    });
   };
   if (document.body) attach();
   else addEventListener("DOMContentLoaded", attach);
