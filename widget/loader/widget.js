@@ -105,7 +105,14 @@
     focus ||= wantFocus;
     // The wasm is fetched and compiled as it streams in, alongside the glue: not in one go
     // once the glue is in, which lengthened the mounting task when the wasm came first.
-    const wasm = loading ? null : WebAssembly.compileStreaming(fetch(assets + "confab_widget_bg.wasm"));
+    // Streaming needs the server's `application/wasm`; a copy served without it is
+    // compiled from its bytes instead.
+    const url = assets + "confab_widget_bg.wasm";
+    const wasm = loading
+      ? null
+      : WebAssembly.compileStreaming(fetch(url)).catch(() =>
+          fetch(url).then((answer) => answer.arrayBuffer()).then(WebAssembly.compile),
+        );
     // So is the visitor's language pack; without one (or if it fails) the strings are English.
     const texts = !loading && pack && fetch(pack).then((answer) => answer.json()).catch(() => null);
     return (loading ||= import(assets + "confab_widget.js")
