@@ -46,7 +46,11 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// (`None`: as fast as the socket takes them), and times each one's arrival on a second
 /// socket of the thread. Gives up waiting `grace` after the last send.
 pub async fn one_thread(api: &Api, count: usize, rate: Option<u32>, grace: Duration) -> LoadReport {
-    let session = api.session_of("bench").await;
+    // An address of its own each time (the relay limits new sessions per address), and
+    // tried again if a relay still busy with the previous run answers 503.
+    static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let session = bench_session(api, &format!("10.250.{}.{}", run >> 8 & 255, run & 255)).await;
     let mut sender = api.socket(&session, 0).await;
     let mut watcher = api.socket(&session, 0).await;
     sender.until_ready().await;
