@@ -34,6 +34,9 @@ use std::time::Duration;
 /// The relays of the bench list a thread as production does (the tests' relays list at once).
 const PRODUCTION_LISTING_DELAY: (&str, &str) = ("LISTING_DELAY_SECONDS", "1");
 
+/// The most messages of a profiled run (see the side-by-side step).
+const PROFILED_MESSAGES: usize = 600;
+
 /// One relay run: messages per second, threads, messages.
 type Run = (u32, usize, usize);
 
@@ -279,7 +282,18 @@ async fn main() {
         }
         let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
         let recording = Recording::start(relay.inspector(), runtime).await;
-        let profiled = drive(rooms, count, rate, Duration::from_secs(10), relay_arrival).await;
+        // At most the quick run's 600 messages: the profile comes back through wrangler
+        // dev's inspector proxy, which (in the full run's 2,000-message run) grew past
+        // 1.5 GB and spun for minutes without answering.
+        let profiled_count = count.min(PROFILED_MESSAGES);
+        let profiled = drive(
+            rooms,
+            profiled_count,
+            rate,
+            Duration::from_secs(10),
+            relay_arrival,
+        )
+        .await;
         if let Some(workerd) = relay_workerd.as_ref() {
             quiet(workerd, 12).await;
         }
