@@ -283,8 +283,9 @@ async fn main() {
         let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
         let recording = Recording::start(relay.inspector(), runtime).await;
         // At most the quick run's 600 messages: the profile comes back through wrangler
-        // dev's inspector proxy, which (in the full run's 2,000-message run) grew past
-        // 1.5 GB and spun for minutes without answering.
+        // dev's inspector proxy. (In full runs that proxy had already grown past 1.5 GB
+        // and stalled the profiler's calls even so: the relay should be profiled through
+        // workerd's own inspector instead.)
         let profiled_count = count.min(PROFILED_MESSAGES);
         let profiled = drive(
             rooms,
