@@ -53,13 +53,6 @@ struct ChannelRow {
     channel: Channel,
 }
 
-/// A stored text for the search.
-#[derive(Deserialize)]
-struct TextRow {
-    seq: u64,
-    text: String,
-}
-
 impl Thread {
     /// What the thread keeps about its listings; a thread from before they were kept
     /// continues its count and sends its texts again from the first (D1 writes each once).
@@ -80,7 +73,7 @@ impl Thread {
     /// Texts stored after `seq` for the search, oldest first, up to a listing's share;
     /// and whether more are left for the next listing.
     fn texts_after(&self, seq: u64) -> Outcome<(Vec<SearchText>, bool)> {
-        let rows: Vec<TextRow> = self.rows(
+        let rows: Vec<SearchText> = self.rows(
             "SELECT seq, text FROM messages WHERE seq > ? AND author != 'system' \
              AND text != '' ORDER BY seq LIMIT ?",
             vec![sql_int(seq)?, sql_int(TEXTS_PER_LISTING as u64 + 1)?],
@@ -88,12 +81,12 @@ impl Thread {
         let found = rows.len();
         let mut bytes = 0;
         let mut texts = Vec::new();
-        for TextRow { seq, text } in rows.into_iter().take(TEXTS_PER_LISTING) {
-            bytes += text.len();
+        for row in rows.into_iter().take(TEXTS_PER_LISTING) {
+            bytes += row.text.len();
             if !texts.is_empty() && bytes > TEXT_BYTES_PER_LISTING {
                 break;
             }
-            texts.push(SearchText { seq, text });
+            texts.push(row);
         }
         let more = texts.len() < found;
         Ok((texts, more))
