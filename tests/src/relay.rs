@@ -40,6 +40,59 @@ fn node_bin(tool: &str) -> PathBuf {
         .join(tool)
 }
 
+/// A fresh persistence folder with D1 migrated and seeded. Wrangler's local D1 runs each
+/// command on a workerd of its own, and under the suite's load one such command once
+/// failed inside wrangler (`false == true` from a migration that applies cleanly every
+/// other time), so a failed preparation is tried again on a new folder, and the last
+/// failure's output is shown if every try fails.
+async fn prepared_database() -> tempfile::TempDir {
+    let mut failure = String::new();
+    for _ in 0..3 {
+        let persist = tempfile::tempdir().expect("a temporary folder");
+        match prepare_database(persist.path()).await {
+            Ok(()) => return persist,
+            Err(output) => failure = output,
+        }
+    }
+    panic!("preparing the local D1 database failed three times:\n{failure}");
+}
+
+/// Applies the migrations and the `demo` seed to the D1 database persisted in `folder`;
+/// a failure gives wrangler's output.
+async fn prepare_database(folder: &std::path::Path) -> Result<(), String> {
+    for args in [
+        vec!["d1", "migrations", "apply", "DB", "--local"],
+        vec![
+            "d1",
+            "execute",
+            "DB",
+            "--local",
+            "--file",
+            "relay/seed/dev.sql",
+        ],
+    ] {
+        let output = Command::new(node_bin("wrangler"))
+            .args(&args)
+            .arg("--persist-to")
+            .arg(folder)
+            .current_dir(repo_root())
+            .env("CI", "true")
+            .output()
+            .await
+            .expect("wrangler runs");
+        if !output.status.success() {
+            return Err(format!(
+                "wrangler {}: {}\n{}{}",
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl Relay {
     /// Starts a relay on fresh state.
     pub async fn start() -> Relay {
@@ -49,30 +102,7 @@ impl Relay {
     /// Starts a relay on fresh state with more Worker variables and secrets, e.g. the base
     /// URL of a fake messaging API and the secrets a brand's connectors name.
     pub async fn start_with(vars: &[(&str, &str)]) -> Relay {
-        let persist = tempfile::tempdir().expect("a temporary folder");
-        for args in [
-            vec!["d1", "migrations", "apply", "DB", "--local"],
-            vec![
-                "d1",
-                "execute",
-                "DB",
-                "--local",
-                "--file",
-                "relay/seed/dev.sql",
-            ],
-        ] {
-            let status = Command::new(node_bin("wrangler"))
-                .args(args)
-                .arg("--persist-to")
-                .arg(persist.path())
-                .current_dir(repo_root())
-                .env("CI", "true")
-                .stdout(std::process::Stdio::null())
-                .status()
-                .await
-                .expect("wrangler runs");
-            assert!(status.success(), "preparing the local D1 database failed");
-        }
+        let persist = prepared_database().await;
         let mut relay = Relay {
             service: None,
             persist,
