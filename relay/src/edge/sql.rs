@@ -40,11 +40,6 @@ impl Cursor {
     pub fn to_array<T: DeserializeOwned>(&self) -> worker::Result<Vec<T>> {
         self.cursor.to_array()
     }
-
-    /// The one row of a statement that returns exactly one.
-    pub fn one<T: DeserializeOwned>(&self) -> worker::Result<T> {
-        self.cursor.one()
-    }
 }
 
 impl Drop for Cursor {

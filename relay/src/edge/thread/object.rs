@@ -633,13 +633,21 @@ impl Thread {
     /// Stores a message unless its client id is known; returns the stored copy and whether
     /// it is new. A new message goes out to every open socket.
     fn append(&self, append: Append) -> Outcome<(Message, bool)> {
-        // Looked up first: an INSERT that skips a known client id would still use up an
-        // AUTOINCREMENT value, and `seq` must have no gaps.
-        if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
-            return Ok((existing, false));
+        // A message with files is looked up first: a retry's files are already taken by
+        // the first copy, so checking them would refuse the retry.
+        if !append.attachments.is_empty() {
+            if let Some(existing) = self.find_by_client_id(append.client_id.as_str())? {
+                return Ok((existing, false));
+            }
         }
         let attachments = self.unsent_uploads(&append.attachments)?;
-        let message = self.insert(append, attachments)?;
+        let client_id = append.client_id.clone();
+        let Some(message) = self.insert(append, attachments)? else {
+            let existing = self.find_by_client_id(client_id.as_str())?;
+            return existing.map(|message| (message, false)).ok_or_else(|| {
+                internal("a message skipped as known has no row with its client id")
+            });
+        };
         self.count_stored(&message)?;
         self.mark_sent(&message.attachments, message.seq)?;
         self.broadcast(&message);
@@ -701,7 +709,11 @@ impl Thread {
         Ok(rows.pop())
     }
 
-    fn insert(&self, append: Append, attachments: Vec<Attachment>) -> Outcome<Message> {
+    /// Inserts the message unless its client id is known (`None` then), in one statement.
+    /// It is an `INSERT … SELECT … WHERE NOT EXISTS` rather than `INSERT OR IGNORE`: a
+    /// skipped row never reaches SQLite's AUTOINCREMENT, where an ignored conflict would
+    /// still use up a value, and `seq` must have no gaps.
+    fn insert(&self, append: Append, attachments: Vec<Attachment>) -> Outcome<Option<Message>> {
         #[derive(serde::Deserialize)]
         struct Inserted {
             seq: u64,
@@ -723,15 +735,16 @@ impl Thread {
                 SqlStorageValue::from(serde_json::to_string(&append.replies).map_err(internal)?)
             }
         };
-        let inserted: Inserted = self
+        let client_id = SqlStorageValue::from(append.client_id.to_string());
+        let inserted: Vec<Inserted> = self
             .sql
             .exec(
                 "INSERT INTO messages (id, client_id, author, channel, text, created_at, status, \
-                 sender, attachments, replies) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-                 RETURNING seq",
+             sender, attachments, replies) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+             WHERE NOT EXISTS (SELECT 1 FROM messages WHERE client_id = ?) RETURNING seq",
                 vec![
                     SqlStorageValue::from(id.to_string()),
-                    SqlStorageValue::from(append.client_id.to_string()),
+                    client_id.clone(),
                     SqlStorageValue::from(wire_name(&append.author)?),
                     SqlStorageValue::from(wire_name(&append.channel)?),
                     SqlStorageValue::from(append.text.clone()),
@@ -740,11 +753,15 @@ impl Thread {
                     sender,
                     files,
                     replies,
+                    client_id,
                 ],
             )
-            .and_then(|cursor| cursor.one())
+            .and_then(|cursor| cursor.to_array())
             .map_err(internal)?;
-        Ok(Message {
+        let Some(inserted) = inserted.first() else {
+            return Ok(None);
+        };
+        Ok(Some(Message {
             id,
             client_id: append.client_id,
             seq: Seq(inserted.seq),
@@ -757,7 +774,7 @@ impl Thread {
             sender: append.sender,
             attachments,
             replies: append.replies,
-        })
+        }))
     }
 }
 
