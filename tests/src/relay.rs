@@ -28,7 +28,9 @@ pub struct Relay {
     service: Option<Service>,
     persist: tempfile::TempDir,
     port: u16,
-    /// `wrangler dev`'s inspector port (chosen at each launch).
+    /// `wrangler dev`'s inspector port, chosen at each launch so that relays started side
+    /// by side do not all ask for its default one. (The bench profiles through workerd's
+    /// own inspector instead.)
     inspector: u16,
     vars: Vec<(String, String)>,
 }
@@ -150,12 +152,6 @@ impl Relay {
                 return port;
             }
         }
-    }
-
-    /// The port of `wrangler dev`'s V8 inspector (the Chrome DevTools Protocol), for
-    /// profiling the relay.
-    pub fn inspector(&self) -> u16 {
-        self.inspector
     }
 
     fn command(&self) -> Command {

@@ -288,7 +288,11 @@ pub fn report_sizes(root: &Path, dist: &Path) -> Result<()> {
             .iter()
             .map(|(label, file)| (label.to_string(), dist.join(file))),
     );
-    rows.push(("relay wasm".into(), root.join("relay/build/index_bg.wasm")));
+    // `build --widget` leaves the relay as it is, and a fresh checkout has none yet.
+    let relay = root.join("relay/build/index_bg.wasm");
+    if relay.exists() {
+        rows.push(("relay wasm".into(), relay));
+    }
     for (label, path) in rows {
         let bytes = std::fs::read(&path).map_err(io(&path))?;
         let gzip = gzipped_len(&bytes);

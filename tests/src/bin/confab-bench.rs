@@ -281,11 +281,9 @@ async fn main() {
             quiet(workerd, 40).await;
         }
         let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
-        let recording = Recording::start(relay.inspector(), runtime).await;
-        // At most the quick run's 600 messages: the profile comes back through wrangler
-        // dev's inspector proxy. (In full runs that proxy had already grown past 1.5 GB
-        // and stalled the profiler's calls even so: the relay should be profiled through
-        // workerd's own inspector instead.)
+        let recording = Recording::start(runtime).await;
+        // At most the quick run's 600 messages: a profile comes back as one message of
+        // tens of megabytes, and the profile's share per message is what matters.
         let profiled_count = count.min(PROFILED_MESSAGES);
         let profiled = drive(
             rooms,
