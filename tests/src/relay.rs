@@ -28,9 +28,7 @@ pub struct Relay {
     service: Option<Service>,
     persist: tempfile::TempDir,
     port: u16,
-    /// `wrangler dev`'s inspector port, chosen at each launch so that relays started side
-    /// by side do not all ask for its default one. (The bench profiles through workerd's
-    /// own inspector instead.)
+    /// `wrangler dev`'s inspector port (chosen at each launch).
     inspector: u16,
     vars: Vec<(String, String)>,
 }
@@ -152,6 +150,12 @@ impl Relay {
                 return port;
             }
         }
+    }
+
+    /// The port of `wrangler dev`'s V8 inspector (the Chrome DevTools Protocol), for
+    /// profiling the relay.
+    pub fn inspector(&self) -> u16 {
+        self.inspector
     }
 
     fn command(&self) -> Command {

@@ -1,17 +1,18 @@
 //! A CPU profile of the relay while the bench drives it (issue 21: "profile before
 //! changing", "misses are explained by a profile"): V8's sampling profiler, reached through
-//! workerd's own inspector (the Chrome DevTools Protocol over a WebSocket), started on the
-//! relay's isolate and on the services behind its bindings, and stopped after the run. Each
-//! profile is saved as a `.cpuprofile` (open it in Chrome DevTools' Performance panel) and
-//! summed up: time spent in the relay's wasm, in the JS glue, in the runtime's natives,
-//! idle; the heaviest functions by self time; and the inclusive time of the relay's own
-//! steps, each also per delivered message.
+//! the inspector that `wrangler dev` serves on its `--inspector-port` (the Chrome DevTools
+//! Protocol over a WebSocket), started on every target that inspector lists and stopped after
+//! the run. Each profile is saved as a `.cpuprofile` (open it in Chrome DevTools' Performance
+//! panel) and summed up: time spent in the relay's wasm, in the JS glue, in the runtime's
+//! natives, idle; the heaviest functions by self time; and the inclusive time of the relay's
+//! own steps, each also per delivered message.
 //!
-//! The relay's fetch and queue handlers and its Durable Objects share one isolate
-//! (`core:user:confab-relay`). Local D1, R2, queues and the cache run as miniflare's own
-//! services in the same workerd process, each in an isolate of its own. workerd's inspector
-//! (`--inspector-addr`, on a port miniflare lets the system choose) lists them all, so it is
-//! found among the runtime process's listening sockets. The inspector client is
+//! `wrangler dev`'s inspector lists only the user Worker (the relay: its fetch and queue
+//! handlers and its Durable Objects share one isolate). Local D1, R2, queues and the cache
+//! run as miniflare's own services in the same workerd process, each in an isolate of its
+//! own; workerd's own inspector (`--inspector-addr`, on a port miniflare lets the system
+//! choose) lists them all, so it is found among the runtime process's listening sockets and
+//! the services behind the relay's bindings are profiled too. The inspector client is
 //! [`inspector`].
 
 pub mod inspector;
@@ -71,36 +72,50 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// Starts V8's profiler on the relay (workerd's `core:user:` target) and on the
-    /// [`SERVICES`] of workerd's own inspector in the `runtime` processes; a target left out
-    /// or that cannot be profiled is kept with the reason, for the report.
-    ///
-    /// `wrangler dev`'s inspector (its `--inspector-port`) is not used: it is a proxy inside
-    /// wrangler's own process, and in full runs, after that process had carried the earlier
-    /// steps' traffic, its answer to the profiler's start or stop never came (four full runs
-    /// stalled there). workerd's own inspector lists the same relay isolate.
-    pub async fn start(runtime: &[u32]) -> Recording {
+    /// Starts V8's profiler on every target of `wrangler dev`'s inspector on `port` and on
+    /// the [`SERVICES`] of workerd's own inspector in the `runtime` processes (and its user
+    /// Worker, if the first gave no session); a target left out or that cannot be profiled
+    /// is kept with the reason, for the report.
+    pub async fn start(port: u16, runtime: &[u32]) -> Recording {
+        let mut failures = Vec::new();
         let mut sessions = Vec::new();
-        let mut failure = None;
+        match inspector::targets(
+            port,
+            &format!("wrangler dev's inspector (127.0.0.1:{port})"),
+        )
+        .await
+        {
+            Ok(listed) => {
+                for target in listed {
+                    let session = inspector::start_profiler(&target.url, SAMPLING_MICROS).await;
+                    sessions.push((target, session));
+                }
+            }
+            Err(why) => failures.push(why),
+        }
+        let proxied = sessions.iter().any(|(_, session)| session.is_ok());
         match inspector::runtime_targets(runtime).await {
             Ok(listed) => {
                 for target in listed {
                     let user = target.id.starts_with("core:user:");
                     let service = SERVICES.iter().any(|prefix| target.id.starts_with(prefix));
+                    if user && proxied {
+                        continue;
+                    }
                     let session = if user || service {
                         inspector::start_profiler(&target.url, SAMPLING_MICROS).await
                     } else {
-                        Err(
-                            "left out: not the relay nor behind its D1, queue or R2 bindings"
-                                .into(),
-                        )
+                        Err("left out: not behind the relay's D1, queue or R2 bindings".into())
                     };
                     sessions.push((target, session));
                 }
             }
-            Err(why) => failure = Some(why),
+            Err(why) => failures.push(why),
         }
-        Recording { sessions, failure }
+        Recording {
+            sessions,
+            failure: (!failures.is_empty()).then(|| failures.join("; ")),
+        }
     }
 
     /// Stops the profilers, saves each profile as `{name}-{n}.cpuprofile` in `dir` and sums
@@ -479,9 +494,9 @@ impl RelayProfile {
         let mut md = format!(
             "\n## Where the relay's time goes\n\n\
              V8's sampling profiler (every {} µs) over a run of its own with the load of the \
-             side-by-side run \"{}\" ({} messages delivered, new threads), from the first send \
-             until workerd went quiet: the \
-             relay through `wrangler dev`'s inspector, and miniflare's own services (local D1, \
+             side-by-side run \"{}\" ({} messages delivered, new threads), on a relay of its \
+             own (the same build and settings, idle until then), from the first send until \
+             workerd went quiet: the relay through `wrangler dev`'s inspector, and miniflare's own services (local D1, \
              R2, queues: isolates of their own in the same workerd process) through workerd's \
              own inspector (its other, idle services are left out: each profiled isolate adds a \
              sampler thread to workerd). A sample counts until the next one, at most {} µs: V8 samples an \

@@ -122,11 +122,16 @@ async fn main() {
     );
     // So do the relays of the later steps (each fresh and idle until its turn): their
     // starts overlap instead of following one another.
-    let (relay, baseline, forwarding, reach_relay, world) = tokio::join!(
+    let (relay, profiled_relay, baseline, forwarding, reach_relay, world) = tokio::join!(
         Relay::start_with(&[
             (assistant::LLM_KEY_SECRET, assistant::LLM_KEY),
             PRODUCTION_LISTING_DELAY,
         ]),
+        // The profiled runs have a relay of their own, reached through `wrangler dev`'s
+        // inspector (workerd lets one session hold the relay's isolate, and wrangler's
+        // proxy holds it). On the shared relay, after the full run's earlier steps, that
+        // inspector never answered the profiler's calls (four full runs stalled there).
+        Relay::start_with(&[PRODUCTION_LISTING_DELAY]),
         Baseline::start(),
         forward::relay_with_telegram(),
         reach::ReachRelay::start(),
@@ -138,6 +143,10 @@ async fn main() {
     let relay_workerd = Workerd::serving(port_of(&relay.origin()));
     let baseline_workerd = Workerd::serving(baseline.port());
     let load = Api::new(direct_origin(relay_workerd.as_ref(), &relay.origin()).await);
+    let profiled_api = Api::new(profiled_relay.origin());
+    let profiled_workerd = Workerd::serving(port_of(&profiled_relay.origin()));
+    let profiled_load =
+        Api::new(direct_origin(profiled_workerd.as_ref(), &profiled_relay.origin()).await);
     let baseline_origin = direct_origin(baseline_workerd.as_ref(), &baseline.origin()).await;
 
     step(
@@ -274,14 +283,16 @@ async fn main() {
         })
         .await;
         progress.inc(1);
-        let fresh = platform::new_sessions(&api, "bench", threads).await;
-        let rooms = relay_rooms(&load, &fresh).await;
+        let fresh = platform::new_sessions(&profiled_api, "bench", threads).await;
+        let rooms = relay_rooms(&profiled_load, &fresh).await;
         // From quiet to quiet, as the measured run.
-        if let Some(workerd) = relay_workerd.as_ref() {
+        if let Some(workerd) = profiled_workerd.as_ref() {
             quiet(workerd, 40).await;
         }
-        let runtime = relay_workerd.as_ref().map_or(&[][..], |w| w.runtime_pids());
-        let recording = Recording::start(runtime).await;
+        let runtime = profiled_workerd
+            .as_ref()
+            .map_or(&[][..], |w| w.runtime_pids());
+        let recording = Recording::start(profiled_relay.inspector(), runtime).await;
         // At most the quick run's 600 messages: a profile comes back as one message of
         // tens of megabytes, and the profile's share per message is what matters.
         let profiled_count = count.min(PROFILED_MESSAGES);
@@ -293,7 +304,7 @@ async fn main() {
             relay_arrival,
         )
         .await;
-        if let Some(workerd) = relay_workerd.as_ref() {
+        if let Some(workerd) = profiled_workerd.as_ref() {
             quiet(workerd, 12).await;
         }
         let name = format!("relay-{rate}-per-s-{threads}-threads");
@@ -325,6 +336,7 @@ async fn main() {
         });
     }
     drop(baseline);
+    drop(profiled_relay);
 
     step(&mut laps, &progress, "highest sustained rate, one thread");
     // 1,000, 2,000, … until a rate is missed, then once halfway between it and the last

@@ -27,6 +27,10 @@ pub struct Target {
     pub url: String,
 }
 
+/// The longest the bench waits for an inspector's answer: far longer than a profile of a
+/// busy minute takes to come back.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(180);
+
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -48,8 +52,21 @@ impl Session {
         Ok(Session { socket, next_id: 1 })
     }
 
-    /// Sends a command and waits for its answer (events in between are skipped).
+    /// Sends a command and waits for its answer (events in between are skipped), for at
+    /// most [`CALL_TIMEOUT`]: an inspector that never answers makes the profile a failure
+    /// in the report rather than a bench that waits forever.
     async fn call(&mut self, method: &str, params: Value) -> Result<Value, String> {
+        tokio::time::timeout(CALL_TIMEOUT, self.answer(method, params))
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "{method}: no answer in {} s",
+                    CALL_TIMEOUT.as_secs()
+                ))
+            })
+    }
+
+    async fn answer(&mut self, method: &str, params: Value) -> Result<Value, String> {
         let id = self.next_id;
         self.next_id += 1;
         let command = json!({ "id": id, "method": method, "params": params });
