@@ -107,10 +107,9 @@ impl Thread {
     /// A consumer is about to attempt a job: true if this copy is the one to deliver (then
     /// its lease runs anew), false if the job is settled or a newer copy is out.
     pub(super) async fn claim(&self, claim: &LaneClaim) -> Outcome<bool> {
-        let current = self.current(&claim.job_id, claim.generation)?;
+        let until = now() + self.lease_ms(claim.generation);
+        let current = self.lease_current(&claim.job_id, claim.generation, until)?;
         if current {
-            let until = now() + self.lease_ms(claim.generation);
-            self.lease(&claim.job_id, claim.generation, until)?;
             self.arm(until).await?;
         }
         Ok(current)
@@ -119,20 +118,23 @@ impl Thread {
     /// What an attempt came to: to be tried again after a delay (the lease covers it), or
     /// finished, which moves the message's ticks and sends the lane's next job.
     pub(super) async fn settle(&self, settled: LaneSettled) -> Outcome<()> {
-        if !self.current(&settled.job_id, settled.generation)? {
-            return Ok(());
-        }
         if let Some(seconds) = settled.again_in_seconds {
             let until = now() + u64::from(seconds) * 1000 + self.lease_ms(settled.generation);
-            self.lease(&settled.job_id, settled.generation, until)?;
-            return self.arm(until).await;
+            if self.lease_current(&settled.job_id, settled.generation, until)? {
+                self.arm(until).await?;
+            }
+            return Ok(());
         }
-        self.sql
-            .exec(
-                "DELETE FROM outbox WHERE id = ?",
-                vec![settled.job_id.clone().into()],
-            )
-            .map_err(internal)?;
+        let removed: Vec<serde_json::Value> = self.rows(
+            "DELETE FROM outbox WHERE id = ? AND generation = ? RETURNING id",
+            vec![
+                settled.job_id.clone().into(),
+                i64::from(settled.generation).into(),
+            ],
+        )?;
+        if removed.is_empty() {
+            return Ok(());
+        }
         if let Some(change) = settled.status {
             self.change_status(change).await?;
         }
@@ -221,13 +223,19 @@ impl Thread {
         self.number("SELECT MIN(leased_until) AS value FROM outbox", None)
     }
 
-    /// Whether `generation` is the job's copy to deliver (the job is still in the outbox).
-    fn current(&self, id: &str, generation: u32) -> Outcome<bool> {
-        let found = self.number(
-            "SELECT COUNT(*) AS value FROM outbox WHERE id = ? AND generation = ?",
-            vec![id.into(), SqlStorageValue::from(i64::from(generation))],
+    /// Leases the job's copy `generation` until `until` if it is the copy to deliver (the
+    /// job is still in the outbox, and no newer copy went out): whether it was. One
+    /// statement, so that the check and the lease cannot come apart.
+    fn lease_current(&self, id: &str, generation: u32, until: u64) -> Outcome<bool> {
+        let leased: Vec<serde_json::Value> = self.rows(
+            "UPDATE outbox SET leased_until = ? WHERE id = ? AND generation = ? RETURNING id",
+            vec![
+                sql_int(until)?,
+                id.into(),
+                SqlStorageValue::from(i64::from(generation)),
+            ],
         )?;
-        Ok(found.is_some_and(|found| found > 0))
+        Ok(!leased.is_empty())
     }
 
     /// The lease of a job's copy: it doubles with each copy, so that a queue that is only
