@@ -28,6 +28,7 @@ mod outbound;
 mod push;
 mod resolution;
 mod sockets;
+mod storage;
 mod summary;
 mod uploads;
 mod wechat;
@@ -53,39 +54,6 @@ use worker::{
 
 /// The most messages one page of a transcript holds (the Worker streams the pages).
 const TRANSCRIPT_PAGE: u32 = 500;
-
-const SCHEMA: [&str; 7] = [
-    lanes::OUTBOX_SCHEMA,
-    assistant::SOURCES_SCHEMA,
-    uploads::UPLOADS_SCHEMA,
-    links::LINK_CODES_SCHEMA,
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        client_id TEXT NOT NULL UNIQUE,
-        author TEXT NOT NULL,
-        channel TEXT NOT NULL,
-        text TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        failure TEXT,
-        sender TEXT,
-        attachments TEXT,
-        replies TEXT
-    )",
-];
-
-/// Added to `messages` after its first version: threads created before have the table
-/// without it, and get it once ([`Thread::ensure_schema`]).
-const ADD_SENDER: &str = "ALTER TABLE messages ADD COLUMN sender TEXT";
-
-/// Added to `messages` with attachments (a JSON array of the message's files), once.
-const ADD_ATTACHMENTS: &str = "ALTER TABLE messages ADD COLUMN attachments TEXT";
-
-/// Added to `messages` with quick replies (a JSON array of strings), once.
-const ADD_REPLIES: &str = "ALTER TABLE messages ADD COLUMN replies TEXT";
 
 /// Columns aliased to the wire names, so rows decode straight into [`Message`] (`sender`
 /// and `attachments` are JSON text, made values by [`Thread::rows`]).
@@ -114,8 +82,10 @@ pub struct Thread {
     outbox_recovered: Cell<bool>,
     /// The `meta` rows this instance has read or written (`None`: no such row). Every
     /// write of `meta` goes through this instance, so the copy stays true, and a message
-    /// reads its dozen facts from memory rather than with a statement each.
+    /// reads its dozen facts from memory rather than with a statement each ([`storage`]).
     meta_cache: RefCell<std::collections::HashMap<String, Option<String>>>,
+    /// Whether `meta_cache` holds every `meta` row (a key it lacks has no row).
+    meta_loaded: Cell<bool>,
 }
 
 type Outcome<T> = std::result::Result<T, RelayError>;
@@ -138,6 +108,7 @@ impl DurableObject for Thread {
             whatsapp: RefCell::new(None),
             outbox_recovered: Cell::new(false),
             meta_cache: RefCell::default(),
+            meta_loaded: Cell::new(false),
         }
     }
 
@@ -215,23 +186,6 @@ impl Thread {
         }
         let answer = self.answer(call).await?;
         http::json(&answer, 200)
-    }
-
-    /// Opens storage for a call that needs the thread to exist already; never creates it
-    /// (only [`ThreadCall::Init`] does), so a call for an id no session made writes nothing.
-    fn open_existing(&self) -> Outcome<()> {
-        if !self.schema_ready.get() {
-            let tables = self.number(
-                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
-                 AND name = 'meta'",
-                None,
-            )?;
-            if tables != Some(1) {
-                return Err(RelayError::NotFound("thread".into()));
-            }
-            self.ensure_schema()?;
-        }
-        Ok(())
     }
 
     async fn answer(&self, call: ThreadCall) -> Outcome<ThreadAnswer> {
@@ -428,111 +382,6 @@ impl Thread {
         }
         let rows: Vec<Row> = self.rows(query, values)?;
         Ok(rows.first().and_then(|row| row.value))
-    }
-
-    fn ensure_schema(&self) -> Outcome<()> {
-        if !self.schema_ready.get() {
-            for statement in SCHEMA {
-                self.sql.exec(statement, None).map_err(internal)?;
-            }
-            // A thread from before senders were kept: its table gains the column, once.
-            let has_sender = self.number(
-                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
-                 AND name = 'messages' AND sql LIKE '%sender TEXT%'",
-                None,
-            )?;
-            if has_sender != Some(1) {
-                self.sql.exec(ADD_SENDER, None).map_err(internal)?;
-            }
-            let has_attachments = self.number(
-                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
-                 AND name = 'messages' AND sql LIKE '%attachments TEXT%'",
-                None,
-            )?;
-            if has_attachments != Some(1) {
-                self.sql.exec(ADD_ATTACHMENTS, None).map_err(internal)?;
-            }
-            let has_replies = self.number(
-                "SELECT COUNT(*) AS value FROM sqlite_master WHERE type = 'table' \
-                 AND name = 'messages' AND sql LIKE '%replies TEXT%'",
-                None,
-            )?;
-            if has_replies != Some(1) {
-                self.sql.exec(ADD_REPLIES, None).map_err(internal)?;
-            }
-            self.schema_ready.set(true);
-        }
-        Ok(())
-    }
-
-    /// Whether the thread was erased (read once per instance, not once per message).
-    fn is_erased(&self) -> Outcome<bool> {
-        if let Some(erased) = self.erased.get() {
-            return Ok(erased);
-        }
-        let erased = self.meta("erased")?.is_some();
-        self.erased.set(Some(erased));
-        Ok(erased)
-    }
-
-    fn meta(&self, key: &str) -> Outcome<Option<String>> {
-        #[derive(serde::Deserialize)]
-        struct Row {
-            value: String,
-        }
-        if let Some(known) = self.meta_cache.borrow().get(key) {
-            return Ok(known.clone());
-        }
-        let mut rows: Vec<Row> = self.rows(
-            "SELECT value FROM meta WHERE key = ?",
-            vec![SqlStorageValue::from(key.to_string())],
-        )?;
-        let value = rows.pop().map(|row| row.value);
-        self.meta_cache
-            .borrow_mut()
-            .insert(key.to_string(), value.clone());
-        Ok(value)
-    }
-
-    /// Deletes the `meta` row `key`, if there is one.
-    fn delete_meta(&self, key: &str) -> Outcome<()> {
-        self.sql
-            .exec(
-                "DELETE FROM meta WHERE key = ?",
-                vec![SqlStorageValue::from(key.to_string())],
-            )
-            .map_err(internal)?;
-        self.meta_cache.borrow_mut().insert(key.to_string(), None);
-        Ok(())
-    }
-
-    /// The JSON value kept in `meta` under `key`, if there is one that reads as a `T`.
-    fn meta_json<T: serde::de::DeserializeOwned>(&self, key: &str) -> Outcome<Option<T>> {
-        Ok(self
-            .meta(key)?
-            .and_then(|json| serde_json::from_str(&json).ok()))
-    }
-
-    /// Keeps `value` as JSON in `meta` under `key`.
-    fn set_meta_json<T: serde::Serialize + ?Sized>(&self, key: &str, value: &T) -> Outcome<()> {
-        self.set_meta(key, &serde_json::to_string(value).map_err(internal)?)
-    }
-
-    fn set_meta(&self, key: &str, value: &str) -> Outcome<()> {
-        self.sql
-            .exec(
-                "INSERT INTO meta (key, value) VALUES (?, ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                vec![
-                    SqlStorageValue::from(key.to_string()),
-                    SqlStorageValue::from(value.to_string()),
-                ],
-            )
-            .map_err(internal)?;
-        self.meta_cache
-            .borrow_mut()
-            .insert(key.to_string(), Some(value.to_string()));
-        Ok(())
     }
 
     fn policy(&self) -> Outcome<Policy> {
