@@ -26,6 +26,10 @@ pub enum Use {
     EmailsIn,
     /// A request into a Durable Object (a thread, an inbox, the WeChat token keeper).
     ObjectRequests,
+    /// A Durable Object instance started: a thread or an inbox brought into memory for its
+    /// first event since it was created, evicted or hibernated (it then reads its state from
+    /// storage once).
+    ObjectStarts,
     /// An alarm that woke a Durable Object.
     ObjectAlarms,
     /// A WebSocket message an object received (billed as a twentieth of a request).
@@ -66,12 +70,13 @@ pub enum Use {
 
 impl Use {
     /// Every unit, in the order the meter reports them.
-    pub const ALL: [Use; 23] = [
+    pub const ALL: [Use; 24] = [
         Use::WorkerRequests,
         Use::QueueBatches,
         Use::QueueMessagesIn,
         Use::EmailsIn,
         Use::ObjectRequests,
+        Use::ObjectStarts,
         Use::ObjectAlarms,
         Use::SocketMessagesIn,
         Use::SocketFramesOut,
@@ -100,6 +105,7 @@ impl Use {
             Use::QueueMessagesIn => "queueMessagesIn",
             Use::EmailsIn => "emailsIn",
             Use::ObjectRequests => "objectRequests",
+            Use::ObjectStarts => "objectStarts",
             Use::ObjectAlarms => "objectAlarms",
             Use::SocketMessagesIn => "socketMessagesIn",
             Use::SocketFramesOut => "socketFramesOut",

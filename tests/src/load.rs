@@ -50,7 +50,9 @@ pub async fn one_thread(api: &Api, count: usize, rate: Option<u32>, grace: Durat
     // tried again if a relay still busy with the previous run answers 503.
     static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let session = bench_session(api, &format!("10.250.{}.{}", run >> 8 & 255, run & 255)).await;
+    let session = api
+        .session_from("bench", &format!("10.250.{}.{}", run >> 8 & 255, run & 255))
+        .await;
     let mut sender = api.socket(&session, 0).await;
     let mut watcher = api.socket(&session, 0).await;
     sender.until_ready().await;
@@ -146,38 +148,11 @@ pub async fn bench_sessions(api: &Api, count: usize) -> Vec<confab_protocol::Ses
                 index >> 8 & 255,
                 index & 255
             );
-            async move { bench_session(api, &address).await }
+            async move { api.session_from("bench", &address).await }
         })
         .buffer_unordered(8)
         .collect()
         .await
-}
-
-/// One new thread of the `bench` brand from `address`. A busy machine (the bench shares
-/// its cores) can make the local relay answer 503 now and then: such an answer is tried
-/// again a few times before the bench gives up.
-async fn bench_session(api: &Api, address: &str) -> confab_protocol::Session {
-    let mut last = String::new();
-    for attempt in 0..4u64 {
-        if attempt > 0 {
-            tokio::time::sleep(Duration::from_millis(500 * attempt)).await;
-        }
-        let answer = api
-            .http
-            .post(api.url("/v1/sessions"))
-            .header("CF-Connecting-IP", address)
-            .json(&serde_json::json!({ "brand": "bench" }))
-            .send()
-            .await;
-        match answer {
-            Ok(answer) if answer.status().as_u16() == 201 => {
-                return answer.json().await.expect("a session body")
-            }
-            Ok(answer) => last = format!("status {}", answer.status()),
-            Err(error) => last = error.to_string(),
-        }
-    }
-    panic!("no new session from {address} after 4 tries: {last}");
 }
 
 /// One room under load: the sending half of its sender socket, what comes back to that

@@ -365,9 +365,10 @@ pub async fn team_replies(api: &Api, key: &str, sessions: &[Session]) -> usize {
 }
 
 /// The units the report shows, in its order, with their labels.
-const SHOWN: [(Use, &str); 20] = [
+const SHOWN: [(Use, &str); 21] = [
     (Use::WorkerRequests, "Worker requests"),
     (Use::ObjectRequests, "Durable Object requests"),
+    (Use::ObjectStarts, "object instances started"),
     (Use::SocketMessagesIn, "WebSocket messages in"),
     (Use::SocketFramesOut, "WebSocket frames out"),
     (Use::SocketBytesOut, "WebSocket bytes out"),

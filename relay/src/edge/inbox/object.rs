@@ -29,6 +29,7 @@ pub struct Inbox {
 
 impl DurableObject for Inbox {
     fn new(state: State, _env: Env) -> Self {
+        meter::one(Use::ObjectStarts);
         Self {
             sql: Sql::new(state.storage().sql()),
             state,

@@ -96,6 +96,7 @@ fn now() -> u64 {
 
 impl DurableObject for Thread {
     fn new(state: State, env: Env) -> Self {
+        meter::one(Use::ObjectStarts);
         Self {
             sql: Sql::new(state.storage().sql()),
             state,
