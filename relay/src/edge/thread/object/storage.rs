@@ -115,7 +115,8 @@ impl Thread {
                 self.sql.exec(add, None).map_err(internal)?;
             }
         }
-        // A new thread's `meta` was made just now, empty: nothing is left to read.
+        // An existing thread's `meta` was read above; a new thread's was made just now,
+        // empty: either way, memory holds every row.
         self.meta_loaded.set(true);
         self.set_meta(SCHEMA_KEY, SCHEMA_VERSION)?;
         self.schema_ready.set(true);
