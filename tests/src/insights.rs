@@ -113,16 +113,17 @@ pub async fn seed(api: &Api, brand: &str, figures: &[ThreadFigures]) {
     assert_eq!(body["seeded"], figures.len());
 }
 
-/// Every page of the CSV export `query` (without `cursor`), following `X-Next-Cursor`:
-/// the header, every row (read with the `csv` crate) and how many pages it took. Panics on
-/// an answer other than 200 or a header that changes, and past `max_pages`.
-pub async fn csv_pages(
+/// Every page of the export `query` (without `cursor`), each handed to `take`, which gives
+/// the next page's cursor (none: the last page); gives how many pages it took. Panics on an
+/// answer other than 200 and past `max_pages`.
+async fn follow_pages(
     api: &Api,
     key: &str,
     query: &str,
     max_pages: usize,
-) -> (Vec<String>, Vec<Vec<String>>, usize) {
-    let (mut header, mut rows, mut pages) = (None, Vec::new(), 0);
+    mut take: impl FnMut(Export) -> Option<String>,
+) -> usize {
+    let mut pages = 0;
     let mut cursor: Option<String> = None;
     loop {
         let mut page_query = query.to_owned();
@@ -133,6 +134,24 @@ pub async fn csv_pages(
         assert_eq!(page.status, 200, "{page_query}: {}", page.body);
         pages += 1;
         assert!(pages <= max_pages, "{query}: paging ends");
+        match take(page) {
+            Some(next) => cursor = Some(next),
+            None => return pages,
+        }
+    }
+}
+
+/// Every page of the CSV export `query` (without `cursor`), following `X-Next-Cursor`:
+/// the header, every row (read with the `csv` crate) and how many pages it took. Panics on
+/// an answer other than 200 or a header that changes, and past `max_pages`.
+pub async fn csv_pages(
+    api: &Api,
+    key: &str,
+    query: &str,
+    max_pages: usize,
+) -> (Vec<String>, Vec<Vec<String>>, usize) {
+    let (mut header, mut rows) = (None, Vec::new());
+    let pages = follow_pages(api, key, query, max_pages, |page| {
         let mut reader = csv::Reader::from_reader(page.body.as_bytes());
         let names: Vec<String> = reader
             .headers()
@@ -145,11 +164,10 @@ pub async fn csv_pages(
             let record = record.expect("a CSV record");
             rows.push(record.iter().map(str::to_owned).collect());
         }
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => return (header.unwrap_or_default(), rows, pages),
-        }
-    }
+        page.next_cursor
+    })
+    .await;
+    (header.unwrap_or_default(), rows, pages)
 }
 
 /// Every conversation of the JSON export `query` (without `cursor`), following the pages'
@@ -161,17 +179,8 @@ pub async fn json_pages(
     query: &str,
     max_pages: usize,
 ) -> (Vec<Value>, usize) {
-    let (mut conversations, mut pages) = (Vec::new(), 0);
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut page_query = query.to_owned();
-        if let Some(cursor) = &cursor {
-            page_query.push_str(&format!("&cursor={cursor}"));
-        }
-        let page = export(api, key, &page_query).await;
-        assert_eq!(page.status, 200, "{page_query}: {}", page.body);
-        pages += 1;
-        assert!(pages <= max_pages, "{query}: paging ends");
+    let mut conversations = Vec::new();
+    let pages = follow_pages(api, key, query, max_pages, |page| {
         let page: Value = serde_json::from_str(&page.body).expect("a JSON page");
         conversations.extend(
             page["conversations"]
@@ -179,9 +188,8 @@ pub async fn json_pages(
                 .expect("conversations")
                 .clone(),
         );
-        match page["cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return (conversations, pages),
-        }
-    }
+        page["cursor"].as_str().map(str::to_owned)
+    })
+    .await;
+    (conversations, pages)
 }
