@@ -496,8 +496,9 @@ impl RelayProfile {
              V8's sampling profiler (every {} µs) over a run of its own with the load of the \
              side-by-side run \"{}\" ({} messages delivered, new threads), on a relay of its \
              own (the same build and settings, idle until then), from the first send until \
-             workerd went quiet: the relay through `wrangler dev`'s inspector, and miniflare's own services (local D1, \
-             R2, queues: isolates of their own in the same workerd process) through workerd's \
+             workerd went quiet: the relay through `wrangler dev`'s inspector, and miniflare's \
+             own services (local D1, R2, queues: isolates of their own in the same workerd \
+             process) through workerd's \
              own inspector (its other, idle services are left out: each profiled isolate adds a \
              sampler thread to workerd). A sample counts until the next one, at most {} µs: V8 samples an \
              isolate only while it runs, so longer gaps are time it did not run. Per message = \

@@ -590,8 +590,8 @@ impl Thread {
             .sql
             .exec(
                 "INSERT INTO messages (id, client_id, author, channel, text, created_at, status, \
-             sender, attachments, replies) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
-             WHERE NOT EXISTS (SELECT 1 FROM messages WHERE client_id = ?) RETURNING seq",
+                 sender, attachments, replies) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ? \
+                 WHERE NOT EXISTS (SELECT 1 FROM messages WHERE client_id = ?) RETURNING seq",
                 vec![
                     SqlStorageValue::from(id.to_string()),
                     client_id.clone(),
